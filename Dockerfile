@@ -1,0 +1,22 @@
+# Tamis service image: a slim Python base, the project installed in a virtual environment,
+# run as an unprivileged user.
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN python -m venv /opt/tamis \
+    && /opt/tamis/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim-bookworm
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin tamis
+COPY --from=build /opt/tamis /opt/tamis
+COPY criteria /srv/tamis/criteria
+ENV PATH=/opt/tamis/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    TAMIS_CRITERIA_DIR=/srv/tamis/criteria
+WORKDIR /srv/tamis
+USER 10001:10001
+# Until the API lands, the service validates and prints the rubric.
+CMD ["sh", "-c", "tamis criteria validate && tamis criteria show"]

@@ -1,0 +1,42 @@
+# The two commands of a fresh clone: `make run` and `make test`. Everything else they need is here.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SOURCES := app tests bench
+
+.PHONY: run test check lint typecheck bench clean
+
+# The virtual environment: runtime dependencies for `run`, plus the dev tools for `test`.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "Tamis needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+run: $(VENV)/.installed-run
+	$(BIN)/tamis criteria validate
+	$(BIN)/tamis criteria show
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy app
+
+test: lint typecheck
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-run
+	$(BIN)/python bench/bench_scoring.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,288 @@
+"""Read rubric files, validate them, and give each a version that pins its exact content.
+
+A broken rubric never loads: every problem is reported with the file, the line when known, the
+field path (`criteria[3].weight`) and the reason, so that a rubric author can fix all at once.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.rubric.model import Rubric, RubricCriterion
+from app.rubric.schemas import RubricDocument
+
+RUBRIC_SUFFIXES = (".yaml", ".yml")
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class RubricIssue:
+    """One problem in one rubric file."""
+
+    file: str
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path or '(document)'}: {self.reason}"
+
+
+class RubricError(Exception):
+    """A rubric directory or file that cannot be loaded; `issues` lists every problem found."""
+
+    def __init__(self, issues: Sequence[RubricIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+def format_path(parts: Sequence[PathPart]) -> str:
+    """Render a field path the way a reader writes it: `criteria[3].anchors.2.fr`."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class _LineIndex:
+    """Line numbers of the YAML nodes, keyed by field path (keys as text, list items as ints)."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[PathPart, ...], int] = {}
+        self.duplicates: list[tuple[tuple[PathPart, ...], int]] = []
+
+    def walk(self, node: yaml.Node, path: tuple[PathPart, ...] = ()) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key in seen:
+                    self.duplicates.append((path + (key,), key_node.start_mark.line + 1))
+                seen.add(key)
+                self.walk(value_node, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, path + (index,))
+
+    def line_of(self, path: Sequence[PathPart]) -> int | None:
+        """The line of the deepest node on `path` that exists in the file."""
+        key = tuple(str(p) if not isinstance(p, int) else p for p in path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get(())
+
+
+def _parse_yaml(path: Path, text: str) -> tuple[Any, _LineIndex]:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    index = _LineIndex()
+    if node is not None:
+        index.walk(node)
+    return data, index
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The item type behind Optional, list[...] and dict[..., ...]."""
+    while get_origin(annotation) is not None:
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[-1] if args else None
+    return annotation
+
+
+def _model_at(parts: Sequence[PathPart]) -> type[BaseModel] | None:
+    """The rubric model that owns the field at `parts`, to list its allowed keys."""
+    current: Any = RubricDocument
+    for part in parts:
+        if isinstance(part, str) and isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return None
+            current = _unwrap(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _reason(error: Any) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        owner = _model_at(loc[:-1])
+        allowed = ", ".join(owner.model_fields) if owner else ""
+        return f"unknown key '{loc[-1]}'" + (f" (allowed keys: {allowed})" if allowed else "")
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    return message[0].lower() + message[1:] if message else kind
+
+
+def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], str]]:
+    """Rules that span several fields: unique ids, anchors, references, thresholds."""
+    seen: dict[str, str] = {}
+    for kind in ("criteria", "flags", "role_questions"):
+        for index, item in enumerate(getattr(doc, kind)):
+            where = f"{kind}[{index}]"
+            if item.id in seen:
+                yield (kind, index, "id"), f"duplicate id '{item.id}' (already used at {seen[item.id]})"
+            else:
+                seen[item.id] = where
+
+    if doc.scale.min >= doc.scale.max:
+        yield ("scale",), f"min ({doc.scale.min}) must be lower than max ({doc.scale.max})"
+        return
+    levels = list(range(doc.scale.min, doc.scale.max + 1))
+    flag_ids = [f.id for f in doc.flags]
+    for index, criterion in enumerate(doc.criteria):
+        missing = [lvl for lvl in levels if lvl not in criterion.anchors]
+        extra = [lvl for lvl in criterion.anchors if lvl not in levels]
+        if missing:
+            yield (
+                ("criteria", index, "anchors"),
+                f"no anchor for level(s) {', '.join(map(str, missing))}: every level of the "
+                f"scale {doc.scale.min}–{doc.scale.max} needs one",
+            )
+        if extra:
+            yield (
+                ("criteria", index, "anchors"),
+                f"level(s) {', '.join(map(str, extra))} are off the scale "
+                f"{doc.scale.min}–{doc.scale.max}",
+            )
+        if len(criterion.questions.fr) != len(criterion.questions.en):
+            yield (
+                ("criteria", index, "questions"),
+                f"{len(criterion.questions.fr)} French and {len(criterion.questions.en)} "
+                "English questions: each question needs both languages",
+            )
+        for position, flag_id in enumerate(criterion.flags):
+            if flag_id not in flag_ids:
+                yield (
+                    ("criteria", index, "flags", position),
+                    f"unknown flag '{flag_id}' (valid: {', '.join(flag_ids) or 'none defined'})",
+                )
+    if not any(c.group == "core" for c in doc.criteria):
+        yield ("criteria",), "at least one criterion must be in the 'core' group"
+
+    t = doc.thresholds
+    if not t.strong_hire > t.hire > t.hold:
+        yield (
+            ("thresholds",),
+            f"thresholds out of order: need strong_hire > hire > hold, got "
+            f"{t.strong_hire} > {t.hire} > {t.hold}",
+        )
+    if not doc.scale.min < doc.weak_core.rating_below <= doc.scale.max:
+        yield (
+            ("weak_core", "rating_below"),
+            f"must be above the lowest level and at most the highest "
+            f"({doc.scale.min + 1}–{doc.scale.max}), got {doc.weak_core.rating_below}",
+        )
+
+
+def content_hash(doc: RubricDocument) -> str:
+    """SHA-256 of the rubric's canonical content: layout and comments do not change it."""
+    canonical = json.dumps(
+        doc.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def build_rubric(doc: RubricDocument) -> Rubric:
+    """Turn a checked document into a Rubric: resolve weights and pin the version."""
+    digest = content_hash(doc)
+    criteria = [
+        RubricCriterion.model_validate(
+            {**c.model_dump(), "weight": c.weight if c.weight is not None else getattr(doc.weights, c.group)}
+        )
+        for c in doc.criteria
+    ]
+    fields = doc.model_dump(exclude={"criteria", "version"})
+    return Rubric.model_validate(
+        {
+            **fields,
+            "criteria": [c.model_dump() for c in criteria],
+            "version": f"{doc.version}+{digest[:12]}",
+            "declared_version": doc.version,
+            "content_hash": digest,
+        }
+    )
+
+
+def load_rubric_file(path: Path, *, display_name: str | None = None) -> Rubric:
+    """Load and validate one rubric file; raise RubricError listing every problem."""
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError([RubricIssue(name, "", f"cannot read the file: {exc}")]) from exc
+    try:
+        data, index = _parse_yaml(path, text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RubricError([RubricIssue(name, "", f"invalid YAML: {problem}", line)]) from exc
+
+    issues = [
+        RubricIssue(name, format_path(p), "duplicate key: the same key appears twice", line)
+        for p, line in index.duplicates
+    ]
+    if not isinstance(data, dict):
+        issues.append(RubricIssue(name, "", "the file must hold a mapping (key: value) at top level", 1))
+        raise RubricError(issues)
+    try:
+        doc = RubricDocument.model_validate(data)
+    except ValidationError as exc:
+        issues += [
+            RubricIssue(name, format_path(e["loc"]), _reason(e), index.line_of(e["loc"]))
+            for e in exc.errors()
+        ]
+        raise RubricError(issues) from exc
+    issues += [
+        RubricIssue(name, format_path(p), reason, index.line_of(p)) for p, reason in _cross_check(doc)
+    ]
+    if path.stem != doc.id:
+        issues.append(
+            RubricIssue(name, "id", f"id '{doc.id}' must match the file name '{path.stem}'", index.line_of(("id",)))
+        )
+    if issues:
+        raise RubricError(issues)
+    return build_rubric(doc)
+
+
+def rubric_files(directory: Path) -> list[Path]:
+    """The rubric files directly under `directory`, in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in RUBRIC_SUFFIXES)
+
+
+def load_rubrics(directory: Path) -> dict[str, Rubric]:
+    """Load every rubric in `directory`; raise RubricError with the problems of all files."""
+    if not directory.is_dir():
+        raise RubricError([RubricIssue(str(directory), "", "not a directory")])
+    files = rubric_files(directory)
+    if not files:
+        raise RubricError([RubricIssue(str(directory), "", "no rubric file (*.yaml) found")])
+    rubrics: dict[str, Rubric] = {}
+    issues: list[RubricIssue] = []
+    for path in files:
+        try:
+            rubric = load_rubric_file(path)
+        except RubricError as exc:
+            issues += exc.issues
+            continue
+        rubrics[rubric.id] = rubric
+    if issues:
+        raise RubricError(issues)
+    return rubrics

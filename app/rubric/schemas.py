@@ -1,0 +1,141 @@
+"""Pydantic models of a rubric file under `criteria/` (structure only; cross-checks live in loader)."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.core.i18n import Language
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Group = Literal["core", "depth"]
+Severity = Literal["dealbreaker", "warning"]
+# Recommendations a verdict can reach on the scale, lowest first; `incomplete` stands outside it.
+RankedRecommendation = Literal["no_hire", "hold", "hire", "strong_hire"]
+RANKED_RECOMMENDATIONS: tuple[RankedRecommendation, ...] = ("no_hire", "hold", "hire", "strong_hire")
+Recommendation = Literal["strong_hire", "hire", "hold", "no_hire", "incomplete"]
+
+
+class _Strict(BaseModel):
+    """A part of a rubric file: unknown keys are errors, and nothing changes once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Strict):
+    """One text in every language Tamis speaks."""
+
+    fr: Text
+    en: Text
+
+    def get(self, language: Language) -> str:
+        """The text in `language`."""
+        return self.fr if language == "fr" else self.en
+
+
+class LocalizedList(_Strict):
+    """A list of texts in every language (the same items, translated)."""
+
+    fr: list[Text] = Field(min_length=1, max_length=10)
+    en: list[Text] = Field(min_length=1, max_length=10)
+
+    def get(self, language: Language) -> list[str]:
+        """The list in `language`."""
+        return self.fr if language == "fr" else self.en
+
+
+class Source(_Strict):
+    """Where an item comes from: a seed text and the point in it."""
+
+    seed: Annotated[str, StringConstraints(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")]
+    point: Text
+
+
+class Scale(_Strict):
+    """The rating scale: whole numbers from `min` to `max`."""
+
+    min: int = Field(default=1, ge=0, le=10)
+    max: int = Field(default=4, ge=1, le=10)
+
+
+class Weights(_Strict):
+    """Default weight of a criterion by group, when the criterion states none."""
+
+    core: float = Field(gt=0, le=100)
+    depth: float = Field(gt=0, le=100)
+
+
+class Thresholds(_Strict):
+    """Lowest score (0–100) for each recommendation; below `hold` is `no_hire`."""
+
+    strong_hire: float = Field(gt=0, le=100)
+    hire: float = Field(gt=0, le=100)
+    hold: float = Field(gt=0, le=100)
+
+
+class WarningEffect(_Strict):
+    """What each warning flag does: score points taken off, and the highest recommendation left."""
+
+    penalty: float = Field(ge=0, le=100)
+    cap: RankedRecommendation
+
+
+class WeakCore(_Strict):
+    """A core criterion rated under `rating_below` keeps the recommendation at or under `cap`."""
+
+    rating_below: int
+    cap: RankedRecommendation
+
+
+class Criterion(_Strict):
+    """A scored criterion with behaviourally anchored levels."""
+
+    id: Identifier
+    group: Group
+    weight: float | None = Field(default=None, gt=0, le=100)
+    title: LocalizedText
+    description: LocalizedText
+    questions: LocalizedList
+    anchors: dict[int, LocalizedText]
+    flags: list[Identifier] = Field(default_factory=list)
+    source: Source
+    see_also: list[Source] = Field(default_factory=list)
+
+
+class RedFlag(_Strict):
+    """A warning sign the interviewer may raise."""
+
+    id: Identifier
+    severity: Severity
+    title: LocalizedText
+    description: LocalizedText
+    verify: LocalizedText
+    source: Source
+    see_also: list[Source] = Field(default_factory=list)
+
+
+class RoleQuestion(_Strict):
+    """A question about the job itself; a 'no' raises the warning."""
+
+    id: Identifier
+    question: LocalizedText
+    warning: LocalizedText
+    source: Source
+    see_also: list[Source] = Field(default_factory=list)
+
+
+class RubricDocument(_Strict):
+    """A rubric file as written by its author."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    title: LocalizedText
+    description: LocalizedText
+    scale: Scale = Scale()
+    weights: Weights
+    thresholds: Thresholds
+    warning_effect: WarningEffect
+    weak_core: WeakCore
+    criteria: list[Criterion] = Field(min_length=1)
+    flags: list[RedFlag] = Field(default_factory=list)
+    role_questions: list[RoleQuestion] = Field(default_factory=list)

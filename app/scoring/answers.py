@@ -1,0 +1,129 @@
+"""One interviewer's answers, and their validation against a rubric.
+
+Errors name the field at fault (`ratings.measures_impact`, `flags[2].id`) and the valid values, so
+that the API can turn them into problem details and the CLI into a one-line message.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError
+from pydantic import field_validator
+
+from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
+from app.rubric.loader import format_path
+from app.rubric.model import Rubric
+
+NoteText = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class RaisedFlag(BaseModel):
+    """A red flag an interviewer raised, with an optional note of what they heard."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(examples=["followers_as_proof"])
+    note: NoteText | None = None
+
+
+class Answers(BaseModel):
+    """One interviewer's ratings, flags and notes. A criterion absent from `ratings` is unrated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ratings: dict[str, StrictInt | None] = Field(
+        default_factory=dict, examples=[{"measures_impact": 3, "continuous_learning": 4}]
+    )
+    flags: list[RaisedFlag] = Field(default_factory=list, max_length=200)
+    notes: dict[str, NoteText] = Field(default_factory=dict)
+    language: Language = DEFAULT_LANGUAGE
+
+    @field_validator("flags", mode="before")
+    @classmethod
+    def _flag_ids_as_objects(cls, value: Any) -> Any:
+        """Accept a bare flag id as shorthand for `{"id": ...}`."""
+        if isinstance(value, list):
+            return [{"id": item} if isinstance(item, str) else item for item in value]
+        return value
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field: where, what is wrong, and which values would be valid."""
+
+    loc: str
+    message: str
+    valid: list[str | int] | None = None
+
+    def __str__(self) -> str:
+        valid = f" (valid: {', '.join(map(str, self.valid))})" if self.valid else ""
+        return f"{self.loc}: {self.message}{valid}"
+
+
+@dataclass
+class AnswersError(Exception):
+    """Answers that do not fit the rubric; `errors` lists every field at fault."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(str(e) for e in self.errors)
+
+
+def _from_pydantic(rubric: Rubric, exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        valid: list[str | int] | None = None
+        message = str(error["msg"])
+        if kind == "extra_forbidden":
+            owner = RaisedFlag if len(loc) > 1 and loc[0] == "flags" else Answers
+            message, valid = "unknown field", list(owner.model_fields)
+        elif loc[:1] == ("ratings",) and len(loc) > 1:
+            message, valid = "a rating must be a whole number on the scale", list(rubric.levels)
+        elif loc == ("language",):
+            message, valid = "unsupported language", list(LANGUAGES)
+        elif loc[:1] == ("flags",) and loc[-1] == "id":
+            valid = [f.id for f in rubric.flags]
+        errors.append(FieldError(format_path(loc) or "(body)", message, valid))
+    return errors
+
+
+def check_answers(rubric: Rubric, answers: Answers) -> None:
+    """Raise AnswersError if the answers name unknown ids or ratings off the rubric's scale."""
+    criterion_ids: list[str | int] = [c.id for c in rubric.criteria]
+    flag_ids: list[str | int] = [f.id for f in rubric.flags]
+    errors: list[FieldError] = []
+    for criterion_id, rating in answers.ratings.items():
+        if criterion_id not in rubric.criteria_by_id:
+            errors.append(FieldError(f"ratings.{criterion_id}", "unknown criterion", criterion_ids))
+        elif rating is not None and not rubric.scale.min <= rating <= rubric.scale.max:
+            errors.append(
+                FieldError(
+                    f"ratings.{criterion_id}",
+                    f"rating {rating} is off the scale {rubric.scale.min}–{rubric.scale.max}",
+                    list(rubric.levels),
+                )
+            )
+    for index, flag in enumerate(answers.flags):
+        if flag.id not in rubric.flags_by_id:
+            errors.append(FieldError(f"flags[{index}].id", f"unknown red flag '{flag.id}'", flag_ids))
+    for criterion_id in answers.notes:
+        if criterion_id not in rubric.criteria_by_id:
+            errors.append(FieldError(f"notes.{criterion_id}", "unknown criterion", criterion_ids))
+    if errors:
+        raise AnswersError(errors)
+
+
+def parse_answers(rubric: Rubric, data: Mapping[str, Any] | Any) -> Answers:
+    """Validate raw data (e.g. decoded JSON) as answers to `rubric`; raise AnswersError."""
+    if not isinstance(data, Mapping):
+        raise AnswersError([FieldError("(body)", "answers must be a JSON object")])
+    try:
+        answers = Answers.model_validate(data)
+    except ValidationError as exc:
+        raise AnswersError(_from_pydantic(rubric, exc)) from exc
+    check_answers(rubric, answers)
+    return answers
