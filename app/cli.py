@@ -12,17 +12,25 @@ from app.core.i18n import Language
 from app.rubric import Rubric, RubricError, load_rubrics
 from app.scoring import AnswersError, FieldError, PanelMember, combine, parse_answers, score
 
-app = typer.Typer(help="Tamis: structured screening of social-media candidates.", no_args_is_help=True)
-criteria_app = typer.Typer(help="Validate and show the rubric under criteria/.", no_args_is_help=True)
+app = typer.Typer(
+    help="Tamis: structured screening of social-media candidates.", no_args_is_help=True
+)
+criteria_app = typer.Typer(
+    help="Validate and show the rubric under criteria/.", no_args_is_help=True
+)
 app.add_typer(criteria_app, name="criteria")
 
 DirArgument = Annotated[
     Path | None,
-    typer.Argument(help="Rubric directory (default: TAMIS_CRITERIA_DIR, else the shipped criteria/)."),
+    typer.Argument(
+        help="Rubric directory (default: TAMIS_CRITERIA_DIR, else the shipped criteria/)."
+    ),
 ]
 DirOption = Annotated[
     Path | None,
-    typer.Option("--criteria-dir", help="Rubric directory (default: TAMIS_CRITERIA_DIR or criteria/)."),
+    typer.Option(
+        "--criteria-dir", help="Rubric directory (default: TAMIS_CRITERIA_DIR or criteria/)."
+    ),
 ]
 
 
@@ -65,7 +73,9 @@ def criteria_validate(directory: DirArgument = None) -> None:
 
 @criteria_app.command("show")
 def criteria_show(
-    as_json: Annotated[bool, typer.Option("--json", help="The rubric as JSON, as the API serves it.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The rubric as JSON, as the API serves it.")
+    ] = False,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the text view.")] = "en",
     rubric_id: Annotated[str | None, typer.Option("--rubric", help="Rubric id.")] = None,
     directory: DirOption = None,
@@ -76,9 +86,12 @@ def criteria_show(
         typer.echo(rubric.model_dump_json(indent=2))
         return
     typer.echo(f"{rubric.title.get(lang)} — {rubric.id} {rubric.version}")
-    typer.echo(f"scale {rubric.scale.min}–{rubric.scale.max}; thresholds {rubric.thresholds.model_dump()}")
+    typer.echo(
+        f"scale {rubric.scale.min}–{rubric.scale.max}; thresholds {rubric.thresholds.model_dump()}"
+    )
     for criterion in rubric.criteria:
-        typer.echo(f"\n[{criterion.group}] {criterion.id} (weight {criterion.weight:g}) — {criterion.title.get(lang)}")
+        heading = f"[{criterion.group}] {criterion.id} (weight {criterion.weight:g})"
+        typer.echo(f"\n{heading} — {criterion.title.get(lang)}")
         for question in criterion.questions.get(lang):
             typer.echo(f"    ? {question}")
         for level, anchor in sorted(criterion.anchors.items()):
@@ -87,8 +100,8 @@ def criteria_show(
     for flag in rubric.flags:
         typer.echo(f"! {flag.id} [{flag.severity}] — {flag.title.get(lang)}")
     typer.echo("")
-    for question in rubric.role_questions:
-        typer.echo(f"role {question.id}: {question.question.get(lang)}")
+    for role_question in rubric.role_questions:
+        typer.echo(f"role {role_question.id}: {role_question.question.get(lang)}")
 
 
 def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[str, Any]:
@@ -100,7 +113,9 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
         panel = data.pop("panel")
         lang = data.pop("language", language or "en")
         if data:
-            raise AnswersError([FieldError(k, "unknown field", ["id", "panel", "language"]) for k in data])
+            raise AnswersError(
+                [FieldError(k, "unknown field", ["id", "panel", "language"]) for k in data]
+            )
         if not isinstance(panel, list):
             raise AnswersError([FieldError("panel", "must be a list of assessments")])
         if lang not in ("fr", "en"):
@@ -108,7 +123,9 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
         members = []
         for index, item in enumerate(panel):
             if not isinstance(item, dict) or not isinstance(item.get("interviewer"), str):
-                raise AnswersError([FieldError(f"panel[{index}].interviewer", "a name is required")])
+                raise AnswersError(
+                    [FieldError(f"panel[{index}].interviewer", "a name is required")]
+                )
             rest = {k: v for k, v in item.items() if k != "interviewer"}
             try:
                 members.append(PanelMember(item["interviewer"], parse_answers(rubric, rest)))
@@ -123,8 +140,10 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
     return {"id": line_id, **result} if line_id is not None else result
 
 
-def score_stream(rubric: Rubric, source: TextIO, out: TextIO, err: TextIO, language: Language | None) -> int:
-    """Score each JSON line of `source` onto `out`; report bad lines on `err`. Returns bad-line count."""
+def score_stream(
+    rubric: Rubric, source: TextIO, out: TextIO, err: TextIO, language: Language | None
+) -> int:
+    """Score each JSON line of `source` onto `out`; report bad lines on `err`; count them."""
     failures = 0
     for number, line in enumerate(source, start=1):
         if not line.strip():
@@ -147,10 +166,13 @@ def score_stream(rubric: Rubric, source: TextIO, out: TextIO, err: TextIO, langu
 
 @app.command("score")
 def score_command(
-    file: Annotated[str, typer.Argument(help="JSON Lines file of answers, or - for standard input.")] = "-",
+    file: Annotated[
+        str, typer.Argument(help="JSON Lines file of answers, or - for standard input.")
+    ] = "-",
     rubric_id: Annotated[str | None, typer.Option("--rubric", help="Rubric id.")] = None,
     lang: Annotated[
-        Language | None, typer.Option("--lang", help="Language of the reasons (default: each line's).")
+        Language | None,
+        typer.Option("--lang", help="Language of the reasons (default: each line's)."),
     ] = None,
     directory: DirOption = None,
 ) -> None:

@@ -3,4 +3,11 @@
 from app.rubric.loader import RubricError, RubricIssue, load_rubric_file, load_rubrics
 from app.rubric.model import Rubric, RubricCriterion
 
-__all__ = ["Rubric", "RubricCriterion", "RubricError", "RubricIssue", "load_rubric_file", "load_rubrics"]
+__all__ = [
+    "Rubric",
+    "RubricCriterion",
+    "RubricError",
+    "RubricIssue",
+    "load_rubric_file",
+    "load_rubrics",
+]

@@ -68,21 +68,23 @@ class _LineIndex:
             for key_node, value_node in node.value:
                 key = str(key_node.value)
                 if key in seen:
-                    self.duplicates.append((path + (key,), key_node.start_mark.line + 1))
+                    self.duplicates.append(((*path, key), key_node.start_mark.line + 1))
                 seen.add(key)
-                self.walk(value_node, path + (key,))
+                self.walk(value_node, (*path, key))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self.walk(item, path + (index,))
+                self.walk(item, (*path, index))
 
     def line_of(self, path: Sequence[PathPart]) -> int | None:
         """The line of the deepest node on `path` that exists in the file."""
-        key = tuple(str(p) if not isinstance(p, int) else p for p in path)
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key[:-1]
-        return self.lines.get(())
+        key: tuple[PathPart, ...] = ()
+        for part in path:
+            candidates = ((*key, part), (*key, str(part)))
+            found = next((c for c in candidates if c in self.lines), None)
+            if found is None:
+                break
+            key = found
+        return self.lines.get(key)
 
 
 def _parse_yaml(path: Path, text: str) -> tuple[Any, _LineIndex]:
@@ -91,7 +93,7 @@ def _parse_yaml(path: Path, text: str) -> tuple[Any, _LineIndex]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     index = _LineIndex()
     if node is not None:
         index.walk(node)
@@ -137,7 +139,10 @@ def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], st
         for index, item in enumerate(getattr(doc, kind)):
             where = f"{kind}[{index}]"
             if item.id in seen:
-                yield (kind, index, "id"), f"duplicate id '{item.id}' (already used at {seen[item.id]})"
+                yield (
+                    (kind, index, "id"),
+                    f"duplicate id '{item.id}' (already used at {seen[item.id]})",
+                )
             else:
                 seen[item.id] = where
 
@@ -204,7 +209,10 @@ def build_rubric(doc: RubricDocument) -> Rubric:
     digest = content_hash(doc)
     criteria = [
         RubricCriterion.model_validate(
-            {**c.model_dump(), "weight": c.weight if c.weight is not None else getattr(doc.weights, c.group)}
+            {
+                **c.model_dump(),
+                "weight": c.weight if c.weight is not None else getattr(doc.weights, c.group),
+            }
         )
         for c in doc.criteria
     ]
@@ -240,7 +248,9 @@ def load_rubric_file(path: Path, *, display_name: str | None = None) -> Rubric:
         for p, line in index.duplicates
     ]
     if not isinstance(data, dict):
-        issues.append(RubricIssue(name, "", "the file must hold a mapping (key: value) at top level", 1))
+        issues.append(
+            RubricIssue(name, "", "the file must hold a mapping (key: value) at top level", 1)
+        )
         raise RubricError(issues)
     try:
         doc = RubricDocument.model_validate(data)
@@ -251,11 +261,17 @@ def load_rubric_file(path: Path, *, display_name: str | None = None) -> Rubric:
         ]
         raise RubricError(issues) from exc
     issues += [
-        RubricIssue(name, format_path(p), reason, index.line_of(p)) for p, reason in _cross_check(doc)
+        RubricIssue(name, format_path(p), reason, index.line_of(p))
+        for p, reason in _cross_check(doc)
     ]
     if path.stem != doc.id:
         issues.append(
-            RubricIssue(name, "id", f"id '{doc.id}' must match the file name '{path.stem}'", index.line_of(("id",)))
+            RubricIssue(
+                name,
+                "id",
+                f"id '{doc.id}' must match the file name '{path.stem}'",
+                index.line_of(("id",)),
+            )
         )
     if issues:
         raise RubricError(issues)

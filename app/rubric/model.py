@@ -1,6 +1,8 @@
 """A loaded, validated rubric: what the engine scores with and what the API serves."""
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.rubric.schemas import (
     Criterion,
@@ -41,25 +43,27 @@ class Rubric(BaseModel):
     flags: list[RedFlag]
     role_questions: list[RoleQuestion]
 
-    _criteria_by_id: dict[str, RubricCriterion] = PrivateAttr(default_factory=dict)
-    _flags_by_id: dict[str, RedFlag] = PrivateAttr(default_factory=dict)
+    def __hash__(self) -> int:
+        """Hash by identity of content: the version pins it (used to cache derived data)."""
+        return hash((self.id, self.version))
 
-    def model_post_init(self, context: object, /) -> None:
-        """Index criteria and flags by id once, for constant-time look-ups while scoring."""
-        self._criteria_by_id = {c.id: c for c in self.criteria}
-        self._flags_by_id = {f.id: f for f in self.flags}
-
-    @property
+    # Look-up tables, computed once per rubric on first use (the rubric never changes).
+    @cached_property
     def criteria_by_id(self) -> dict[str, RubricCriterion]:
         """Criteria keyed by id."""
-        return self._criteria_by_id
+        return {c.id: c for c in self.criteria}
 
-    @property
+    @cached_property
     def flags_by_id(self) -> dict[str, RedFlag]:
         """Red flags keyed by id."""
-        return self._flags_by_id
+        return {f.id: f for f in self.flags}
 
-    @property
+    @cached_property
     def levels(self) -> list[int]:
         """Every rating on the scale, lowest first."""
         return list(range(self.scale.min, self.scale.max + 1))
+
+    @cached_property
+    def total_weight(self) -> float:
+        """The sum of every criterion's weight."""
+        return sum(c.weight for c in self.criteria)

@@ -1,4 +1,4 @@
-"""Pydantic models of a rubric file under `criteria/` (structure only; cross-checks live in loader)."""
+"""Pydantic models of a rubric file under `criteria/` (structure; cross-checks are the loader's)."""
 
 from typing import Annotated, Literal
 
@@ -12,7 +12,12 @@ Group = Literal["core", "depth"]
 Severity = Literal["dealbreaker", "warning"]
 # Recommendations a verdict can reach on the scale, lowest first; `incomplete` stands outside it.
 RankedRecommendation = Literal["no_hire", "hold", "hire", "strong_hire"]
-RANKED_RECOMMENDATIONS: tuple[RankedRecommendation, ...] = ("no_hire", "hold", "hire", "strong_hire")
+RANKED_RECOMMENDATIONS: tuple[RankedRecommendation, ...] = (
+    "no_hire",
+    "hold",
+    "hire",
+    "strong_hire",
+)
 Recommendation = Literal["strong_hire", "hire", "hold", "no_hire", "incomplete"]
 
 

@@ -8,8 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError
-from pydantic import field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
 from app.rubric.loader import format_path
@@ -109,7 +116,9 @@ def check_answers(rubric: Rubric, answers: Answers) -> None:
             )
     for index, flag in enumerate(answers.flags):
         if flag.id not in rubric.flags_by_id:
-            errors.append(FieldError(f"flags[{index}].id", f"unknown red flag '{flag.id}'", flag_ids))
+            errors.append(
+                FieldError(f"flags[{index}].id", f"unknown red flag '{flag.id}'", flag_ids)
+            )
     for criterion_id in answers.notes:
         if criterion_id not in rubric.criteria_by_id:
             errors.append(FieldError(f"notes.{criterion_id}", "unknown criterion", criterion_ids))

@@ -13,13 +13,14 @@ The rules, in the order they apply (each one shows up in the verdict's reasons):
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from app.core.i18n import Language, format_number, format_percent
-from app.rubric.model import Rubric
-from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation, Source
+from app.core.i18n import Language, format_percent
+from app.rubric.model import Rubric, RubricCriterion
+from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation, RedFlag
 from app.scoring.answers import Answers, check_answers
-from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
-from app.scoring.verdict import AttributedNote, CriterionResult, FlagResult, Reason, Verdict
+from app.scoring.phrases import phrases_for
+from app.scoring.verdict import AttributedNote, Verdict
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,22 @@ class RaisedBy:
 
     raised_by: list[str] = field(default_factory=list)
     notes: list[AttributedNote] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The arithmetic of a verdict, before any sentence is written."""
+
+    base: float
+    score: float
+    coverage: float
+    band: RankedRecommendation
+    recommendation: Recommendation
+    rated: list[RubricCriterion]
+    missing_core: list[RubricCriterion]
+    weak_core: list[RubricCriterion]
+    warnings: list[RedFlag]
+    dealbreakers: list[RedFlag]
 
 
 def _lower(a: RankedRecommendation, b: RankedRecommendation) -> RankedRecommendation:
@@ -46,43 +63,24 @@ def band(rubric: Rubric, score: float) -> RankedRecommendation:
     return "no_hire"
 
 
-def _source(language: Language, source: Source) -> str:
-    return say(language, "source", seed=source.seed, point=source.point)
-
-
-def _by(language: Language, names: Sequence[str]) -> str:
-    return say(language, "by", names=", ".join(names)) if names else ""
-
-
-def evaluate(
-    rubric: Rubric,
-    ratings: Mapping[str, int],
-    raised: Mapping[str, RaisedBy],
-    notes: Mapping[str, list[AttributedNote]],
-    language: Language,
-) -> Verdict:
-    """Apply the rules to already-validated ratings and flags; the shared core of all verdicts."""
-    lang = language
-    label = RECOMMENDATION_LABELS[lang]
-    span = rubric.scale.max - rubric.scale.min
+def decide(rubric: Rubric, ratings: Mapping[str, int], raised: Mapping[str, object]) -> Decision:
+    """Apply the rules to validated ratings and raised flag ids."""
+    low, span = rubric.scale.min, rubric.scale.max - rubric.scale.min
     rated = [c for c in rubric.criteria if ratings.get(c.id) is not None]
     rated_weight = sum(c.weight for c in rated)
-    total_weight = sum(c.weight for c in rubric.criteria)
-
-    weighted = sum(c.weight * (ratings[c.id] - rubric.scale.min) / span for c in rated)
+    weighted = sum(c.weight * (ratings[c.id] - low) / span for c in rated)
     base = 100.0 * weighted / rated_weight if rated_weight else 0.0
     flags = [f for f in rubric.flags if f.id in raised]
     warnings = [f for f in flags if f.severity == "warning"]
     dealbreakers = [f for f in flags if f.severity == "dealbreaker"]
-    penalty = rubric.warning_effect.penalty
-    score = round(max(0.0, base - penalty * len(warnings)), 1)
-    coverage = round(rated_weight / total_weight, 4)
+    score = round(max(0.0, base - rubric.warning_effect.penalty * len(warnings)), 1)
 
-    missing_core = [c for c in rubric.criteria if c.group == "core" and c not in rated]
-    weak_core = [
-        c for c in rated if c.group == "core" and ratings[c.id] < rubric.weak_core.rating_below
-    ]
-    ranked = band(rubric, score)
+    rated_ids = {c.id for c in rated}
+    missing_core = [c for c in rubric.criteria if c.group == "core" and c.id not in rated_ids]
+    below = rubric.weak_core.rating_below
+    weak_core = [c for c in rated if c.group == "core" and ratings[c.id] < below]
+    scored_band = band(rubric, score)
+    ranked = scored_band
     if warnings:
         ranked = _lower(ranked, rubric.warning_effect.cap)
     if weak_core:
@@ -92,137 +90,154 @@ def evaluate(
         recommendation = "incomplete"
     if dealbreakers:
         recommendation = "no_hire"
+    return Decision(
+        base=base,
+        score=score,
+        coverage=round(rated_weight / rubric.total_weight, 4),
+        band=scored_band,
+        recommendation=recommendation,
+        rated=rated,
+        missing_core=missing_core,
+        weak_core=weak_core,
+        warnings=warnings,
+        dealbreakers=dealbreakers,
+    )
 
-    reasons: list[Reason] = []
-    for flag in dealbreakers:
-        text = say(
-            lang,
-            "dealbreaker",
-            title=quoted(lang, flag.title.get(lang)),
-            by=_by(lang, raised[flag.id].raised_by),
-            source=_source(lang, flag.source),
+
+def explain(
+    rubric: Rubric,
+    decision: Decision,
+    ratings: Mapping[str, int],
+    raised: Mapping[str, RaisedBy],
+    language: Language,
+) -> list[dict[str, str]]:
+    """The reasons, most decisive first: dealbreakers, what is missing, score, caps, criteria."""
+    p = phrases_for(rubric, language)
+    d = decision
+    reasons: list[dict[str, str]] = []
+
+    def add(ref: str, key: str, **values: object) -> None:
+        reasons.append({"ref": ref, "text": p.say(key, **values)})
+
+    for flag in d.dealbreakers:
+        by = p.by(raised[flag.id].raised_by)
+        add(flag.id, "dealbreaker", title=p.titles[flag.id], by=by, source=p.sources[flag.id])
+    if not d.rated:
+        add("overall", "nothing_rated")
+    if d.missing_core:
+        add("overall", "missing_core", titles=p.list_titles(d.missing_core))
+    if d.rated:
+        text = p.say(
+            "score", score=p.number(d.score), coverage=format_percent(d.coverage, language)
         )
-        reasons.append(Reason(ref=flag.id, text=text))
-    if not rated:
-        reasons.append(Reason(ref="overall", text=say(lang, "nothing_rated")))
-    if missing_core:
-        titles = ", ".join(quoted(lang, c.title.get(lang)) for c in missing_core)
-        reasons.append(Reason(ref="overall", text=say(lang, "missing_core", titles=titles)))
-    if rated:
-        text = say(
-            lang,
-            "score",
-            score=format_number(score, lang),
-            coverage=format_percent(coverage, lang),
-        )
-        if warnings:
-            text += " " + say(
-                lang,
+        if d.warnings:
+            total = rubric.warning_effect.penalty * len(d.warnings)
+            text += " " + p.say(
                 "score_penalty",
-                base=format_number(round(base, 1), lang),
-                count=len(warnings),
-                total=format_number(penalty * len(warnings), lang),
+                base=p.number(round(d.base, 1)),
+                count=len(d.warnings),
+                total=p.number(total),
             )
-        reasons.append(Reason(ref="overall", text=text))
-        t = rubric.thresholds
-        reasons.append(
-            Reason(
-                ref="overall",
-                text=say(
-                    lang,
-                    "band",
-                    label=quoted(lang, label[band(rubric, score)]),
-                    strong_hire=format_number(t.strong_hire, lang),
-                    hire=format_number(t.hire, lang),
-                    hold=format_number(t.hold, lang),
-                ),
-            )
-        )
-    for flag in warnings:
-        text = say(
-            lang,
-            "warning",
-            title=quoted(lang, flag.title.get(lang)),
-            by=_by(lang, raised[flag.id].raised_by),
-            penalty=format_number(penalty, lang),
-            cap=quoted(lang, label[rubric.warning_effect.cap]),
-            source=_source(lang, flag.source),
-        )
-        reasons.append(Reason(ref=flag.id, text=text))
-    for criterion in weak_core:
-        text = say(
-            lang,
-            "weak_core",
-            title=quoted(lang, criterion.title.get(lang)),
-            rating=ratings[criterion.id],
-            max=rubric.scale.max,
-            below=rubric.weak_core.rating_below,
-            cap=quoted(lang, label[rubric.weak_core.cap]),
-        )
-        reasons.append(Reason(ref=criterion.id, text=text))
+        reasons.append({"ref": "overall", "text": text})
+        reasons.append({"ref": "overall", "text": p.band_text[d.band]})
+    for flag in d.warnings:
+        by = p.by(raised[flag.id].raised_by)
+        add(flag.id, "warning", title=p.titles[flag.id], by=by, penalty=p.penalty,
+            cap=p.labels[rubric.warning_effect.cap], source=p.sources[flag.id])  # fmt: skip
+    for criterion in d.weak_core:
+        add(criterion.id, "weak_core", title=p.titles[criterion.id], rating=ratings[criterion.id],
+            max=rubric.scale.max, below=rubric.weak_core.rating_below,
+            cap=p.labels[rubric.weak_core.cap])  # fmt: skip
+    return reasons
 
-    results: list[CriterionResult] = []
+
+def _contribution(
+    rubric: Rubric, criterion: RubricCriterion, rating: int, rated_weight: float
+) -> float:
+    share = criterion.weight * (rating - rubric.scale.min) / (rubric.scale.max - rubric.scale.min)
+    return round(100.0 * share / rated_weight, 2)
+
+
+def evaluate(
+    rubric: Rubric,
+    ratings: Mapping[str, int],
+    raised: Mapping[str, RaisedBy],
+    notes: Mapping[str, Sequence[AttributedNote]],
+    language: Language,
+    extra_reasons: Sequence[dict[str, str]] = (),
+    extra_fields: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The verdict's fields for already-validated ratings and flags (shared by all verdicts)."""
+    p = phrases_for(rubric, language)
+    d = decide(rubric, ratings, raised)
+    reasons = explain(rubric, d, ratings, raised, language)
+    rated_weight = sum(c.weight for c in d.rated)
+    criteria: list[dict[str, Any]] = []
     for criterion in rubric.criteria:
         rating = ratings.get(criterion.id)
-        contribution = 0.0
-        anchor = None
+        contribution, anchor = 0.0, None
         if rating is not None:
-            share = criterion.weight * (rating - rubric.scale.min) / span
-            contribution = round(100.0 * share / rated_weight, 2)
-            anchor = criterion.anchors[rating].get(lang)
-            text = say(
-                lang,
-                "criterion",
-                title=quoted(lang, criterion.title.get(lang)),
-                rating=rating,
-                max=rubric.scale.max,
-                weight=format_number(criterion.weight, lang, 2),
-                contribution=format_number(contribution, lang),
-                anchor=anchor,
+            contribution = _contribution(rubric, criterion, rating, rated_weight)
+            anchor = p.anchors[criterion.id][rating]
+            reasons.append(
+                {
+                    "ref": criterion.id,
+                    "text": p.say(
+                        "criterion",
+                        title=p.titles[criterion.id],
+                        rating=rating,
+                        max=rubric.scale.max,
+                        weight=p.weights[criterion.id],
+                        contribution=p.number(contribution),
+                        anchor=anchor,
+                    ),
+                }
             )
-            reasons.append(Reason(ref=criterion.id, text=text))
-        results.append(
-            CriterionResult(
-                id=criterion.id,
-                group=criterion.group,
-                title=criterion.title.get(lang),
-                rating=rating,
-                weight=criterion.weight,
-                contribution=contribution,
-                anchor=anchor,
-                notes=list(notes.get(criterion.id, [])),
-            )
+        criteria.append(
+            {
+                "id": criterion.id,
+                "group": criterion.group,
+                "title": p.plain_titles[criterion.id],
+                "rating": rating,
+                "weight": criterion.weight,
+                "contribution": contribution,
+                "anchor": anchor,
+                "notes": notes.get(criterion.id, ()),
+            }
         )
-    unrated_depth = [c for c in rubric.criteria if c.group != "core" and c not in rated]
-    if rated and unrated_depth:
-        titles = ", ".join(quoted(lang, c.title.get(lang)) for c in unrated_depth)
-        reasons.append(Reason(ref="overall", text=say(lang, "unrated", titles=titles)))
-
-    flag_results = [
-        FlagResult(
-            id=flag.id,
-            severity=flag.severity,
-            title=flag.title.get(lang),
-            effect="forces_no_hire" if flag.severity == "dealbreaker" else "penalty",
-            penalty=penalty if flag.severity == "warning" else 0.0,
-            cap=rubric.warning_effect.cap if flag.severity == "warning" else None,
-            source=flag.source,
-            raised_by=list(raised[flag.id].raised_by),
-            notes=list(raised[flag.id].notes),
+    rated_ids = {c.id for c in d.rated}
+    unrated_depth = [c for c in rubric.criteria if c.group != "core" and c.id not in rated_ids]
+    if d.rated and unrated_depth:
+        reasons.append(
+            {"ref": "overall", "text": p.say("unrated", titles=p.list_titles(unrated_depth))}
         )
-        for flag in flags
+    flags = [
+        {
+            "id": flag.id,
+            "severity": flag.severity,
+            "title": p.plain_titles[flag.id],
+            "effect": "forces_no_hire" if flag.severity == "dealbreaker" else "penalty",
+            "penalty": rubric.warning_effect.penalty if flag.severity == "warning" else 0.0,
+            "cap": rubric.warning_effect.cap if flag.severity == "warning" else None,
+            "source": flag.source,
+            "raised_by": raised[flag.id].raised_by,
+            "notes": raised[flag.id].notes,
+        }
+        for flag in rubric.flags
+        if flag.id in raised
     ]
-    return Verdict(
-        rubric_id=rubric.id,
-        rubric_version=rubric.version,
-        language=lang,
-        recommendation=recommendation,
-        score=score,
-        coverage=coverage,
-        criteria=results,
-        flags=flag_results,
-        reasons=reasons,
-    )
+    return {
+        "rubric_id": rubric.id,
+        "rubric_version": rubric.version,
+        "language": language,
+        "recommendation": d.recommendation,
+        "score": d.score,
+        "coverage": d.coverage,
+        "criteria": criteria,
+        "flags": flags,
+        "reasons": [*reasons, *extra_reasons],
+        **(extra_fields or {}),
+    }
 
 
 def score(rubric: Rubric, answers: Answers, language: Language | None = None) -> Verdict:
@@ -235,4 +250,5 @@ def score(rubric: Rubric, answers: Answers, language: Language | None = None) ->
         if flag.note:
             entry.notes.append(AttributedNote(text=flag.note))
     notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
-    return evaluate(rubric, ratings, raised, notes, language or answers.language)
+    fields = evaluate(rubric, ratings, raised, notes, language or answers.language)
+    return Verdict.model_validate(fields)

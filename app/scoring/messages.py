@@ -33,8 +33,13 @@ _TEMPLATES: Final[dict[Language, dict[str, str]]] = {
         ),
         "missing_core": "Core criteria not rated yet: {titles}. No recommendation until they are.",
         "nothing_rated": "No criterion is rated yet.",
-        "score": "Score {score}/100 from the rated criteria, which cover {coverage} of the rubric’s weight.",
-        "score_penalty": "The ratings alone give {base}; {count} warning flag(s) take off {total}.",
+        "score": (
+            "Score {score}/100 from the rated criteria, which cover {coverage} of the rubric’s "
+            "weight."
+        ),
+        "score_penalty": (
+            "The ratings alone give {base}; {count} warning flag(s) take off {total}."
+        ),
         "band": (
             "The score falls in {label} (strong hire from {strong_hire}, hire from {hire}, "
             "hold from {hold}, no hire below)."
@@ -55,7 +60,8 @@ _TEMPLATES: Final[dict[Language, dict[str, str]]] = {
         ),
         "no_assessment": "No submitted assessment yet.",
         "calibration": (
-            "{title}: ratings spread from {low} to {high} ({ratings}); talk it over before deciding."
+            "{title}: ratings spread from {low} to {high} ({ratings}); "
+            "talk it over before deciding."
         ),
         "agreement": "Panel agreement (Krippendorff’s alpha, ordinal): {alpha}.",
         "agreement_none": (
@@ -75,7 +81,10 @@ _TEMPLATES: Final[dict[Language, dict[str, str]]] = {
             "le sont pas."
         ),
         "nothing_rated": "Aucun critère n’est encore noté.",
-        "score": "Score de {score}/100 sur les critères notés, qui couvrent {coverage} du poids de la grille.",
+        "score": (
+            "Score de {score}/100 sur les critères notés, qui couvrent {coverage} du poids "
+            "de la grille."
+        ),
         "score_penalty": (
             "Les notes seules donnent {base} ; {count} signal(s) d’alerte retirent {total}."
         ),

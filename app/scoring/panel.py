@@ -19,7 +19,7 @@ from app.rubric.model import Rubric
 from app.scoring.answers import Answers, AnswersError, FieldError, check_answers
 from app.scoring.engine import RaisedBy, evaluate
 from app.scoring.messages import quoted, say
-from app.scoring.verdict import AttributedNote, Calibration, PanelVerdict, Reason
+from app.scoring.verdict import AttributedNote, Calibration, PanelVerdict
 
 CALIBRATION_SPREAD = 2
 
@@ -65,9 +65,7 @@ def agreement(rubric: Rubric, members: Sequence[PanelMember]) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
 
-def combine(
-    rubric: Rubric, members: Sequence[PanelMember], language: Language
-) -> PanelVerdict:
+def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) -> PanelVerdict:
     """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit."""
     names = [m.interviewer for m in members]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -111,13 +109,12 @@ def combine(
             if flag.note:
                 entry.notes.append(AttributedNote(by=member.interviewer, text=flag.note))
 
-    verdict = evaluate(rubric, ratings, raised, notes, lang)
     alpha = agreement(rubric, members)
-    extra: list[Reason] = []
+    extra: list[dict[str, str]] = []
     if not members:
-        extra.append(Reason(ref="overall", text=say(lang, "no_assessment")))
+        extra.append({"ref": "overall", "text": say(lang, "no_assessment")})
     else:
-        extra.append(Reason(ref="overall", text=say(lang, "panel_rule", count=len(members))))
+        extra.append({"ref": "overall", "text": say(lang, "panel_rule", count=len(members))})
     for item in calibration:
         criterion = rubric.criteria_by_id[item.criterion_id]
         listed = ", ".join(f"{name}: {rating}" for name, rating in item.ratings.items())
@@ -129,18 +126,25 @@ def combine(
             high=max(item.ratings.values()),
             ratings=listed,
         )
-        extra.append(Reason(ref=criterion.id, text=text))
+        extra.append({"ref": criterion.id, "text": text})
     if len(members) >= 2:
         if alpha is None:
-            extra.append(Reason(ref="overall", text=say(lang, "agreement_none")))
+            extra.append({"ref": "overall", "text": say(lang, "agreement_none")})
         else:
             value = format_number(alpha, lang, 2)
-            extra.append(Reason(ref="overall", text=say(lang, "agreement", alpha=value)))
+            extra.append({"ref": "overall", "text": say(lang, "agreement", alpha=value)})
 
-    return PanelVerdict(
-        **{k: getattr(verdict, k) for k in type(verdict).model_fields if k != "reasons"},
-        reasons=[*verdict.reasons, *extra],
-        raters=[m.interviewer for m in members],
-        calibration=calibration,
-        agreement=alpha if len(members) >= 2 else None,
+    fields = evaluate(
+        rubric,
+        ratings,
+        raised,
+        notes,
+        lang,
+        extra_reasons=extra,
+        extra_fields={
+            "raters": [m.interviewer for m in members],
+            "calibration": calibration,
+            "agreement": alpha if len(members) >= 2 else None,
+        },
     )
+    return PanelVerdict.model_validate(fields)

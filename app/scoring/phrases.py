@@ -1,0 +1,78 @@
+"""The rubric's words ready for sentences, per language: built once per rubric version.
+
+Quoting titles, formatting weights and writing the band sentence do not depend on the answers, so
+they are prepared once and reused for every verdict of the same rubric version and language.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.core.i18n import Language, format_number
+from app.rubric.model import Rubric, RubricCriterion
+from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation
+from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """Prepared words of one rubric version in one language."""
+
+    language: Language
+    titles: dict[str, str]  # criterion or flag id -> quoted title
+    plain_titles: dict[str, str]
+    anchors: dict[str, dict[int, str]]
+    weights: dict[str, str]
+    sources: dict[str, str]  # flag id -> "seed, point"
+    labels: dict[Recommendation, str]  # quoted labels
+    band_text: dict[RankedRecommendation, str]
+    penalty: str
+
+    def say(self, key: str, **values: object) -> str:
+        """The sentence `key`, filled with `values`."""
+        return say(self.language, key, **values)
+
+    def number(self, value: float, decimals: int = 1) -> str:
+        """A number as the reader writes it."""
+        return format_number(value, self.language, decimals)
+
+    def by(self, names: Sequence[str]) -> str:
+        """' by Ana, Bruno' (or nothing for an anonymous single assessment)."""
+        return self.say("by", names=", ".join(names)) if names else ""
+
+    def list_titles(self, criteria: Iterable[RubricCriterion]) -> str:
+        """Quoted titles, comma-separated."""
+        return ", ".join(self.titles[c.id] for c in criteria)
+
+
+@lru_cache(maxsize=64)
+def _build(rubric: Rubric, language: Language) -> Phrases:
+    lang = language
+    plain = {c.id: c.title.get(lang) for c in rubric.criteria}
+    plain.update({f.id: f.title.get(lang) for f in rubric.flags})
+    labels = {k: quoted(lang, v) for k, v in RECOMMENDATION_LABELS[lang].items()}
+    t = rubric.thresholds
+    cuts = {
+        "strong_hire": format_number(t.strong_hire, lang),
+        "hire": format_number(t.hire, lang),
+        "hold": format_number(t.hold, lang),
+    }
+    return Phrases(
+        language=lang,
+        titles={k: quoted(lang, v) for k, v in plain.items()},
+        plain_titles=plain,
+        anchors={c.id: {lvl: a.get(lang) for lvl, a in c.anchors.items()} for c in rubric.criteria},
+        weights={c.id: format_number(c.weight, lang, 2) for c in rubric.criteria},
+        sources={
+            f.id: say(lang, "source", seed=f.source.seed, point=f.source.point)
+            for f in rubric.flags
+        },
+        labels=labels,
+        band_text={r: say(lang, "band", label=labels[r], **cuts) for r in RANKED_RECOMMENDATIONS},
+        penalty=format_number(rubric.warning_effect.penalty, lang),
+    )
+
+
+def phrases_for(rubric: Rubric, language: Language) -> Phrases:
+    """The prepared words of `rubric` in `language` (cached by rubric identity)."""
+    return _build(rubric, language)

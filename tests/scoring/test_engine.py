@@ -1,0 +1,180 @@
+"""The engine's rules on small rubrics whose verdicts can be worked out by hand."""
+
+import pytest
+
+from app.rubric import Rubric
+from app.scoring import Answers, AnswersError, parse_answers, score
+from tests.factories import criterion, document, flag, rubric
+
+# Two core criteria (weights 3 and 1) and one depth criterion (weight 2), scale 1–4.
+SMALL = document(
+    criteria=[
+        criterion("alpha", "core", 3),
+        criterion("beta", "core", 1),
+        criterion("gamma", "depth", 2),
+    ],
+    flags=[flag("warn_one"), flag("warn_two"), flag("deal_one", "dealbreaker")],
+)
+
+
+@pytest.fixture
+def small() -> Rubric:
+    return rubric(SMALL)
+
+
+def verdict_of(r: Rubric, **answers: object) -> dict[str, object]:
+    return score(r, parse_answers(r, answers)).model_dump(mode="json")
+
+
+def test_weighted_score_over_the_rated_weight(small: Rubric) -> None:
+    # alpha 4 -> 1.0 x 3, beta 2 -> 1/3 x 1, gamma 3 -> 2/3 x 2: (3 + 1/3 + 4/3) / 6 = 77.8
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 2, "gamma": 3})
+    assert v["score"] == 77.8
+    assert v["coverage"] == 1.0
+    assert v["recommendation"] == "hire"
+    contributions = {c["id"]: c["contribution"] for c in v["criteria"]}
+    assert contributions == {"alpha": 50.0, "beta": 5.56, "gamma": 22.22}
+
+
+def test_unrated_depth_lowers_coverage_not_score(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 4})
+    assert (v["score"], v["coverage"], v["recommendation"]) == (100.0, 0.6667, "strong_hire")
+    gamma = next(c for c in v["criteria"] if c["id"] == "gamma")
+    assert gamma["rating"] is None
+    assert gamma["anchor"] is None
+    assert gamma["contribution"] == 0
+
+
+def test_thresholds_are_inclusive(small: Rubric) -> None:
+    # alpha 3 (2/3 x 3 = 2) and beta 4 (1 x 1): 3 / 4 = 75 -> hire; all at 3 -> 66.7 -> hire
+    assert verdict_of(small, ratings={"alpha": 3, "beta": 4})["recommendation"] == "hire"
+    at_hold = rubric(document(thresholds={"strong_hire": 90, "hire": 70, "hold": 50}))
+    # alpha 3 (2/3 x 3) + beta 2 (1/3 x 1): 2.333 / 4 = 58.3 -> hold
+    assert verdict_of(at_hold, ratings={"alpha": 3, "beta": 2})["recommendation"] == "hold"
+    exact = rubric(document(thresholds={"strong_hire": 90, "hire": 75, "hold": 50}))
+    # alpha 4 and beta 1 (depth here): 3 / 4 = 75 -> exactly the hire threshold
+    assert verdict_of(exact, ratings={"alpha": 4, "beta": 1})["recommendation"] == "hire"
+
+
+def test_warning_takes_points_and_caps(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 4, "gamma": 4}, flags=["warn_one"])
+    assert v["score"] == 95.0
+    assert v["recommendation"] == "hire"  # capped: strong_hire is out of reach with a warning
+    (f,) = v["flags"]
+    assert (f["id"], f["effect"], f["penalty"], f["cap"]) == ("warn_one", "penalty", 5.0, "hire")
+    assert [r["ref"] for r in v["reasons"]].count("warn_one") == 1
+    two = verdict_of(
+        small, ratings={"alpha": 4, "beta": 4, "gamma": 4}, flags=["warn_one", "warn_two"]
+    )
+    assert two["score"] == 90.0
+
+
+def test_penalty_never_goes_below_zero(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 1, "beta": 1}, flags=["warn_one", "warn_two"])
+    assert v["score"] == 0.0
+
+
+def test_weak_core_caps_at_hold(small: Rubric) -> None:
+    # alpha 4, beta 1, gamma 4: (3 + 0 + 2) / 6 = 83.3, but beta (core) rated 1 < 2
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 1, "gamma": 4})
+    assert v["score"] == 83.3
+    assert v["recommendation"] == "hold"
+    assert any(r["ref"] == "beta" and "hold" in r["text"] for r in v["reasons"])
+
+
+def test_missing_core_is_incomplete_and_named(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 4, "gamma": 4})
+    assert v["recommendation"] == "incomplete"
+    missing = next(
+        r for r in v["reasons"] if r["ref"] == "overall" and "not rated yet" in r["text"]
+    )
+    assert "title beta (en)" in missing["text"]
+    assert "title alpha" not in missing["text"]
+    # A null rating is the same as an absent one.
+    assert verdict_of(small, ratings={"alpha": 4, "beta": None})["recommendation"] == "incomplete"
+
+
+def test_nothing_rated(small: Rubric) -> None:
+    v = verdict_of(small)
+    assert (v["recommendation"], v["score"], v["coverage"]) == ("incomplete", 0.0, 0.0)
+
+
+def test_dealbreaker_overrides_everything_and_cites_its_source(small: Rubric) -> None:
+    v = verdict_of(
+        small,
+        ratings={"alpha": 4, "beta": 4, "gamma": 4},
+        flags=[{"id": "deal_one", "note": "bought fans"}],
+    )
+    assert v["recommendation"] == "no_hire"
+    assert v["score"] == 100.0  # the score still says what the ratings say
+    first = v["reasons"][0]
+    assert first["ref"] == "deal_one"
+    assert "flag deal_one (en)" in first["text"]
+    assert "002_4f5316c9140b287b.txt" in first["text"]
+    (f,) = v["flags"]
+    assert f["effect"] == "forces_no_hire"
+    assert f["notes"] == [{"by": None, "text": "bought fans"}]
+    # Even with core criteria unrated.
+    assert verdict_of(small, flags=["deal_one"])["recommendation"] == "no_hire"
+
+
+def test_reasons_explain_each_rated_criterion_with_its_anchor(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 3, "beta": 2}, language="fr")
+    alpha = next(r for r in v["reasons"] if r["ref"] == "alpha")
+    assert "anchor alpha 3 (fr)" in alpha["text"]
+    assert "3/4" in alpha["text"]
+    assert v["language"] == "fr"
+    assert next(c for c in v["criteria"] if c["id"] == "alpha")["anchor"] == "anchor alpha 3 (fr)"
+
+
+def test_french_numbers_use_a_decimal_comma(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 2, "gamma": 3}, language="fr")
+    assert "77,8/100" in v["reasons"][0]["text"]
+
+
+def test_flag_order_and_duplicates_do_not_change_the_verdict(small: Rubric) -> None:
+    a = score(
+        small,
+        Answers(ratings={"alpha": 3, "beta": 3}, flags=[{"id": "warn_two"}, {"id": "warn_one"}]),
+    )
+    b = score(
+        small,
+        Answers(
+            ratings={"beta": 3, "alpha": 3},
+            flags=[{"id": "warn_one"}, {"id": "warn_two"}, {"id": "warn_one"}],
+        ),
+    )
+    assert a.model_dump_json() == b.model_dump_json()
+    assert a.score == 56.7  # (2 + 2/3) / 4 = 66.7, minus 2 warnings x 5
+
+
+@pytest.mark.parametrize(
+    ("answers", "loc", "valid"),
+    [
+        ({"ratings": {"alpha": 5}}, "ratings.alpha", [1, 2, 3, 4]),
+        ({"ratings": {"alpha": 0}}, "ratings.alpha", [1, 2, 3, 4]),
+        ({"ratings": {"alpha": "3"}}, "ratings.alpha", [1, 2, 3, 4]),
+        ({"ratings": {"alpha": 2.5}}, "ratings.alpha", [1, 2, 3, 4]),
+        ({"ratings": {"alpha": True}}, "ratings.alpha", [1, 2, 3, 4]),
+        ({"ratings": {"delta": 2}}, "ratings.delta", ["alpha", "beta", "gamma"]),
+        ({"flags": ["nope"]}, "flags[0].id", ["warn_one", "warn_two", "deal_one"]),
+        ({"flags": [{"id": "warn_one", "level": 2}]}, "flags[0].level", ["id", "note"]),
+        ({"notes": {"delta": "x"}}, "notes.delta", ["alpha", "beta", "gamma"]),
+        ({"language": "de"}, "language", ["fr", "en"]),
+        ({"ratings": []}, "ratings", None),
+        ({"rating": {}}, "rating", ["ratings", "flags", "notes", "language"]),
+    ],
+)
+def test_invalid_answers_name_the_field_and_valid_values(
+    small: Rubric, answers: dict[str, object], loc: str, valid: list[object] | None
+) -> None:
+    with pytest.raises(AnswersError) as caught:
+        parse_answers(small, answers)
+    (error,) = caught.value.errors
+    assert error.loc == loc
+    assert error.valid == valid
+
+
+def test_score_checks_answers_built_in_code(small: Rubric) -> None:
+    with pytest.raises(AnswersError):
+        score(small, Answers(ratings={"alpha": 9}))

@@ -1,0 +1,134 @@
+"""Panels: the combination rule, calibration, pooled flags and Krippendorff's alpha."""
+
+import math
+
+import pytest
+
+from app.scoring import Answers, AnswersError, PanelMember, combine
+from app.scoring.panel import agreement, lower_median
+from tests.factories import criterion, document, flag, rubric
+
+SMALL = rubric(
+    document(
+        criteria=[
+            criterion("alpha", "core", 3),
+            criterion("beta", "core", 1),
+            criterion("gamma", "depth", 2),
+        ],
+        flags=[flag("warn_one"), flag("deal_one", "dealbreaker")],
+    )
+)
+
+
+def member(name: str, **answers: object) -> PanelMember:
+    return PanelMember(name, Answers.model_validate(answers))
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([3], 3), ([1, 4], 1), ([2, 3, 4], 3), ([4, 1, 3, 2], 2), ([4, 4, 1], 4)],
+)
+def test_lower_median(values: list[int], expected: int) -> None:
+    assert lower_median(values) == expected
+
+
+def test_panel_verdict_with_calibration_and_pooled_flags() -> None:
+    v = combine(
+        SMALL,
+        [
+            member(
+                "Ana", ratings={"alpha": 4, "beta": 3}, flags=[{"id": "warn_one", "note": "fans"}]
+            ),
+            member("Bruno", ratings={"alpha": 2, "beta": 3, "gamma": 4}, notes={"alpha": "vague"}),
+            member("Chloé", ratings={"alpha": 3, "beta": 3}, flags=["warn_one"]),
+        ],
+        "en",
+    )
+    assert {c.id: c.rating for c in v.criteria} == {"alpha": 3, "beta": 3, "gamma": 4}
+    assert [(c.criterion_id, c.ratings, c.spread) for c in v.calibration] == [
+        ("alpha", {"Ana": 4, "Bruno": 2, "Chloé": 3}, 2)
+    ]
+    (f,) = v.flags
+    assert f.raised_by == ["Ana", "Chloé"]
+    assert [(n.by, n.text) for n in f.notes] == [("Ana", "fans")]
+    alpha = next(c for c in v.criteria if c.id == "alpha")
+    assert [(n.by, n.text) for n in alpha.notes] == [("Bruno", "vague")]
+    assert v.raters == ["Ana", "Bruno", "Chloé"]
+    calibration = [r.text for r in v.reasons if r.ref == "alpha" and "spread" in r.text]
+    assert calibration == [
+        "“title alpha (en)”: ratings spread from 2 to 4 (Ana: 4, Bruno: 2, Chloé: 3); "
+        "talk it over before deciding."
+    ]
+    assert v.agreement is not None
+
+
+def test_one_dealbreaker_from_one_interviewer_gives_no_hire() -> None:
+    v = combine(
+        SMALL,
+        [
+            member("Ana", ratings={"alpha": 4, "beta": 4}),
+            member("Bruno", ratings={"alpha": 4, "beta": 4}, flags=["deal_one"]),
+        ],
+        "fr",
+    )
+    assert v.recommendation == "no_hire"
+    assert v.reasons[0].ref == "deal_one"
+    assert "par Bruno" in v.reasons[0].text
+
+
+def test_agreement_matches_krippendorffs_published_example() -> None:
+    # Krippendorff (2011), "Computing Krippendorff's alpha-reliability": 4 coders, 12 units,
+    # values 1-5; the ordinal alpha published there is 0.815.
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+        [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+    ]
+    r = rubric(
+        document(
+            criteria=[criterion(f"u{i}", "core", 1, range(1, 6)) for i in range(12)], scale=(1, 5)
+        )
+    )
+    members = [
+        PanelMember(
+            f"coder {n}", Answers(ratings={f"u{i}": v for i, v in enumerate(row) if v is not None})
+        )
+        for n, row in enumerate(data)
+    ]
+    value = agreement(r, members)
+    assert value is not None
+    assert math.isclose(value, 0.815, abs_tol=0.0005)
+
+
+def test_agreement_edge_cases() -> None:
+    same = [
+        member("A", ratings={"alpha": 3, "beta": 3}),
+        member("B", ratings={"alpha": 3, "beta": 3}),
+    ]
+    assert agreement(SMALL, same) == 1.0
+    disjoint = [member("A", ratings={"alpha": 3}), member("B", ratings={"beta": 2})]
+    assert agreement(SMALL, disjoint) is None
+    assert combine(SMALL, disjoint, "en").agreement is None
+    opposed = [
+        member("A", ratings={"alpha": 1, "beta": 4}),
+        member("B", ratings={"alpha": 4, "beta": 1}),
+    ]
+    value = agreement(SMALL, opposed)
+    assert value is not None
+    assert value < 0
+
+
+def test_empty_panel_is_incomplete() -> None:
+    v = combine(SMALL, [], "en")
+    assert v.recommendation == "incomplete"
+    assert v.agreement is None
+    assert any(r.text == "No submitted assessment yet." for r in v.reasons)
+
+
+def test_invalid_member_answers_and_duplicate_names_are_refused() -> None:
+    with pytest.raises(AnswersError):
+        combine(SMALL, [member("A", ratings={"alpha": 9})], "en")
+    with pytest.raises(AnswersError) as caught:
+        combine(SMALL, [member("A"), member("A")], "en")
+    assert "named twice: A" in str(caught.value)
