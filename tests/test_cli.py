@@ -11,17 +11,9 @@ from hypothesis import strategies as st
 
 from app.rubric import Rubric
 from tests.factories import shipped_document, write_rubric
+from tests.rubric.test_shipped_rubric import CORE
 
 TAMIS = str(Path(sys.executable).parent / "tamis")
-CORE = [
-    "continuous_learning",
-    "influence_over_audience",
-    "history_of_the_social_web",
-    "hands_on_practice",
-    "conversation_not_promotion",
-    "measures_impact",
-    "knows_creative_cases",
-]
 
 
 def run(
