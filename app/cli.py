@@ -19,6 +19,8 @@ criteria_app = typer.Typer(
     help="Validate and show the rubric under criteria/.", no_args_is_help=True
 )
 app.add_typer(criteria_app, name="criteria")
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 DirArgument = Annotated[
     Path | None,
@@ -195,6 +197,41 @@ def score_command(
     if failures:
         typer.echo(f"{failures} line(s) could not be scored.", err=True)
         raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the database (TAMIS_DATABASE_URL) to the latest schema."""
+    from app.core.db import make_engine
+    from app.core.migrate import upgrade
+
+    settings = get_settings()
+    make_engine(settings.database_url).dispose()  # creates the SQLite data folder if needed
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database migrated to {revision}: {_redacted(settings.database_url)}")
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+) -> None:
+    """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up."""
+    import uvicorn
+
+    _load(None)
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True
+    )
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when running from a checkout; the shipped rubric lives beside `app/`.
@@ -14,12 +16,22 @@ def shipped_criteria_dir() -> Path:
     return _PROJECT_ROOT / "criteria"
 
 
+def default_database_url() -> str:
+    """A SQLite file under the local `data/` folder of the checkout."""
+    return f"sqlite:///{_PROJECT_ROOT / 'data' / 'tamis.db'}"
+
+
 class Settings(BaseSettings):
     """Tamis settings; every field can be set as TAMIS_<NAME> in the environment."""
 
     model_config = SettingsConfigDict(env_prefix="TAMIS_", extra="ignore")
 
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = Field(default_factory=default_database_url)
     criteria_dir: Path = shipped_criteria_dir()
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # How long a SQLite writer waits for the lock before giving up, in milliseconds.
+    sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
 
 
 @lru_cache

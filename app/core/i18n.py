@@ -21,3 +21,24 @@ def format_percent(share: float, language: Language) -> str:
     """Format a share in [0, 1] as a percentage ('85 %' with a narrow no-break space in French)."""
     number = format_number(share * 100, language, decimals=0)
     return f"{number}\u202f%" if language == "fr" else f"{number}%"
+
+
+def negotiate_language(query: str | None, accept_language: str | None) -> Language:
+    """`?lang=` first, else the best of Accept-Language (with q-values), else the default."""
+    if query in LANGUAGES:
+        return query  # type: ignore[return-value]
+    best: tuple[float, Language] | None = None
+    for part in (accept_language or "").split(","):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower().split("-")[0]
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag in LANGUAGES and quality > 0 and (best is None or quality > best[0]):
+            best = (quality, tag)  # type: ignore[assignment]
+    return best[1] if best else DEFAULT_LANGUAGE

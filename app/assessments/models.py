@@ -1,0 +1,179 @@
+"""Assessments (one interviewer's scorecard), their immutable revisions, and verdict records."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt, StringConstraints
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.i18n import Language
+from app.core.types import JSONType, UTCDateTime, new_id, utcnow
+from app.scoring.answers import NoteText, RaisedFlag
+from app.scoring.verdict import PanelVerdict, Verdict
+
+AssessmentStatus = Literal["draft", "submitted"]
+VerdictCause = Literal["submitted", "amended", "rescored"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Summary = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class Assessment(SQLModel, table=True):
+    """A scorecard. While a draft it changes in place; once submitted, only by amendment."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "interviewer_email", name="uq_assessments_interviewer"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    candidate_id: uuid.UUID = Field(foreign_key="candidates.id", index=True, ondelete="CASCADE")
+    interviewer_name: str = Field(max_length=200)
+    interviewer_email: str = Field(max_length=320)
+    status: str = Field(default="draft", max_length=20)
+    answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    summary: str = Field(default="", max_length=20_000)
+    revision: int = Field(default=0)  # 0 while a draft; the submitted revision number after
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AssessmentRevision(SQLModel, table=True):
+    """A submitted state of an assessment, never changed afterwards."""
+
+    __tablename__ = "assessment_revisions"
+    __table_args__ = (UniqueConstraint("assessment_id", "revision", name="uq_revisions_number"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")
+    revision: int
+    answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    summary: str = Field(default="", max_length=20_000)
+    reason: str | None = Field(default=None, max_length=5_000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class VerdictRecord(SQLModel, table=True):
+    """Which rubric version scored which revision, and what it said; never changed afterwards."""
+
+    __tablename__ = "verdicts"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")
+    revision: int
+    rubric_version_id: uuid.UUID = Field(foreign_key="rubric_versions.id")
+    recommendation: str = Field(max_length=20)
+    score: float
+    coverage: float
+    cause: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Interviewer(BaseModel):
+    """Who fills in the scorecard."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    email: EmailStr
+
+
+class AssessmentCreate(BaseModel):
+    """A new scorecard for a candidate, saved as a draft or submitted at once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "interviewer": {"name": "Ana Martin", "email": "ana@example.org"},
+                    "ratings": {
+                        "continuous_learning": 3,
+                        "influence_over_audience": 4,
+                        "history_of_the_social_web": 3,
+                        "hands_on_practice": 3,
+                        "conversation_not_promotion": 4,
+                        "measures_impact": 3,
+                        "knows_creative_cases": 2,
+                    },
+                    "flags": [{"id": "vanity_metrics", "note": "quoted page views as the result"}],
+                    "notes": {"measures_impact": "ties sign-ups to the campaign goal"},
+                    "summary": "Thoughtful; weak on cases.",
+                    "language": "en",
+                    "status": "submitted",
+                }
+            ]
+        },
+    )
+
+    interviewer: Interviewer
+    ratings: dict[str, StrictInt | None] = {}
+    flags: list[RaisedFlag] = []
+    notes: dict[str, NoteText] = {}
+    summary: Summary = ""
+    language: Language = "en"
+    status: AssessmentStatus = "draft"
+
+
+class AssessmentUpdate(BaseModel):
+    """Changes to a draft; `ratings` and `notes` merge key by key (null clears a rating)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ratings: dict[str, StrictInt | None] | None = None
+    flags: list[RaisedFlag] | None = None
+    notes: dict[str, NoteText] | None = None
+    summary: Summary | None = None
+    language: Language | None = None
+
+
+class Amendment(BaseModel):
+    """A correction to a submitted assessment: a new revision; earlier ones stay readable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+    ratings: dict[str, StrictInt | None] | None = None
+    flags: list[RaisedFlag] | None = None
+    notes: dict[str, NoteText] | None = None
+    summary: Summary | None = None
+
+
+class RevisionPublic(BaseModel):
+    """One submitted revision."""
+
+    revision: int
+    ratings: dict[str, StrictInt | None]
+    flags: list[RaisedFlag]
+    notes: dict[str, str]
+    summary: str
+    reason: str | None
+    created_at: datetime
+
+
+class AssessmentPublic(BaseModel):
+    """A scorecard with its verdict (null while a draft)."""
+
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    interviewer: Interviewer
+    status: AssessmentStatus
+    revision: int
+    ratings: dict[str, StrictInt | None]
+    flags: list[RaisedFlag]
+    notes: dict[str, str]
+    summary: str
+    language: Language
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    verdict: Verdict | None
+
+
+class CandidateVerdict(PanelVerdict):
+    """The panel verdict over a candidate's submitted assessments."""
+
+    candidate_id: uuid.UUID
+    assessments: list[uuid.UUID]

@@ -1,0 +1,341 @@
+"""Assessments: drafts, submission, amendments, verdicts, the panel verdict and re-scoring.
+
+A candidate is pinned to the rubric version that scored their first submitted assessment; every
+later assessment of theirs is scored with it, so editing `criteria/` never changes their verdicts.
+Re-scoring with the current rubric is an explicit action that adds verdicts and keeps the old ones.
+"""
+
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.assessments.models import (
+    Amendment,
+    Assessment,
+    AssessmentCreate,
+    AssessmentPublic,
+    AssessmentRevision,
+    AssessmentUpdate,
+    CandidateVerdict,
+    Interviewer,
+    RevisionPublic,
+    VerdictRecord,
+)
+from app.candidates.models import Candidate
+from app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from app.core.i18n import Language
+from app.core.types import utcnow
+from app.positions import service as positions
+from app.rubric.model import Rubric
+from app.rubric.store import RubricRegistry
+from app.scoring import Answers, AnswersError, FieldError, PanelMember, Verdict, combine, score
+from app.scoring.answers import check_answers
+
+
+def get(session: Session, assessment_id: uuid.UUID) -> Assessment:
+    """The assessment, or NotFound."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound(f"no assessment {assessment_id}")
+    return assessment
+
+
+def _rubric(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
+    """The rubric version that scores `candidate`: pinned, else the position's current one."""
+    if candidate.rubric_version_id is not None:
+        return registry.load(session, candidate.rubric_version_id)
+    position = positions.get(session, candidate.position_id)
+    return positions.rubric_for(registry, position.rubric_id)
+
+
+def _pinned(session: Session, registry: RubricRegistry, candidate: Candidate) -> tuple[Rubric, uuid.UUID]:
+    """Like _rubric, storing the version and pinning the candidate to it if not yet done."""
+    rubric = _rubric(session, registry, candidate)
+    if candidate.rubric_version_id is None:
+        candidate.rubric_version_id = registry.snapshot(session, rubric)
+        session.add(candidate)
+    return rubric, candidate.rubric_version_id
+
+
+def _answers(rubric: Rubric, data: dict[str, Any]) -> Answers:
+    try:
+        answers = Answers.model_validate(data)
+        check_answers(rubric, answers)
+    except AnswersError as exc:
+        raise InvalidInput("; ".join(str(e) for e in exc.errors), exc.errors) from exc
+    except ValidationError as exc:
+        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        raise InvalidInput("; ".join(str(e) for e in errors), errors) from exc
+    return answers
+
+
+def _stored(answers: Answers) -> dict[str, Any]:
+    return answers.model_dump(mode="json")
+
+
+def create(
+    session: Session, registry: RubricRegistry, candidate: Candidate, data: AssessmentCreate
+) -> Assessment:
+    """A new scorecard; submitted at once if `status` says so."""
+    rubric = _rubric(session, registry, candidate)
+    answers = _answers(rubric, data.model_dump(include={"ratings", "flags", "notes", "language"}))
+    assessment = Assessment(
+        candidate_id=candidate.id,
+        interviewer_name=data.interviewer.name,
+        interviewer_email=str(data.interviewer.email).lower(),
+        answers=_stored(answers),
+        summary=data.summary,
+    )
+    try:
+        with session.begin_nested():
+            session.add(assessment)
+    except IntegrityError as exc:
+        raise Conflict(
+            f"{data.interviewer.email} already has an assessment of this candidate",
+            [FieldError("interviewer.email", "already has an assessment of this candidate")],
+        ) from exc
+    if candidate.status == "new":
+        candidate.status = "in_review"
+        session.add(candidate)
+    if data.status == "submitted":
+        submit(session, registry, assessment)
+    return assessment
+
+
+def update_draft(
+    session: Session, registry: RubricRegistry, assessment: Assessment, data: AssessmentUpdate
+) -> Assessment:
+    """Change a draft; a submitted assessment is only changed by amendment."""
+    if assessment.status != "draft":
+        raise Conflict("the assessment is submitted: send an amendment instead")
+    candidate = session.get_one(Candidate, assessment.candidate_id)
+    rubric = _rubric(session, registry, candidate)
+    assessment.answers = _stored(_answers(rubric, _merged(assessment.answers, data.model_dump(exclude_unset=True))))
+    if data.summary is not None:
+        assessment.summary = data.summary
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(current)
+    for key in ("ratings", "notes"):
+        if changes.get(key) is not None:
+            merged[key] = {**current.get(key, {}), **changes[key]}
+    if changes.get("flags") is not None:
+        merged["flags"] = changes["flags"]
+    if changes.get("language") is not None:
+        merged["language"] = changes["language"]
+    return merged
+
+
+def _record(
+    session: Session, assessment: Assessment, rubric: Rubric, version_id: uuid.UUID, cause: str
+) -> VerdictRecord:
+    verdict = score(rubric, Answers.model_validate(assessment.answers), "en")
+    record = VerdictRecord(
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        rubric_version_id=version_id,
+        recommendation=verdict.recommendation,
+        score=verdict.score,
+        coverage=verdict.coverage,
+        cause=cause,
+    )
+    session.add(record)
+    return record
+
+
+def _require_core(rubric: Rubric, answers: Answers) -> None:
+    missing = [c for c in rubric.criteria if c.group == "core" and answers.ratings.get(c.id) is None]
+    if missing:
+        errors = [FieldError(f"ratings.{c.id}", "a rating is required to submit", rubric.levels) for c in missing]
+        raise RuleViolation(
+            "every core criterion needs a rating before the assessment is submitted: "
+            + ", ".join(c.id for c in missing),
+            errors,
+        )
+
+
+def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -> Assessment:
+    """Freeze the draft as revision 1 and score it."""
+    if assessment.status == "submitted":
+        raise Conflict("the assessment is already submitted")
+    candidate = session.get_one(Candidate, assessment.candidate_id)
+    rubric, version_id = _pinned(session, registry, candidate)
+    _require_core(rubric, Answers.model_validate(assessment.answers))
+    now = utcnow()
+    assessment.status, assessment.revision = "submitted", 1
+    assessment.submitted_at = assessment.updated_at = now
+    session.add(assessment)
+    session.add(
+        AssessmentRevision(
+            assessment_id=assessment.id, revision=1, answers=assessment.answers, summary=assessment.summary
+        )
+    )
+    _record(session, assessment, rubric, version_id, "submitted")
+    refresh_candidate(session, registry, candidate)
+    return assessment
+
+
+def amend(session: Session, registry: RubricRegistry, assessment: Assessment, data: Amendment) -> Assessment:
+    """Add a revision to a submitted assessment; earlier revisions stay readable."""
+    if assessment.status != "submitted":
+        raise Conflict("a draft is changed with PATCH; amendments are for submitted assessments")
+    candidate = session.get_one(Candidate, assessment.candidate_id)
+    rubric, version_id = _pinned(session, registry, candidate)
+    answers = _answers(rubric, _merged(assessment.answers, data.model_dump(exclude_unset=True)))
+    _require_core(rubric, answers)
+    assessment.answers = _stored(answers)
+    if data.summary is not None:
+        assessment.summary = data.summary
+    assessment.revision += 1
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    session.add(
+        AssessmentRevision(
+            assessment_id=assessment.id,
+            revision=assessment.revision,
+            answers=assessment.answers,
+            summary=assessment.summary,
+            reason=data.reason,
+        )
+    )
+    _record(session, assessment, rubric, version_id, "amended")
+    refresh_candidate(session, registry, candidate)
+    return assessment
+
+
+def revisions(session: Session, assessment: Assessment) -> list[RevisionPublic]:
+    """Every submitted revision, oldest first."""
+    statement = (
+        select(AssessmentRevision)
+        .where(AssessmentRevision.assessment_id == assessment.id)
+        .order_by(col(AssessmentRevision.revision))
+    )
+    return [
+        RevisionPublic(
+            revision=row.revision,
+            summary=row.summary,
+            reason=row.reason,
+            created_at=row.created_at,
+            **{k: v for k, v in row.answers.items() if k in ("ratings", "flags", "notes")},
+        )
+        for row in session.exec(statement)
+    ]
+
+
+def _latest_record(session: Session, assessment_id: uuid.UUID) -> VerdictRecord | None:
+    statement = (
+        select(VerdictRecord)
+        .where(VerdictRecord.assessment_id == assessment_id)
+        .order_by(col(VerdictRecord.created_at).desc(), col(VerdictRecord.revision).desc())
+    )
+    return session.exec(statement.limit(1)).first()
+
+
+def verdict_of(
+    session: Session, registry: RubricRegistry, assessment: Assessment, language: Language
+) -> Verdict | None:
+    """The assessment's verdict, replayed with the rubric version that made it (None for a draft)."""
+    record = _latest_record(session, assessment.id)
+    if record is None:
+        return None
+    rubric = registry.load(session, record.rubric_version_id)
+    revision = session.exec(
+        select(AssessmentRevision).where(
+            AssessmentRevision.assessment_id == assessment.id,
+            AssessmentRevision.revision == record.revision,
+        )
+    ).one()
+    return score(rubric, Answers.model_validate(revision.answers), language)
+
+
+def to_public(
+    session: Session, registry: RubricRegistry, assessment: Assessment, language: Language
+) -> AssessmentPublic:
+    """The API representation, with the verdict in `language`."""
+    answers = Answers.model_validate(assessment.answers)
+    return AssessmentPublic(
+        id=assessment.id,
+        candidate_id=assessment.candidate_id,
+        interviewer=Interviewer(name=assessment.interviewer_name, email=assessment.interviewer_email),
+        status=assessment.status,  # type: ignore[arg-type]
+        revision=assessment.revision,
+        ratings=answers.ratings,
+        flags=answers.flags,
+        notes=answers.notes,
+        summary=assessment.summary,
+        language=answers.language,
+        created_at=assessment.created_at,
+        updated_at=assessment.updated_at,
+        submitted_at=assessment.submitted_at,
+        verdict=verdict_of(session, registry, assessment, language),
+    )
+
+
+def _submitted(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:
+    statement = (
+        select(Assessment)
+        .where(Assessment.candidate_id == candidate_id, Assessment.status == "submitted")
+        .order_by(col(Assessment.submitted_at), col(Assessment.id))
+    )
+    return list(session.exec(statement).all())
+
+
+def panel(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> CandidateVerdict:
+    """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
+    rubric = _rubric(session, registry, candidate)
+    submitted = _submitted(session, candidate.id)
+    names = [a.interviewer_name for a in submitted]
+    members = [
+        PanelMember(
+            a.interviewer_name if names.count(a.interviewer_name) == 1 else f"{a.interviewer_name} <{a.interviewer_email}>",
+            Answers.model_validate(a.answers),
+        )
+        for a in submitted
+    ]
+    verdict = combine(rubric, members, language)
+    return CandidateVerdict.model_validate(
+        {**dict(verdict), "candidate_id": candidate.id, "assessments": [a.id for a in submitted]}
+    )
+
+
+def refresh_candidate(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
+    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters)."""
+    session.flush()
+    candidate.recommendation = panel(session, registry, candidate, "en").recommendation
+    candidate.updated_at = utcnow()
+    session.add(candidate)
+    session.flush()
+
+
+def rescore(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
+    """Score every submitted assessment again with the current rubric; old verdicts are kept."""
+    position = positions.get(session, candidate.position_id)
+    rubric = positions.rubric_for(registry, position.rubric_id)
+    version_id = registry.snapshot(session, rubric)
+    submitted = _submitted(session, candidate.id)
+    for assessment in submitted:
+        _answers(rubric, assessment.answers)  # ids removed from the rubric would be caught here
+    for assessment in submitted:
+        _record(session, assessment, rubric, version_id, "rescored")
+    candidate.rubric_version_id = version_id
+    refresh_candidate(session, registry, candidate)
+
+
+def for_candidate(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:
+    """Every assessment of the candidate, oldest first."""
+    statement = (
+        select(Assessment)
+        .where(Assessment.candidate_id == candidate_id)
+        .order_by(col(Assessment.created_at), col(Assessment.id))
+    )
+    return list(session.exec(statement).all())

@@ -1,0 +1,107 @@
+"""Candidates: a person screened for a position."""
+
+import unicodedata
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, new_id, utcnow
+from app.rubric.schemas import Recommendation
+
+CandidateStatus = Literal["new", "in_review", "advanced", "hired", "rejected", "withdrawn"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Candidate(SQLModel, table=True):
+    """A candidate; `recommendation` is the current panel verdict's, kept for filtering."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        UniqueConstraint("position_id", "external_id", name="uq_candidates_external_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    position_id: uuid.UUID = Field(foreign_key="positions.id", index=True, ondelete="RESTRICT")
+    full_name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    external_id: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="new", max_length=20, index=True)
+    recommendation: str | None = Field(default=None, max_length=20, index=True)
+    # Name, email and external id folded for search (case and accents ignored, on every database).
+    search_text: str = Field(default="", max_length=800)
+    rubric_version_id: uuid.UUID | None = Field(default=None, foreign_key="rubric_versions.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip its accents: 'Élodie' and 'elodie' match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_text(candidate: "Candidate") -> str:
+    """The folded text a candidate is found by."""
+    parts = (candidate.full_name, candidate.email or "", candidate.external_id or "")
+    return fold(" ".join(parts))[:800]
+
+
+class CandidateCreate(BaseModel):
+    """A new candidate for a position."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "full_name": "Zoë Lefèvre-Dubois",
+                    "email": "zoe@example.org",
+                    "position_id": "6f1c3a52-8a43-4b8e-9a53-1f5f3f0c2b1d",
+                    "external_id": "ats-4711",
+                    "source": "referral",
+                }
+            ]
+        },
+    )
+
+    full_name: Name
+    email: EmailStr | None = None
+    position_id: uuid.UUID
+    external_id: ShortText | None = None
+    source: ShortText | None = None
+    status: CandidateStatus = "new"
+
+
+class CandidateUpdate(BaseModel):
+    """Fields to change; the rest stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: Name | None = None
+    email: EmailStr | None = None
+    external_id: ShortText | None = None
+    source: ShortText | None = None
+    status: CandidateStatus | None = None
+
+
+class CandidatePublic(BaseModel):
+    """A candidate as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    full_name: str
+    email: str | None
+    position_id: uuid.UUID
+    external_id: str | None
+    source: str | None
+    status: CandidateStatus
+    recommendation: Recommendation | None
+    created_at: datetime
+    updated_at: datetime

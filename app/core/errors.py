@@ -1,0 +1,174 @@
+"""Domain errors and their rendering as RFC 9457 problem details (application/problem+json).
+
+Services raise a `Problem` subclass; one handler renders it. Request validation errors, HTTP
+errors and anything unexpected are rendered the same way, so a client always gets one shape.
+"""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.i18n import Language, negotiate_language
+from app.scoring.answers import FieldError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://tamis.dev/problems/"
+log = logging.getLogger("tamis")
+
+TITLES: dict[str, dict[Language, str]] = {
+    "validation-error": {"en": "Invalid input", "fr": "Saisie invalide"},
+    "not-found": {"en": "Not found", "fr": "Introuvable"},
+    "conflict": {"en": "Conflict with the current state", "fr": "Conflit avec l’état actuel"},
+    "rule-violation": {"en": "A rule was not followed", "fr": "Une règle n’est pas respectée"},
+    "payload-too-large": {"en": "Request body too large", "fr": "Corps de requête trop grand"},
+    "method-not-allowed": {"en": "Method not allowed", "fr": "Méthode non autorisée"},
+    "unsupported-media-type": {"en": "Unsupported media type", "fr": "Type de contenu non pris en charge"},
+    "http-error": {"en": "HTTP error", "fr": "Erreur HTTP"},
+    "internal-error": {"en": "Internal error", "fr": "Erreur interne"},
+    "service-unavailable": {"en": "Service unavailable", "fr": "Service indisponible"},
+}
+
+
+class ProblemField(BaseModel):
+    """One field at fault."""
+
+    loc: str = Field(examples=["ratings.measures_impact"])
+    message: str = Field(examples=["rating 7 is off the scale 1–4"])
+    valid: list[str | int] | None = Field(default=None, examples=[[1, 2, 3, 4]])
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, with `errors` listing the fields at fault."""
+
+    type: str = Field(examples=[TYPE_BASE + "validation-error"])
+    title: str = Field(examples=["Invalid input"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["ratings.measures_impact: rating 7 is off the scale 1–4"])
+    instance: str | None = None
+    errors: list[ProblemField] = []
+
+
+class Problem(Exception):
+    """A domain error with its HTTP status and a stable problem type."""
+
+    status = 400
+    kind = "http-error"
+
+    def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+
+
+class NotFound(Problem):
+    """The resource does not exist."""
+
+    status, kind = 404, "not-found"
+
+
+class Conflict(Problem):
+    """The request conflicts with the stored state (e.g. submitting twice)."""
+
+    status, kind = 409, "conflict"
+
+
+class RuleViolation(Problem):
+    """The input is well-formed but breaks a rule (e.g. a decision without its rationale)."""
+
+    status, kind = 422, "rule-violation"
+
+
+class InvalidInput(Problem):
+    """A field is invalid; `errors` says which and what would be valid."""
+
+    status, kind = 422, "validation-error"
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    kind: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render a problem document in the request's language."""
+    language = negotiate_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    body = ProblemDetails(
+        type=TYPE_BASE + kind,
+        title=TITLES.get(kind, TITLES["http-error"])[language],
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=[ProblemField(loc=e.loc, message=e.message, valid=e.valid) for e in errors],
+    )
+    return JSONResponse(
+        jsonable_encoder(body, exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _loc(parts: Sequence[Any]) -> str:
+    from app.rubric.loader import format_path
+
+    trimmed = list(parts[1:]) if parts and parts[0] in ("body", "query", "path", "header") else list(parts)
+    prefix = "" if not parts or parts[0] == "body" else f"{parts[0]}:"
+    return prefix + (format_path(trimmed) or "(body)")
+
+
+def _valid_values(error: dict[str, Any]) -> list[str | int] | None:
+    expected = (error.get("ctx") or {}).get("expected")
+    if isinstance(expected, str) and "'" in expected:
+        return [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '")]
+    return None
+
+
+STATUS_KINDS = {
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    503: "service-unavailable",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error as problem details."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(request, exc.status, exc.kind, exc.detail, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(_loc(e.get("loc", ())), str(e.get("msg", "invalid")), _valid_values(e))
+            for e in exc.errors()
+        ]
+        detail = "; ".join(str(e) for e in errors[:5])
+        return problem_response(request, 422, "validation-error", detail, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = STATUS_KINDS.get(exc.status_code, "http-error")
+        return problem_response(request, exc.status_code, kind, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem_response(request, 500, "internal-error", "An unexpected error occurred.")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry that documents problem answers in the OpenAPI document."""
+    return {
+        status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}, "description": TITLES[STATUS_KINDS.get(status, "validation-error" if status == 422 else "http-error")]["en"]}
+        for status in statuses
+    }

@@ -1,0 +1,64 @@
+"""Keyset (cursor) pagination over (created_at, id), newest first: stable under inserts."""
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlmodel import Session, col
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.core.errors import InvalidInput
+from app.scoring.answers import FieldError
+
+T = TypeVar("T")
+Row = TypeVar("Row", bound=Any)
+MAX_LIMIT = 100
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass `next` as `cursor` to get the following page (null at the end)."""
+
+    items: list[T]
+    next: str | None
+
+
+def encode_cursor(created_at: datetime, item_id: uuid.UUID) -> str:
+    """An opaque cursor pointing after the item."""
+    raw = json.dumps([created_at.isoformat(), str(item_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The position a cursor points after; InvalidInput if it was not made by encode_cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, item = json.loads(raw)
+        return datetime.fromisoformat(created), uuid.UUID(item)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            "the cursor is not valid: pass the `next` value of a previous page",
+            [FieldError("query:cursor", "invalid cursor")],
+        ) from exc
+
+
+def paginate(
+    session: Session, statement: SelectOfScalar[Row], model: Any, *, limit: int, cursor: str | None
+) -> tuple[list[Row], str | None]:
+    """Run `statement` newest first from `cursor`; return the rows and the next cursor."""
+    created_col, id_col = col(model.created_at), col(model.id)
+    statement = statement.order_by(created_col.desc(), id_col.desc())
+    if cursor:
+        created, last_id = decode_cursor(cursor)
+        statement = statement.where(
+            (created_col < created) | ((created_col == created) & (id_col < last_id))
+        )
+    rows = list(session.exec(statement.limit(min(limit, MAX_LIMIT) + 1)).all())
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        following = encode_cursor(rows[-1].created_at, rows[-1].id)
+    return rows, following

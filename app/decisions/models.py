@@ -1,0 +1,65 @@
+"""Decisions: what a named person decided, with their rationale. The software never decides."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, new_id, utcnow
+from app.rubric.schemas import Recommendation
+
+DecisionKind = Literal["advance", "hire", "reject"]
+
+
+class Decision(SQLModel, table=True):
+    """A recorded human decision, and the recommendation it was taken against."""
+
+    __tablename__ = "decisions"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    candidate_id: uuid.UUID = Field(foreign_key="candidates.id", index=True, ondelete="CASCADE")
+    decision: str = Field(max_length=20)
+    decided_by: str = Field(max_length=200)
+    rationale: str = Field(default="", max_length=20_000)
+    recommendation: str = Field(max_length=20)
+    rubric_version: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class DecisionCreate(BaseModel):
+    """A decision. Going against the recommendation, or deciding while it is incomplete, needs a rationale."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision": "advance",
+                    "decided_by": "Claire Dupont",
+                    "rationale": "Strong on measurement; check creative cases in round two.",
+                }
+            ]
+        },
+    )
+
+    decision: DecisionKind
+    decided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)] = ""
+
+
+class DecisionPublic(BaseModel):
+    """A recorded decision."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    decision: DecisionKind
+    decided_by: str
+    rationale: str
+    recommendation: Recommendation
+    against_recommendation: bool
+    rubric_version: str | None
+    created_at: datetime

@@ -1,0 +1,82 @@
+"""Recording decisions: the rule that a decision against the advice must say why."""
+
+from sqlmodel import Session, col, select
+
+from app.assessments import service as assessments
+from app.candidates.models import Candidate
+from app.core.errors import RuleViolation
+from app.core.i18n import Language
+from app.decisions.models import Decision, DecisionCreate, DecisionPublic
+from app.rubric.store import RubricRegistry
+from app.scoring.answers import FieldError
+
+# The decisions that follow each recommendation; any other needs a written rationale.
+CONSISTENT: dict[str, set[str]] = {
+    "strong_hire": {"advance", "hire"},
+    "hire": {"advance", "hire"},
+    "hold": {"advance"},
+    "no_hire": {"reject"},
+    "incomplete": set(),
+}
+STATUS_AFTER = {"advance": "advanced", "hire": "hired", "reject": "rejected"}
+NEEDS_RATIONALE: dict[Language, str] = {
+    "en": (
+        "Deciding '{decision}' while the recommendation is '{recommendation}' needs a written "
+        "rationale: say why, so that the decision can be reviewed."
+    ),
+    "fr": (
+        "Décider « {decision} » alors que la recommandation est « {recommendation} » demande "
+        "une justification écrite : dites pourquoi, pour que la décision puisse être revue."
+    ),
+}
+
+
+def against(decision: str, recommendation: str) -> bool:
+    """True when `decision` does not follow `recommendation` (or there is none yet)."""
+    return decision not in CONSISTENT.get(recommendation, set())
+
+
+def to_public(row: Decision) -> DecisionPublic:
+    """The API representation."""
+    return DecisionPublic.model_validate(
+        {**row.model_dump(), "against_recommendation": against(row.decision, row.recommendation)}
+    )
+
+
+def record(
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Candidate,
+    data: DecisionCreate,
+    language: Language,
+) -> Decision:
+    """Record a person's decision; refuse one against the advice that gives no rationale."""
+    verdict = assessments.panel(session, registry, candidate, language)
+    if against(data.decision, verdict.recommendation) and not data.rationale:
+        detail = NEEDS_RATIONALE[language].format(
+            decision=data.decision, recommendation=verdict.recommendation
+        )
+        raise RuleViolation(detail, [FieldError("rationale", "required for this decision")])
+    row = Decision(
+        candidate_id=candidate.id,
+        decision=data.decision,
+        decided_by=data.decided_by,
+        rationale=data.rationale,
+        recommendation=verdict.recommendation,
+        rubric_version=verdict.rubric_version,
+    )
+    session.add(row)
+    candidate.status = STATUS_AFTER[data.decision]
+    session.add(candidate)
+    session.flush()
+    return row
+
+
+def history(session: Session, candidate: Candidate) -> list[Decision]:
+    """The candidate's decisions, oldest first."""
+    statement = (
+        select(Decision)
+        .where(Decision.candidate_id == candidate.id)
+        .order_by(col(Decision.created_at), col(Decision.id))
+    )
+    return list(session.exec(statement).all())

@@ -1,0 +1,72 @@
+"""The FastAPI application: routers, error handlers, limits, and what start-up checks."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from app import __version__
+from app.assessments.router import router as assessments_router
+from app.candidates.router import router as candidates_router
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
+from app.core.errors import install_error_handlers
+from app.core.limits import BodySizeLimit
+from app.core.migrate import pending
+from app.positions.router import router as positions_router
+from app.rubric import load_rubrics
+from app.rubric.router import router as rubrics_router
+from app.rubric.store import RubricRegistry
+
+log = logging.getLogger("tamis")
+
+DESCRIPTION = """
+Tamis screens social-media and community-manager candidates with a structured rubric and returns a
+recommendation with every reason behind it. **The recommendation is advice**: a named person
+records each decision, and a decision against the advice needs a written rationale.
+
+Errors are RFC 9457 problem details (`application/problem+json`) naming the fields at fault and
+the valid values. Texts come in French or English: `?lang=fr|en`, else `Accept-Language`.
+"""
+
+
+class DatabaseNotMigrated(RuntimeError):
+    """The database schema is behind the code."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application. A broken rubric or an unmigrated database stops start-up."""
+    settings = settings or get_settings()
+    rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if pending(engine, settings.database_url):
+            raise DatabaseNotMigrated("the database is not migrated: run `tamis db upgrade`")
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Tamis",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.registry = RubricRegistry(rubrics)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, str]:
+        """Liveness: 200 while the process serves requests."""
+        return {"status": "ok"}
+
+    api = APIRouter(prefix="/api/v1")
+    for router in (rubrics_router, positions_router, candidates_router, assessments_router):
+        api.include_router(router)
+    app.include_router(api)
+    return app

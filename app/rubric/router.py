@@ -1,0 +1,55 @@
+"""HTTP endpoints for rubrics: the current rubric with its stored versions, and a score preview."""
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.core.deps import LanguageDep, RegistryDep, SessionDep
+from app.core.errors import InvalidInput, NotFound, problem_responses
+from app.positions.service import rubric_for
+from app.scoring import Answers, AnswersError, Verdict, score
+
+router = APIRouter(prefix="/rubrics", tags=["rubrics"])
+
+
+class StoredVersion(BaseModel):
+    """A rubric version that scored something and is kept as a snapshot."""
+
+    version: str
+    content_hash: str
+    created_at: datetime
+
+
+def _public(registry: Any, session: Any, rubric_id: str) -> dict[str, Any]:
+    rubric = rubric_for(registry, rubric_id, field="rubric_id")
+    stored = [
+        StoredVersion(version=v.version, content_hash=v.content_hash, created_at=v.created_at)
+        for v in registry.versions(session, rubric_id)
+    ]
+    return {**rubric.model_dump(mode="json"), "versions": [s.model_dump(mode="json") for s in stored]}
+
+
+@router.get("")
+def list_rubrics(session: SessionDep, registry: RegistryDep) -> list[dict[str, Any]]:
+    """Every loaded rubric (the shape of `tamis criteria show --json`), with its stored versions."""
+    return [_public(registry, session, rubric_id) for rubric_id in registry.current]
+
+
+@router.get("/{rubric_id}", responses=problem_responses(404))
+def get_rubric(rubric_id: str, session: SessionDep, registry: RegistryDep) -> dict[str, Any]:
+    """One rubric: criteria with anchors, red flags, role questions, thresholds, stored versions."""
+    if rubric_id not in registry.current:
+        raise NotFound(f"no rubric '{rubric_id}' (available: {', '.join(registry.current)})")
+    return _public(registry, session, rubric_id)
+
+
+@router.post("/{rubric_id}/score", responses=problem_responses(422))
+def preview_score(rubric_id: str, body: Answers, registry: RegistryDep, language: LanguageDep) -> Verdict:
+    """Score answers with the current rubric without storing anything (a live preview)."""
+    rubric = rubric_for(registry, rubric_id)
+    try:
+        return score(rubric, body, language)
+    except AnswersError as exc:
+        raise InvalidInput("; ".join(str(e) for e in exc.errors), exc.errors) from exc

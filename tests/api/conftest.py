@@ -1,0 +1,114 @@
+"""API test fixtures: every test runs against a fresh SQLite file and a fresh PostgreSQL database."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from app.core.config import Settings, shipped_criteria_dir
+from app.core.migrate import upgrade
+from app.main import create_app
+from tests.pg import postgres_server
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL server for the session with a migrated template database."""
+    try:
+        server_cm = postgres_server()
+        base = server_cm.__enter__()
+    except (RuntimeError, OSError) as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE tamis_template"))
+    upgrade(f"{base}/tamis_template")
+    try:
+        yield base
+    finally:
+        admin.dispose()
+        server_cm.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "tamis.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    base = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE tamis_template'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, criteria_dir=shipped_criteria_dir(), env="test")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+class Api:
+    """Small helpers that build the usual objects through the API, as a client would."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def ok(self, method: str, url: str, status: int = 200, **kwargs: Any) -> Any:
+        response = self.client.request(method, url, **kwargs)
+        assert response.status_code == status, response.text
+        return response.json() if response.content else None
+
+    def position(self, **fields: Any) -> dict[str, Any]:
+        return self.ok("POST", "/api/v1/positions", 201, json={"title": "Community manager", **fields})
+
+    def candidate(self, position_id: str | None = None, **fields: Any) -> dict[str, Any]:
+        position_id = position_id or self.position()["id"]
+        body = {"full_name": "Zoë Lefèvre-Dubois", "email": "zoe@example.org", "position_id": position_id}
+        return self.ok("POST", "/api/v1/candidates", 201, json={**body, **fields})
+
+    def assessment(self, candidate_id: str, name: str, ratings: dict[str, int], **fields: Any) -> dict[str, Any]:
+        body = {
+            "interviewer": {"name": name, "email": f"{name.lower()}@example.org"},
+            "ratings": ratings,
+            "status": "submitted",
+            **fields,
+        }
+        return self.ok("POST", f"/api/v1/candidates/{candidate_id}/assessments", 201, json=body)
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    return Api(client)
