@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SOURCES := app tests bench
 
-.PHONY: run test check lint typecheck bench clean
+.PHONY: run test services lint typecheck bench clean
 
 # The virtual environment: runtime dependencies for `run`, plus the dev tools for `test`.
 $(BIN)/python:
@@ -21,9 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# Serves the API on 127.0.0.1:8000 with SQLite under ./data (TAMIS_DATABASE_URL to change it).
 run: $(VENV)/.installed-run
 	$(BIN)/tamis criteria validate
-	$(BIN)/tamis criteria show
+	$(BIN)/tamis db upgrade
+	$(BIN)/tamis serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(SOURCES)
@@ -32,7 +34,10 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy app
 
-test: lint typecheck
+services:
+	bash tests/ensure-services.sh
+
+test: services lint typecheck
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-run

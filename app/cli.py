@@ -230,7 +230,12 @@ def serve(
 
     _load(None)
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
     )
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
-from app.scoring.answers import NoteText, RaisedFlag
+from app.scoring.answers import FlagList, NoteText, RaisedFlag
 from app.scoring.verdict import PanelVerdict, Verdict
 
 AssessmentStatus = Literal["draft", "submitted"]
@@ -110,7 +110,7 @@ class AssessmentCreate(BaseModel):
 
     interviewer: Interviewer
     ratings: dict[str, StrictInt | None] = {}
-    flags: list[RaisedFlag] = []
+    flags: FlagList = []
     notes: dict[str, NoteText] = {}
     summary: Summary = ""
     language: Language = "en"
@@ -123,7 +123,7 @@ class AssessmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ratings: dict[str, StrictInt | None] | None = None
-    flags: list[RaisedFlag] | None = None
+    flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
     summary: Summary | None = None
     language: Language | None = None
@@ -136,7 +136,7 @@ class Amendment(BaseModel):
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
     ratings: dict[str, StrictInt | None] | None = None
-    flags: list[RaisedFlag] | None = None
+    flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
     summary: Summary | None = None
 

@@ -42,7 +42,9 @@ def submit_assessment(
     return service.to_public(session, registry, assessment, language)
 
 
-@router.post("/{assessment_id}/amendments", status_code=201, responses=problem_responses(404, 409, 422))
+@router.post(
+    "/{assessment_id}/amendments", status_code=201, responses=problem_responses(404, 409, 422)
+)
 def amend_assessment(
     assessment_id: uuid.UUID,
     body: Amendment,

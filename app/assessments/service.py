@@ -51,7 +51,9 @@ def _rubric(session: Session, registry: RubricRegistry, candidate: Candidate) ->
     return positions.rubric_for(registry, position.rubric_id)
 
 
-def _pinned(session: Session, registry: RubricRegistry, candidate: Candidate) -> tuple[Rubric, uuid.UUID]:
+def _pinned(
+    session: Session, registry: RubricRegistry, candidate: Candidate
+) -> tuple[Rubric, uuid.UUID]:
     """Like _rubric, storing the version and pinning the candidate to it if not yet done."""
     rubric = _rubric(session, registry, candidate)
     if candidate.rubric_version_id is None:
@@ -113,7 +115,9 @@ def update_draft(
         raise Conflict("the assessment is submitted: send an amendment instead")
     candidate = session.get_one(Candidate, assessment.candidate_id)
     rubric = _rubric(session, registry, candidate)
-    assessment.answers = _stored(_answers(rubric, _merged(assessment.answers, data.model_dump(exclude_unset=True))))
+    assessment.answers = _stored(
+        _answers(rubric, _merged(assessment.answers, data.model_dump(exclude_unset=True)))
+    )
     if data.summary is not None:
         assessment.summary = data.summary
     assessment.updated_at = utcnow()
@@ -152,9 +156,14 @@ def _record(
 
 
 def _require_core(rubric: Rubric, answers: Answers) -> None:
-    missing = [c for c in rubric.criteria if c.group == "core" and answers.ratings.get(c.id) is None]
+    missing = [
+        c for c in rubric.criteria if c.group == "core" and answers.ratings.get(c.id) is None
+    ]
     if missing:
-        errors = [FieldError(f"ratings.{c.id}", "a rating is required to submit", rubric.levels) for c in missing]
+        errors = [
+            FieldError(f"ratings.{c.id}", "a rating is required to submit", rubric.levels)
+            for c in missing
+        ]
         raise RuleViolation(
             "every core criterion needs a rating before the assessment is submitted: "
             + ", ".join(c.id for c in missing),
@@ -175,7 +184,10 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
     session.add(assessment)
     session.add(
         AssessmentRevision(
-            assessment_id=assessment.id, revision=1, answers=assessment.answers, summary=assessment.summary
+            assessment_id=assessment.id,
+            revision=1,
+            answers=assessment.answers,
+            summary=assessment.summary,
         )
     )
     _record(session, assessment, rubric, version_id, "submitted")
@@ -183,7 +195,9 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
     return assessment
 
 
-def amend(session: Session, registry: RubricRegistry, assessment: Assessment, data: Amendment) -> Assessment:
+def amend(
+    session: Session, registry: RubricRegistry, assessment: Assessment, data: Amendment
+) -> Assessment:
     """Add a revision to a submitted assessment; earlier revisions stay readable."""
     if assessment.status != "submitted":
         raise Conflict("a draft is changed with PATCH; amendments are for submitted assessments")
@@ -242,7 +256,7 @@ def _latest_record(session: Session, assessment_id: uuid.UUID) -> VerdictRecord 
 def verdict_of(
     session: Session, registry: RubricRegistry, assessment: Assessment, language: Language
 ) -> Verdict | None:
-    """The assessment's verdict, replayed with the rubric version that made it (None for a draft)."""
+    """The verdict, replayed with the rubric version that made it (None for a draft)."""
     record = _latest_record(session, assessment.id)
     if record is None:
         return None
@@ -264,8 +278,10 @@ def to_public(
     return AssessmentPublic(
         id=assessment.id,
         candidate_id=assessment.candidate_id,
-        interviewer=Interviewer(name=assessment.interviewer_name, email=assessment.interviewer_email),
-        status=assessment.status,  # type: ignore[arg-type]
+        interviewer=Interviewer(
+            name=assessment.interviewer_name, email=assessment.interviewer_email
+        ),
+        status=assessment.status,
         revision=assessment.revision,
         ratings=answers.ratings,
         flags=answers.flags,
@@ -297,7 +313,9 @@ def panel(
     names = [a.interviewer_name for a in submitted]
     members = [
         PanelMember(
-            a.interviewer_name if names.count(a.interviewer_name) == 1 else f"{a.interviewer_name} <{a.interviewer_email}>",
+            a.interviewer_name
+            if names.count(a.interviewer_name) == 1
+            else f"{a.interviewer_name} <{a.interviewer_email}>",
             Answers.model_validate(a.answers),
         )
         for a in submitted

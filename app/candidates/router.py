@@ -31,9 +31,15 @@ def list_candidates(
     position_id: uuid.UUID | None = None,
     status: CandidateStatus | None = None,
     recommendation: Recommendation | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in name, email or external id.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")] = 20,
-    cursor: Annotated[str | None, Query(description="The `next` value of the previous page.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in name, email or external id.")
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")
+    ] = 20,
+    cursor: Annotated[
+        str | None, Query(description="The `next` value of the previous page.")
+    ] = None,
 ) -> Page[CandidatePublic]:
     """Candidates, newest first, filtered by position, status, recommendation and text."""
     rows, following = service.list_page(
@@ -55,7 +61,9 @@ def get_candidate(candidate_id: uuid.UUID, session: SessionDep) -> CandidatePubl
 
 
 @router.patch("/{candidate_id}", responses=problem_responses(404, 409, 422))
-def update_candidate(candidate_id: uuid.UUID, body: CandidateUpdate, session: SessionDep) -> CandidatePublic:
+def update_candidate(
+    candidate_id: uuid.UUID, body: CandidateUpdate, session: SessionDep
+) -> CandidatePublic:
     """Change a candidate's details or status."""
     candidate = service.update(session, service.get(session, candidate_id), body)
     return CandidatePublic.model_validate(candidate)
@@ -114,9 +122,7 @@ def rescore(
     return assessments.panel(session, registry, candidate, language)
 
 
-@router.post(
-    "/{candidate_id}/decisions", status_code=201, responses=problem_responses(404, 422)
-)
+@router.post("/{candidate_id}/decisions", status_code=201, responses=problem_responses(404, 422))
 def record_decision(
     candidate_id: uuid.UUID,
     body: DecisionCreate,
@@ -124,7 +130,7 @@ def record_decision(
     registry: RegistryDep,
     language: LanguageDep,
 ) -> DecisionPublic:
-    """Record a person's decision. Against the recommendation, or while incomplete: rationale required."""
+    """Record a person's decision; against the advice, or while incomplete, give a rationale."""
     candidate = service.get(session, candidate_id)
     return decisions.to_public(decisions.record(session, registry, candidate, body, language))
 

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-
 READONLY = "tamis_readonly"
 
 

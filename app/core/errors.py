@@ -5,7 +5,7 @@ errors and anything unexpected are rendered the same way, so a client always get
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,7 +29,10 @@ TITLES: dict[str, dict[Language, str]] = {
     "rule-violation": {"en": "A rule was not followed", "fr": "Une règle n’est pas respectée"},
     "payload-too-large": {"en": "Request body too large", "fr": "Corps de requête trop grand"},
     "method-not-allowed": {"en": "Method not allowed", "fr": "Méthode non autorisée"},
-    "unsupported-media-type": {"en": "Unsupported media type", "fr": "Type de contenu non pris en charge"},
+    "unsupported-media-type": {
+        "en": "Unsupported media type",
+        "fr": "Type de contenu non pris en charge",
+    },
     "http-error": {"en": "HTTP error", "fr": "Erreur HTTP"},
     "internal-error": {"en": "Internal error", "fr": "Erreur interne"},
     "service-unavailable": {"en": "Service unavailable", "fr": "Service indisponible"},
@@ -97,27 +100,39 @@ def problem_response(
     kind: str,
     detail: str,
     errors: Sequence[FieldError] = (),
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """Render a problem document in the request's language."""
-    language = negotiate_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    language = negotiate_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
     body = ProblemDetails(
         type=TYPE_BASE + kind,
         title=TITLES.get(kind, TITLES["http-error"])[language],
         status=status,
         detail=detail,
         instance=request.url.path,
-        errors=[ProblemField(loc=e.loc, message=e.message, valid=e.valid) for e in errors],
+        errors=[
+            ProblemField(loc=e.loc, message=e.message, valid=list(e.valid) if e.valid else None)
+            for e in errors
+        ],
     )
     return JSONResponse(
-        jsonable_encoder(body, exclude_none=True), status_code=status, media_type=PROBLEM_JSON, headers=headers
+        jsonable_encoder(body, exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
 
 
 def _loc(parts: Sequence[Any]) -> str:
     from app.rubric.loader import format_path
 
-    trimmed = list(parts[1:]) if parts and parts[0] in ("body", "query", "path", "header") else list(parts)
+    trimmed = (
+        list(parts[1:])
+        if parts and parts[0] in ("body", "query", "path", "header")
+        else list(parts)
+    )
     prefix = "" if not parts or parts[0] == "body" else f"{parts[0]}:"
     return prefix + (format_path(trimmed) or "(body)")
 
@@ -125,7 +140,11 @@ def _loc(parts: Sequence[Any]) -> str:
 def _valid_values(error: dict[str, Any]) -> list[str | int] | None:
     expected = (error.get("ctx") or {}).get("expected")
     if isinstance(expected, str) and "'" in expected:
-        return [part.strip(" '") for part in expected.replace(" or ", ",").split(",") if part.strip(" '")]
+        return [
+            part.strip(" '")
+            for part in expected.replace(" or ", ",").split(",")
+            if part.strip(" '")
+        ]
     return None
 
 
@@ -158,7 +177,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = STATUS_KINDS.get(exc.status_code, "http-error")
-        return problem_response(request, exc.status_code, kind, str(exc.detail), headers=exc.headers)
+        return problem_response(
+            request, exc.status_code, kind, str(exc.detail), headers=exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -169,6 +190,12 @@ def install_error_handlers(app: FastAPI) -> None:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry that documents problem answers in the OpenAPI document."""
     return {
-        status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}, "description": TITLES[STATUS_KINDS.get(status, "validation-error" if status == 422 else "http-error")]["en"]}
+        status: {
+            "model": ProblemDetails,
+            "content": {PROBLEM_JSON: {}},
+            "description": TITLES[
+                STATUS_KINDS.get(status, "validation-error" if status == 422 else "http-error")
+            ]["en"],
+        }
         for status in statuses
     }

@@ -26,7 +26,7 @@ def format_percent(share: float, language: Language) -> str:
 def negotiate_language(query: str | None, accept_language: str | None) -> Language:
     """`?lang=` first, else the best of Accept-Language (with q-values), else the default."""
     if query in LANGUAGES:
-        return query  # type: ignore[return-value]
+        return query
     best: tuple[float, Language] | None = None
     for part in (accept_language or "").split(","):
         pieces = part.strip().split(";")
@@ -40,5 +40,5 @@ def negotiate_language(query: str | None, accept_language: str | None) -> Langua
                 except ValueError:
                     quality = 0.0
         if tag in LANGUAGES and quality > 0 and (best is None or quality > best[0]):
-            best = (quality, tag)  # type: ignore[assignment]
+            best = (quality, tag)
     return best[1] if best else DEFAULT_LANGUAGE

@@ -29,7 +29,7 @@ class Decision(SQLModel, table=True):
 
 
 class DecisionCreate(BaseModel):
-    """A decision. Going against the recommendation, or deciding while it is incomplete, needs a rationale."""
+    """A decision; going against the advice, or deciding while incomplete, needs a rationale."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -45,7 +45,9 @@ class DecisionCreate(BaseModel):
     )
 
     decision: DecisionKind
-    decided_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    decided_by: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
     rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)] = ""
 
 

@@ -29,7 +29,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     """Apply migrations over a connection."""
     url = config.get_main_option("sqlalchemy.url")
-    assert url is not None
+    if url is None:
+        raise RuntimeError("sqlalchemy.url is not set: use app.core.migrate.alembic_config")
     connectable = create_engine(url, poolclass=pool.NullPool)
     with connectable.connect() as connection:
         context.configure(

@@ -24,7 +24,9 @@ class Position(SQLModel, table=True):
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=20_000)
     rubric_id: str = Field(max_length=64)
-    readiness: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    readiness: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSONType, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -26,7 +26,11 @@ def create_position(
 
 @router.get("", responses=problem_responses(422))
 def list_positions(
-    session: SessionDep, registry: RegistryDep, language: LanguageDep, limit: Limit = 20, cursor: Cursor = None
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> Page[PositionPublic]:
     """Positions, newest first."""
     rows, following = service.list_page(session, limit=limit, cursor=cursor)

@@ -8,7 +8,13 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.i18n import Language
 from app.core.pagination import paginate
 from app.core.types import utcnow
-from app.positions.models import Position, PositionCreate, PositionPublic, PositionUpdate, ReadinessWarning
+from app.positions.models import (
+    Position,
+    PositionCreate,
+    PositionPublic,
+    PositionUpdate,
+    ReadinessWarning,
+)
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring.answers import FieldError
@@ -28,7 +34,9 @@ def rubric_for(registry: RubricRegistry, rubric_id: str, field: str = "rubric_id
 def _check_readiness(rubric: Rubric, readiness: dict[str, str]) -> dict[str, str]:
     valid: list[str | int] = [q.id for q in rubric.role_questions]
     errors = [
-        FieldError(f"readiness.{key}", "unknown role question", valid) for key in readiness if key not in valid
+        FieldError(f"readiness.{key}", "unknown role question", valid)
+        for key in readiness
+        if key not in valid
     ]
     if errors:
         raise InvalidInput("; ".join(str(e) for e in errors), errors)
@@ -68,12 +76,16 @@ def create(session: Session, registry: RubricRegistry, data: PositionCreate) -> 
     return position
 
 
-def update(session: Session, registry: RubricRegistry, position: Position, data: PositionUpdate) -> Position:
+def update(
+    session: Session, registry: RubricRegistry, position: Position, data: PositionUpdate
+) -> Position:
     """Change the given fields."""
     changes = data.model_dump(exclude_unset=True)
     if changes.get("readiness") is not None:
         rubric = rubric_for(registry, position.rubric_id)
-        changes["readiness"] = _check_readiness(rubric, {**position.readiness, **changes["readiness"]})
+        changes["readiness"] = _check_readiness(
+            rubric, {**position.readiness, **changes["readiness"]}
+        )
     for name, value in changes.items():
         if value is not None:
             setattr(position, name, value)
@@ -83,8 +95,8 @@ def update(session: Session, registry: RubricRegistry, position: Position, data:
     return position
 
 
-def list_page(session: Session, *, limit: int, cursor: str | None) -> tuple[list[Position], str | None]:
+def list_page(
+    session: Session, *, limit: int, cursor: str | None
+) -> tuple[list[Position], str | None]:
     """One page of positions, newest first."""
     return paginate(session, select(Position), Position, limit=limit, cursor=cursor)
-
-

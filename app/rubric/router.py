@@ -28,7 +28,10 @@ def _public(registry: Any, session: Any, rubric_id: str) -> dict[str, Any]:
         StoredVersion(version=v.version, content_hash=v.content_hash, created_at=v.created_at)
         for v in registry.versions(session, rubric_id)
     ]
-    return {**rubric.model_dump(mode="json"), "versions": [s.model_dump(mode="json") for s in stored]}
+    return {
+        **rubric.model_dump(mode="json"),
+        "versions": [s.model_dump(mode="json") for s in stored],
+    }
 
 
 @router.get("")
@@ -46,7 +49,9 @@ def get_rubric(rubric_id: str, session: SessionDep, registry: RegistryDep) -> di
 
 
 @router.post("/{rubric_id}/score", responses=problem_responses(422))
-def preview_score(rubric_id: str, body: Answers, registry: RegistryDep, language: LanguageDep) -> Verdict:
+def preview_score(
+    rubric_id: str, body: Answers, registry: RegistryDep, language: LanguageDep
+) -> Verdict:
     """Score answers with the current rubric without storing anything (a live preview)."""
     rubric = rubric_for(registry, rubric_id)
     try:

@@ -1,4 +1,4 @@
-"""Rubric versions as stored snapshots: a verdict is always replayed with the rubric that made it."""
+"""Rubric versions as stored snapshots: a verdict is replayed with the rubric that made it."""
 
 import uuid
 from datetime import datetime
@@ -27,7 +27,7 @@ class RubricVersion(SQLModel, table=True):
 
 
 class RubricRegistry:
-    """The rubrics loaded from `criteria/` and the stored versions, cached since they never change."""
+    """The rubrics loaded from `criteria/` and the stored versions (cached: they never change)."""
 
     def __init__(self, current: dict[str, Rubric]) -> None:
         self.current = current
@@ -56,7 +56,10 @@ class RubricRegistry:
             except IntegrityError:  # another process stored the same version meanwhile
                 found = session.exec(statement).one()
             else:
-                found = row.id
+                # Not cached yet: this transaction may still roll back. The next call finds
+                # the committed row and caches it.
+                self._by_version_id[row.id] = rubric
+                return row.id
         self._version_ids[key] = found
         self._by_version_id[found] = rubric
         return found

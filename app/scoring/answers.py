@@ -4,18 +4,18 @@ Errors name the field at fault (`ratings.measures_impact`, `flags[2].id`) and th
 that the API can turn them into problem details and the CLI into a one-line message.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
     StringConstraints,
     ValidationError,
-    field_validator,
 )
 
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -34,6 +34,17 @@ class RaisedFlag(BaseModel):
     note: NoteText | None = None
 
 
+def _flag_ids_as_objects(value: Any) -> Any:
+    """Accept a bare flag id as shorthand for `{"id": ...}`."""
+    if isinstance(value, list):
+        return [{"id": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+# Raised flags; `["vanity_metrics"]` is shorthand for `[{"id": "vanity_metrics"}]`.
+FlagList = Annotated[list[RaisedFlag], BeforeValidator(_flag_ids_as_objects), Field(max_length=200)]
+
+
 class Answers(BaseModel):
     """One interviewer's ratings, flags and notes. A criterion absent from `ratings` is unrated."""
 
@@ -42,17 +53,9 @@ class Answers(BaseModel):
     ratings: dict[str, StrictInt | None] = Field(
         default_factory=dict, examples=[{"measures_impact": 3, "continuous_learning": 4}]
     )
-    flags: list[RaisedFlag] = Field(default_factory=list, max_length=200)
+    flags: FlagList = Field(default_factory=list)
     notes: dict[str, NoteText] = Field(default_factory=dict)
     language: Language = DEFAULT_LANGUAGE
-
-    @field_validator("flags", mode="before")
-    @classmethod
-    def _flag_ids_as_objects(cls, value: Any) -> Any:
-        """Accept a bare flag id as shorthand for `{"id": ...}`."""
-        if isinstance(value, list):
-            return [{"id": item} if isinstance(item, str) else item for item in value]
-        return value
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class FieldError:
 
     loc: str
     message: str
-    valid: list[str | int] | None = None
+    valid: Sequence[str | int] | None = None
 
     def __str__(self) -> str:
         valid = f" (valid: {', '.join(map(str, self.valid))})" if self.valid else ""
@@ -83,7 +86,7 @@ def _from_pydantic(rubric: Rubric, exc: ValidationError) -> list[FieldError]:
     for error in exc.errors():
         loc = tuple(error["loc"])
         kind = error["type"]
-        valid: list[str | int] | None = None
+        valid: Sequence[str | int] | None = None
         message = str(error["msg"])
         if kind == "extra_forbidden":
             owner = RaisedFlag if len(loc) > 1 and loc[0] == "flags" else Answers

@@ -1,4 +1,4 @@
-"""API test fixtures: every test runs against a fresh SQLite file and a fresh PostgreSQL database."""
+"""API test fixtures: each test runs on a fresh SQLite file and a fresh PostgreSQL database."""
 
 import os
 import shutil
@@ -92,14 +92,22 @@ class Api:
         return response.json() if response.content else None
 
     def position(self, **fields: Any) -> dict[str, Any]:
-        return self.ok("POST", "/api/v1/positions", 201, json={"title": "Community manager", **fields})
+        return self.ok(
+            "POST", "/api/v1/positions", 201, json={"title": "Community manager", **fields}
+        )
 
     def candidate(self, position_id: str | None = None, **fields: Any) -> dict[str, Any]:
         position_id = position_id or self.position()["id"]
-        body = {"full_name": "Zoë Lefèvre-Dubois", "email": "zoe@example.org", "position_id": position_id}
+        body = {
+            "full_name": "Zoë Lefèvre-Dubois",
+            "email": "zoe@example.org",
+            "position_id": position_id,
+        }
         return self.ok("POST", "/api/v1/candidates", 201, json={**body, **fields})
 
-    def assessment(self, candidate_id: str, name: str, ratings: dict[str, int], **fields: Any) -> dict[str, Any]:
+    def assessment(
+        self, candidate_id: str, name: str, ratings: dict[str, int], **fields: Any
+    ) -> dict[str, Any]:
         body = {
             "interviewer": {"name": name, "email": f"{name.lower()}@example.org"},
             "ratings": ratings,

@@ -26,20 +26,28 @@ def test_position_readiness_warnings_in_both_languages(api: Api, client: TestCli
         "role_measurement_means": "unknown",
     }
     assert [w["question_id"] for w in position["warnings"]] == ["role_autonomy"]
-    fr = client.get(f"/api/v1/positions/{position['id']}", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).json()
+    fr = client.get(
+        f"/api/v1/positions/{position['id']}", headers={"Accept-Language": "fr-FR,fr;q=0.9"}
+    ).json()
     assert fr["warnings"][0]["text"].startswith("Sans autonomie")
     assert fr["warnings"][0]["text"] != position["warnings"][0]["text"]
-    patched = api.ok("PATCH", f"/api/v1/positions/{position['id']}", json={"readiness": {"role_autonomy": "yes"}})
+    patched = api.ok(
+        "PATCH", f"/api/v1/positions/{position['id']}", json={"readiness": {"role_autonomy": "yes"}}
+    )
     assert patched["warnings"] == [] and patched["readiness"]["role_strategic_voice"] == "yes"
 
 
 def test_position_errors_name_field_and_valid_values(client: TestClient) -> None:
-    response = client.post("/api/v1/positions", json={"title": "CM", "readiness": {"role_budget": "no"}})
+    response = client.post(
+        "/api/v1/positions", json={"title": "CM", "readiness": {"role_budget": "no"}}
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     (error,) = response.json()["errors"]
     assert error["loc"] == "readiness.role_budget" and "role_autonomy" in error["valid"]
-    bad_value = client.post("/api/v1/positions", json={"title": "CM", "readiness": {"role_autonomy": "maybe"}})
+    bad_value = client.post(
+        "/api/v1/positions", json={"title": "CM", "readiness": {"role_autonomy": "maybe"}}
+    )
     (error,) = bad_value.json()["errors"]
     assert error["loc"] == "readiness.role_autonomy" and error["valid"] == ["yes", "no", "unknown"]
     unknown_rubric = client.post("/api/v1/positions", json={"title": "CM", "rubric_id": "nope"})
@@ -67,7 +75,8 @@ def test_external_id_is_unique_per_position(api: Api, client: TestClient) -> Non
     first, second = api.position(), api.position()
     api.candidate(first["id"], external_id="ats-1")
     again = client.post(
-        "/api/v1/candidates", json={"full_name": "Other", "position_id": first["id"], "external_id": "ats-1"}
+        "/api/v1/candidates",
+        json={"full_name": "Other", "position_id": first["id"], "external_id": "ats-1"},
     )
     assert again.status_code == 409
     assert again.json()["errors"][0]["loc"] == "external_id"
@@ -84,8 +93,13 @@ def test_candidate_needs_an_existing_position(client: TestClient) -> None:
 
 def test_list_filters_and_cursor_pagination(api: Api, client: TestClient) -> None:
     first, second = api.position(), api.position()
-    made = [api.candidate(first["id"], full_name=f"Person {n}", email=f"p{n}@example.org") for n in range(7)]
-    api.candidate(second["id"], full_name="Élodie Martin", email="elodie@example.org", status="advanced")
+    made = [
+        api.candidate(first["id"], full_name=f"Person {n}", email=f"p{n}@example.org")
+        for n in range(7)
+    ]
+    api.candidate(
+        second["id"], full_name="Élodie Martin", email="elodie@example.org", status="advanced"
+    )
     seen: list[str] = []
     cursor = None
     while True:
@@ -98,9 +112,9 @@ def test_list_filters_and_cursor_pagination(api: Api, client: TestClient) -> Non
         if cursor is None:
             break
     assert seen == [c["id"] for c in reversed(made)]  # newest first, each once
-    assert [c["full_name"] for c in api.ok("GET", "/api/v1/candidates", params={"q": "élodie"})["items"]] == [
-        "Élodie Martin"
-    ]
+    assert [
+        c["full_name"] for c in api.ok("GET", "/api/v1/candidates", params={"q": "élodie"})["items"]
+    ] == ["Élodie Martin"]
     assert len(api.ok("GET", "/api/v1/candidates", params={"q": "P3@EXAMPLE"})["items"]) == 1
     assert len(api.ok("GET", "/api/v1/candidates", params={"q": "%"})["items"]) == 0
     assert len(api.ok("GET", "/api/v1/candidates", params={"status": "advanced"})["items"]) == 1
@@ -117,10 +131,13 @@ def test_rubrics_endpoints(client: TestClient) -> None:
     assert len(one["criteria"]) == 15 and one["scale"] == {"min": 1, "max": 4}
     assert client.get("/api/v1/rubrics/nope").status_code == 404
     preview = client.post(
-        "/api/v1/rubrics/social-media-screen/score?lang=fr", json={"ratings": {"measures_impact": 4}}
+        "/api/v1/rubrics/social-media-screen/score?lang=fr",
+        json={"ratings": {"measures_impact": 4}},
     )
     assert preview.status_code == 200 and preview.json()["recommendation"] == "incomplete"
-    off = client.post("/api/v1/rubrics/social-media-screen/score", json={"ratings": {"measures_impact": 9}})
+    off = client.post(
+        "/api/v1/rubrics/social-media-screen/score", json={"ratings": {"measures_impact": 9}}
+    )
     assert off.status_code == 422 and off.json()["errors"][0]["valid"] == [1, 2, 3, 4]
 
 
