@@ -242,3 +242,7 @@ def serve(
 def main() -> None:
     """Entry point of the `tamis` console script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -33,6 +33,7 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, AnswersError, FieldError, PanelMember, Verdict, combine, score
 from app.scoring.answers import check_answers
+from app.scoring.panel import panel_recommendation
 
 
 def get(session: Session, assessment_id: uuid.UUID) -> Assessment:
@@ -304,14 +305,9 @@ def _submitted(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:
     return list(session.exec(statement).all())
 
 
-def panel(
-    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
-) -> CandidateVerdict:
-    """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
-    rubric = _rubric(session, registry, candidate)
-    submitted = _submitted(session, candidate.id)
+def _members(submitted: list[Assessment]) -> list[PanelMember]:
     names = [a.interviewer_name for a in submitted]
-    members = [
+    return [
         PanelMember(
             a.interviewer_name
             if names.count(a.interviewer_name) == 1
@@ -320,7 +316,15 @@ def panel(
         )
         for a in submitted
     ]
-    verdict = combine(rubric, members, language)
+
+
+def panel(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> CandidateVerdict:
+    """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
+    rubric = _rubric(session, registry, candidate)
+    submitted = _submitted(session, candidate.id)
+    verdict = combine(rubric, _members(submitted), language)
     return CandidateVerdict.model_validate(
         {**dict(verdict), "candidate_id": candidate.id, "assessments": [a.id for a in submitted]}
     )
@@ -329,7 +333,9 @@ def panel(
 def refresh_candidate(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
     """Keep the candidate's stored recommendation equal to the panel verdict's (for filters)."""
     session.flush()
-    candidate.recommendation = panel(session, registry, candidate, "en").recommendation
+    rubric = _rubric(session, registry, candidate)
+    members = _members(_submitted(session, candidate.id))
+    candidate.recommendation = panel_recommendation(rubric, members)
     candidate.updated_at = utcnow()
     session.add(candidate)
     session.flush()

@@ -1,7 +1,8 @@
 """Database engine and sessions: SQLite (embedded default) or PostgreSQL, by URL."""
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,17 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+# SQLite has one writer at a time. Writers of this process queue on this lock instead of
+# polling the database's busy timeout (which sleeps in growing steps and makes long tails).
+_SQLITE_WRITER = threading.Lock()
+
+
 @contextmanager
 def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error: one owner of commit."""
     bind = engine.execution_options(**{READONLY: True}) if readonly else engine
-    with Session(bind, expire_on_commit=False) as session:
+    writer = _SQLITE_WRITER if not readonly and engine.dialect.name == "sqlite" else nullcontext()
+    with writer, Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -16,8 +16,9 @@ import numpy as np
 
 from app.core.i18n import Language, format_number
 from app.rubric.model import Rubric
+from app.rubric.schemas import Recommendation
 from app.scoring.answers import Answers, AnswersError, FieldError, check_answers
-from app.scoring.engine import RaisedBy, evaluate
+from app.scoring.engine import RaisedBy, decide, evaluate
 from app.scoring.messages import quoted, say
 from app.scoring.verdict import AttributedNote, Calibration, PanelVerdict
 
@@ -65,6 +66,22 @@ def agreement(rubric: Rubric, members: Sequence[PanelMember]) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
 
+def combined_ratings(rubric: Rubric, members: Sequence[PanelMember]) -> dict[str, int]:
+    """Each criterion's combined rating: the lower median of the ratings given for it."""
+    ratings: dict[str, int] = {}
+    for criterion in rubric.criteria:
+        given = [r for m in members if (r := m.answers.ratings.get(criterion.id)) is not None]
+        if given:
+            ratings[criterion.id] = lower_median(given)
+    return ratings
+
+
+def panel_recommendation(rubric: Rubric, members: Sequence[PanelMember]) -> Recommendation:
+    """The panel's recommendation alone (no texts, no agreement): what filters need."""
+    raised = {f.id for m in members for f in m.answers.flags}
+    return decide(rubric, combined_ratings(rubric, members), dict.fromkeys(raised)).recommendation
+
+
 def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) -> PanelVerdict:
     """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit."""
     names = [m.interviewer for m in members]
@@ -76,7 +93,7 @@ def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) 
     for member in members:
         check_answers(rubric, member.answers)
     lang = language
-    ratings: dict[str, int] = {}
+    ratings = combined_ratings(rubric, members)
     calibration: list[Calibration] = []
     notes: dict[str, list[AttributedNote]] = {}
     for criterion in rubric.criteria:
@@ -86,7 +103,6 @@ def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) 
             if (r := m.answers.ratings.get(criterion.id)) is not None
         }
         if given:
-            ratings[criterion.id] = lower_median(list(given.values()))
             spread = max(given.values()) - min(given.values())
             if spread >= CALIBRATION_SPREAD:
                 calibration.append(

@@ -1,0 +1,266 @@
+"""Submitting an assessment over HTTP, against a bare FastAPI endpoint, in the same run.
+
+Both servers run as one uvicorn process on loopback; wrk (Debian package) sends the same bodies
+over 32 connections. The bare endpoint only validates the body with the same pydantic model; Tamis
+validates, scores, stores (assessment, revision, verdict, candidate's panel recommendation) and
+returns the verdict. Prints throughput, p50 and p99 of each, and the ratios.
+
+    .venv/bin/python bench/bench_api.py [--seconds 10] [--connections 32] [--db sqlite|both]
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.pg import postgres_server  # noqa: E402
+
+CANDIDATES = 1000
+CORE = [
+    "continuous_learning",
+    "influence_over_audience",
+    "history_of_the_social_web",
+    "hands_on_practice",
+    "conversation_not_promotion",
+    "measures_impact",
+    "knows_creative_cases",
+]
+
+BARE_APP = textwrap.dedent(
+    """
+    import uuid
+    from fastapi import FastAPI
+    from app.assessments.models import AssessmentCreate
+
+    app = FastAPI()
+
+    @app.post("/api/v1/candidates/{candidate_id}/assessments", status_code=201)
+    def create(candidate_id: uuid.UUID, body: AssessmentCreate) -> AssessmentCreate:
+        return body
+    """
+)
+
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+local template = %(template)s
+local counter = 0
+local thread_id = 0
+function setup(thread)
+  thread:set("tid", thread_id)
+  thread_id = thread_id + 1
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+end
+request = function()
+  counter = counter + 1
+  local n = tid * 10000000 + counter
+  local path = "/api/v1/candidates/" .. ids[(n %% #ids) + 1] .. "/assessments"
+  local body = string.gsub(template, "@N@", tostring(n))
+  return wrk.format(nil, path, nil, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"errors_status\\": %%d, " ..
+    "\\"errors_connect\\": %%d, " ..
+    "\\"errors_timeout\\": %%d, \\"p50_ms\\": %%.3f, \\"p99_ms\\": %%.3f, \\"rps\\": %%.1f}\\n",
+    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (loopback only)
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def post(base: str, path: str, body: dict[str, object]) -> dict[str, object]:
+    request = urllib.request.Request(  # noqa: S310 (loopback only)
+        base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        result: dict[str, object] = json.loads(response.read())
+        return result
+
+
+def start(stack: ExitStack, args: list[str], env: dict[str, str], port: int, log: Path) -> None:
+    handle = stack.enter_context(log.open("w"))
+    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=handle, stderr=handle)  # noqa: S603
+    stack.callback(lambda: (process.send_signal(signal.SIGINT), process.wait(timeout=20)))
+    wait_until_up(f"http://127.0.0.1:{port}/docs")
+
+
+def uvicorn(app: str, port: int, factory: bool) -> list[str]:
+    args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--workers", "1", "--log-level", "warning", "--no-access-log"]
+    return args + (["--factory"] if factory else [])
+
+
+def run_wrk(
+    base: str, ids: list[str], seconds: int, connections: int, workdir: Path, run: str
+) -> dict[str, float]:
+    """Submit for `seconds`; `run` keeps interviewer emails unique across runs."""
+    template = json.dumps(
+        {
+            "interviewer": {"name": "Interviewer @N@", "email": f"i@N@-{run}@example.org"},
+            "ratings": {c: 3 + (i % 2) for i, c in enumerate(CORE)},
+            "flags": [{"id": "vanity_metrics", "note": "quoted page views"}],
+            "notes": {"measures_impact": "ties sign-ups to the goal"},
+            "summary": "Solid practitioner.",
+            "language": "en",
+            "status": "submitted",
+        }
+    )
+    script = workdir / "submit.lua"
+    lua_ids = ", ".join(f'"{i}"' for i in ids)
+    script.write_text(WRK_SCRIPT % {"ids": lua_ids, "template": json.dumps(template)})
+    output = subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    match = re.search(r"^JSON (.*)$", output, flags=re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    result: dict[str, float] = json.loads(match.group(1))
+    return result
+
+
+def measure(
+    database_url: str, seconds: int, connections: int, workdir: Path
+) -> dict[str, dict[str, float]]:
+    env = {**os.environ, "TAMIS_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "upgrade"], env=env, check=True, cwd=ROOT
+    )
+    (workdir / "bare_app.py").write_text(BARE_APP)
+    results: dict[str, dict[str, float]] = {}
+    with ExitStack() as stack:
+        tamis_port, bare_port = free_port(), free_port()
+        start(
+            stack,
+            uvicorn("app.main:create_app", tamis_port, True),
+            env,
+            tamis_port,
+            workdir / "tamis.log",
+        )
+        bare_env = {**env, "PYTHONPATH": f"{workdir}:{ROOT}"}
+        start(
+            stack,
+            uvicorn("bare_app:app", bare_port, False),
+            bare_env,
+            bare_port,
+            workdir / "bare.log",
+        )
+        base = f"http://127.0.0.1:{tamis_port}"
+        position = post(base, "/api/v1/positions", {"title": "Community manager"})
+        ids = [
+            str(
+                post(
+                    base,
+                    "/api/v1/candidates",
+                    {"full_name": f"C {n}", "position_id": position["id"]},
+                )["id"]
+            )
+            for n in range(CANDIDATES)
+        ]
+        # Warm both up, then measure the baseline and Tamis one after the other.
+        bare = f"http://127.0.0.1:{bare_port}"
+        run_wrk(bare, ids, 2, connections, workdir, "warm")
+        run_wrk(base, ids, 2, connections, workdir, "warm")
+        results["bare FastAPI endpoint"] = run_wrk(bare, ids, seconds, connections, workdir, "bare")
+        results["Tamis submit"] = run_wrk(base, ids, seconds, connections, workdir, "measured")
+    errors = [line for line in (workdir / "tamis.log").read_text().splitlines() if "Error" in line]
+    if errors:
+        print(f"server errors ({len(errors)}), last ones:", *errors[-5:], sep="\n  ")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    print(
+        f"# submit-assessment benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; 1 uvicorn process each, "
+        f"{options.connections} connections, {options.seconds} s"
+    )
+    kinds = ["sqlite", "postgresql"] if options.db == "both" else [options.db]
+    for kind in kinds:
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+            workdir = Path(tmp)
+            if kind == "sqlite":
+                url = f"sqlite:///{workdir / 'bench.db'}"
+            else:
+                base = stack.enter_context(postgres_server())
+                from sqlalchemy import create_engine, text
+
+                admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+                with admin.connect() as connection:
+                    connection.execute(text("CREATE DATABASE bench"))
+                admin.dispose()
+                url = f"{base}/bench"
+            results = measure(url, options.seconds, options.connections, workdir)
+        bare, tamis = results["bare FastAPI endpoint"], results["Tamis submit"]
+        print(f"\n## {kind}")
+        for name, r in results.items():
+            errors = r["errors_status"] + r["errors_connect"] + r["errors_timeout"]
+            print(
+                f"{name:24s} {r['rps']:9.1f} req/s   p50 {r['p50_ms']:8.2f} ms   "
+                f"p99 {r['p99_ms']:8.2f} ms   requests {int(r['requests'])}   errors {int(errors)}"
+            )
+        print(
+            f"ratio: throughput {tamis['rps'] / bare['rps']:.1%} of the bare endpoint; "
+            f"p99 {tamis['p99_ms'] / bare['p99_ms']:.1f} x the bare endpoint's"
+        )
+
+
+if __name__ == "__main__":
+    main()
