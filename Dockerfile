@@ -10,13 +10,18 @@ RUN python -m venv /opt/tamis \
     && /opt/tamis/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim-bookworm
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin tamis
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin tamis \
+    && mkdir -p /srv/tamis/data \
+    && chown 10001:10001 /srv/tamis/data
 COPY --from=build /opt/tamis /opt/tamis
 COPY criteria /srv/tamis/criteria
 ENV PATH=/opt/tamis/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    TAMIS_CRITERIA_DIR=/srv/tamis/criteria
+    TAMIS_CRITERIA_DIR=/srv/tamis/criteria \
+    TAMIS_DATABASE_URL=sqlite:////srv/tamis/data/tamis.db
 WORKDIR /srv/tamis
 USER 10001:10001
-# Until the API lands, the service validates and prints the rubric.
-CMD ["sh", "-c", "tamis criteria validate && tamis criteria show"]
+VOLUME ["/srv/tamis/data"]
+EXPOSE 8000
+# Migrate, then serve; set TAMIS_DATABASE_URL to a PostgreSQL URL to run several app servers.
+CMD ["sh", "-c", "tamis db upgrade && exec tamis serve --host 0.0.0.0 --port 8000"]

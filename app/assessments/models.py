@@ -2,21 +2,20 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
+from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.scoring.answers import FlagList, NoteText, RaisedFlag
 from app.scoring.verdict import PanelVerdict, Verdict
 
 AssessmentStatus = Literal["draft", "submitted"]
 VerdictCause = Literal["submitted", "amended", "rescored"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Summary = Annotated[str, StringConstraints(max_length=20_000)]
 
 
 class Assessment(SQLModel, table=True):
@@ -76,7 +75,7 @@ class Interviewer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: Line
     email: EmailStr
 
 
@@ -112,7 +111,7 @@ class AssessmentCreate(BaseModel):
     ratings: dict[str, StrictInt | None] = {}
     flags: FlagList = []
     notes: dict[str, NoteText] = {}
-    summary: Summary = ""
+    summary: Paragraph = ""
     language: Language = "en"
     status: AssessmentStatus = "draft"
 
@@ -125,7 +124,7 @@ class AssessmentUpdate(BaseModel):
     ratings: dict[str, StrictInt | None] | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
-    summary: Summary | None = None
+    summary: Paragraph | None = None
     language: Language | None = None
 
 
@@ -134,11 +133,11 @@ class Amendment(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+    reason: Statement
     ratings: dict[str, StrictInt | None] | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
-    summary: Summary | None = None
+    summary: Paragraph | None = None
 
 
 class RevisionPublic(BaseModel):

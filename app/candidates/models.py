@@ -3,18 +3,17 @@
 import unicodedata
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.text import Line
 from app.core.types import UTCDateTime, new_id, utcnow
 from app.rubric.schemas import Recommendation
 
 CandidateStatus = Literal["new", "in_review", "advanced", "hired", "rejected", "withdrawn"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Candidate(SQLModel, table=True):
@@ -70,11 +69,11 @@ class CandidateCreate(BaseModel):
         },
     )
 
-    full_name: Name
+    full_name: Line
     email: EmailStr | None = None
     position_id: uuid.UUID
-    external_id: ShortText | None = None
-    source: ShortText | None = None
+    external_id: Line | None = None
+    source: Line | None = None
     status: CandidateStatus = "new"
 
 
@@ -83,10 +82,10 @@ class CandidateUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: Name | None = None
+    full_name: Line | None = None
     email: EmailStr | None = None
-    external_id: ShortText | None = None
-    source: ShortText | None = None
+    external_id: Line | None = None
+    source: Line | None = None
     status: CandidateStatus | None = None
 
 

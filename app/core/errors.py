@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.i18n import Language, negotiate_language
@@ -180,6 +181,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(
             request, exc.status_code, kind, str(exc.detail), headers=exc.headers
         )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value (e.g. a NUL character in a text): nothing was stored.
+        log.info("value refused by the database on %s: %s", request.url.path, exc.orig)
+        detail = "a value cannot be stored (for example a NUL character in a text)"
+        return problem_response(request, 422, "validation-error", detail)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Field, SQLModel
 
+from app.core.text import Line, Paragraph
 from app.core.types import UTCDateTime, new_id, utcnow
 from app.rubric.schemas import Recommendation
 
@@ -45,10 +46,8 @@ class DecisionCreate(BaseModel):
     )
 
     decision: DecisionKind
-    decided_by: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-    ]
-    rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)] = ""
+    decided_by: Line
+    rationale: Paragraph = ""
 
 
 class DecisionPublic(BaseModel):

@@ -52,7 +52,7 @@ def record(
 ) -> Decision:
     """Record a person's decision; refuse one against the advice that gives no rationale."""
     verdict = assessments.panel(session, registry, candidate, language)
-    if against(data.decision, verdict.recommendation) and not data.rationale:
+    if against(data.decision, verdict.recommendation) and not data.rationale.strip():
         detail = NEEDS_RATIONALE[language].format(
             decision=data.decision, recommendation=verdict.recommendation
         )

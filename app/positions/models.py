@@ -2,17 +2,16 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from app.core.text import Line, Paragraph
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 
 Readiness = Literal["yes", "no", "unknown"]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
 
 
 class Position(SQLModel, table=True):
@@ -48,8 +47,8 @@ class PositionCreate(BaseModel):
         },
     )
 
-    title: Title
-    description: LongText = ""
+    title: Line
+    description: Paragraph = ""
     rubric_id: str = "social-media-screen"
     readiness: dict[str, Readiness] = {}
 
@@ -59,8 +58,8 @@ class PositionUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: LongText | None = None
+    title: Line | None = None
+    description: Paragraph | None = None
     readiness: dict[str, Readiness] | None = None
 
 

@@ -14,15 +14,15 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
-    StringConstraints,
     ValidationError,
 )
 
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
+from app.core.text import Paragraph
 from app.rubric.loader import format_path
 from app.rubric.model import Rubric
 
-NoteText = Annotated[str, StringConstraints(max_length=20_000)]
+NoteText = Paragraph
 
 
 class RaisedFlag(BaseModel):

@@ -140,6 +140,10 @@ def test_decisions_need_a_rationale_against_the_advice(api: Api, client: TestCli
     url = f"/api/v1/candidates/{cid}/decisions"
     incomplete = client.post(url, json={"decision": "advance", "decided_by": "Claire"})
     assert incomplete.status_code == 422 and incomplete.json()["errors"][0]["loc"] == "rationale"
+    blank = client.post(
+        url, json={"decision": "advance", "decided_by": "Claire", "rationale": "  \n "}
+    )
+    assert blank.status_code == 422
 
     api.assessment(cid, "Ana", {**ALL_FOURS, "measures_impact": 1}, flags=["cannot_measure_impact"])
     against = client.post(
