@@ -28,17 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.core.config import shipped_criteria_dir  # noqa: E402
+from app.rubric import load_rubrics  # noqa: E402
 from tests.pg import postgres_server  # noqa: E402
 
 CANDIDATES = 1000
 CORE = [
-    "continuous_learning",
-    "influence_over_audience",
-    "history_of_the_social_web",
-    "hands_on_practice",
-    "conversation_not_promotion",
-    "measures_impact",
-    "knows_creative_cases",
+    c.id
+    for c in load_rubrics(shipped_criteria_dir())["social-media-screen"].criteria
+    if c.group == "core"
 ]
 
 BARE_APP = textwrap.dedent(
