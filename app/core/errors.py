@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.i18n import Language, negotiate_language
+from app.rubric.loader import format_path
 from app.scoring.answers import FieldError
 
 PROBLEM_JSON = "application/problem+json"
@@ -127,8 +128,6 @@ def problem_response(
 
 
 def _loc(parts: Sequence[Any]) -> str:
-    from app.rubric.loader import format_path
-
     trimmed = (
         list(parts[1:])
         if parts and parts[0] in ("body", "query", "path", "header")

@@ -1,6 +1,9 @@
 """Refuse request bodies over a size limit with 413, before they are read into memory."""
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import problem_response
 
 
 class BodyTooLarge(Exception):
@@ -39,10 +42,6 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from starlette.requests import Request
-
-        from app.core.errors import problem_response
-
         response = problem_response(
             Request(scope, receive),
             413,
