@@ -6,9 +6,9 @@ Re-scoring with the current rubric is an explicit action that adds verdicts and 
 """
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -31,8 +31,16 @@ from app.core.types import utcnow
 from app.positions import service as positions
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
-from app.scoring import Answers, AnswersError, FieldError, PanelMember, Verdict, combine, score
-from app.scoring.answers import check_answers
+from app.scoring import (
+    Answers,
+    AnswersError,
+    FieldError,
+    PanelMember,
+    Verdict,
+    combine,
+    parse_answers,
+    score,
+)
 from app.scoring.panel import panel_recommendation
 
 
@@ -65,14 +73,9 @@ def _pinned(
 
 def _answers(rubric: Rubric, data: dict[str, Any]) -> Answers:
     try:
-        answers = Answers.model_validate(data)
-        check_answers(rubric, answers)
+        return parse_answers(rubric, data)
     except AnswersError as exc:
-        raise InvalidInput("; ".join(str(e) for e in exc.errors), exc.errors) from exc
-    except ValidationError as exc:
-        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
-        raise InvalidInput("; ".join(str(e) for e in errors), errors) from exc
-    return answers
+        raise InvalidInput.from_answers(exc) from exc
 
 
 def _stored(answers: Answers) -> dict[str, Any]:
@@ -262,13 +265,15 @@ def verdict_of(
     if record is None:
         return None
     rubric = registry.load(session, record.rubric_version_id)
-    revision = session.exec(
-        select(AssessmentRevision).where(
-            AssessmentRevision.assessment_id == assessment.id,
-            AssessmentRevision.revision == record.revision,
-        )
-    ).one()
-    return score(rubric, Answers.model_validate(revision.answers), language)
+    answers: Mapping[str, Any] = assessment.answers  # the latest revision's answers
+    if record.revision != assessment.revision:
+        answers = session.exec(
+            select(AssessmentRevision.answers).where(
+                AssessmentRevision.assessment_id == assessment.id,
+                AssessmentRevision.revision == record.revision,
+            )
+        ).one()
+    return score(rubric, Answers.model_validate(answers), language)
 
 
 def to_public(

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.i18n import Language, negotiate_language
 from app.rubric.loader import format_path
-from app.scoring.answers import FieldError
+from app.scoring.answers import AnswersError, FieldError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://tamis.dev/problems/"
@@ -94,6 +94,11 @@ class InvalidInput(Problem):
     """A field is invalid; `errors` says which and what would be valid."""
 
     status, kind = 422, "validation-error"
+
+    @classmethod
+    def from_answers(cls, exc: AnswersError) -> "InvalidInput":
+        """The problem for answers that do not fit the rubric."""
+        return cls("; ".join(str(e) for e in exc.errors), exc.errors)
 
 
 def problem_response(

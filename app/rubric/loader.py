@@ -87,7 +87,7 @@ class _LineIndex:
         return self.lines.get(key)
 
 
-def _parse_yaml(path: Path, text: str) -> tuple[Any, _LineIndex]:
+def _parse_yaml(text: str) -> tuple[Any, _LineIndex]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -236,7 +236,7 @@ def load_rubric_file(path: Path, *, display_name: str | None = None) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError([RubricIssue(name, "", f"cannot read the file: {exc}")]) from exc
     try:
-        data, index = _parse_yaml(path, text)
+        data, index = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -57,4 +57,4 @@ def preview_score(
     try:
         return score(rubric, body, language)
     except AnswersError as exc:
-        raise InvalidInput("; ".join(str(e) for e in exc.errors), exc.errors) from exc
+        raise InvalidInput.from_answers(exc) from exc

@@ -36,6 +36,7 @@ class Decision:
     """The arithmetic of a verdict, before any sentence is written."""
 
     base: float
+    rated_weight: float
     score: float
     coverage: float
     band: RankedRecommendation
@@ -92,6 +93,7 @@ def decide(rubric: Rubric, ratings: Mapping[str, int], raised: Mapping[str, obje
         recommendation = "no_hire"
     return Decision(
         base=base,
+        rated_weight=rated_weight,
         score=score,
         coverage=round(rated_weight / rubric.total_weight, 4),
         band=scored_band,
@@ -171,13 +173,12 @@ def evaluate(
     p = phrases_for(rubric, language)
     d = decide(rubric, ratings, raised)
     reasons = explain(rubric, d, ratings, raised, language)
-    rated_weight = sum(c.weight for c in d.rated)
     criteria: list[dict[str, Any]] = []
     for criterion in rubric.criteria:
         rating = ratings.get(criterion.id)
         contribution, anchor = 0.0, None
         if rating is not None:
-            contribution = _contribution(rubric, criterion, rating, rated_weight)
+            contribution = _contribution(rubric, criterion, rating, d.rated_weight)
             anchor = p.anchors[criterion.id][rating]
             reasons.append(
                 {
