@@ -25,6 +25,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-run
 run: $(VENV)/.installed-run
 	$(BIN)/tamis criteria validate
 	$(BIN)/tamis db upgrade
+	$(BIN)/tamis keys bootstrap
 	$(BIN)/tamis serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-dev

@@ -1,4 +1,4 @@
-"""The `tamis` command line: rubric validation and display, and scoring from JSON Lines."""
+"""The `tamis` command line: rubric, scoring, database, keys, retention, serving."""
 
 import json
 import sys
@@ -7,8 +7,10 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
+from app.access.cli import keys_app
 from app.core.config import get_settings
 from app.core.i18n import Language
+from app.privacy.cli import retention_app
 from app.rubric import Rubric, RubricError, load_rubrics
 from app.scoring import AnswersError, FieldError, PanelMember, combine, parse_answers, score
 
@@ -21,6 +23,8 @@ criteria_app = typer.Typer(
 app.add_typer(criteria_app, name="criteria")
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
 
 DirArgument = Annotated[
     Path | None,

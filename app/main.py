@@ -8,16 +8,21 @@ from fastapi import APIRouter, FastAPI
 
 from app import __version__
 from app.assessments.router import router as assessments_router
+from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
+from app.core.routing import writer_lock
 from app.positions.router import router as positions_router
+from app.privacy.router import router as privacy_router
 from app.rubric import load_rubrics
 from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
+from app.webhooks.delivery import DeliveryWorker, RetryPolicy
+from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("tamis")
 
@@ -25,6 +30,10 @@ DESCRIPTION = """
 Tamis screens social-media and community-manager candidates with a structured rubric and returns a
 recommendation with every reason behind it. **The recommendation is advice**: a named person
 records each decision, and a decision against the advice needs a written rationale.
+
+Every `/api/v1` endpoint needs an API key (`Authorization: Bearer <key>`, made with
+`tamis keys create`); each key has a role: `admin`, `recruiter`, `interviewer` or `integration`.
+POST accepts an `Idempotency-Key`; single resources carry an `ETag` to send back in `If-Match`.
 
 Errors are RFC 9457 problem details (`application/problem+json`) naming the fields at fault and
 the valid values. Texts come in French or English: `?lang=fr|en`, else `Accept-Language`.
@@ -45,8 +54,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pending(engine, settings.database_url):
             raise DatabaseNotMigrated("the database is not migrated: run `tamis db upgrade`")
-        yield
-        engine.dispose()
+        worker = None
+        if settings.webhook_worker:
+            policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
+            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="Tamis",
@@ -57,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
+    app.state.sqlite_writer = writer_lock(settings.database_url)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
 
@@ -66,7 +85,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     api = APIRouter(prefix="/api/v1")
-    for router in (rubrics_router, positions_router, candidates_router, assessments_router):
+    for router in (
+        rubrics_router,
+        positions_router,
+        candidates_router,
+        assessments_router,
+        privacy_router,
+        webhooks_router,
+        audit_router,
+    ):
         api.include_router(router)
     app.include_router(api)
     return app

@@ -27,6 +27,7 @@ class Assessment(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    version: int = Field(default=1)  # bumped on every change; the ETag
     candidate_id: uuid.UUID = Field(foreign_key="candidates.id", index=True, ondelete="CASCADE")
     interviewer_name: str = Field(max_length=200)
     interviewer_email: str = Field(max_length=320)

@@ -42,11 +42,14 @@ from app.scoring import (
     score,
 )
 from app.scoring.panel import panel_recommendation
+from app.webhooks import service as webhooks
 
 
-def get(session: Session, assessment_id: uuid.UUID) -> Assessment:
-    """The assessment, or NotFound."""
-    assessment = session.get(Assessment, assessment_id)
+def get(session: Session, assessment_id: uuid.UUID, *, lock: bool = False) -> Assessment:
+    """The assessment, or NotFound; `lock` holds its row until the transaction ends."""
+    assessment = session.get(
+        Assessment, assessment_id, with_for_update=lock, populate_existing=lock
+    )
     if assessment is None:
         raise NotFound(f"no assessment {assessment_id}")
     return assessment
@@ -195,6 +198,15 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
         )
     )
     _record(session, assessment, rubric, version_id, "submitted")
+    webhooks.emit(
+        session,
+        "assessment.submitted",
+        {
+            "assessment_id": str(assessment.id),
+            "candidate_id": str(candidate.id),
+            "revision": assessment.revision,
+        },
+    )
     refresh_candidate(session, registry, candidate)
     return assessment
 
@@ -340,9 +352,16 @@ def refresh_candidate(session: Session, registry: RubricRegistry, candidate: Can
     session.flush()
     rubric = _rubric(session, registry, candidate)
     members = _members(_submitted(session, candidate.id))
-    candidate.recommendation = panel_recommendation(rubric, members)
-    candidate.updated_at = utcnow()
-    session.add(candidate)
+    before, after = candidate.recommendation, panel_recommendation(rubric, members)
+    if after != before:
+        candidate.recommendation = after
+        candidate.updated_at = utcnow()
+        session.add(candidate)
+        webhooks.emit(
+            session,
+            "verdict.changed",
+            {"candidate_id": str(candidate.id), "before": before, "after": after},
+        )
     session.flush()
 
 

@@ -25,6 +25,7 @@ class Candidate(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    version: int = Field(default=1)  # bumped on every change; the ETag
     position_id: uuid.UUID = Field(foreign_key="positions.id", index=True, ondelete="RESTRICT")
     full_name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=320)
@@ -35,6 +36,7 @@ class Candidate(SQLModel, table=True):
     # Name, email and external id folded for search (case and accents ignored, on every database).
     search_text: str = Field(default="", max_length=800)
     rubric_version_id: uuid.UUID | None = Field(default=None, foreign_key="rubric_versions.id")
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -104,3 +106,5 @@ class CandidatePublic(BaseModel):
     recommendation: Recommendation | None
     created_at: datetime
     updated_at: datetime
+    # When the personal data was erased (the name is then empty, email and external id null).
+    erased_at: datetime | None = None

@@ -5,27 +5,48 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.access.models import Principal
+from app.access.policy import P
+from app.assessments import access
 from app.assessments import service as assessments
 from app.assessments.models import AssessmentCreate, AssessmentPublic, CandidateVerdict
 from app.candidates import service
 from app.candidates.models import CandidateCreate, CandidatePublic, CandidateStatus, CandidateUpdate
-from app.core.deps import LanguageDep, RegistryDep, SessionDep
+from app.core import etag
+from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
+from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
 from app.rubric.schemas import Recommendation
 
-router = APIRouter(prefix="/candidates", tags=["candidates"])
+router = APIRouter(
+    prefix="/candidates",
+    tags=["candidates"],
+    route_class=ApiRoute,
+    responses=problem_responses(401, 403),
+)
 
 
-@router.post("", status_code=201, responses=problem_responses(404, 409, 422))
-def create_candidate(body: CandidateCreate, session: SessionDep) -> CandidatePublic:
+@router.post(
+    "",
+    status_code=201,
+    responses=problem_responses(404, 409, 422),
+    dependencies=[allow(P.CANDIDATES_WRITE)],
+)
+def create_candidate(
+    body: CandidateCreate, session: SessionDep, response: Response
+) -> CandidatePublic:
     """Add a candidate to a position. `external_id` (the HR tool's id) is unique per position."""
-    return CandidatePublic.model_validate(service.create(session, body))
+    candidate = service.create(session, body)
+    session.flush()
+    etag.tag(response, candidate)
+    response.headers["Location"] = f"/api/v1/candidates/{candidate.id}"
+    return CandidatePublic.model_validate(candidate)
 
 
-@router.get("", responses=problem_responses(422))
+@router.get("", responses=problem_responses(422), dependencies=[allow(P.CANDIDATES_READ)])
 def list_candidates(
     session: SessionDep,
     position_id: uuid.UUID | None = None,
@@ -54,25 +75,54 @@ def list_candidates(
     return Page(items=[CandidatePublic.model_validate(c) for c in rows], next=following)
 
 
-@router.get("/{candidate_id}", responses=problem_responses(404, 422))
-def get_candidate(candidate_id: uuid.UUID, session: SessionDep) -> CandidatePublic:
-    """One candidate."""
-    return CandidatePublic.model_validate(service.get(session, candidate_id))
-
-
-@router.patch("/{candidate_id}", responses=problem_responses(404, 409, 422))
-def update_candidate(
-    candidate_id: uuid.UUID, body: CandidateUpdate, session: SessionDep
+@router.get(
+    "/{candidate_id}",
+    responses=problem_responses(404, 422),
+    dependencies=[allow(P.CANDIDATES_READ)],
+)
+def get_candidate(
+    candidate_id: uuid.UUID, session: SessionDep, response: Response
 ) -> CandidatePublic:
-    """Change a candidate's details or status."""
-    candidate = service.update(session, service.get(session, candidate_id), body)
+    """One candidate; the `ETag` header goes back in `If-Match` to change it safely."""
+    candidate = service.get(session, candidate_id)
+    etag.tag(response, candidate)
     return CandidatePublic.model_validate(candidate)
 
 
-@router.delete("/{candidate_id}", status_code=204, responses=problem_responses(404, 422))
-def delete_candidate(candidate_id: uuid.UUID, session: SessionDep) -> Response:
+@router.patch(
+    "/{candidate_id}",
+    responses=problem_responses(404, 409, 412, 422),
+    dependencies=[allow(P.CANDIDATES_WRITE)],
+)
+def update_candidate(
+    candidate_id: uuid.UUID,
+    body: CandidateUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: etag.IfMatch = None,
+) -> CandidatePublic:
+    """Change a candidate's details or status; with `If-Match`, only if unchanged since read."""
+    candidate = service.get(session, candidate_id, lock=True)
+    etag.check(if_match, candidate.version)
+    candidate = service.update(session, candidate, body)
+    session.flush()
+    etag.tag(response, candidate)
+    return CandidatePublic.model_validate(candidate)
+
+
+@router.delete(
+    "/{candidate_id}",
+    status_code=204,
+    responses=problem_responses(404, 412, 422),
+    dependencies=[allow(P.CANDIDATES_WRITE)],
+)
+def delete_candidate(
+    candidate_id: uuid.UUID, session: SessionDep, if_match: etag.IfMatch = None
+) -> Response:
     """Delete a candidate with their assessments, verdicts and decisions."""
-    service.delete(session, service.get(session, candidate_id))
+    candidate = service.get(session, candidate_id, lock=True)
+    etag.check(if_match, candidate.version)
+    service.delete(session, candidate)
     return Response(status_code=204)
 
 
@@ -85,44 +135,72 @@ def create_assessment(
     session: SessionDep,
     registry: RegistryDep,
     language: LanguageDep,
+    principal: Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
 ) -> AssessmentPublic:
-    """Start an interviewer's scorecard (a draft), or submit it at once with `status: submitted`."""
-    candidate = service.get(session, candidate_id)
+    """Start an interviewer's scorecard (a draft), or submit it at once with `status: submitted`.
+
+    An interviewer's key writes in its own name: `interviewer.email` must be the key's email.
+    """
+    access.check_author(str(body.interviewer.email), principal)
+    candidate = service.get(session, candidate_id, lock=True)
     assessment = assessments.create(session, registry, candidate, body)
     return assessments.to_public(session, registry, assessment, language)
 
 
 @router.get("/{candidate_id}/assessments", responses=problem_responses(404, 422))
 def list_assessments(
-    candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    principal: Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
 ) -> list[AssessmentPublic]:
-    """The candidate's scorecards, drafts included."""
+    """The candidate's scorecards, drafts included; an interviewer sees the others' only after
+    submitting their own (blind scoring)."""
     candidate = service.get(session, candidate_id)
+    rows = assessments.for_candidate(session, candidate.id)
     return [
         assessments.to_public(session, registry, a, language)
-        for a in assessments.for_candidate(session, candidate.id)
+        for a in access.visible(session, candidate.id, rows, principal)
     ]
 
 
 @router.get("/{candidate_id}/verdict", responses=problem_responses(404, 422))
 def get_verdict(
-    candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    principal: Annotated[Principal, allow(P.VERDICTS_READ)],
 ) -> CandidateVerdict:
-    """The panel verdict over the submitted assessments, with calibration needs and agreement."""
-    return assessments.panel(session, registry, service.get(session, candidate_id), language)
+    """The panel verdict over the submitted assessments, with calibration needs and agreement.
+
+    An interviewer sees it only after submitting their own assessment (blind scoring)."""
+    candidate = service.get(session, candidate_id)
+    access.check_verdict(session, candidate.id, principal)
+    return assessments.panel(session, registry, candidate, language)
 
 
-@router.post("/{candidate_id}/rescore", responses=problem_responses(404, 422))
+@router.post(
+    "/{candidate_id}/rescore",
+    responses=problem_responses(404, 422),
+    dependencies=[allow(P.ASSESSMENTS_ALL)],
+)
 def rescore(
     candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
 ) -> CandidateVerdict:
     """Score the submitted assessments again with the current rubric; earlier verdicts are kept."""
-    candidate = service.get(session, candidate_id)
+    candidate = service.get(session, candidate_id, lock=True)
     assessments.rescore(session, registry, candidate)
     return assessments.panel(session, registry, candidate, language)
 
 
-@router.post("/{candidate_id}/decisions", status_code=201, responses=problem_responses(404, 422))
+@router.post(
+    "/{candidate_id}/decisions",
+    status_code=201,
+    responses=problem_responses(404, 422),
+    dependencies=[allow(P.DECISIONS_WRITE)],
+)
 def record_decision(
     candidate_id: uuid.UUID,
     body: DecisionCreate,
@@ -131,11 +209,15 @@ def record_decision(
     language: LanguageDep,
 ) -> DecisionPublic:
     """Record a person's decision; against the advice, or while incomplete, give a rationale."""
-    candidate = service.get(session, candidate_id)
+    candidate = service.get(session, candidate_id, lock=True)
     return decisions.to_public(decisions.record(session, registry, candidate, body, language))
 
 
-@router.get("/{candidate_id}/decisions", responses=problem_responses(404, 422))
+@router.get(
+    "/{candidate_id}/decisions",
+    responses=problem_responses(404, 422),
+    dependencies=[allow(P.DECISIONS_READ)],
+)
 def list_decisions(candidate_id: uuid.UUID, session: SessionDep) -> list[DecisionPublic]:
     """The candidate's decisions, oldest first."""
     candidate = service.get(session, candidate_id)

@@ -11,11 +11,12 @@ from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.positions import service as positions
 from app.scoring.answers import FieldError
+from app.webhooks import service as webhooks
 
 
-def get(session: Session, candidate_id: uuid.UUID) -> Candidate:
-    """The candidate, or NotFound."""
-    candidate = session.get(Candidate, candidate_id)
+def get(session: Session, candidate_id: uuid.UUID, *, lock: bool = False) -> Candidate:
+    """The candidate, or NotFound; `lock` holds its row until the transaction ends."""
+    candidate = session.get(Candidate, candidate_id, with_for_update=lock, populate_existing=lock)
     if candidate is None:
         raise NotFound(f"no candidate {candidate_id}")
     return candidate
@@ -37,11 +38,19 @@ def _store(session: Session, candidate: Candidate) -> Candidate:
 def create(session: Session, data: CandidateCreate) -> Candidate:
     """Store a new candidate for an existing position."""
     positions.get(session, data.position_id)
-    return _store(session, Candidate(**data.model_dump()))
+    candidate = _store(session, Candidate(**data.model_dump()))
+    webhooks.emit(
+        session,
+        "candidate.created",
+        {"candidate_id": str(candidate.id), "position_id": str(candidate.position_id)},
+    )
+    return candidate
 
 
 def update(session: Session, candidate: Candidate, data: CandidateUpdate) -> Candidate:
     """Change the given fields."""
+    if candidate.erased_at is not None:
+        raise Conflict("the candidate's personal data was erased: the record cannot change")
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is not None or name in ("email", "external_id", "source"):
             setattr(candidate, name, value)

@@ -28,10 +28,19 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production", "test"] = "development"
     database_url: str = Field(default_factory=default_database_url)
+    # Local files of an embedded setup (the first admin key); the SQLite file defaults here too.
+    data_dir: Path = _PROJECT_ROOT / "data"
     criteria_dir: Path = shipped_criteria_dir()
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # How long a SQLite writer waits for the lock before giving up, in milliseconds.
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # Candidates with no activity for this many days are erased by `tamis retention apply`.
+    retention_days: int | None = Field(default=None, gt=0)
+    # Webhook delivery: a worker thread per server process, retrying with exponential backoff.
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = Field(default=0.5, gt=0)
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=12, ge=1)
 
 
 @lru_cache

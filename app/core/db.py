@@ -1,8 +1,7 @@
 """Database engine and sessions: SQLite (embedded default) or PostgreSQL, by URL."""
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten content is zeroed, so erased personal data is gone from
+            # the file itself, not only from query results.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -51,20 +53,62 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-# SQLite has one writer at a time. Writers of this process queue on this lock instead of
-# polling the database's busy timeout (which sleeps in growing steps and makes long tails).
-_SQLITE_WRITER = threading.Lock()
+AFTER_COMMIT = "tamis_after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[Engine], None]) -> None:
+    """Run `callback(engine)` once the session's transaction is committed."""
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def compact_sqlite(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log into the database file and empty it (no-op elsewhere)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class UnitOfWork:
+    """One transaction: begin, then commit or roll back, then close. Its session is the only one.
+
+    The API opens one per request (app/core/routing.py) and commits it *before* the response is
+    sent, so a 201 always means the data is durable; commands use `session_scope`.
+    """
+
+    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+        self.engine = engine
+        bind = engine.execution_options(**{READONLY: True}) if readonly else engine
+        self.session = Session(bind, expire_on_commit=False)
+
+    def commit(self) -> None:
+        """Commit and close, then run what `after_commit` registered."""
+        callbacks: list[Callable[[Engine], None]] = self.session.info.pop(AFTER_COMMIT, [])
+        try:
+            self.session.commit()
+        finally:
+            self.session.close()
+        for callback in callbacks:
+            callback(self.engine)
+
+    def rollback(self) -> None:
+        """Roll back and close."""
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
 
 
 @contextmanager
 def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error: one owner of commit."""
-    bind = engine.execution_options(**{READONLY: True}) if readonly else engine
-    writer = _SQLITE_WRITER if not readonly and engine.dialect.name == "sqlite" else nullcontext()
-    with writer, Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A session that commits on success and rolls back on any error (for commands, workers)."""
+    unit = UnitOfWork(engine, readonly=readonly)
+    try:
+        yield unit.session
+    except BaseException:
+        unit.rollback()
+        raise
+    unit.commit()
+
+
+import app.audit.recorder  # noqa: E402, F401  (every session writes the audit trail)

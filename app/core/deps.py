@@ -1,23 +1,54 @@
-"""FastAPI dependencies, as Annotated aliases: the session, the language, the rubrics."""
+"""FastAPI dependencies, as Annotated aliases: the session, the caller, the language, the rubrics.
 
-from collections.abc import Iterator
-from typing import Annotated
+The session and the principal are opened by the route's unit of work (app/core/routing.py).
+"""
 
-from fastapi import Depends, Header, Query, Request
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.core.db import session_scope
+from app.access.models import Principal
+from app.access.policy import Permission
+from app.core.errors import Forbidden
 from app.core.i18n import Language, negotiate_language
 from app.rubric.store import RubricRegistry
 
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Documents the Bearer scheme in OpenAPI; the key itself is checked by the unit of work.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key made with `tamis keys create`, sent as `Authorization: Bearer <key>`.",
+)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; it commits when the endpoint returns and rolls back on error."""
-    readonly = request.method in READ_METHODS
-    with session_scope(request.app.state.engine, readonly=readonly) as session:
-        yield session
+def get_session(request: Request) -> Session:
+    """The request's session; the unit of work commits it or rolls it back."""
+    session: Session = request.state.session
+    return session
+
+
+def get_principal(request: Request) -> Principal:
+    """Who the request acts as."""
+    principal: Principal = request.state.principal
+    return principal
+
+
+def allow(*permissions: Permission) -> Any:
+    """A dependency that lets the request through when its role has one of `permissions`."""
+
+    def check(
+        request: Request,
+        _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    ) -> Principal:
+        principal = get_principal(request)
+        if not any(principal.can(p) for p in permissions):
+            wanted = " or ".join(p.value for p in permissions)
+            raise Forbidden(f"the role '{principal.role}' may not do this (needs {wanted})")
+        return principal
+
+    return Depends(check)
 
 
 def get_language(

@@ -6,7 +6,7 @@ errors and anything unexpected are rendered the same way, so a client always get
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -27,6 +27,16 @@ log = logging.getLogger("tamis")
 TITLES: dict[str, dict[Language, str]] = {
     "validation-error": {"en": "Invalid input", "fr": "Saisie invalide"},
     "not-found": {"en": "Not found", "fr": "Introuvable"},
+    "unauthorized": {"en": "Authentication required", "fr": "Authentification requise"},
+    "forbidden": {"en": "Not allowed", "fr": "Action non autorisée"},
+    "precondition-failed": {
+        "en": "The resource changed meanwhile",
+        "fr": "La ressource a changé entre-temps",
+    },
+    "precondition-required": {
+        "en": "A precondition is required",
+        "fr": "Une précondition est requise",
+    },
     "conflict": {"en": "Conflict with the current state", "fr": "Conflit avec l’état actuel"},
     "rule-violation": {"en": "A rule was not followed", "fr": "Une règle n’est pas respectée"},
     "payload-too-large": {"en": "Request body too large", "fr": "Corps de requête trop grand"},
@@ -34,6 +44,10 @@ TITLES: dict[str, dict[Language, str]] = {
     "unsupported-media-type": {
         "en": "Unsupported media type",
         "fr": "Type de contenu non pris en charge",
+    },
+    "idempotency-key-reused": {
+        "en": "Idempotency key already used",
+        "fr": "Clé d’idempotence déjà utilisée",
     },
     "http-error": {"en": "HTTP error", "fr": "Erreur HTTP"},
     "internal-error": {"en": "Internal error", "fr": "Erreur interne"},
@@ -66,10 +80,31 @@ class Problem(Exception):
     status = 400
     kind = "http-error"
 
+    headers: ClassVar[Mapping[str, str] | None] = None
+
     def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors)
+
+
+class Unauthorized(Problem):
+    """No API key, or one that is not valid."""
+
+    status, kind = 401, "unauthorized"
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": 'Bearer realm="tamis"'}
+
+
+class Forbidden(Problem):
+    """The key is valid but its role does not allow the action."""
+
+    status, kind = 403, "forbidden"
+
+
+class PreconditionFailed(Problem):
+    """`If-Match` names a state the resource is no longer in."""
+
+    status, kind = 412, "precondition-failed"
 
 
 class NotFound(Problem):
@@ -154,10 +189,13 @@ def _valid_values(error: dict[str, Any]) -> list[str | int] | None:
 
 
 STATUS_KINDS = {
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
     413: "payload-too-large",
+    412: "precondition-failed",
     415: "unsupported-media-type",
     503: "service-unavailable",
 }
@@ -168,7 +206,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(request, exc.status, exc.kind, exc.detail, exc.errors)
+        return problem_response(
+            request, exc.status, exc.kind, exc.detail, exc.errors, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

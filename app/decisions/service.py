@@ -9,6 +9,7 @@ from app.core.i18n import Language
 from app.decisions.models import Decision, DecisionCreate, DecisionPublic
 from app.rubric.store import RubricRegistry
 from app.scoring.answers import FieldError
+from app.webhooks import service as webhooks
 
 # The decisions that follow each recommendation; any other needs a written rationale.
 CONSISTENT: dict[str, set[str]] = {
@@ -69,6 +70,16 @@ def record(
     candidate.status = STATUS_AFTER[data.decision]
     session.add(candidate)
     session.flush()
+    webhooks.emit(
+        session,
+        "decision.recorded",
+        {
+            "decision_id": str(row.id),
+            "candidate_id": str(candidate.id),
+            "decision": row.decision,
+            "recommendation": row.recommendation,
+        },
+    )
     return row
 
 

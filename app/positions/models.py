@@ -20,6 +20,7 @@ class Position(SQLModel, table=True):
     __tablename__ = "positions"
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    version: int = Field(default=1)  # bumped on every change; the ETag
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=20_000)
     rubric_id: str = Field(max_length=64)

@@ -54,9 +54,9 @@ def to_public(position: Position, registry: RubricRegistry, language: Language) 
     return PositionPublic.model_validate({**position.model_dump(), "warnings": warnings})
 
 
-def get(session: Session, position_id: uuid.UUID) -> Position:
-    """The position, or NotFound."""
-    position = session.get(Position, position_id)
+def get(session: Session, position_id: uuid.UUID, *, lock: bool = False) -> Position:
+    """The position, or NotFound; `lock` holds its row until the transaction ends."""
+    position = session.get(Position, position_id, with_for_update=lock, populate_existing=lock)
     if position is None:
         raise NotFound(f"no position {position_id}")
     return position

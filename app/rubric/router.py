@@ -6,12 +6,20 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from app.core.deps import LanguageDep, RegistryDep, SessionDep
+from app.access.policy import P
+from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
 from app.core.errors import InvalidInput, NotFound, problem_responses
+from app.core.routing import ApiRoute
 from app.positions.service import rubric_for
 from app.scoring import Answers, AnswersError, Verdict, score
 
-router = APIRouter(prefix="/rubrics", tags=["rubrics"])
+router = APIRouter(
+    prefix="/rubrics",
+    tags=["rubrics"],
+    route_class=ApiRoute,
+    responses=problem_responses(401, 403),
+    dependencies=[allow(P.RUBRICS_READ)],
+)
 
 
 class StoredVersion(BaseModel):

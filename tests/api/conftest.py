@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from app.access import service as keys
+from app.access.policy import Role
+from app.core.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
@@ -71,12 +75,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, criteria_dir=shipped_criteria_dir(), env="test")
+    return Settings(
+        database_url=database_url,
+        criteria_dir=shipped_criteria_dir(),
+        env="test",
+        webhook_poll_seconds=0.05,
+        webhook_retry_base_seconds=0.2,
+    )
+
+
+def make_key(settings: Settings, role: Role = "admin", email: str | None = None) -> str:
+    """A new API key's secret, made the way `tamis keys create` makes it."""
+    with command_session(settings, "test setup") as session:
+        _key, secret = keys.create(session, name=f"test {role}", role=role, email=email)
+    return secret
+
+
+def auth(secret: str) -> dict[str, str]:
+    """The Authorization header for a key."""
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI, settings: Settings) -> Iterator[TestClient]:
+    """A client that sends an admin key with every request."""
+    with TestClient(app, headers=auth(make_key(settings))) as test_client:
         yield test_client
 
 

@@ -199,7 +199,7 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
     other = Settings(
         database_url=settings.database_url, criteria_dir=tmp_path / "criteria", env="test"
     )
-    with TestClient(create_app(other)) as restarted:
+    with TestClient(create_app(other), headers=client.headers) as restarted:
         again = restarted.get(f"/api/v1/candidates/{cid}/verdict").json()
         assert again == before  # same rubric version, same score, same reasons
         # A new assessment of the same candidate is scored with the version they are pinned to.

@@ -1,0 +1,92 @@
+"""`tamis keys`: create (the secret is printed once), list, revoke, and the first local key."""
+
+import os
+import uuid
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+
+from app.access import service
+from app.access.policy import ROLES, Role
+from app.core.commands import command_session
+from app.core.config import get_settings
+
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+
+
+def _role(value: str) -> Role:
+    if value not in ROLES:
+        raise typer.BadParameter(f"'{value}' is not a role; choose one of: {', '.join(ROLES)}")
+    return cast(Role, value)
+
+
+@keys_app.command("create")
+def create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key, e.g. 'ATS production'.")],
+    role: Annotated[str, typer.Option(help="admin, recruiter, interviewer or integration.")],
+    email: Annotated[
+        str | None, typer.Option(help="The interviewer's email (required for an interviewer).")
+    ] = None,
+) -> None:
+    """Create a key and print its secret: it is shown this once and stored only hashed."""
+    checked = _role(role)
+    if checked == "interviewer" and not email:
+        raise typer.BadParameter("an interviewer key needs --email: it writes in that name")
+    with command_session(get_settings(), "keys create") as session:
+        key, secret = service.create(session, name=name, role=checked, email=email)
+    typer.echo(f"created key {key.id} ({key.role}) for {key.name}")
+    typer.echo(f"secret (shown once): {secret}")
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """List the keys (never their secrets)."""
+    with command_session(get_settings(), "keys list") as session:
+        keys = service.list_all(session)
+    for key in keys:
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        typer.echo(f"{key.id}  {key.prefix}…  {key.role:<11}  {state:<18}  {key.name}")
+    if not keys:
+        typer.echo("no keys yet: create one with `tamis keys create --name NAME --role admin`")
+
+
+@keys_app.command("revoke")
+def revoke(key_id: Annotated[uuid.UUID, typer.Argument(help="The key's id (see `list`).")]) -> None:
+    """Revoke a key: it stops working at once."""
+    with command_session(get_settings(), "keys revoke") as session:
+        key = service.revoke(session, key_id)
+    typer.echo(f"revoked key {key.id} ({key.name})")
+
+
+@keys_app.command("bootstrap")
+def bootstrap(
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the key (default: data/admin-key.txt).")
+    ] = None,
+) -> None:
+    """On a local setup with no key yet, create an admin key and write it to a private file.
+
+    With TAMIS_ENV=production nothing is created: the command says how to make the first key.
+    """
+    settings = get_settings()
+    with command_session(settings, "keys bootstrap") as session:
+        if service.count_active(session):
+            return
+        if settings.env == "production":
+            typer.echo(
+                "No API key exists yet. Create the first one with:\n"
+                "  tamis keys create --name 'First admin' --role admin"
+            )
+            return
+        _key, secret = service.create(session, name="Local admin", role="admin")
+    path = out or settings.data_dir / "admin-key.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret + "\n")
+    typer.echo(
+        f"Created an admin API key for this local setup; it is in {path} (readable by you only).\n"
+        f'Use it as: curl -H "Authorization: Bearer $(cat {path})" '
+        "http://127.0.0.1:8000/api/v1/candidates"
+    )

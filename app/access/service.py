@@ -1,0 +1,76 @@
+"""API keys: create (the secret is returned once), list, revoke, authenticate."""
+
+import hashlib
+import secrets
+import uuid
+
+from sqlmodel import Session, col, select
+
+from app.access.models import ApiKey, Principal
+from app.access.policy import Role
+from app.core.errors import NotFound, Unauthorized
+from app.core.types import utcnow
+
+KEY_PREFIX = "tamis_"
+
+
+def _hash(secret: str) -> str:
+    # A key carries 256 random bits, so a fast hash is enough (a password needs a slow one).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(
+    session: Session, *, name: str, role: Role, email: str | None = None
+) -> tuple[ApiKey, str]:
+    """A new key and its secret; the secret is not stored and cannot be shown again."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        name=name,
+        role=role,
+        email=email.lower() if email else None,
+        prefix=secret[: len(KEY_PREFIX) + 6],
+        secret_hash=_hash(secret),
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def list_all(session: Session) -> list[ApiKey]:
+    """Every key, oldest first, revoked ones included."""
+    return list(session.exec(select(ApiKey).order_by(col(ApiKey.created_at))).all())
+
+
+def revoke(session: Session, key_id: uuid.UUID) -> ApiKey:
+    """Revoke a key: it stops working at once, in every server process."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"no API key {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+    return key
+
+
+def count_active(session: Session) -> int:
+    """How many keys are not revoked."""
+    return len(session.exec(select(ApiKey.id).where(col(ApiKey.revoked_at).is_(None))).all())
+
+
+def principal_of(key: ApiKey) -> Principal:
+    """The principal a key acts as."""
+    role: Role = key.role  # type: ignore[assignment]
+    return Principal(kind="key", id=str(key.id), name=key.name, role=role, email=key.email)
+
+
+def authenticate(session: Session, authorization: str | None) -> Principal:
+    """The principal of an `Authorization: Bearer <key>` header; Unauthorized otherwise."""
+    if not authorization:
+        raise Unauthorized("an API key is required: send `Authorization: Bearer <key>`")
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("send the API key as `Authorization: Bearer <key>`")
+    key = session.exec(select(ApiKey).where(ApiKey.secret_hash == _hash(secret.strip()))).first()
+    if key is None or key.revoked_at is not None:
+        raise Unauthorized("the API key is not valid or was revoked")
+    return principal_of(key)

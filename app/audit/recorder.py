@@ -1,0 +1,143 @@
+"""Writes the audit trail from the session itself, so that no write can forget it.
+
+Before every flush, each new, changed or deleted row of an audited table becomes an
+`AuditEvent` in the same transaction: who (the session's principal), which operation (the API
+route or the command), the action, the resource, and the changed fields with their values
+before and after. Personal data never enters the log: a personal field is recorded as changed,
+without its values, and notes are stripped from answers. Rows that carry versions for `ETag`s
+get their version bumped here as well.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from app.audit.models import AuditEvent
+
+# Table name -> the resource name used in the log and in the `action`.
+RESOURCES = {
+    "positions": "position",
+    "candidates": "candidate",
+    "assessments": "assessment",
+    "assessment_revisions": "assessment_revision",
+    "verdicts": "verdict",
+    "decisions": "decision",
+    "api_keys": "api_key",
+    "webhooks": "webhook",
+    "rubric_versions": "rubric_version",
+    "users": "user",
+    "screenings": "screening",
+}
+# Fields whose values are personal data (of candidates or of staff) or secrets.
+PERSONAL = {
+    "full_name",
+    "email",
+    "external_id",
+    "interviewer_name",
+    "interviewer_email",
+    "summary",
+    "reason",
+    "decided_by",
+    "rationale",
+    "secret",
+    "secret_hash",
+    "password_hash",
+    "token_hash",
+    "responses",
+}
+# Bookkeeping fields that say nothing the other fields do not.
+SKIPPED = {"id", "created_at", "updated_at", "search_text", "version", "document"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _answers(value: Any) -> Any:
+    """Ratings and flag ids of stored answers; notes are free text about a person."""
+    if not isinstance(value, dict):
+        return None
+    flags = [f.get("id") if isinstance(f, dict) else f for f in value.get("flags", [])]
+    return {"ratings": value.get("ratings", {}), "flags": flags}
+
+
+def _value(name: str, value: Any) -> Any:
+    return _answers(value) if name == "answers" else _plain(value)
+
+
+def _changes(obj: Any, kind: str) -> dict[str, Any]:
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        name = attr.key
+        if name in SKIPPED:
+            continue
+        if kind == "deleted":
+            continue
+        history = state.attrs[name].history
+        if kind == "updated" and not history.has_changes():
+            continue
+        after = getattr(obj, name)
+        if kind == "created" and after is None:
+            continue
+        if name in PERSONAL:
+            changes[name] = {"personal": True}
+        elif kind == "created":
+            changes[name] = {"after": _value(name, after)}
+        else:
+            before = history.deleted[0] if history.deleted else None
+            changes[name] = {"before": _value(name, before), "after": _value(name, after)}
+    return changes
+
+
+def _event(session: Session, obj: Any, kind: str) -> AuditEvent | None:
+    resource = RESOURCES.get(getattr(obj, "__tablename__", ""))
+    if resource is None:
+        return None
+    changes = _changes(obj, kind)
+    if kind == "updated" and not changes:
+        return None
+    return _new(session, f"{resource}.{kind}", resource, obj.id, changes)
+
+
+def _new(
+    session: Session, action: str, resource_type: str, resource_id: Any, changes: dict[str, Any]
+) -> AuditEvent:
+    principal = session.info.get("principal")
+    return AuditEvent(
+        actor_kind=getattr(principal, "kind", "system"),
+        actor_id=getattr(principal, "id", "unknown"),
+        actor_name=getattr(principal, "name", "unknown"),
+        actor_role=getattr(principal, "role", "admin"),
+        operation=session.info.get("operation", "unknown"),
+        action=action,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+        changes=changes,
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    events = []
+    for obj in list(session.dirty):
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        if hasattr(obj, "version") and not inspect(obj).attrs["version"].history.has_changes():
+            obj.version += 1  # the ETag of a versioned resource changes with any of its fields
+        events.append(_event(session, obj, "updated"))
+    events += [_event(session, obj, "created") for obj in list(session.new)]
+    events += [_event(session, obj, "deleted") for obj in list(session.deleted)]
+    session.add_all([e for e in events if e is not None])
+
+
+def note(session: Session, action: str, resource_type: str, resource_id: Any) -> None:
+    """Record an action that is more than its field changes (e.g. `candidate.erased`)."""
+    session.add(_new(session, action, resource_type, resource_id, {}))

@@ -1,0 +1,22 @@
+"""What the admin commands share: a committed unit of work acting as a named system principal."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
+
+from app.access.models import system
+from app.core.config import Settings
+from app.core.db import make_engine, session_scope
+
+
+@contextmanager
+def command_session(settings: Settings, operation: str) -> Iterator[Session]:
+    """A session for a command; its writes are audited as `system:<operation>`."""
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        with session_scope(engine) as session:
+            session.info.update(principal=system("cli"), operation=operation)
+            yield session
+    finally:
+        engine.dispose()

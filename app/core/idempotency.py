@@ -1,0 +1,138 @@
+"""Idempotency-Key on POST: the same key and body replay the first response; nothing is redone.
+
+A key is scoped to the principal that sent it and kept for a day. The record is written in the
+same transaction as the change it answers for, so a retry after a crash either finds both or
+neither; two concurrent requests with one key meet on a unique constraint and the loser replays.
+"""
+
+import hashlib
+import re
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, Text, UniqueConstraint, delete
+from sqlmodel import Field, Session, SQLModel, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.core.errors import InvalidInput, Problem
+from app.core.types import JSONType, UTCDateTime, new_id, utcnow
+from app.scoring.answers import FieldError
+
+HEADER = "Idempotency-Key"
+TTL = timedelta(hours=24)
+_VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_REPLAYED_HEADERS = ("location", "etag")
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first response to a POST with an Idempotency-Key."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("principal_id", "key", name="uq_idempotency_key"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    principal_id: str = Field(max_length=64)
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    media_type: str = Field(max_length=100)
+    headers: dict[str, str] = Field(sa_column=Column(JSONType, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class KeyReused(Problem):
+    """The key was used before with another request."""
+
+    status, kind = 422, "idempotency-key-reused"
+
+
+def key_of(request: Request) -> str | None:
+    """The request's Idempotency-Key, checked; None when absent or not a POST."""
+    if request.method != "POST":
+        return None
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not _VALID_KEY.match(key):
+        raise InvalidInput(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            [FieldError("header:Idempotency-Key", "1 to 255 visible ASCII characters")],
+        )
+    return key
+
+
+def fingerprint(request: Request, body: bytes) -> str:
+    """What makes two requests the same: method, path, query and body."""
+    digest = hashlib.sha256()
+    for part in (request.method, request.url.path, request.url.query):
+        digest.update(part.encode() + b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def replay(session: Session, principal_id: str, key: str, print_: str) -> Response | None:
+    """The stored response for this key, or None; KeyReused if the request differs."""
+    record = session.exec(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.principal_id == principal_id,
+            IdempotencyRecord.key == key,
+            col(IdempotencyRecord.created_at) > utcnow() - TTL,
+        )
+    ).first()
+    if record is None:
+        return None
+    if record.fingerprint != print_:
+        raise KeyReused(
+            "this Idempotency-Key was already used with another request: use a new key",
+            [FieldError("header:Idempotency-Key", "already used with another request")],
+        )
+    headers = {**record.headers, "Idempotent-Replayed": "true"}
+    return Response(
+        record.body, status_code=record.status_code, media_type=record.media_type, headers=headers
+    )
+
+
+def remember(
+    session: Session, principal_id: str, key: str, print_: str, response: Response
+) -> None:
+    """Store a successful response under the key (flushed now, so a concurrent twin fails)."""
+    # An expired record with the same key gives way to the new one.
+    session.execute(
+        delete(IdempotencyRecord).where(
+            col(IdempotencyRecord.principal_id) == principal_id,
+            col(IdempotencyRecord.key) == key,
+            col(IdempotencyRecord.created_at) <= utcnow() - TTL,
+        )
+    )
+    session.add(
+        IdempotencyRecord(
+            principal_id=principal_id,
+            key=key,
+            fingerprint=print_,
+            status_code=response.status_code,
+            media_type=response.media_type or "application/json",
+            headers={h: response.headers[h] for h in _REPLAYED_HEADERS if h in response.headers},
+            body=bytes(response.body).decode(),
+        )
+    )
+    session.flush()
+
+
+def purge_expired(session: Session) -> int:
+    """Delete the records older than a day; how many went."""
+    result = session.execute(
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) <= utcnow() - TTL)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def forget_mentions(session: Session, text: str) -> None:
+    """Delete the stored responses that mention `text` (an erased candidate's id)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    session.execute(
+        delete(IdempotencyRecord).where(
+            col(IdempotencyRecord.body).like(f"%{escaped}%", escape="\\")
+        )
+    )

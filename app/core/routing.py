@@ -1,0 +1,116 @@
+"""The request's unit of work: one transaction, the caller's identity, safe retries, then commit.
+
+Every `/api/v1` route uses `ApiRoute`. For each request it opens the transaction, authenticates
+the API key (401 before anything else is looked at), replays an Idempotency-Key it has seen,
+runs the endpoint, and commits **before** the response leaves, so a 2xx means the data is
+durable. Any error rolls everything back. Endpoints get the session and the principal through
+`SessionDep` and `allow(...)` (app/core/deps.py).
+"""
+
+from collections.abc import Callable, Coroutine
+from contextlib import nullcontext
+from typing import Any
+
+import anyio
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.access.service import authenticate
+from app.core import idempotency
+from app.core.db import UnitOfWork, is_sqlite
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _KeyRace(Exception):
+    """A concurrent request with the same Idempotency-Key committed first."""
+
+
+def _open(request: Request, readonly: bool, operation: str) -> UnitOfWork:
+    unit = UnitOfWork(request.app.state.engine, readonly=readonly)
+    try:
+        principal = authenticate(unit.session, request.headers.get("authorization"))
+    except BaseException:
+        unit.rollback()
+        raise
+    unit.session.info.update(principal=principal, operation=operation)
+    request.state.session = unit.session
+    request.state.principal = principal
+    return unit
+
+
+def _remember(unit: UnitOfWork, key: str, print_: str, response: Response) -> None:
+    try:
+        idempotency.remember(unit.session, unit.session.info["principal"].id, key, print_, response)
+    except IntegrityError as exc:
+        raise _KeyRace from exc
+
+
+class ApiRoute(APIRoute):
+    """A route whose request runs in one authenticated, idempotent, committed unit of work."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+        operation = self.name
+
+        async def route_handler(request: Request) -> Response:
+            readonly = request.method in READ_METHODS
+            key = idempotency.key_of(request)
+            print_ = idempotency.fingerprint(request, await request.body()) if key else ""
+            # SQLite has one writer at a time: this process's writers queue here, in the event
+            # loop, instead of holding worker threads while they poll the database's lock.
+            writer: Any = request.app.state.sqlite_writer if not readonly else None
+            async with writer or nullcontext():
+                try:
+                    return await _run(request, handle, readonly, operation, key, print_)
+                except _KeyRace:
+                    pass
+            # The twin request committed first: answer what it answered.
+            unit = await run_in_threadpool(_open, request, True, operation)
+            try:
+                principal_id = request.state.principal.id
+                replayed = await run_in_threadpool(
+                    idempotency.replay, unit.session, principal_id, key or "", print_
+                )
+            finally:
+                await run_in_threadpool(unit.rollback)
+            if replayed is None:  # pragma: no cover - the twin's record is committed
+                raise RuntimeError("idempotency record vanished")
+            return replayed
+
+        return route_handler
+
+
+async def _run(
+    request: Request,
+    handle: Callable[[Request], Coroutine[Any, Any, Response]],
+    readonly: bool,
+    operation: str,
+    key: str | None,
+    print_: str,
+) -> Response:
+    unit = await run_in_threadpool(_open, request, readonly, operation)
+    try:
+        if key:
+            replayed = await run_in_threadpool(
+                idempotency.replay, unit.session, request.state.principal.id, key, print_
+            )
+            if replayed is not None:
+                await run_in_threadpool(unit.rollback)
+                return replayed
+        response = await handle(request)
+        if key and 200 <= response.status_code < 300:
+            await run_in_threadpool(_remember, unit, key, print_, response)
+        await run_in_threadpool(unit.commit)
+    except BaseException:
+        await run_in_threadpool(unit.rollback)
+        raise
+    return response
+
+
+def writer_lock(database_url: str) -> anyio.Lock | None:
+    """The in-process queue for SQLite writers; None for a database with concurrent writers."""
+    return anyio.Lock() if is_sqlite(database_url) else None

@@ -1,0 +1,1 @@
+"""Personal data: erasure (right to be forgotten), access export, and retention."""

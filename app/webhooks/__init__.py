@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, an outbox of signed deliveries, and the worker that sends them."""

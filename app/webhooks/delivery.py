@@ -1,0 +1,163 @@
+"""The delivery worker: sends the outbox, signed the Standard Webhooks way, with retries.
+
+Each server process runs one worker thread. A worker *claims* due deliveries by pushing their
+next attempt a lease into the future in a short transaction (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so several processes never claim the same row; SQLite serialises writers), sends
+them outside any transaction, then records the outcome. A process that dies mid-send leaves the
+claim to expire, and another attempt follows: delivery is at-least-once, and receivers
+de-duplicate on `webhook-id`.
+"""
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import col, select
+from standardwebhooks import Webhook as Signer
+
+from app import __version__
+from app.core.db import session_scope
+from app.core.types import utcnow
+from app.webhooks.models import Webhook, WebhookDelivery
+
+log = logging.getLogger("tamis.webhooks")
+LEASE = timedelta(seconds=60)
+MAX_DELAY = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: base × 3^(n−1), capped at six hours, for `attempts` tries."""
+
+    base_seconds: float = 5.0
+    attempts: int = 12
+
+    def delay(self, failed_attempts: int) -> timedelta:
+        """The wait after the `failed_attempts`-th failure."""
+        seconds = self.base_seconds * 3 ** max(failed_attempts - 1, 0)
+        return min(timedelta(seconds=seconds), MAX_DELAY)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: uuid.UUID
+    event_id: str
+    body: str
+    url: str
+    secret: str
+
+
+def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
+    """Take up to `limit` due deliveries for this worker for the length of a lease."""
+    now = utcnow()
+    with session_scope(engine, readonly=True) as session:
+        due = session.exec(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+            .limit(1)
+        ).first()
+    if due is None:  # the common case costs one indexed read and no write lock
+        return []
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(WebhookDelivery, Webhook)
+            .join(Webhook, col(Webhook.id) == WebhookDelivery.webhook_id)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+            .order_by(col(WebhookDelivery.next_attempt_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=WebhookDelivery)
+        ).all()
+        claimed = []
+        for delivery, webhook in rows:
+            delivery.next_attempt_at = now + LEASE
+            session.add(delivery)
+            claimed.append(
+                _Claimed(delivery.id, delivery.event_id, delivery.body, webhook.url, webhook.secret)
+            )
+        return claimed
+
+
+def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
+    """POST one signed delivery; the response status and an error text (None when 2xx)."""
+    timestamp = utcnow()
+    signature = Signer(item.secret).sign(item.event_id, timestamp, item.body)
+    headers = {
+        "content-type": "application/json",
+        "user-agent": f"Tamis-Webhooks/{__version__}",
+        "webhook-id": item.event_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": signature,
+    }
+    try:
+        response = client.post(item.url, content=item.body.encode(), headers=headers)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    if 200 <= response.status_code < 300:
+        return response.status_code, None
+    return response.status_code, f"the receiver answered {response.status_code}"
+
+
+def record(
+    engine: Engine, item: _Claimed, status: int | None, error: str | None, policy: RetryPolicy
+) -> None:
+    """Store the outcome of one attempt and schedule the next one if needed."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        delivery = session.get(WebhookDelivery, item.id)
+        if delivery is None:  # the webhook was deleted meanwhile
+            return
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.response_status = status
+        delivery.last_error = error
+        if error is None:
+            delivery.status, delivery.delivered_at = "delivered", now
+        elif delivery.attempts >= policy.attempts:
+            delivery.status = "failed"
+        else:
+            delivery.next_attempt_at = now + policy.delay(delivery.attempts)
+        session.add(delivery)
+
+
+def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> int:
+    """One pass: claim, send, record. How many deliveries were attempted."""
+    items = claim(engine)
+    for item in items:
+        status, error = send(client, item)
+        if error:
+            log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
+        record(engine, item, status, error, policy)
+    return len(items)
+
+
+class DeliveryWorker:
+    """A daemon thread that delivers the outbox every `interval` seconds until stopped."""
+
+    def __init__(self, engine: Engine, policy: RetryPolicy, interval: float = 0.5) -> None:
+        self.engine, self.policy, self.interval = engine, policy, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tamis-webhooks", daemon=True)
+
+    def start(self) -> None:
+        """Start delivering."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the current pass and stop."""
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=10.0, follow_redirects=False) as client:
+            while not self._stop.is_set():
+                try:
+                    busy = deliver_due(self.engine, client, self.policy)
+                except Exception:  # a database hiccup must not kill the worker
+                    log.exception("webhook delivery pass failed")
+                    busy = 0
+                if not busy:
+                    self._stop.wait(self.interval)

@@ -1,0 +1,90 @@
+"""Subscriptions, and the outbox: `emit` writes one delivery per subscribed webhook in the
+transaction of the change, so an event exists exactly when the change does.
+
+Payloads carry ids and outcomes, never personal data: a receiver fetches the rest with its key,
+and an erasure leaves nothing behind in the delivery log.
+"""
+
+import base64
+import json
+import secrets
+import uuid
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.core.errors import NotFound
+from app.core.pagination import paginate
+from app.core.types import utcnow
+from app.webhooks.models import EventType, Webhook, WebhookCreate, WebhookDelivery
+
+
+def new_secret() -> str:
+    """A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def create(session: Session, data: WebhookCreate) -> Webhook:
+    """A new subscription with a fresh secret."""
+    webhook = Webhook(
+        url=str(data.url),
+        events=list(dict.fromkeys(data.events)),
+        description=data.description,
+        secret=new_secret(),
+    )
+    session.add(webhook)
+    session.flush()
+    return webhook
+
+
+def get(session: Session, webhook_id: uuid.UUID) -> Webhook:
+    """The subscription, or NotFound."""
+    webhook = session.get(Webhook, webhook_id)
+    if webhook is None:
+        raise NotFound(f"no webhook {webhook_id}")
+    return webhook
+
+
+def list_all(session: Session) -> list[Webhook]:
+    """Every subscription, newest first."""
+    return list(session.exec(select(Webhook).order_by(col(Webhook.created_at).desc())).all())
+
+
+def delete(session: Session, webhook: Webhook) -> None:
+    """Remove a subscription with its pending deliveries and log."""
+    session.delete(webhook)
+    session.flush()
+
+
+def deliveries(
+    session: Session, webhook: Webhook, *, limit: int, cursor: str | None
+) -> tuple[list[WebhookDelivery], str | None]:
+    """The webhook's deliveries, newest first."""
+    statement = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+    return paginate(session, statement, WebhookDelivery, limit=limit, cursor=cursor)
+
+
+def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str | None:
+    """Queue `event_type` for every webhook that wants it; the event id, or None if none does."""
+    targets = [w for w in session.exec(select(Webhook)).all() if event_type in w.events]
+    if not targets:
+        return None
+    now = utcnow()
+    event_id = f"msg_{uuid.uuid4().hex}"
+    body = json.dumps(
+        {"type": event_type, "timestamp": now.isoformat(), "data": data},
+        default=str,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    for webhook in targets:
+        session.add(
+            WebhookDelivery(
+                webhook_id=webhook.id,
+                event_id=event_id,
+                event_type=event_type,
+                body=body,
+                next_attempt_at=now,
+            )
+        )
+    return event_id
