@@ -3,7 +3,7 @@
 import os
 import uuid
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 
@@ -18,7 +18,7 @@ keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=T
 def _role(value: str) -> Role:
     if value not in ROLES:
         raise typer.BadParameter(f"'{value}' is not a role; choose one of: {', '.join(ROLES)}")
-    return cast(Role, value)
+    return value
 
 
 @keys_app.command("create")

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from sqlmodel import Session
 
+import app.tables  # noqa: F401  (every table, for the foreign keys)
 from app.access.models import system
 from app.core.config import Settings
 from app.core.db import make_engine, session_scope

@@ -1,5 +1,6 @@
 """Database engine and sessions: SQLite (embedded default) or PostgreSQL, by URL."""
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 READONLY = "tamis_readonly"
+log = logging.getLogger("tamis")
 
 
 def is_sqlite(url: str) -> bool:
@@ -65,8 +67,13 @@ def compact_sqlite(engine: Engine) -> None:
     """Fold SQLite's write-ahead log into the database file and empty it (no-op elsewhere)."""
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection = engine.raw_connection()  # outside any transaction, as a checkpoint needs
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        connection.close()
 
 
 class UnitOfWork:
@@ -89,7 +96,10 @@ class UnitOfWork:
         finally:
             self.session.close()
         for callback in callbacks:
-            callback(self.engine)
+            try:
+                callback(self.engine)
+            except Exception:  # the transaction is committed: report, do not fail the request
+                log.exception("after-commit step %s failed", getattr(callback, "__name__", "?"))
 
     def rollback(self) -> None:
         """Roll back and close."""

@@ -4,15 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 from sqlmodel import SQLModel, create_engine
 
-import app.access.models
-import app.assessments.models
-import app.audit.models
-import app.candidates.models
-import app.core.idempotency
-import app.decisions.models
-import app.positions.models
-import app.rubric.store
-import app.webhooks.models  # noqa: F401  (each import registers its tables)
+import app.tables  # noqa: F401  (registers every table)
 
 config = context.config
 target_metadata = SQLModel.metadata

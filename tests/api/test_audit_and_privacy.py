@@ -1,0 +1,247 @@
+"""The audit trail, erasure, the right-of-access export and retention."""
+
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
+
+from app.assessments.models import Assessment
+from app.candidates.models import Candidate
+from app.core.commands import command_session
+from app.core.config import Settings
+from app.core.types import utcnow
+from app.decisions.models import Decision
+from tests.api.conftest import Api
+from tests.rubric.test_shipped_rubric import CORE
+
+NAME, EMAIL, EXTERNAL = "Zoë Lefèvre-Dubois", "zoe.lefevre@example.org", "ats-zoe-77"
+NOTE, SUMMARY = "Zoë parle de ses 40k abonnés", "Zoë hésite sur la mesure"
+
+
+def _screened(api: Api) -> dict[str, str]:
+    candidate = api.candidate(full_name=NAME, email=EMAIL, external_id=EXTERNAL)
+    cid = candidate["id"]
+    ratings = dict.fromkeys(CORE, 3)
+    first = api.assessment(
+        cid,
+        "Ana",
+        ratings,
+        notes={"measures_impact": NOTE},
+        summary=SUMMARY,
+        flags=[{"id": "vanity_metrics", "note": f"{NAME} cite ses likes"}],
+    )
+    api.ok(
+        "POST",
+        f"/api/v1/assessments/{first['id']}/amendments",
+        201,
+        json={"reason": f"relu les notes sur {NAME}", "ratings": {"measures_impact": 2}},
+    )
+    api.assessment(cid, "Bob", ratings, notes={"hands_on_practice": f"{NAME} anime un forum"})
+    api.ok(
+        "POST",
+        f"/api/v1/candidates/{cid}/decisions",
+        201,
+        json={"decision": "reject", "decided_by": "Claire", "rationale": f"{NAME} pas prête"},
+    )
+    return candidate
+
+
+def test_every_write_is_audited_without_personal_data(api: Api, client: TestClient) -> None:
+    candidate = _screened(api)
+    cid = candidate["id"]
+    api.ok("PATCH", f"/api/v1/candidates/{cid}", json={"status": "withdrawn"})
+    events = api.ok("GET", f"/api/v1/audit-events?resource_id={cid}")["items"]
+    actions = [e["action"] for e in reversed(events)]
+    assert actions[0] == "candidate.created" and actions[-1] == "candidate.updated"
+    update = events[0]
+    assert update["changes"]["status"] == {"before": "rejected", "after": "withdrawn"}
+    assert update["actor"]["role"] == "admin" and update["operation"] == "update_candidate"
+    created = events[-1]["changes"]
+    assert created["full_name"] == {"personal": True} and created["email"] == {"personal": True}
+
+    every = api.ok("GET", "/api/v1/audit-events?limit=100")["items"]
+    kinds = {e["action"] for e in every}
+    assert {
+        "assessment.created",
+        "assessment_revision.created",
+        "verdict.created",
+        "decision.created",
+        "position.created",
+    } <= kinds
+    dump = str(every)
+    for secret in (NAME, EMAIL, EXTERNAL, NOTE, SUMMARY, "Claire", "ana@example.org"):
+        assert secret not in dump
+    amended = next(
+        e
+        for e in every
+        if e["operation"] == "amend_assessment" and e["action"] == "assessment.updated"
+    )
+    assert amended["changes"]["answers"]["before"]["ratings"]["measures_impact"] == 3
+    assert amended["changes"]["answers"]["after"]["ratings"]["measures_impact"] == 2
+    assert "notes" not in amended["changes"]["answers"]["after"]
+
+    # Filters: by resource type, by actor, by time; pagination.
+    only = api.ok("GET", "/api/v1/audit-events?resource_type=decision")["items"]
+    assert [e["action"] for e in only] == ["decision.created"]
+    actor = update["actor"]["id"]
+    by_actor = api.ok("GET", f"/api/v1/audit-events?actor_id={actor}&limit=100")["items"]
+    assert by_actor == [e for e in every if e["actor"]["id"] == actor]
+    assert len(by_actor) >= 10
+    later = (utcnow() + timedelta(minutes=1)).isoformat()
+    assert api.ok("GET", "/api/v1/audit-events", params={"since": later})["items"] == []
+    page = api.ok("GET", "/api/v1/audit-events?limit=2")
+    assert len(page["items"]) == 2 and page["next"]
+
+
+def test_the_audit_trail_cannot_be_changed(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    api.candidate()
+    assert client.delete("/api/v1/audit-events").status_code == 405
+    assert client.put("/api/v1/audit-events", json={}).status_code == 405
+    engine = create_engine(settings.database_url)
+    try:
+        for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM audit_events")).scalar()
+    finally:
+        engine.dispose()
+    assert count and count >= 2
+
+
+def _database_holds(settings: Settings, needles: list[str]) -> set[str]:
+    """The needles found anywhere in the database: every row of every table, and on SQLite
+    the bytes of the database file and its write-ahead log."""
+    found: set[str] = set()
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            tables = MetaData()
+            tables.reflect(connection)
+            for table in tables.sorted_tables:
+                for row in connection.execute(table.select()):
+                    found |= {n for n in needles if n in str(tuple(row))}
+    finally:
+        engine.dispose()
+    if settings.database_url.startswith("sqlite"):
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        for file in (path, Path(f"{path}-wal")):
+            if file.exists():
+                content = file.read_bytes()
+                found |= {n for n in needles if n.encode() in content}
+    return found
+
+
+def test_erasure_leaves_no_personal_data_anywhere(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    candidate = _screened(api)
+    cid = candidate["id"]
+    needles = [
+        NAME,
+        EMAIL,
+        EXTERNAL,
+        NOTE,
+        SUMMARY,
+        "cite ses likes",
+        "relu les notes",
+        "anime un forum",
+        "pas prête",
+    ]
+    assert _database_holds(settings, needles) == set(needles)  # the check can find them
+
+    erased = api.ok("POST", f"/api/v1/candidates/{cid}/erase")
+    assert erased["erased_at"] and erased["full_name"] == "" and erased["email"] is None
+    assert client.post(f"/api/v1/candidates/{cid}/erase").status_code == 409
+    assert client.patch(f"/api/v1/candidates/{cid}", json={"full_name": NAME}).status_code == 409
+
+    responses = [
+        client.get(f"/api/v1/candidates/{cid}"),
+        client.get("/api/v1/candidates", params={"q": "zoe"}),
+        client.get(f"/api/v1/candidates/{cid}/assessments"),
+        client.get(f"/api/v1/candidates/{cid}/verdict"),
+        client.get(f"/api/v1/candidates/{cid}/decisions"),
+        client.get(f"/api/v1/candidates/{cid}/export"),
+        client.get("/api/v1/audit-events?limit=100"),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        assert not [n for n in needles if n in response.text], response.url
+    assert client.get("/api/v1/candidates", params={"q": "zoe"}).json()["items"] == []
+    assert _database_holds(settings, needles) == set()
+
+    # The anonymous ratings stay, for statistics.
+    scorecards = client.get(f"/api/v1/candidates/{cid}/assessments").json()
+    assert [s["ratings"]["measures_impact"] for s in scorecards] == [2, 3]
+    assert (
+        scorecards[0]["flags"] == [{"id": "vanity_metrics", "note": ""}]
+        or scorecards[0]["flags"][0]["id"] == "vanity_metrics"
+    )
+    events = api.ok("GET", f"/api/v1/audit-events?resource_id={cid}")["items"]
+    assert "candidate.erased" in [e["action"] for e in events]
+
+
+def test_export_holds_everything_about_the_candidate(api: Api, client: TestClient) -> None:
+    candidate = _screened(api)
+    export = api.ok("GET", f"/api/v1/candidates/{candidate['id']}/export")
+    assert export["candidate"]["full_name"] == NAME and export["candidate"]["email"] == EMAIL
+    assert export["position"]["title"] == "Community manager"
+    first = export["assessments"][0]
+    assert first["summary"] == SUMMARY and first["answers"]["notes"]["measures_impact"] == NOTE
+    assert [r["revision"] for r in first["revisions"]] == [1, 2]
+    assert first["revisions"][1]["reason"] == f"relu les notes sur {NAME}"
+    assert [v["cause"] for v in first["verdicts"]] == ["submitted", "amended"]
+    assert export["decisions"][0]["rationale"] == f"{NAME} pas prête"
+    assert export["audit_events"][0]["action"] == "candidate.created"
+
+
+def _tamis(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"TAMIS_DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_retention_erases_inactive_candidates(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    old = _screened(api)
+    recent = api.candidate(full_name="Léa Martin")
+    long_ago = utcnow() - timedelta(days=400)
+    with command_session(settings, "test: age the data") as session:
+        session.get_one(Candidate, uuid.UUID(old["id"])).updated_at = long_ago
+        for assessment in session.exec(select(Assessment)):
+            assessment.updated_at = long_ago
+        for decision in session.exec(select(Decision)):
+            session.delete(decision)
+
+    missing = _tamis(settings, "retention", "apply")
+    assert missing.returncode == 2 and "TAMIS_RETENTION_DAYS" in missing.stderr
+    dry = _tamis(settings, "retention", "apply", "--days", "365", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"would erase candidate {old['id']}" in dry.stdout
+    assert api.ok("GET", f"/api/v1/candidates/{old['id']}")["full_name"] == NAME
+
+    done = _tamis(settings, "retention", "apply", "--days", "365")
+    assert done.returncode == 0, done.stderr
+    assert "1 candidate(s)" in done.stdout
+    assert api.ok("GET", f"/api/v1/candidates/{old['id']}")["erased_at"]
+    assert api.ok("GET", f"/api/v1/candidates/{recent['id']}")["full_name"] == "Léa Martin"
+    events = api.ok("GET", f"/api/v1/audit-events?resource_id={old['id']}")["items"]
+    erased = next(e for e in events if e["action"] == "candidate.erased")
+    assert erased["actor"] == {"kind": "system", "id": "cli", "name": "cli", "role": "admin"}
+    assert erased["operation"] == "retention apply"
