@@ -18,10 +18,12 @@ COPY criteria /srv/tamis/criteria
 ENV PATH=/opt/tamis/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     TAMIS_CRITERIA_DIR=/srv/tamis/criteria \
-    TAMIS_DATABASE_URL=sqlite:////srv/tamis/data/tamis.db
+    TAMIS_DATABASE_URL=sqlite:////srv/tamis/data/tamis.db \
+    TAMIS_DATA_DIR=/srv/tamis/data
 WORKDIR /srv/tamis
 USER 10001:10001
 VOLUME ["/srv/tamis/data"]
 EXPOSE 8000
-# Migrate, then serve; set TAMIS_DATABASE_URL to a PostgreSQL URL to run several app servers.
-CMD ["sh", "-c", "tamis db upgrade && exec tamis serve --host 0.0.0.0 --port 8000"]
+# Migrate, make the first admin key if there is none (with TAMIS_ENV=production it only says how),
+# then serve; set TAMIS_DATABASE_URL to a PostgreSQL URL to run several app servers.
+CMD ["sh", "-c", "tamis db upgrade && tamis keys bootstrap && exec tamis serve --host 0.0.0.0 --port 8000"]
