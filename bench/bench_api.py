@@ -28,7 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.core.config import shipped_criteria_dir  # noqa: E402
+from app.access import service as keys  # noqa: E402
+from app.core.commands import command_session  # noqa: E402
+from app.core.config import Settings, shipped_criteria_dir  # noqa: E402
 from app.rubric import load_rubrics  # noqa: E402
 from tests.pg import postgres_server  # noqa: E402
 
@@ -65,6 +67,7 @@ end
 function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer %(key)s"
 end
 request = function()
   counter = counter + 1
@@ -102,9 +105,11 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
-def post(base: str, path: str, body: dict[str, object]) -> dict[str, object]:
+def post(base: str, path: str, body: dict[str, object], key: str) -> dict[str, object]:
     request = urllib.request.Request(  # noqa: S310 (loopback only)
-        base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         result: dict[str, object] = json.loads(response.read())
@@ -125,7 +130,7 @@ def uvicorn(app: str, port: int, factory: bool) -> list[str]:
 
 
 def run_wrk(
-    base: str, ids: list[str], seconds: int, connections: int, workdir: Path, run: str
+    base: str, ids: list[str], seconds: int, connections: int, workdir: Path, run: str, key: str
 ) -> dict[str, float]:
     """Submit for `seconds`; `run` keeps interviewer emails unique across runs."""
     template = json.dumps(
@@ -141,7 +146,7 @@ def run_wrk(
     )
     script = workdir / "submit.lua"
     lua_ids = ", ".join(f'"{i}"' for i in ids)
-    script.write_text(WRK_SCRIPT % {"ids": lua_ids, "template": json.dumps(template)})
+    script.write_text(WRK_SCRIPT % {"ids": lua_ids, "template": json.dumps(template), "key": key})
     output = subprocess.run(  # noqa: S603
         [
             shutil.which("wrk") or "wrk",
@@ -192,23 +197,28 @@ def measure(
             workdir / "bare.log",
         )
         base = f"http://127.0.0.1:{tamis_port}"
-        position = post(base, "/api/v1/positions", {"title": "Community manager"})
+        with command_session(Settings(database_url=database_url), "benchmark") as session:
+            _row, key = keys.create(session, name="benchmark", role="admin")
+        position = post(base, "/api/v1/positions", {"title": "Community manager"}, key)
         ids = [
             str(
                 post(
                     base,
                     "/api/v1/candidates",
                     {"full_name": f"C {n}", "position_id": position["id"]},
+                    key,
                 )["id"]
             )
             for n in range(CANDIDATES)
         ]
         # Warm both up, then measure the baseline and Tamis one after the other.
         bare = f"http://127.0.0.1:{bare_port}"
-        run_wrk(bare, ids, 2, connections, workdir, "warm")
-        run_wrk(base, ids, 2, connections, workdir, "warm")
-        results["bare FastAPI endpoint"] = run_wrk(bare, ids, seconds, connections, workdir, "bare")
-        results["Tamis submit"] = run_wrk(base, ids, seconds, connections, workdir, "measured")
+        run_wrk(bare, ids, 2, connections, workdir, "warm", key)
+        run_wrk(base, ids, 2, connections, workdir, "warm", key)
+        results["bare FastAPI endpoint"] = run_wrk(
+            bare, ids, seconds, connections, workdir, "bare", key
+        )
+        results["Tamis submit"] = run_wrk(base, ids, seconds, connections, workdir, "measured", key)
     errors = [line for line in (workdir / "tamis.log").read_text().splitlines() if "Error" in line]
     if errors:
         print(f"server errors ({len(errors)}), last ones:", *errors[-5:], sep="\n  ")
