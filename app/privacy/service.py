@@ -6,6 +6,7 @@ and keeps the anonymous ratings, flags and verdicts for statistics. The audit tr
 personal data, and webhook payloads carry ids only, so neither needs scrubbing.
 """
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,6 +72,14 @@ def erase(session: Session, candidate: Candidate) -> Candidate:
     return candidate
 
 
+def _of_assessments(session: Session, model: Any, ids: list[uuid.UUID], order: Any) -> list[Any]:
+    """The rows of `model` that belong to the assessments `ids`, in `order`."""
+    if not ids:
+        return []
+    statement = select(model).where(col(model.assessment_id).in_(ids)).order_by(col(order))
+    return list(session.exec(statement))
+
+
 def export(session: Session, candidate: Candidate) -> dict[str, Any]:
     """Everything held about the candidate (right of access), as plain JSON-ready data."""
     position = session.get_one(Position, candidate.position_id)
@@ -82,28 +91,8 @@ def export(session: Session, candidate: Candidate) -> dict[str, Any]:
         )
     )
     ids = [a.id for a in assessments]
-    revisions = (
-        list(
-            session.exec(
-                select(AssessmentRevision)
-                .where(col(AssessmentRevision.assessment_id).in_(ids))
-                .order_by(col(AssessmentRevision.revision))
-            )
-        )
-        if ids
-        else []
-    )
-    verdicts = (
-        list(
-            session.exec(
-                select(VerdictRecord)
-                .where(col(VerdictRecord.assessment_id).in_(ids))
-                .order_by(col(VerdictRecord.created_at))
-            )
-        )
-        if ids
-        else []
-    )
+    revisions = _of_assessments(session, AssessmentRevision, ids, AssessmentRevision.revision)
+    verdicts = _of_assessments(session, VerdictRecord, ids, VerdictRecord.created_at)
     decisions = session.exec(
         select(Decision)
         .where(Decision.candidate_id == candidate.id)
