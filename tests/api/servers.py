@@ -1,5 +1,6 @@
 """Real servers for tests: Tamis under uvicorn in its own process, and a webhook receiver."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -63,7 +64,8 @@ class Receiver:
 class LiveServer:
     """`tamis serve` in a subprocess on a free port, for crashes and real concurrency."""
 
-    def __init__(self, settings: Settings, **env: str) -> None:
+    def __init__(self, settings: Settings, workers: int = 1, **env: str) -> None:
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -79,7 +81,11 @@ class LiveServer:
     def start(self) -> "LiveServer":
         """Start and wait until /healthz answers."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
+            [
+                sys.executable,
+                *("-m", "app.cli", "serve", "--port", str(self.port)),
+                *("--workers", str(self.workers)),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -99,9 +105,15 @@ class LiveServer:
         raise RuntimeError("the server did not start in 30 s")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as in a crash."""
+        """SIGKILL to the server and its worker processes: no shutdown code runs (a crash)."""
         if self.process and self.process.poll() is None:
+            children = subprocess.run(
+                ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+            ).stdout.split()
             self.process.send_signal(signal.SIGKILL)
+            for child in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(child), signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -115,9 +127,9 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(settings: Settings, **env: str) -> Iterator[LiveServer]:
+def live_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[LiveServer]:
     """A running server, killed at the end whatever happens."""
-    server = LiveServer(settings, **env).start()
+    server = LiveServer(settings, workers, **env).start()
     try:
         yield server
     finally:

@@ -1,6 +1,7 @@
 """Webhooks: subscriptions, signed deliveries from the outbox, retries, and restarts."""
 
 import json
+import time
 import uuid
 
 import httpx
@@ -130,3 +131,20 @@ def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
             f"{server.url}/api/v1/webhooks/{hook['id']}/deliveries", headers=auth(secret)
         ).json()["items"]
         assert uuid.UUID(log[0]["id"]) and log[0]["event_type"] == "candidate.created"
+
+
+def test_several_server_processes_deliver_each_event_once(settings: Settings) -> None:
+    """Two worker processes share the outbox: every event arrives, none twice (PostgreSQL
+    claims with SKIP LOCKED; on SQLite the claims queue on the write lock)."""
+    secret = make_key(settings)
+    with Receiver() as receiver, live_server(settings, workers=2) as server:
+        tamis = httpx.Client(base_url=server.url, headers=auth(secret), timeout=10)
+        tamis.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["candidate.created"]})
+        position = tamis.post("/api/v1/positions", json={"title": "CM"}).json()
+        for n in range(30):
+            body = {"full_name": f"C {n}", "position_id": position["id"]}
+            assert tamis.post("/api/v1/candidates", json=body).status_code == 201
+        receiver.wait_for(30)
+        time.sleep(1)  # time for a duplicate to show up, if the claim let one through
+        ids = [h["webhook-id"] for h, _ in receiver.received]
+    assert len(ids) == len(set(ids)) == 30
