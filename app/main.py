@@ -18,6 +18,7 @@ from app.core.migrate import pending
 from app.core.routing import writer_lock
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
+from app.reports.router import router as reports_router
 from app.rubric import load_rubrics
 from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         privacy_router,
         webhooks_router,
         audit_router,
+        reports_router,
     ):
         api.include_router(router)
     app.include_router(api)

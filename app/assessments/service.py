@@ -339,12 +339,21 @@ def panel(
     session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
 ) -> CandidateVerdict:
     """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
+    return panel_with_members(session, registry, candidate, language)[0]
+
+
+def panel_with_members(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> tuple[CandidateVerdict, list[PanelMember], Rubric]:
+    """The panel verdict, the members it combines (each one's answers) and the rubric used."""
     rubric = _rubric(session, registry, candidate)
     submitted = _submitted(session, candidate.id)
-    verdict = combine(rubric, _members(submitted), language)
-    return CandidateVerdict.model_validate(
+    members = _members(submitted)
+    verdict = combine(rubric, members, language)
+    public = CandidateVerdict.model_validate(
         {**dict(verdict), "candidate_id": candidate.id, "assessments": [a.id for a in submitted]}
     )
+    return public, members, rubric
 
 
 def refresh_candidate(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:

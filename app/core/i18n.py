@@ -1,6 +1,9 @@
 """The two languages of every user-facing text, and how numbers read in each."""
 
+from datetime import UTC, datetime
 from typing import Literal
+
+from babel import dates
 
 Language = Literal["fr", "en"]
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
@@ -42,3 +45,14 @@ def negotiate_language(query: str | None, accept_language: str | None) -> Langua
         if tag in LANGUAGES and quality > 0 and (best is None or quality > best[0]):
             best = (quality, tag)
     return best[1] if best else DEFAULT_LANGUAGE
+
+
+def format_datetime(moment: datetime, language: Language) -> str:
+    """A date and time for a reader, in UTC: '22 nov. 2026, 13:20' / 'Nov 22, 2026, 1:20 PM'."""
+    pattern = "d MMM y, HH:mm 'UTC'" if language == "fr" else "MMM d, y, h:mm a 'UTC'"
+    return dates.format_datetime(moment, pattern, tzinfo=UTC, locale=language)
+
+
+def format_date(moment: datetime, language: Language) -> str:
+    """A date for a reader: '22 nov. 2026' / 'Nov 22, 2026'."""
+    return dates.format_date(moment.astimezone(UTC).date(), "medium", locale=language)

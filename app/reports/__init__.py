@@ -1,0 +1,1 @@
+"""Candidate reports (JSON, HTML, PDF) and streamed exports of assessments (CSV, JSON Lines)."""

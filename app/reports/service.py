@@ -1,0 +1,109 @@
+"""Building a candidate report from what is stored (the same replay as the verdict endpoint)."""
+
+from sqlmodel import Session
+
+from app.assessments import service as assessments
+from app.candidates.models import Candidate
+from app.core.i18n import Language
+from app.core.types import utcnow
+from app.decisions import service as decisions
+from app.positions import service as positions
+from app.reports.labels import LABELS, word
+from app.reports.model import (
+    CandidateReport,
+    ReportCandidate,
+    ReportCriterion,
+    ReportDecision,
+    ReportFlag,
+    ReportPosition,
+    ReportVerdict,
+)
+from app.rubric.store import RubricRegistry
+from app.scoring.messages import RECOMMENDATION_LABELS
+
+
+def build(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> CandidateReport:
+    """The report on `candidate` in `language`."""
+    verdict, members, rubric = assessments.panel_with_members(
+        session, registry, candidate, language
+    )
+    position = positions.to_public(
+        positions.get(session, candidate.position_id), registry, language
+    )
+    labels = RECOMMENDATION_LABELS[language]
+    to_calibrate = {c.criterion_id for c in verdict.calibration}
+    criteria = [
+        ReportCriterion(
+            id=result.id,
+            title=result.title,
+            group=result.group,
+            group_label=word(language, result.group),
+            ratings={m.interviewer: m.answers.ratings.get(result.id) for m in members},
+            combined=result.rating,
+            anchor=result.anchor,
+            notes=list(result.notes),
+            needs_calibration=result.id in to_calibrate,
+        )
+        for result in verdict.criteria
+    ]
+    flags = [
+        ReportFlag(
+            id=flag.id,
+            title=flag.title,
+            severity=flag.severity,
+            severity_label=word(language, flag.severity),
+            raised_by=list(flag.raised_by),
+            notes=list(flag.notes),
+            verify=rubric.flags_by_id[flag.id].verify.get(language),
+            source=f"{flag.source.seed} — {flag.source.point}",
+        )
+        for flag in verdict.flags
+    ]
+    titles = {c.id: c.title for c in verdict.criteria}
+    return CandidateReport(
+        language=language,
+        generated_at=utcnow(),
+        rubric_id=verdict.rubric_id,
+        rubric_version=verdict.rubric_version,
+        scale_min=rubric.scale.min,
+        scale_max=rubric.scale.max,
+        candidate=ReportCandidate(
+            id=candidate.id,
+            full_name=candidate.full_name,
+            email=candidate.email,
+            external_id=candidate.external_id,
+            status=candidate.status,
+            status_label=word(language, candidate.status),
+            erased=candidate.erased_at is not None,
+        ),
+        position=ReportPosition(
+            id=position.id, title=position.title, warnings=[w.text for w in position.warnings]
+        ),
+        interviewers=[m.interviewer for m in members],
+        verdict=ReportVerdict(
+            recommendation=verdict.recommendation,
+            recommendation_label=labels[verdict.recommendation],
+            score=verdict.score,
+            coverage=verdict.coverage,
+            agreement=verdict.agreement,
+            reasons=[r.text for r in verdict.reasons],
+            calibration=[titles.get(c.criterion_id, c.criterion_id) for c in verdict.calibration],
+        ),
+        criteria=criteria,
+        flags=flags,
+        decisions=[
+            ReportDecision(
+                decision=d.decision,
+                decision_label=word(language, d.decision),
+                decided_by=d.decided_by,
+                rationale=d.rationale,
+                recommendation_label=labels.get(d.recommendation, d.recommendation),  # type: ignore[call-overload]
+                against_recommendation=decisions.against(d.decision, d.recommendation),
+                created_at=d.created_at,
+            )
+            for d in decisions.history(session, candidate)
+        ],
+        labels=LABELS[language],
+    )

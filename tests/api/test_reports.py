@@ -1,0 +1,179 @@
+"""Candidate reports (JSON, HTML, PDF) and streamed exports (CSV, JSON Lines)."""
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from app.core.config import Settings
+from app.rubric import load_rubrics
+from tests.api.conftest import Api
+from tests.rubric.test_shipped_rubric import CORE
+
+NAME = "Zoë Lefèvre-Dubois « test »"
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def screened(api: Api) -> dict[str, Any]:
+    position = api.position(readiness={"role_strategic_voice": "no"})
+    candidate = api.candidate(position["id"], full_name=NAME, email="zoe@example.org")
+    cid = candidate["id"]
+    api.assessment(
+        cid,
+        "Ana",
+        {**dict.fromkeys(CORE, 4), "measures_impact": 1},
+        notes={"measures_impact": f"parle d’« engagement » {SCRIPT}"},
+        flags=[{"id": "vanity_metrics", "note": "cite ses 40k abonnés"}],
+    )
+    api.assessment(cid, "Bruno", dict.fromkeys(CORE, 3), notes={"hands_on_practice": "forum"})
+    api.ok(
+        "POST",
+        f"/api/v1/candidates/{cid}/decisions",
+        201,
+        json={"decision": "advance", "decided_by": "Claire Dupont", "rationale": "à revoir"},
+    )
+    return candidate
+
+
+def _titles(language: str) -> list[str]:
+    rubric = next(iter(load_rubrics(Settings().criteria_dir).values()))
+    return [c.title.get(language) for c in rubric.criteria]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_pdf_report_holds_the_name_criteria_and_recommendation(
+    client: TestClient, screened: dict[str, Any], language: str
+) -> None:
+    response = client.get(f"/api/v1/candidates/{screened['id']}/report?format=pdf&lang={language}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    assert NAME in flat
+    for title in _titles(language):
+        assert " ".join(title.split()) in flat, title
+    warning = client.get(f"/api/v1/positions/{screened['position_id']}?lang={language}").json()
+    assert warning["warnings"][0]["text"][:40] in flat
+    verdict = client.get(f"/api/v1/candidates/{screened['id']}/verdict?lang={language}").json()
+    label = json.loads(
+        client.get(f"/api/v1/candidates/{screened['id']}/report?lang={language}").text
+    )["verdict"]["recommendation_label"]
+    assert verdict["recommendation"] == "hold"
+    assert label in flat
+    assert f"1/{len(reader.pages)}" in flat  # page numbers
+    assert "Claire Dupont" in flat and "40k abonnés" in flat
+    assert reader.metadata is not None and NAME in (reader.metadata.title or "")
+
+
+def test_the_html_report_is_escaped_and_complete(
+    client: TestClient, screened: dict[str, Any]
+) -> None:
+    response = client.get(
+        f"/api/v1/candidates/{screened['id']}/report", headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert SCRIPT not in page and "&lt;script&gt;alert(" in page
+    assert NAME in page  # « » need no escaping
+    for title in _titles("en"):
+        assert title.replace("'", "&#39;") in page, title
+    assert "<svg" in page and "@media print" in page
+    assert "http" not in page.split("<body>")[0].replace("http-equiv", "")  # no outside resource
+    french = client.get(f"/api/v1/candidates/{screened['id']}/report?format=html&lang=fr").text
+    assert 'lang="fr"' in french and "Avis du jury" in french
+
+
+def test_the_json_report_by_default(client: TestClient, screened: dict[str, Any]) -> None:
+    report = client.get(f"/api/v1/candidates/{screened['id']}/report").json()
+    assert report["candidate"]["full_name"] == NAME
+    assert report["interviewers"] == ["Ana", "Bruno"]
+    impact = next(c for c in report["criteria"] if c["id"] == "measures_impact")
+    assert impact["ratings"] == {"Ana": 1, "Bruno": 3} and impact["needs_calibration"]
+    assert report["flags"][0]["id"] == "vanity_metrics" and report["flags"][0]["raised_by"] == [
+        "Ana"
+    ]
+    assert report["flags"][0]["source"].startswith("0")
+    assert report["decisions"][0]["decided_by"] == "Claire Dupont"
+    bad = client.get(f"/api/v1/candidates/{screened['id']}/report?format=docx")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["valid"] == ["json", "html", "pdf"]
+
+
+def _csv(client: TestClient, **params: Any) -> list[dict[str, str]]:
+    response = client.get("/api/v1/exports/assessments", params=params)
+    assert response.status_code == 200, response.text
+    text = response.content.decode("utf-8-sig")
+    delimiter = ";" if params.get("separator") == "semicolon" else ","
+    return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+
+
+def test_csv_export_rows_and_filters(
+    api: Api, client: TestClient, screened: dict[str, Any]
+) -> None:
+    rows = _csv(client)
+    assert len(rows) == 2
+    ana = next(r for r in rows if r["interviewer_name"] == "Ana")
+    assert ana["candidate_name"] == NAME and ana["measures_impact"] == "1"
+    assert ana["flags"] == "vanity_metrics"
+    verdict = api.ok("GET", f"/api/v1/assessments/{ana['assessment_id']}")["verdict"]
+    assert (ana["recommendation"], float(ana["score"])) == (
+        verdict["recommendation"],
+        verdict["score"],
+    )
+    assert ana["rubric_version"].startswith("1.0.0+")
+    other = api.position(title="Other")
+    assert _csv(client, position_id=other["id"]) == []
+    assert len(_csv(client, recommendation=ana["recommendation"])) >= 1
+    assert _csv(client, submitted_from="2999-01-01T00:00:00Z") == []
+
+    french = client.get(
+        "/api/v1/exports/assessments", params={"separator": "semicolon", "bom": True}
+    )
+    assert french.content.startswith("\ufeff".encode())
+    first_line = french.content.decode("utf-8-sig").splitlines()[0]
+    assert first_line.startswith("assessment_id;submitted_at;")
+    by_comma = {r["assessment_id"]: r for r in rows}
+    for row in _csv(client, separator="semicolon", bom=True):
+        assert row["score"] == by_comma[row["assessment_id"]]["score"].replace(".", ",")
+        assert row["candidate_name"] == NAME
+
+    lines = client.get("/api/v1/exports/assessments?format=jsonl").text.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert {r["interviewer_name"] for r in records} == {"Ana", "Bruno"}
+    assert records[0]["ratings"]["measures_impact"] in (1, 3)
+
+
+def test_csv_cells_never_run_as_formulas(api: Api, client: TestClient) -> None:
+    position = api.position(title="-2+3")
+    formula = '=HYPERLINK("http://x","y")'
+    candidate = api.candidate(position["id"], full_name=formula, external_id="@SUM(A1)")
+    api.assessment(candidate["id"], "Ana", dict.fromkeys(CORE, 3))
+    row = _csv(client)[0]
+    assert row["candidate_name"] == "'" + formula
+    assert row["candidate_external_id"] == "'@SUM(A1)"
+    assert row["position_title"] == "'-2+3"
+    for value in row.values():
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_exports_and_reports_forget_an_erased_candidate(
+    api: Api, client: TestClient, screened: dict[str, Any]
+) -> None:
+    api.ok("POST", f"/api/v1/candidates/{screened['id']}/erase")
+    for response in (
+        client.get("/api/v1/exports/assessments"),
+        client.get("/api/v1/exports/assessments?format=jsonl"),
+        client.get(f"/api/v1/candidates/{screened['id']}/report?format=html"),
+        client.get(f"/api/v1/candidates/{screened['id']}/report"),
+    ):
+        assert response.status_code == 200
+        assert "Zoë" not in response.text and "zoe@example.org" not in response.text
+        assert "40k abonnés" not in response.text and "engagement" not in response.text
+    pdf = client.get(f"/api/v1/candidates/{screened['id']}/report?format=pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Zoë" not in text and "40k" not in text
