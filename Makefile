@@ -41,8 +41,9 @@ services:
 test: services lint typecheck
 	$(BIN)/pytest
 
-bench: $(VENV)/.installed-run
+bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -11,6 +11,7 @@ from app.access.cli import keys_app
 from app.core.config import get_settings
 from app.core.i18n import Language
 from app.privacy.cli import retention_app
+from app.reports.cli import export_app, report
 from app.rubric import Rubric, RubricError, load_rubrics
 from app.scoring import AnswersError, FieldError, PanelMember, combine, parse_answers, score
 
@@ -25,6 +26,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
+app.add_typer(export_app, name="export")
+app.command("report")(report)
 
 DirArgument = Annotated[
     Path | None,

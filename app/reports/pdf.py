@@ -78,7 +78,7 @@ def _heading(pdf: _Document, text: str) -> None:
 
 def _para(pdf: _Document, text: str, colour: tuple[int, int, int] = INK) -> None:
     pdf.set_text_color(*colour)
-    pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_text_color(*INK)
 
 

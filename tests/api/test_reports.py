@@ -3,6 +3,9 @@
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +180,44 @@ def test_exports_and_reports_forget_an_erased_candidate(
     pdf = client.get(f"/api/v1/candidates/{screened['id']}/report?format=pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Zoë" not in text and "40k" not in text
+
+
+def test_report_and_export_commands(
+    settings: Settings, screened: dict[str, Any], tmp_path: Path
+) -> None:
+    env = {"TAMIS_DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin"}
+
+    def tamis(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=60,
+        )
+
+    out = tmp_path / "report.pdf"
+    made = tamis("report", screened["id"], "--format", "pdf", "--out", str(out), "--lang", "fr")
+    assert made.returncode == 0, made.stderr
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert NAME in " ".join(text.split()) and "Avis du jury" in text
+    missing = tamis("report", "00000000-0000-0000-0000-000000000000", "--out", str(out))
+    assert missing.returncode == 1 and "no candidate" in missing.stderr
+
+    csv_out = tmp_path / "export.csv"
+    exported = tamis(
+        "export",
+        "assessments",
+        "--format",
+        "csv",
+        "--out",
+        str(csv_out),
+        "--separator",
+        "semicolon",
+        "--bom",
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "wrote 2 assessment(s)" in exported.stdout
+    rows = list(csv.DictReader(io.StringIO(csv_out.read_text("utf-8-sig")), delimiter=";"))
+    assert {r["interviewer_name"] for r in rows} == {"Ana", "Bruno"}
