@@ -63,6 +63,11 @@ def _rubric(session: Session, registry: RubricRegistry, candidate: Candidate) ->
     return positions.rubric_for(registry, position.rubric_id)
 
 
+def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
+    """The rubric version that scores `candidate` (pinned, else the position's current one)."""
+    return _rubric(session, registry, candidate)
+
+
 def _pinned(
     session: Session, registry: RubricRegistry, candidate: Candidate
 ) -> tuple[Rubric, uuid.UUID]:

@@ -14,10 +14,12 @@ from typing import Any
 import anyio
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.access.models import Principal
 from app.access.service import authenticate
 from app.core import idempotency
 from app.core.db import UnitOfWork, is_sqlite
@@ -29,10 +31,20 @@ class _KeyRace(Exception):
     """A concurrent request with the same Idempotency-Key committed first."""
 
 
-def _open(request: Request, readonly: bool, operation: str) -> UnitOfWork:
+Authenticator = Callable[[Session, Request], Principal | None]
+
+
+def api_key(session: Session, request: Request) -> Principal:
+    """The principal of the request's `Authorization: Bearer` key; Unauthorized otherwise."""
+    return authenticate(session, request.headers.get("authorization"))
+
+
+def _open(
+    request: Request, readonly: bool, operation: str, authenticator: Authenticator
+) -> UnitOfWork:
     unit = UnitOfWork(request.app.state.engine, readonly=readonly)
     try:
-        principal = authenticate(unit.session, request.headers.get("authorization"))
+        principal = authenticator(unit.session, request)
     except BaseException:
         unit.rollback()
         raise
@@ -52,9 +64,13 @@ def _remember(unit: UnitOfWork, key: str, print_: str, response: Response) -> No
 class ApiRoute(APIRoute):
     """A route whose request runs in one authenticated, idempotent, committed unit of work."""
 
+    # Who the request acts as; the web pages' routes swap in their session cookie.
+    authenticator: Authenticator = staticmethod(api_key)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         operation = self.name
+        authenticator = type(self).authenticator
 
         async def route_handler(request: Request) -> Response:
             readonly = request.method in READ_METHODS
@@ -65,11 +81,13 @@ class ApiRoute(APIRoute):
             writer: Any = request.app.state.sqlite_writer if not readonly else None
             async with writer or nullcontext():
                 try:
-                    return await _run(request, handle, readonly, operation, key, print_)
+                    return await _run(
+                        request, handle, readonly, operation, authenticator, key, print_
+                    )
                 except _KeyRace:
                     pass
             # The twin request committed first: answer what it answered.
-            unit = await run_in_threadpool(_open, request, True, operation)
+            unit = await run_in_threadpool(_open, request, True, operation, authenticator)
             try:
                 principal_id = request.state.principal.id
                 replayed = await run_in_threadpool(
@@ -89,10 +107,11 @@ async def _run(
     handle: Callable[[Request], Coroutine[Any, Any, Response]],
     readonly: bool,
     operation: str,
+    authenticator: Authenticator,
     key: str | None,
     print_: str,
 ) -> Response:
-    unit = await run_in_threadpool(_open, request, readonly, operation)
+    unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
     try:
         if key:
             replayed = await run_in_threadpool(

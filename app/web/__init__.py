@@ -1,0 +1,1 @@
+"""The recruiters' web pages: server-rendered (Jinja2), with light progressive enhancement."""

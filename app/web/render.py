@@ -1,0 +1,90 @@
+"""Rendering the pages: one Jinja2 environment, the reader's language, dates and numbers."""
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.core.i18n import (
+    LANGUAGES,
+    Language,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    negotiate_language,
+)
+from app.reports.labels import word
+from app.scoring.messages import RECOMMENDATION_LABELS
+from app.web.session import LANG_COOKIE
+from app.web.text import TEXT
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def environment() -> Environment:
+    """The page templates, autoescaped."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def language_of(request: Request) -> Language:
+    """`?lang=`, else the language cookie, else Accept-Language, else English."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return negotiate_language(asked, None)
+    return negotiate_language(
+        request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
+    )
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render `template` for the request's reader."""
+    language = language_of(request)
+
+    def when(moment: datetime | None) -> str:
+        return format_datetime(moment, language) if moment else ""
+
+    def day(moment: datetime | None) -> str:
+        return format_date(moment, language) if moment else ""
+
+    def number(value: float | None, decimals: int = 1) -> str:
+        return "" if value is None else format_number(value, language, decimals)
+
+    def percent(value: float | None) -> str:
+        return "" if value is None else format_percent(value, language)
+
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            lang=language,
+            other_lang="en" if language == "fr" else "fr",
+            t=TEXT[language],
+            principal=getattr(request.state, "principal", None),
+            csrf_token=getattr(request.state, "csrf_token", None),
+            recommendation_label=RECOMMENDATION_LABELS[language],
+            word=lambda key: word(language, key),
+            when=when,
+            day=day,
+            number=number,
+            percent=percent,
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax"
+        )
+    return response

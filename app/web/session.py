@@ -1,0 +1,61 @@
+"""Who is signed in, from the session cookie; CSRF tokens; the route classes of the pages."""
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from sqlmodel import Session
+
+from app.access import users
+from app.access.models import Principal
+from app.core.errors import Forbidden
+from app.core.routing import ApiRoute
+
+SESSION_COOKIE = "tamis_session"
+LOGIN_CSRF_COOKIE = "tamis_login_csrf"
+LANG_COOKIE = "tamis_lang"
+
+
+class SignInRequired(Exception):
+    """No valid session: the page sends the browser to the sign-in page."""
+
+
+def cookie_principal(session: Session, request: Request) -> Principal:
+    """The signed-in person of the session cookie; SignInRequired otherwise."""
+    signed = users.signed_in(session, request.cookies.get(SESSION_COOKIE))
+    if signed is None:
+        raise SignInRequired
+    request.state.csrf_token = signed.csrf_token
+    return signed.principal
+
+
+def nobody(_session: Session, request: Request) -> None:
+    """Public pages: no one needs to be signed in."""
+    request.state.csrf_token = None
+    return
+
+
+class PageRoute(ApiRoute):
+    """A page for signed-in people: the cookie says who, in the request's unit of work."""
+
+    authenticator = staticmethod(cookie_principal)
+
+
+class PublicPageRoute(ApiRoute):
+    """A page anyone may open (sign-in)."""
+
+    authenticator = staticmethod(nobody)
+
+
+def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Every form of a session carries its CSRF token; a form without it is refused."""
+    if not users.csrf_ok(request.state.csrf_token or "", csrf_token):
+        raise Forbidden("the form's CSRF token is missing or wrong")
+
+
+def new_login_csrf() -> str:
+    """A token for the sign-in form, set as a cookie and repeated in the form."""
+    return secrets.token_urlsafe(32)
+
+
+Csrf = Depends(check_csrf)
