@@ -26,6 +26,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/tamis criteria validate
 	$(BIN)/tamis db upgrade
 	$(BIN)/tamis keys bootstrap
+	$(BIN)/tamis users bootstrap
 	$(BIN)/tamis serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-dev

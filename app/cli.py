@@ -7,7 +7,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from app.access.cli import keys_app
+from app.access.cli import keys_app, users_app
 from app.core.config import get_settings
 from app.core.i18n import Language
 from app.privacy.cli import retention_app
@@ -25,6 +25,7 @@ app.add_typer(criteria_app, name="criteria")
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(retention_app, name="retention")
 app.add_typer(export_app, name="export")
 app.command("report")(report)

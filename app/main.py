@@ -3,8 +3,10 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.assessments.router import router as assessments_router
@@ -22,10 +24,14 @@ from app.reports.router import router as reports_router
 from app.rubric import load_rubrics
 from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
+from app.web.router import public as web_public
+from app.web.router import router as web_pages
+from app.web.session import install as install_pages
 from app.webhooks.delivery import DeliveryWorker, RetryPolicy
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("tamis")
+STATIC = Path(__file__).parent / "web" / "static"
 
 DESCRIPTION = """
 Tamis screens social-media and community-manager candidates with a structured rubric and returns a
@@ -98,4 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(web_public)
+    app.include_router(web_pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_pages(app)
     return app

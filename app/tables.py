@@ -4,6 +4,7 @@ Alembic's environment and the admin commands import this module; a new domain's 
 """
 
 import app.access.models
+import app.access.users
 import app.assessments.models
 import app.audit.models
 import app.candidates.models

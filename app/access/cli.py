@@ -1,13 +1,14 @@
 """`tamis keys`: create (the secret is printed once), list, revoke, and the first local key."""
 
 import os
+import secrets
 import uuid
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from app.access import service
+from app.access import service, users
 from app.access.policy import ROLES, Role
 from app.core.commands import command_session
 from app.core.config import get_settings
@@ -89,4 +90,59 @@ def bootstrap(
         f"Created an admin API key for this local setup; it is in {path} (readable by you only).\n"
         f'Use it as: curl -H "Authorization: Bearer $(cat {path})" '
         "http://127.0.0.1:8000/api/v1/candidates"
+    )
+
+
+users_app = typer.Typer(help="People who sign in to the web pages.", no_args_is_help=True)
+
+
+@users_app.command("create")
+def create_user(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    role: Annotated[str, typer.Option(help="admin, recruiter, interviewer or integration.")],
+    name: Annotated[str | None, typer.Option(help="Display name (default: the email).")] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Asked for when not given (at least 10 characters).",
+        ),
+    ] = "",
+) -> None:
+    """Create an account; the password is stored as an argon2 hash."""
+    checked = _role(role)
+    if len(password) < 10:
+        raise typer.BadParameter("the password needs at least 10 characters")
+    with command_session(get_settings(), "users create") as session:
+        user = users.create(
+            session, email=email, name=name or email, role=checked, password=password
+        )
+    typer.echo(f"created {user.role} account {user.email}")
+
+
+@users_app.command("bootstrap")
+def bootstrap_user() -> None:
+    """On a local setup with no account yet, create an admin and print its sign-in once.
+
+    With TAMIS_ENV=production nothing is created: the command says how to make the first one.
+    """
+    settings = get_settings()
+    with command_session(settings, "users bootstrap") as session:
+        if users.count(session):
+            return
+        if settings.env == "production":
+            typer.echo(
+                "No account exists yet. Create the first one with:\n"
+                "  tamis users create --email you@example.org --role admin"
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        users.create(
+            session, email="admin@localhost", name="Admin", role="admin", password=password
+        )
+    typer.echo(
+        "Created a first admin account for this local setup (shown once):\n"
+        "  sign in at http://127.0.0.1:8000/ with admin@localhost / " + password
     )

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -136,6 +136,15 @@ class InvalidInput(Problem):
         return cls("; ".join(str(e) for e in exc.errors), exc.errors)
 
 
+def _page(request: Request, status: int, detail: str) -> Response | None:
+    """The error as a page, for the web pages (the API always answers problem+json)."""
+    render = getattr(request.app.state, "problem_page", None)
+    if render is None or request.url.path.startswith("/api/"):
+        return None
+    response: Response = render(request, status, detail)
+    return response
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -143,8 +152,11 @@ def problem_response(
     detail: str,
     errors: Sequence[FieldError] = (),
     headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """Render a problem document in the request's language."""
+) -> Response:
+    """Render a problem document in the request's language (a page for the web pages)."""
+    page = _page(request, status, detail)
+    if page is not None:
+        return page
     language = negotiate_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
     )
@@ -205,13 +217,13 @@ def install_error_handlers(app: FastAPI) -> None:
     """Render every error as problem details."""
 
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    async def _problem(request: Request, exc: Problem) -> Response:
         return problem_response(
             request, exc.status, exc.kind, exc.detail, exc.errors, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             FieldError(_loc(e.get("loc", ())), str(e.get("msg", "invalid")), _valid_values(e))
             for e in exc.errors()
@@ -220,21 +232,21 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(request, 422, "validation-error", detail, errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         kind = STATUS_KINDS.get(exc.status_code, "http-error")
         return problem_response(
             request, exc.status_code, kind, str(exc.detail), headers=exc.headers
         )
 
     @app.exception_handler(DataError)
-    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+    async def _unstorable(request: Request, exc: DataError) -> Response:
         # The database refused a value (e.g. a NUL character in a text): nothing was stored.
         log.info("value refused by the database on %s: %s", request.url.path, exc.orig)
         detail = "a value cannot be stored (for example a NUL character in a text)"
         return problem_response(request, 422, "validation-error", detail)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return problem_response(request, 500, "internal-error", "An unexpected error occurred.")
 

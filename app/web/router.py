@@ -144,9 +144,10 @@ def sign_out(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/")
-def home() -> Response:
+def home(request: Request) -> Response:
     """The candidates list is the home page."""
-    return RedirectResponse("/candidates", status_code=303)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/candidates{query}", status_code=303)
 
 
 # Positions and candidates -----------------------------------------------------------------
@@ -297,6 +298,7 @@ def _candidate_page(
         candidate=candidate,
         position=position,
         verdict=verdict,
+        titles={c.id: c.title for c in verdict.criteria} if verdict else {},
         scorecards=scorecards,
         history=history,
         mine=_mine(session, candidate, principal) if readable else None,

@@ -2,8 +2,9 @@
 
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, FastAPI, Form, Request
 from sqlmodel import Session
 
 from app.access import users
@@ -59,3 +60,31 @@ def new_login_csrf() -> str:
 
 
 Csrf = Depends(check_csrf)
+
+
+def install(app: FastAPI) -> None:
+    """Pages send unknown visitors to the sign-in page and show errors as pages, not JSON."""
+    from fastapi.responses import RedirectResponse
+    from starlette.responses import Response
+
+    from app.web.render import page
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        lang = request.query_params.get("lang")
+        suffix = f"&lang={quote(lang)}" if lang else ""
+        return RedirectResponse(f"/sign-in?next={quote(target)}{suffix}", status_code=303)
+
+    def problem_page(request: Request, status: int, message: str) -> Response:
+        language_words = {403: "forbidden", 404: "not_found"}
+        return page(
+            request,
+            "error.html",
+            status,
+            code=status,
+            message=message if status not in language_words else None,
+            key=language_words.get(status),
+        )
+
+    app.state.problem_page = problem_page

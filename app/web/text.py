@@ -6,6 +6,7 @@ from app.core.i18n import Language
 
 TEXT: Final[dict[Language, dict[str, str]]] = {
     "en": {
+        "colon": ": ",
         "skip": "Skip to the content",
         "nav": "Main menu",
         "candidates": "Candidates",
@@ -103,6 +104,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "unknown": "unknown",
     },
     "fr": {
+        "colon": "\u00a0: ",
         "skip": "Aller au contenu",
         "nav": "Menu principal",
         "candidates": "Candidatures",
