@@ -14,6 +14,7 @@ from app.privacy.cli import retention_app
 from app.reports.cli import export_app, report
 from app.rubric import Rubric, RubricError, load_rubrics
 from app.scoring import AnswersError, FieldError, PanelMember, combine, parse_answers, score
+from app.signals.cli import flags_app
 
 app = typer.Typer(
     help="Tamis: structured screening of social-media candidates.", no_args_is_help=True
@@ -28,6 +29,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(retention_app, name="retention")
 app.add_typer(export_app, name="export")
+app.add_typer(flags_app, name="flags")
 app.command("report")(report)
 
 DirArgument = Annotated[

@@ -24,6 +24,8 @@ from app.reports.router import router as reports_router
 from app.rubric import load_rubrics
 from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
+from app.signals.loader import load_all as load_signals
+from app.signals.router import router as signals_router
 from app.web.router import public as web_public
 from app.web.router import router as web_pages
 from app.web.session import install as install_pages
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. A broken rubric or an unmigrated database stops start-up."""
     settings = settings or get_settings()
     rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
+    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag cues
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
     @asynccontextmanager
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
+    app.state.signals = signals
     app.state.sqlite_writer = writer_lock(settings.database_url)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         audit_router,
         reports_router,
+        signals_router,
     ):
         api.include_router(router)
     app.include_router(api)
