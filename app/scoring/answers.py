@@ -6,7 +6,7 @@ that the API can turn them into problem details and the CLI into a one-line mess
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -32,6 +32,11 @@ class RaisedFlag(BaseModel):
 
     id: str = Field(examples=["followers_as_proof"])
     note: NoteText | None = None
+    # Set when the interviewer confirmed a suggestion read from the candidate's words.
+    origin: Literal["interviewer", "suggestion"] = "interviewer"
+    quote: NoteText | None = Field(
+        default=None, description="The candidate's words behind a confirmed suggestion."
+    )
 
 
 def _flag_ids_as_objects(value: Any) -> Any:

@@ -1,8 +1,9 @@
 """Finding red-flag cues in a text: quotes with offsets, denials set apart, counts read.
 
-A cue suggests its flag unless a negation precedes it in the same clause ("I never bought
-followers" is a denial, not a confession). Clauses end at . ! ? ; : and at "but"/"mais", so a
-negation in an earlier clause does not cancel a later claim.
+A cue suggests its flag unless a negation precedes it in the same clause, or follows it within
+three words ("I never bought followers", "my 2,000 followers prove nothing" are not
+confessions). Clauses end at . ! ? ; : at "but"/"mais", and at a comma before a new subject, so
+a negation in an earlier clause does not cancel a later claim.
 """
 
 import re
@@ -132,6 +133,13 @@ def _clause_start(text: str, position: int) -> int:
     return start
 
 
+def _surroundings(text: str, start: int, end: int) -> str:
+    """The clause before a cue, the cue, and up to three words after it in the same clause."""
+    before = text[_clause_start(text, start) : start]
+    after = CLAUSE_BREAK.split(text[end:], maxsplit=1)[0]
+    return f"{before} {text[start:end]} {' '.join(after.split()[:3])}"
+
+
 def _count(raw: str) -> float | None:
     value = raw.strip().lower().replace("\u00a0", " ").replace("\u202f", " ")
     factor = 1.0
@@ -159,11 +167,8 @@ def _matches(
                 number = _count(match.group("count") or "")
                 if number is None or number < detector.min_count:
                     continue
-            if cue.negatable:
-                before = text[_clause_start(text, match.start()) : match.start()]
-                inside = match.group(0)
-                if negation.search(before) or negation.search(inside):
-                    continue
+            if cue.negatable and negation.search(_surroundings(text, match.start(), match.end())):
+                continue
             found.append(Evidence(match.start(), match.end(), match.group(0)))
     return found
 

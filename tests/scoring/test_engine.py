@@ -158,7 +158,11 @@ def test_flag_order_and_duplicates_do_not_change_the_verdict(small: Rubric) -> N
         ({"ratings": {"alpha": True}}, "ratings.alpha", [1, 2, 3, 4]),
         ({"ratings": {"delta": 2}}, "ratings.delta", ["alpha", "beta", "gamma"]),
         ({"flags": ["nope"]}, "flags[0].id", ["warn_one", "warn_two", "deal_one"]),
-        ({"flags": [{"id": "warn_one", "level": 2}]}, "flags[0].level", ["id", "note"]),
+        (
+            {"flags": [{"id": "warn_one", "level": 2}]},
+            "flags[0].level",
+            ["id", "note", "origin", "quote"],
+        ),
         ({"notes": {"delta": "x"}}, "notes.delta", ["alpha", "beta", "gamma"]),
         ({"language": "de"}, "language", ["fr", "en"]),
         ({"ratings": []}, "ratings", None),
