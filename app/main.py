@@ -24,10 +24,14 @@ from app.reports.router import router as reports_router
 from app.rubric import load_rubrics
 from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
+from app.screenings.questionnaire import load_all as load_questionnaires
+from app.screenings.router import router as screenings_router
 from app.signals.loader import load_all as load_signals
 from app.signals.router import router as signals_router
 from app.web.router import public as web_public
 from app.web.router import router as web_pages
+from app.web.self_screen import install as install_self_screen
+from app.web.self_screen import router as self_screen_pages
 from app.web.session import install as install_pages
 from app.webhooks.delivery import DeliveryWorker, RetryPolicy
 from app.webhooks.router import router as webhooks_router
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
     signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag cues
+    questionnaires = load_questionnaires(settings.criteria_dir, rubrics)  # and the self-screen
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
     @asynccontextmanager
@@ -86,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
     app.state.signals = signals
+    app.state.questionnaires = questionnaires
     app.state.sqlite_writer = writer_lock(settings.database_url)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
@@ -106,11 +112,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         reports_router,
         signals_router,
+        screenings_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(web_public)
+    app.include_router(self_screen_pages)
     app.include_router(web_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
+    install_self_screen(app)
     return app

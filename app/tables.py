@@ -12,4 +12,5 @@ import app.core.idempotency
 import app.decisions.models
 import app.positions.models
 import app.rubric.store
+import app.screenings.models
 import app.webhooks.models  # noqa: F401  (each import registers its tables)

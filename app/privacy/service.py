@@ -1,7 +1,8 @@
 """Erasure, right-of-access export and retention of candidates' personal data.
 
 Erasure removes what identifies or describes the person (name, email, external id, every
-free-text note, summary, amendment reason and decision rationale about them) from every table,
+free-text note, summary, amendment reason and decision rationale about them, their self-screen
+answers) from every table,
 and keeps the anonymous ratings, flags and verdicts for statistics. The audit trail never held
 personal data, and webhook payloads carry ids only, so neither needs scrubbing.
 """
@@ -23,6 +24,7 @@ from app.core.errors import Conflict
 from app.core.types import utcnow
 from app.decisions.models import Decision
 from app.positions.models import Position
+from app.screenings.models import Screening
 from app.webhooks import service as webhooks
 
 
@@ -62,6 +64,9 @@ def erase(session: Session, candidate: Candidate) -> Candidate:
     for decision in session.exec(select(Decision).where(Decision.candidate_id == candidate.id)):
         decision.rationale = ""
         session.add(decision)
+    for screening in session.exec(select(Screening).where(Screening.candidate_id == candidate.id)):
+        screening.responses = {}
+        session.add(screening)
     # Stored responses to earlier requests (Idempotency-Key replays) may hold the name.
     idempotency.forget_mentions(session, str(candidate.id))
     recorder.note(session, "candidate.erased", "candidate", candidate.id)
@@ -116,6 +121,10 @@ def export(session: Session, candidate: Candidate) -> dict[str, Any]:
             for a in assessments
         ],
         "decisions": [dump(d) for d in decisions],
+        "self_screens": [
+            dump(s, "token_hash")
+            for s in session.exec(select(Screening).where(Screening.candidate_id == candidate.id))
+        ],
         "audit_events": [
             audit.to_public(e).model_dump(mode="json")
             for e in audit.about(session, str(candidate.id))

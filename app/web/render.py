@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from app.core.i18n import (
     LANGUAGES,
@@ -37,6 +38,21 @@ def environment() -> Environment:
     )
 
 
+def highlight(text: str, suggestions: list[dict[str, Any]]) -> Markup:
+    """`text`, escaped, with the quoted evidence of the suggestions in <mark> (titled by flag)."""
+    spans = sorted((e["start"], e["end"], s["title"]) for s in suggestions for e in s["evidence"])
+    parts: list[str] = []
+    position = 0
+    for start, end, title in spans:
+        if start < position:
+            continue  # overlapping quotes of two flags: the first one is marked
+        parts.append(str(escape(text[position:start])))
+        parts.append(f'<mark title="{escape(title)}">{escape(text[start:end])}</mark>')
+        position = end
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))  # noqa: S704 - every piece above is escaped
+
+
 def language_of(request: Request) -> Language:
     """`?lang=`, else the language cookie, else Accept-Language, else English."""
     asked = request.query_params.get("lang")
@@ -47,9 +63,15 @@ def language_of(request: Request) -> Language:
     )
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render `template` for the request's reader."""
-    language = language_of(request)
+def page(
+    request: Request,
+    template: str,
+    status: int = 200,
+    language: Language | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render `template` for the request's reader (or in `language` when given)."""
+    language = language or language_of(request)
 
     def when(moment: datetime | None) -> str:
         return format_datetime(moment, language) if moment else ""
@@ -79,6 +101,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             day=day,
             number=number,
             percent=percent,
+            highlight=highlight,
             **context,
         )
     )

@@ -33,6 +33,7 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score
 from app.scoring.answers import FieldError, parse_answers
+from app.screenings import service as screenings
 from app.web.render import language_of, page
 from app.web.session import (
     LOGIN_CSRF_COOKIE,
@@ -268,6 +269,7 @@ def _candidate_page(
     values: dict[str, str] | None = None,
     errors: Errors | None = None,
     status: int = 200,
+    invite_link: str | None = None,
 ) -> HTMLResponse:
     principal = _principal(request)
     language = language_of(request)
@@ -305,6 +307,8 @@ def _candidate_page(
         can_assess=readable and principal.email is not None,
         can_decide=principal.can(P.DECISIONS_WRITE),
         can_report=principal.can(P.REPORTS_READ),
+        can_invite=principal.can(P.CANDIDATES_WRITE),
+        invite_link=invite_link,
         values=values or {"decided_by": principal.name},
         errors=errors or {},
     )
@@ -350,6 +354,20 @@ def decide(
     )
 
 
+@router.post("/candidates/{candidate_id}/screenings", dependencies=[Csrf])
+def invite(
+    candidate_id: uuid.UUID, request: Request, session: SessionDep, registry: RegistryDep
+) -> HTMLResponse:
+    """Create a self-screen link in the reader's language and show it once."""
+    _need(_principal(request), P.CANDIDATES_WRITE)
+    candidate = candidates.get(session, candidate_id)
+    _screening, token = screenings.create(
+        session, candidate, screenings.rubric_of(session, candidate), language_of(request), 7
+    )
+    link = f"{request.base_url}screening/{token}"
+    return _candidate_page(request, session, registry, candidate, invite_link=link)
+
+
 @router.get("/candidates/{candidate_id}/report.{extension}")
 def report(
     candidate_id: uuid.UUID,
@@ -389,11 +407,17 @@ def _answers_from(rubric: Rubric, form: dict[str, str]) -> dict[str, Any]:
         for c in rubric.criteria
         if form.get(f"note.{c.id}", "").strip()
     }
-    flags = [
-        {"id": f.id, "note": form.get(f"flagnote.{f.id}", "").strip()}
-        for f in rubric.flags
-        if form.get(f"flag.{f.id}")
-    ]
+    flags: list[dict[str, Any]] = []
+    for flag in rubric.flags:
+        note = form.get(f"flagnote.{flag.id}", "").strip()
+        quote = form.get(f"suggestquote.{flag.id}", "").strip()
+        if form.get(f"suggest.{flag.id}") and quote:
+            # A confirmed suggestion: the assessment records where the flag came from.
+            flags.append(
+                {"id": flag.id, "note": note or quote, "origin": "suggestion", "quote": quote}
+            )
+        elif form.get(f"flag.{flag.id}"):
+            flags.append({"id": flag.id, "note": note})
     return {"ratings": ratings, "notes": notes, "flags": flags}
 
 
@@ -405,7 +429,9 @@ def _form_values(assessment: Assessment | None) -> dict[str, str]:
     values |= {f"note.{k}": v for k, v in answers.get("notes", {}).items()}
     for flag in answers.get("flags", []):
         values[f"flag.{flag['id']}"] = "on"
-        values[f"flagnote.{flag['id']}"] = flag.get("note", "")
+        values[f"flagnote.{flag['id']}"] = flag.get("note") or ""
+        if flag.get("origin") == "suggestion":
+            values[f"suggest.{flag['id']}"] = "on"
     values["summary"] = assessment.summary
     return values
 
@@ -425,10 +451,17 @@ def _assessment_page(
     rubric = assessments.rubric_of(session, registry, candidate)
     mine = _mine(session, candidate, principal)
     preview = _preview(rubric, _answers_from(rubric, values), language_of(request))
+    state = request.app.state
+    self_screens = [
+        screenings.present(s, registry, state.questionnaires, state.signals, language_of(request))
+        for s in screenings.for_candidate(session, candidate.id)
+    ]
     return page(
         request,
         "assessment.html",
         status,
+        self_screens=[s for s in self_screens if s.status == "answered"],
+        pending_screen=any(s.status == "pending" for s in self_screens),
         candidate=candidate,
         rubric=rubric,
         assessment=mine,

@@ -99,6 +99,29 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "rating_required": "A rating is required to submit.",
         "candidate_erased": "Erased candidate",
         "readiness": "Role questions",
+        "self_screen": "Before your interview",
+        "self_screen_intro": (
+            "A few open questions about how you work. There are no right answers: say it in your "
+            "own words. You can answer once; the interviewers read your answers before meeting you."
+        ),
+        "send_answers": "Send my answers",
+        "answer_too_long": "This answer is too long (4,000 characters at most).",
+        "thanks": "Thank you: your answers are recorded. The hiring team will be in touch.",
+        "link_forged": "This link is not valid. Check that you copied all of it.",
+        "link_expired": "This link has expired. Ask the hiring team for a new one.",
+        "link_used": "This link was already used: the answers were sent. Thank you.",
+        "too_many": "Too many attempts from your connection. Please wait a minute and try again.",
+        "invite": "Invite to the self-screen",
+        "invite_help": "Creates a single-use link, valid for 7 days, to send to the candidate.",
+        "invite_link": "Send this link to the candidate (it is shown only now)",
+        "screening_answers": "The candidate's self-screen",
+        "screening_pending": "Invitation sent, not answered yet.",
+        "suggested": "Suggested red flag",
+        "confirm_suggestion": "Confirm this red flag in my assessment",
+        "suggestions_help": (
+            "Words highlighted below may show a red flag. They are suggestions: confirm one only "
+            "if the interview bears it out."
+        ),
         "yes": "yes",
         "no": "no",
         "unknown": "unknown",
@@ -203,6 +226,34 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "rating_required": "Une note est nécessaire pour soumettre.",
         "candidate_erased": "Candidature effacée",
         "readiness": "Questions sur le rôle",
+        "self_screen": "Avant votre entretien",
+        "self_screen_intro": (
+            "Quelques questions ouvertes sur votre façon de travailler. Il n’y a pas de bonne "
+            "réponse : dites-le avec vos mots. Vous répondez une fois ; les personnes qui vous "
+            "recevront liront vos réponses avant l’entretien."
+        ),
+        "send_answers": "Envoyer mes réponses",
+        "answer_too_long": "Cette réponse est trop longue (4 000 caractères au plus).",
+        "thanks": (
+            "Merci : vos réponses sont enregistrées. L’équipe de recrutement reviendra vers vous."
+        ),
+        "link_forged": "Ce lien n’est pas valide. Vérifiez que vous l’avez copié en entier.",
+        "link_expired": "Ce lien a expiré. Demandez-en un nouveau à l’équipe de recrutement.",
+        "link_used": "Ce lien a déjà servi : les réponses ont été envoyées. Merci.",
+        "too_many": (
+            "Trop de tentatives depuis votre connexion. Patientez une minute puis réessayez."
+        ),
+        "invite": "Inviter au questionnaire préalable",
+        "invite_help": "Crée un lien à usage unique, valable 7 jours, à envoyer à la personne.",
+        "invite_link": "Envoyez ce lien à la personne (il n’est affiché que maintenant)",
+        "screening_answers": "Le questionnaire préalable",
+        "screening_pending": "Invitation envoyée, pas encore de réponse.",
+        "suggested": "Signal d’alerte suggéré",
+        "confirm_suggestion": "Confirmer ce signal dans mon évaluation",
+        "suggestions_help": (
+            "Les mots surlignés ci-dessous peuvent révéler un signal d’alerte. Ce sont des "
+            "suggestions : n’en confirmez une que si l’entretien la vérifie."
+        ),
         "yes": "oui",
         "no": "non",
         "unknown": "inconnu",

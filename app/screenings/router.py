@@ -1,0 +1,60 @@
+"""The API side of the self-screen: invite a candidate, read the answers with suggestions."""
+
+import uuid
+
+from fastapi import APIRouter, Request
+
+from app.access.policy import P
+from app.candidates import service as candidates
+from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.errors import problem_responses
+from app.core.routing import ApiRoute
+from app.screenings import service
+from app.screenings.models import ScreeningCreate, ScreeningCreated, ScreeningPublic
+
+router = APIRouter(
+    prefix="/candidates",
+    tags=["self-screen"],
+    route_class=ApiRoute,
+    responses=problem_responses(401, 403),
+)
+
+
+@router.post(
+    "/{candidate_id}/screenings",
+    status_code=201,
+    responses=problem_responses(404, 422),
+    dependencies=[allow(P.CANDIDATES_WRITE)],
+)
+def invite(
+    candidate_id: uuid.UUID, body: ScreeningCreate, request: Request, session: SessionDep
+) -> ScreeningCreated:
+    """Create a single-use link to the candidate's self-screen; the link is shown this once."""
+    candidate = candidates.get(session, candidate_id)
+    screening, token = service.create(
+        session, candidate, service.rubric_of(session, candidate), body.language, body.valid_days
+    )
+    return ScreeningCreated(
+        id=screening.id, url=f"{request.base_url}screening/{token}", expires_at=screening.expires_at
+    )
+
+
+@router.get(
+    "/{candidate_id}/screenings",
+    responses=problem_responses(404, 422),
+    dependencies=[allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
+)
+def list_screenings(
+    candidate_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+) -> list[ScreeningPublic]:
+    """The candidate's self-screens, each answer with the red flags its words suggest."""
+    candidate = candidates.get(session, candidate_id)
+    state = request.app.state
+    return [
+        service.present(s, registry, state.questionnaires, state.signals, language)
+        for s in service.for_candidate(session, candidate.id)
+    ]

@@ -1,0 +1,176 @@
+"""Invitations, the public answer form's rules, and the answers with their suggestions."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.candidates.models import Candidate
+from app.core.errors import NotFound
+from app.core.i18n import Language
+from app.core.types import utcnow
+from app.positions import service as positions
+from app.rubric.store import RubricRegistry
+from app.screenings.models import AnswerWithSuggestions, Screening, ScreeningPublic
+from app.screenings.questionnaire import Question, Questionnaire
+from app.signals.detector import detect
+from app.signals.model import Signals
+
+MAX_ANSWER = 4000
+
+
+class LinkProblem(Exception):
+    """The link cannot be used: `reason` is forged, expired or used."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(
+    session: Session, candidate: Candidate, rubric_id: str, language: Language, valid_days: int
+) -> tuple[Screening, str]:
+    """A new invitation and its token (256 random bits; only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    screening = Screening(
+        candidate_id=candidate.id,
+        rubric_id=rubric_id,
+        token_hash=_digest(token),
+        language=language,
+        expires_at=utcnow() + timedelta(days=valid_days),
+    )
+    session.add(screening)
+    session.flush()
+    return screening, token
+
+
+def rubric_of(session: Session, candidate: Candidate) -> str:
+    """The rubric id of the candidate's position."""
+    return positions.get(session, candidate.position_id).rubric_id
+
+
+def by_token(session: Session, token: str, *, lock: bool = False) -> Screening:
+    """The invitation of a token; LinkProblem when forged, expired or already answered."""
+    if not token or len(token) > 100:
+        raise LinkProblem("forged")
+    statement = select(Screening).where(Screening.token_hash == _digest(token))
+    if lock:
+        statement = statement.with_for_update()
+    screening = session.exec(statement).first()
+    if screening is None:
+        raise LinkProblem("forged")
+    if screening.used_at is not None:
+        raise LinkProblem("used")
+    if screening.expires_at < utcnow():
+        raise LinkProblem("expired")
+    return screening
+
+
+def answer(
+    session: Session, screening: Screening, questions: list[Question], given: dict[str, str]
+) -> dict[str, str]:
+    """Store the answers once. Returns {question id: error} when an answer is too long."""
+    errors = {
+        q.id: f"{len(given.get(q.id, ''))} > {MAX_ANSWER}"
+        for q in questions
+        if len(given.get(q.id, "")) > MAX_ANSWER
+    }
+    if errors:
+        return errors
+    screening.responses = {q.id: given.get(q.id, "").strip() for q in questions}
+    screening.used_at = utcnow()
+    session.add(screening)
+    return {}
+
+
+def status(screening: Screening) -> str:
+    """pending, answered or expired."""
+    if screening.used_at is not None:
+        return "answered"
+    return "expired" if screening.expires_at < utcnow() else "pending"
+
+
+def for_candidate(session: Session, candidate_id: uuid.UUID) -> list[Screening]:
+    """The candidate's invitations, newest first."""
+    statement = (
+        select(Screening)
+        .where(Screening.candidate_id == candidate_id)
+        .order_by(col(Screening.created_at).desc())
+    )
+    return list(session.exec(statement).all())
+
+
+def get(session: Session, screening_id: uuid.UUID) -> Screening:
+    """The invitation, or NotFound."""
+    screening = session.get(Screening, screening_id)
+    if screening is None:
+        raise NotFound(f"no screening {screening_id}")
+    return screening
+
+
+def with_suggestions(
+    screening: Screening,
+    questionnaire: Questionnaire | None,
+    signals: Signals | None,
+    titles: dict[str, Any],
+    explain_in: Language,
+) -> ScreeningPublic:
+    """The invitation with each answer and the red flags its words suggest."""
+    language: Language = "fr" if screening.language == "fr" else "en"
+    answers = []
+    for question in questionnaire.questions if questionnaire else []:
+        text = str(screening.responses.get(question.id, ""))
+        found = detect(signals, text, None, explain_in)[1] if signals and text else []
+        answers.append(
+            AnswerWithSuggestions(
+                question_id=question.id,
+                question=getattr(question.text, explain_in),
+                answer=text,
+                suggestions=[
+                    {
+                        "flag_id": s.flag_id,
+                        "title": titles.get(s.flag_id, {}).get(explain_in, s.flag_id),
+                        "explanation": s.explanation,
+                        "evidence": [
+                            {"start": e.start, "end": e.end, "quote": e.quote} for e in s.evidence
+                        ],
+                    }
+                    for s in found
+                ],
+            )
+        )
+    return ScreeningPublic(
+        id=screening.id,
+        candidate_id=screening.candidate_id,
+        language=language,
+        status=status(screening),
+        expires_at=screening.expires_at,
+        used_at=screening.used_at,
+        answers=answers if screening.used_at else [],
+    )
+
+
+def present(
+    screening: Screening,
+    registry: RubricRegistry,
+    questionnaires: dict[str, Questionnaire],
+    signals: dict[str, Signals],
+    language: Language,
+) -> ScreeningPublic:
+    """The invitation with its answers and their suggestions, explained in `language`."""
+    rubric = registry.current.get(screening.rubric_id)
+    titles = {f.id: {"en": f.title.en, "fr": f.title.fr} for f in rubric.flags} if rubric else {}
+    return with_suggestions(
+        screening,
+        questionnaires.get(screening.rubric_id),
+        signals.get(screening.rubric_id),
+        titles,
+        language,
+    )

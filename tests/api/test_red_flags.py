@@ -1,0 +1,96 @@
+"""Red-flag suggestions over the API, and the candidate self-screen's link rules."""
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from app.core.commands import command_session
+from app.core.config import Settings
+from app.core.types import utcnow
+from app.screenings.models import Screening
+from tests.api.conftest import Api
+
+TEXT = "Expert en réseaux sociaux, j'ai 40 000 abonnés. Je n'ai jamais acheté d'abonnés."
+
+
+def test_detect_quotes_and_explains(client: TestClient) -> None:
+    response = client.post("/api/v1/red-flags/detect", json={"text": TEXT, "language": None})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["language"] == "fr"
+    found = {s["flag_id"]: s for s in body["suggestions"]}
+    assert set(found) == {"self_proclaimed_expert", "followers_as_proof"}  # not fake_engagement
+    for suggestion in found.values():
+        for evidence in suggestion["evidence"]:
+            assert TEXT[evidence["start"] : evidence["end"]] == evidence["quote"]
+    assert "abonnés" in found["followers_as_proof"]["explanation"]  # in the text's language
+    english = client.post("/api/v1/red-flags/detect?lang=en", json={"text": TEXT}).json()
+    assert "follower" in english["suggestions"][1]["explanation"].lower() or "follower" in (
+        english["suggestions"][0]["explanation"].lower()
+    )
+
+
+def test_detect_refuses_bad_input(client: TestClient) -> None:
+    too_long = client.post("/api/v1/red-flags/detect", json={"text": "x" * 20_001})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["loc"] == "text"
+    bad_language = client.post("/api/v1/red-flags/detect", json={"text": "x", "language": "de"})
+    assert bad_language.status_code == 422
+    assert bad_language.json()["errors"][0]["valid"] == ["fr", "en"]
+
+
+def _invite(api: Api, client: TestClient) -> tuple[str, str]:
+    candidate = api.candidate()
+    created = client.post(
+        f"/api/v1/candidates/{candidate['id']}/screenings", json={"language": "fr"}
+    )
+    assert created.status_code == 201, created.text
+    return candidate["id"], created.json()["url"].split("testserver")[1]
+
+
+def test_self_screen_answers_come_back_with_suggestions(api: Api, client: TestClient) -> None:
+    cid, path = _invite(api, client)
+    public = TestClient(client.app)
+    form = public.get(path)
+    assert form.status_code == 200 and 'lang="fr"' in form.text
+    sent = public.post(
+        path, data={"answer.measuring_impact": "On ne peut pas vraiment mesurer l'impact."}
+    )
+    assert sent.status_code == 200 and "Merci" in sent.text
+    again = public.post(path, data={"answer.measuring_impact": "autre chose"})
+    assert again.status_code == 410 and "déjà servi" in again.text
+
+    (screen,) = api.ok("GET", f"/api/v1/candidates/{cid}/screenings")
+    assert screen["status"] == "answered"
+    impact = next(a for a in screen["answers"] if a["question_id"] == "measuring_impact")
+    assert impact["answer"] == "On ne peut pas vraiment mesurer l'impact."
+    assert [s["flag_id"] for s in impact["suggestions"]] == ["cannot_measure_impact"]
+
+    api.ok("POST", f"/api/v1/candidates/{cid}/erase")
+    (erased,) = api.ok("GET", f"/api/v1/candidates/{cid}/screenings")
+    assert all(a["answer"] == "" for a in erased["answers"])
+
+
+def test_bad_links_get_a_clear_page(api: Api, client: TestClient, settings: Settings) -> None:
+    _cid, path = _invite(api, client)
+    public = TestClient(client.app)
+    forged = public.get(path[:-4] + "abcd")
+    assert forged.status_code == 404 and "pas valide" in forged.text
+    assert "Traceback" not in forged.text
+    too_long = public.post(path, data={"answer.listening": "x" * 4001, "answer.changed_mind": "ok"})
+    assert too_long.status_code == 422 and "trop longue" in too_long.text
+    assert ">ok</textarea>" in too_long.text  # what was typed is kept
+    with command_session(settings, "test: expire") as session:
+        for screening in session.exec(select(Screening)):
+            screening.expires_at = utcnow() - timedelta(minutes=1)
+    expired = public.get(path)
+    assert expired.status_code == 410 and "expiré" in expired.text
+
+
+def test_the_public_form_is_rate_limited(api: Api, client: TestClient) -> None:
+    _cid, path = _invite(api, client)
+    public = TestClient(client.app, headers={"X-Test": "rate"})
+    statuses = [public.get(path[:-4] + f"{n:04d}").status_code for n in range(40)]
+    assert 429 in statuses and statuses.index(429) <= 31
+    limited = public.get(path)
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "60"

@@ -1,0 +1,81 @@
+"""The candidate self-screen in a real browser: the candidate answers in French, the
+interviewer sees the suggested red flags with their quotes highlighted and confirms one."""
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.web.conftest import Site, shoot, sign_in
+from tests.web.test_screening_flow import assert_accessible
+
+ANSWER = (
+    "Je mesure surtout l'engagement. Honnêtement, il n'y a pas vraiment moyen de mesurer "
+    "l'impact des réseaux sociaux, c'est du ressenti."
+)
+DENIAL = "Je n'ai jamais acheté d'abonnés ; je préfère les forums où j'anime depuis 2009."
+
+
+def test_candidate_answers_and_interviewer_confirms_a_suggestion(
+    browser: Browser, page: Page, site: Site
+) -> None:
+    email = site.account("claire@example.org", "admin", "Claire Dupont")
+    sign_in(page, site, email, "fr")
+    page.get_by_role("link", name="Postes", exact=True).click()
+    page.get_by_label("Intitulé").fill("Community manager")
+    page.get_by_role("button", name="Ouvrir un poste").click()
+    page.goto(f"{site.url}/candidates")
+    page.get_by_label("Nom complet").fill("Zoë Lefèvre-Dubois")
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+    candidate_url = page.url
+
+    page.get_by_role("button", name="Inviter au questionnaire préalable").click()
+    link = page.get_by_label("Envoyez ce lien").input_value()
+    assert re.search(r"/screening/[A-Za-z0-9_-]{43}$", link)  # 256 random bits
+
+    # The candidate, in another browser context (no session), answers in French.
+    candidate = browser.new_context(locale="fr-FR").new_page()
+    candidate.goto(link)
+    expect(candidate.get_by_role("heading", level=1)).to_have_text("Avant votre entretien")
+    assert_accessible(candidate, "self-screen form")
+    fields = candidate.locator("textarea")
+    assert 5 <= fields.count() <= 7
+    candidate.get_by_label(re.compile("mesureriez-vous")).fill(ANSWER)
+    candidate.get_by_label(re.compile("Où êtes-vous actif")).fill(DENIAL)
+    shoot(candidate, "fr-self-screen")
+    candidate.get_by_role("button", name="Envoyer mes réponses").click()
+    expect(candidate.get_by_role("status")).to_contain_text("Merci")
+    candidate.goto(link)  # single use
+    expect(candidate.get_by_role("alert")).to_contain_text("déjà servi")
+    candidate.goto(link[:-3] + "xyz")  # forged
+    expect(candidate.get_by_role("alert")).to_contain_text("pas valide")
+    candidate.context.close()
+
+    # The interviewer sees the suggestion with its quote highlighted, and confirms it.
+    page.goto(candidate_url)
+    page.get_by_role("link", name="Remplir votre évaluation").click()
+    marked = page.locator(".self-screen mark")
+    expect(marked).to_have_count(1)  # the denial about buying followers suggests nothing
+    expect(marked).to_contain_text("pas vraiment moyen de mesurer")
+    assert_accessible(page, "assessment form with suggestions")
+    shoot(page, "fr-assessment-suggestions")
+    page.get_by_label(re.compile("Confirmer ce signal")).check()
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_role("status")).to_contain_text("Enregistré")
+    expect(page.get_by_label(re.compile("Confirmer ce signal"))).to_be_checked()
+
+    # The assessment records that the flag came from a suggestion, with the quote.
+    assessment = page.evaluate(
+        "async (url) => (await fetch(url)).status", f"{site.url}/api/v1/rubrics"
+    )
+    assert assessment == 401  # the pages' session is not an API key
+    from sqlmodel import select
+
+    from app.assessments.models import Assessment
+    from app.core.commands import command_session
+
+    with command_session(site.settings, "test read") as session:
+        stored = session.exec(select(Assessment)).one()
+    (flag,) = stored.answers["flags"]
+    assert flag["id"] == "cannot_measure_impact" and flag["origin"] == "suggestion"
+    assert "pas vraiment moyen de mesurer" in flag["quote"]
