@@ -106,7 +106,9 @@ def test_failed_deliveries_are_retried_with_backoff(api: Api, client: TestClient
 
 def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
     secret = make_key(settings)
-    with live_server(settings) as server:
+    # Short backoff: the failed attempts before the crash must not push the retry far away.
+    fast = {"TAMIS_WEBHOOK_RETRY_BASE_SECONDS": "0.05"}
+    with live_server(settings, **fast) as server:
         tamis = httpx.Client(base_url=server.url, headers=auth(secret), timeout=10)
         with Receiver() as probe:
             receiver_port = probe.port  # a port that will be free again: the receiver is down
@@ -123,8 +125,8 @@ def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
         ).json()
         server.kill()  # SIGKILL with the event undelivered
 
-    with Receiver(port=receiver_port) as receiver, live_server(settings) as server:
-        headers, body = receiver.wait_for(1)[0]
+    with Receiver(port=receiver_port) as receiver, live_server(settings, **fast) as server:
+        headers, body = receiver.wait_for(1, timeout=30)[0]
         event = Verifier(hook["secret"]).verify(body, headers)
         assert event["data"]["candidate_id"] == created["id"]
         log = httpx.get(
