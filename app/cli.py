@@ -14,7 +14,9 @@ from app.privacy.cli import retention_app
 from app.reports.cli import export_app, report
 from app.rubric import Rubric, RubricError, load_rubrics
 from app.scoring import AnswersError, FieldError, PanelMember, combine, parse_answers, score
+from app.screenings.questionnaire import load_all as load_questionnaires
 from app.signals.cli import flags_app
+from app.signals.loader import load_all as load_signals
 
 app = typer.Typer(
     help="Tamis: structured screening of social-media candidates.", no_args_is_help=True
@@ -51,8 +53,13 @@ def _criteria_dir(directory: Path | None) -> Path:
 
 
 def _load(directory: Path | None) -> dict[str, Rubric]:
+    """The rubrics, after checking them and the files beside them (red-flag cues, self-screen)."""
+    folder = _criteria_dir(directory)
     try:
-        return load_rubrics(_criteria_dir(directory))
+        rubrics = load_rubrics(folder)
+        load_signals(folder, rubrics)
+        load_questionnaires(folder, rubrics)
+        return rubrics
     except RubricError as exc:
         for issue in exc.issues:
             typer.echo(f"error: {issue}", err=True)

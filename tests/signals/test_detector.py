@@ -184,3 +184,22 @@ def test_a_broken_cue_file_stops_start_up(
         load_all(criteria, load_rubrics(criteria))
     message = str(raised.value)
     assert "signals/social-media-screen.yaml" in message and field in message and reason in message
+
+
+def test_criteria_validate_checks_the_cue_file(tmp_path: Path) -> None:
+    criteria = _write(
+        tmp_path,
+        (shipped_criteria_dir() / "signals" / "social-media-screen.yaml")
+        .read_text()
+        .replace("min_count: 1000", "min_count: lots"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "criteria", "validate", str(criteria)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "signals/social-media-screen.yaml: flags.followers_as_proof.min_count" in done.stderr
