@@ -13,7 +13,8 @@ from app.signals.loader import load_all
 from app.signals.model import Signals
 
 ROOT = Path(__file__).resolve().parents[2]
-DEV_SET = ROOT.parent / "shared" / "data" / "statements-dev.jsonl"
+# A copy of ../shared/data/statements-dev.jsonl, so that a clean clone has it.
+DEV_SET = ROOT / "tests" / "signals" / "statements-dev.jsonl"
 RUBRICS = load_rubrics(shipped_criteria_dir())
 SIGNALS: Signals = load_all(shipped_criteria_dir(), RUBRICS)["social-media-screen"]
 
