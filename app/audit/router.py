@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from app.access.policy import P
 from app.audit import service
@@ -13,6 +12,7 @@ from app.core.deps import SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
+from app.core.types import IsoDateTime
 
 router = APIRouter(
     prefix="/audit-events",
@@ -36,8 +36,8 @@ def list_audit_events(
     resource_type: ResourceType = None,
     resource_id: Annotated[str | None, Query(max_length=64)] = None,
     actor_id: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[AwareDatetime | None, Query(description="From this time on.")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="From this time on.")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Before this time.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: str | None = None,
 ) -> Page[AuditEventPublic]:

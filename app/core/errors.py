@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.core.i18n import Language, negotiate_language
 from app.rubric.loader import format_path
@@ -156,6 +157,7 @@ def problem_response(
     """Render a problem document in the request's language (a page for the web pages)."""
     page = _page(request, status, detail)
     if page is not None:
+        page.headers.update(headers or {})
         return page
     language = negotiate_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
@@ -213,6 +215,18 @@ STATUS_KINDS = {
 }
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method the path answers to: Starlette names only the first route that matched."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _child = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error as problem details."""
 
@@ -233,10 +247,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # A body that is not JSON is invalid input like any other: 422, naming the body.
+            error = FieldError("(body)", "the body is not valid JSON in UTF-8")
+            return problem_response(request, 422, "validation-error", str(error), [error])
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(app, request)
         kind = STATUS_KINDS.get(exc.status_code, "http-error")
-        return problem_response(
-            request, exc.status_code, kind, str(exc.detail), headers=exc.headers
-        )
+        return problem_response(request, exc.status_code, kind, str(exc.detail), headers=headers)
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, exc: DataError) -> Response:

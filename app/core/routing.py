@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from typing import Any
 
 import anyio
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -23,6 +24,8 @@ from app.access.models import Principal
 from app.access.service import authenticate
 from app.core import idempotency
 from app.core.db import UnitOfWork, is_sqlite
+from app.core.errors import InvalidInput
+from app.scoring.answers import FieldError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -61,19 +64,41 @@ def _remember(unit: UnitOfWork, key: str, print_: str, response: Response) -> No
         raise _KeyRace from exc
 
 
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for child in dependant.dependencies:
+        names |= _query_names(child)
+    return names
+
+
+def _check_query(request: Request, known: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        valid: list[str | int] = sorted(known)
+        errors = [FieldError(f"query:{name}", "unknown query parameter", valid) for name in unknown]
+        raise InvalidInput("; ".join(str(e) for e in errors), errors)
+
+
 class ApiRoute(APIRoute):
     """A route whose request runs in one authenticated, idempotent, committed unit of work."""
 
     # Who the request acts as; the web pages' routes swap in their session cookie.
     authenticator: Authenticator = staticmethod(api_key)
+    # The API refuses query parameters it does not know (a typo must not be ignored silently).
+    strict_query: bool = True
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         operation = self.name
         authenticator = type(self).authenticator
+        known = _query_names(self.dependant)
+        strict = type(self).strict_query
 
         async def route_handler(request: Request) -> Response:
             readonly = request.method in READ_METHODS
+            if strict:
+                _check_query(request, known)
             key = idempotency.key_of(request)
             print_ = idempotency.fingerprint(request, await request.body()) if key else ""
             # SQLite has one writer at a time: this process's writers queue here, in the event

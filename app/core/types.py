@@ -1,9 +1,11 @@
 """Column types and helpers shared by the tables: UTC timestamps, JSON, ids."""
 
+import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AwareDatetime, BeforeValidator
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -42,3 +44,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso_only(value: Any) -> Any:
+    """Refuse a bare number where a date-time is expected (pydantic would read a timestamp)."""
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(?:\.\d*)?", value.strip()):
+        raise ValueError("expected an ISO 8601 date-time with a time zone, e.g. 2026-11-22T10:00Z")
+    return value
+
+
+# A date-time in a query string: ISO 8601 with its time zone, as the OpenAPI document says.
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_only)]

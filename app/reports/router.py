@@ -5,14 +5,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import AwareDatetime
 
 from app.access.policy import P
 from app.candidates import service as candidates
 from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
-from app.core.types import utcnow
+from app.core.types import IsoDateTime, utcnow
 from app.reports import exports, html, pdf
 from app.reports import service as reports
 from app.reports.model import CandidateReport
@@ -102,8 +101,8 @@ def export_assessments(
     recommendation: Annotated[
         Recommendation | None, Query(description="The assessment's own recommendation.")
     ] = None,
-    submitted_from: Annotated[AwareDatetime | None, Query(description="From this time.")] = None,
-    submitted_to: Annotated[AwareDatetime | None, Query(description="Before this time.")] = None,
+    submitted_from: Annotated[IsoDateTime | None, Query(description="From this time.")] = None,
+    submitted_to: Annotated[IsoDateTime | None, Query(description="Before this time.")] = None,
     separator: Annotated[
         exports.Separator,
         Query(description="`semicolon` for French spreadsheets (decimals then take a comma)."),

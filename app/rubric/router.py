@@ -56,11 +56,13 @@ def get_rubric(rubric_id: str, session: SessionDep, registry: RegistryDep) -> di
     return _public(registry, session, rubric_id)
 
 
-@router.post("/{rubric_id}/score", responses=problem_responses(422))
+@router.post("/{rubric_id}/score", responses=problem_responses(404, 422))
 def preview_score(
     rubric_id: str, body: Answers, registry: RegistryDep, language: LanguageDep
 ) -> Verdict:
     """Score answers with the current rubric without storing anything (a live preview)."""
+    if rubric_id not in registry.current:
+        raise NotFound(f"no rubric '{rubric_id}' (available: {', '.join(registry.current)})")
     rubric = rubric_for(registry, rubric_id)
     try:
         return score(rubric, body, language)

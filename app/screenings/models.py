@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
@@ -34,6 +34,8 @@ class Screening(SQLModel, table=True):
 
 class ScreeningCreate(BaseModel):
     """An invitation: in the candidate's language, valid for some days."""
+
+    model_config = ConfigDict(extra="forbid")
 
     language: Language = "fr"
     valid_days: int = Field(default=7, ge=1, le=30)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import NotFound
 from app.core.i18n import Language
@@ -18,6 +18,8 @@ MAX_TEXT = 20_000
 
 class DetectRequest(BaseModel):
     """A text to read for red flags."""
+
+    model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     language: Language | None = Field(default=None, description="null: detected from the text.")

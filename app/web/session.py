@@ -40,12 +40,14 @@ class PageRoute(ApiRoute):
     """A page for signed-in people: the cookie says who, in the request's unit of work."""
 
     authenticator = staticmethod(cookie_principal)
+    strict_query = False
 
 
 class PublicPageRoute(ApiRoute):
     """A page anyone may open (sign-in)."""
 
     authenticator = staticmethod(nobody)
+    strict_query = False
 
 
 def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
