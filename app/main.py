@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = RubricRegistry(rubrics)
     app.state.signals = signals
     app.state.questionnaires = questionnaires
-    app.state.sqlite_writer = writer_lock(settings.database_url)
+    app.state.writers = writer_lock(settings.database_url)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
 

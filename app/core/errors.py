@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -263,6 +263,17 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("value refused by the database on %s: %s", request.url.path, exc.orig)
         detail = "a value cannot be stored (for example a NUL character in a text)"
         return problem_response(request, 422, "validation-error", detail)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _unavailable(request: Request, exc: DBAPIError) -> Response:
+        # The database went away, refused the connection, or its disk is full: nothing was
+        # stored, the client may retry, and the next request gets a fresh connection.
+        log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+        detail = "the database is unavailable (gone, or out of space); retry in a moment"
+        return problem_response(
+            request, 503, "service-unavailable", detail, headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -10,7 +10,7 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Text, UniqueConstraint, delete
+from sqlalchemy import Column, Text, UniqueConstraint, delete, text
 from sqlmodel import Field, Session, SQLModel, col, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -73,7 +73,16 @@ def fingerprint(request: Request, body: bytes) -> str:
 
 
 def replay(session: Session, principal_id: str, key: str, print_: str) -> Response | None:
-    """The stored response for this key, or None; KeyReused if the request differs."""
+    """The stored response for this key, or None; KeyReused if the request differs.
+
+    On PostgreSQL the key is locked first, for the rest of the transaction: a twin request sent
+    while this one runs waits here, then finds the stored answer instead of redoing the work.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"{principal_id} {key}"},
+        )
     record = session.exec(
         select(IdempotencyRecord).where(
             IdempotencyRecord.principal_id == principal_id,

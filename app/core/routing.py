@@ -101,9 +101,9 @@ class ApiRoute(APIRoute):
                 _check_query(request, known)
             key = idempotency.key_of(request)
             print_ = idempotency.fingerprint(request, await request.body()) if key else ""
-            # SQLite has one writer at a time: this process's writers queue here, in the event
-            # loop, instead of holding worker threads while they poll the database's lock.
-            writer: Any = request.app.state.sqlite_writer if not readonly else None
+            # Writers queue here, in the event loop, not in worker threads: SQLite has one writer
+            # at a time, and on PostgreSQL a few at once keep threads free (CONCURRENT_WRITERS).
+            writer: Any = request.app.state.writers if not readonly else None
             async with writer or nullcontext():
                 try:
                     return await _run(
@@ -155,6 +155,13 @@ async def _run(
     return response
 
 
-def writer_lock(database_url: str) -> anyio.Lock | None:
-    """The in-process queue for SQLite writers; None for a database with concurrent writers."""
-    return anyio.Lock() if is_sqlite(database_url) else None
+# At most this many writing requests of one process run at once on PostgreSQL. A writer that
+# holds a row lock needs a worker thread to finish; were every worker thread taken by writers
+# waiting for that lock, none would be left to release it. 16 of the 40 threads, and of the 30
+# pooled connections, leaves room for everyone else.
+CONCURRENT_WRITERS = 16
+
+
+def writer_lock(database_url: str) -> anyio.Lock | anyio.Semaphore:
+    """The in-process queue of writers: one at a time on SQLite, a few at once elsewhere."""
+    return anyio.Lock() if is_sqlite(database_url) else anyio.Semaphore(CONCURRENT_WRITERS)
