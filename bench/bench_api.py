@@ -22,19 +22,25 @@ import tempfile
 import textwrap
 import time
 import urllib.request
+import uuid
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.access import service as keys  # noqa: E402
+from app.candidates.models import Candidate  # noqa: E402
 from app.core.commands import command_session  # noqa: E402
 from app.core.config import Settings, shipped_criteria_dir  # noqa: E402
 from app.rubric import load_rubrics  # noqa: E402
 from tests.pg import postgres_server  # noqa: E402
 
 CANDIDATES = 1000
+READ_CANDIDATES = 100_000
 CORE = [
     c.id
     for c in load_rubrics(shipped_criteria_dir())["social-media-screen"].criteria
@@ -52,8 +58,40 @@ BARE_APP = textwrap.dedent(
     @app.post("/api/v1/candidates/{candidate_id}/assessments", status_code=201)
     def create(candidate_id: uuid.UUID, body: AssessmentCreate) -> AssessmentCreate:
         return body
+
+    PAGE = {"items": [{"id": str(uuid.uuid4()), "full_name": f"C {n}", "email": None,
+                       "status": "in_review"} for n in range(20)], "next": "abc"}
+
+    @app.get("/api/v1/candidates")
+    def page(limit: int = 20) -> dict:
+        return PAGE
+
+    @app.get("/api/v1/candidates/{candidate_id}/verdict")
+    def verdict(candidate_id: uuid.UUID) -> dict:
+        return {"candidate_id": str(candidate_id), "recommendation": "hold", "score": 60.0}
     """
 )
+
+READ_SCRIPT = """
+local ids = {%(ids)s}
+local counter = 0
+function init(args)
+  wrk.headers["Authorization"] = "Bearer %(key)s"
+end
+request = function()
+  counter = counter + 1
+  local path = string.gsub("%(path)s", "@ID@", ids[(counter %% #ids) + 1])
+  return wrk.format("GET", path)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"errors_status\\": %%d, " ..
+    "\\"errors_connect\\": %%d, " ..
+    "\\"errors_timeout\\": %%d, \\"p50_ms\\": %%.3f, \\"p99_ms\\": %%.3f, \\"rps\\": %%.1f}\\n",
+    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests / (summary.duration / 1e6)))
+end
+"""
 
 WRK_SCRIPT = """
 local ids = {%(ids)s}
@@ -144,9 +182,30 @@ def run_wrk(
             "status": "submitted",
         }
     )
-    script = workdir / "submit.lua"
     lua_ids = ", ".join(f'"{i}"' for i in ids)
-    script.write_text(WRK_SCRIPT % {"ids": lua_ids, "template": json.dumps(template), "key": key})
+    text = WRK_SCRIPT % {"ids": lua_ids, "template": json.dumps(template), "key": key}
+    return _wrk(text, base, seconds, connections, workdir)
+
+
+def run_reads(
+    base: str, path: str, ids: list[str], seconds: int, connections: int, workdir: Path, key: str
+) -> dict[str, float]:
+    """GET `path` (with @ID@ replaced by each id in turn) for `seconds`."""
+    lua_ids = ", ".join(f'"{i}"' for i in ids)
+    return _wrk(
+        READ_SCRIPT % {"ids": lua_ids, "path": path, "key": key},
+        base,
+        seconds,
+        connections,
+        workdir,
+    )
+
+
+def _wrk(
+    script_text: str, base: str, seconds: int, connections: int, workdir: Path
+) -> dict[str, float]:
+    script = workdir / "load.lua"
+    script.write_text(script_text)
     output = subprocess.run(  # noqa: S603
         [
             shutil.which("wrk") or "wrk",
@@ -168,6 +227,32 @@ def run_wrk(
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     result: dict[str, float] = json.loads(match.group(1))
     return result
+
+
+def fill_candidates(database_url: str, position_id: object, count: int) -> None:
+    """Store `count` more candidates in bulk (SQL inserts, as an import would)."""
+    engine = create_engine(database_url)
+    now = datetime.now(UTC)
+    position = uuid.UUID(str(position_id))
+    with engine.begin() as connection:
+        for start in range(0, count, 10_000):
+            connection.execute(
+                insert(Candidate),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "version": 1,
+                        "position_id": position,
+                        "full_name": f"Bulk {n}",
+                        "status": "in_review" if n % 3 else "new",
+                        "search_text": f"bulk {n}",
+                        "created_at": now - timedelta(seconds=n),
+                        "updated_at": now,
+                    }
+                    for n in range(start, min(start + 10_000, count))
+                ],
+            )
+    engine.dispose()
 
 
 def measure(
@@ -219,6 +304,20 @@ def measure(
             bare, ids, seconds, connections, workdir, "bare", key
         )
         results["Tamis submit"] = run_wrk(base, ids, seconds, connections, workdir, "measured", key)
+        # Reads with 100,000 candidates stored: a page of the list, and a panel verdict.
+        fill_candidates(database_url, position["id"], READ_CANDIDATES)
+        for name, path in (
+            ("candidates page", "/api/v1/candidates?limit=20&status=in_review"),
+            ("panel verdict", "/api/v1/candidates/@ID@/verdict"),
+        ):
+            run_reads(bare, path, ids, 2, connections, workdir, key)
+            results[f"bare GET ({name})"] = run_reads(
+                bare, path, ids, seconds, connections, workdir, key
+            )
+            run_reads(base, path, ids, 2, connections, workdir, key)
+            results[f"Tamis GET {name}"] = run_reads(
+                base, path, ids, seconds, connections, workdir, key
+            )
     errors = [line for line in (workdir / "tamis.log").read_text().splitlines() if "Error" in line]
     if errors:
         print(f"server errors ({len(errors)}), last ones:", *errors[-5:], sep="\n  ")
@@ -234,7 +333,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
-        sys.exit("wrk is missing: apt-get install wrk")
+        sys.exit("wrk is missing: apt-get install wrk (make bench installs it as root)")
     print(
         f"# submit-assessment benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; 1 uvicorn process each, "
@@ -248,7 +347,6 @@ def main() -> None:
                 url = f"sqlite:///{workdir / 'bench.db'}"
             else:
                 base = stack.enter_context(postgres_server())
-                from sqlalchemy import create_engine, text
 
                 admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
                 with admin.connect() as connection:
@@ -256,7 +354,6 @@ def main() -> None:
                 admin.dispose()
                 url = f"{base}/bench"
             results = measure(url, options.seconds, options.connections, workdir)
-        bare, tamis = results["bare FastAPI endpoint"], results["Tamis submit"]
         print(f"\n## {kind}")
         for name, r in results.items():
             errors = r["errors_status"] + r["errors_connect"] + r["errors_timeout"]
@@ -264,10 +361,17 @@ def main() -> None:
                 f"{name:24s} {r['rps']:9.1f} req/s   p50 {r['p50_ms']:8.2f} ms   "
                 f"p99 {r['p99_ms']:8.2f} ms   requests {int(r['requests'])}   errors {int(errors)}"
             )
-        print(
-            f"ratio: throughput {tamis['rps'] / bare['rps']:.1%} of the bare endpoint; "
-            f"p99 {tamis['p99_ms'] / bare['p99_ms']:.1f} x the bare endpoint's"
+        pairs = (
+            ("submit", "bare FastAPI endpoint", "Tamis submit"),
+            ("candidates page", "bare GET (candidates page)", "Tamis GET candidates page"),
+            ("panel verdict", "bare GET (panel verdict)", "Tamis GET panel verdict"),
         )
+        for label, bare_name, tamis_name in pairs:
+            bare, tamis = results[bare_name], results[tamis_name]
+            print(
+                f"ratio {label}: throughput {tamis['rps'] / bare['rps']:.1%} of the bare "
+                f"endpoint; p99 {tamis['p99_ms'] / bare['p99_ms']:.1f} x the bare endpoint's"
+            )
 
 
 if __name__ == "__main__":

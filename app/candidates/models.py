@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.text import Line
@@ -22,6 +22,10 @@ class Candidate(SQLModel, table=True):
     __tablename__ = "candidates"
     __table_args__ = (
         UniqueConstraint("position_id", "external_id", name="uq_candidates_external_id"),
+        # The list pages newest first, filtered by one of these: keyset pagination reads an index.
+        Index("ix_candidates_status_page", "status", "created_at", "id"),
+        Index("ix_candidates_position_page", "position_id", "created_at", "id"),
+        Index("ix_candidates_recommendation_page", "recommendation", "created_at", "id"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
