@@ -72,6 +72,18 @@ BARE_APP = textwrap.dedent(
     """
 )
 
+# How every wrk run reports: one JSON line that _wrk reads.
+DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %d, \\"errors_status\\": %d, " ..
+    "\\"errors_connect\\": %d, " ..
+    "\\"errors_timeout\\": %d, \\"p50_ms\\": %.3f, \\"p99_ms\\": %.3f, \\"rps\\": %.1f}\\n",
+    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.requests / (summary.duration / 1e6)))
+end
+"""
+
 READ_SCRIPT = """
 local ids = {%(ids)s}
 local counter = 0
@@ -82,14 +94,6 @@ request = function()
   counter = counter + 1
   local path = string.gsub("%(path)s", "@ID@", ids[(counter %% #ids) + 1])
   return wrk.format("GET", path)
-end
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"requests\\": %%d, \\"errors_status\\": %%d, " ..
-    "\\"errors_connect\\": %%d, " ..
-    "\\"errors_timeout\\": %%d, \\"p50_ms\\": %%.3f, \\"p99_ms\\": %%.3f, \\"rps\\": %%.1f}\\n",
-    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6)))
 end
 """
 
@@ -113,14 +117,6 @@ request = function()
   local path = "/api/v1/candidates/" .. ids[(n %% #ids) + 1] .. "/assessments"
   local body = string.gsub(template, "@N@", tostring(n))
   return wrk.format(nil, path, nil, body)
-end
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"requests\\": %%d, \\"errors_status\\": %%d, " ..
-    "\\"errors_connect\\": %%d, " ..
-    "\\"errors_timeout\\": %%d, \\"p50_ms\\": %%.3f, \\"p99_ms\\": %%.3f, \\"rps\\": %%.1f}\\n",
-    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6)))
 end
 """
 
@@ -205,7 +201,7 @@ def _wrk(
     script_text: str, base: str, seconds: int, connections: int, workdir: Path
 ) -> dict[str, float]:
     script = workdir / "load.lua"
-    script.write_text(script_text)
+    script.write_text(script_text + DONE)
     output = subprocess.run(  # noqa: S603
         [
             shutil.which("wrk") or "wrk",

@@ -1,26 +1,13 @@
 """The candidate report as one self-contained, printable HTML page (Jinja2, autoescaped)."""
 
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from app.core.i18n import format_datetime, format_number, format_percent
+from app.core.templates import environment
 from app.reports.model import CandidateReport
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-@cache
-def environment() -> Environment:
-    """The report templates; every value is HTML-escaped unless marked safe (none is)."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render(report: CandidateReport) -> str:

@@ -1,13 +1,11 @@
 """Rendering the pages: one Jinja2 environment, the reader's language, dates and numbers."""
 
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from app.core.i18n import (
@@ -19,23 +17,13 @@ from app.core.i18n import (
     format_percent,
     negotiate_language,
 )
+from app.core.templates import environment
 from app.reports.labels import word
 from app.scoring.messages import RECOMMENDATION_LABELS
 from app.web.session import LANG_COOKIE
 from app.web.text import TEXT
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-@cache
-def environment() -> Environment:
-    """The page templates, autoescaped."""
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def highlight(text: str, suggestions: list[dict[str, Any]]) -> Markup:
