@@ -24,7 +24,7 @@ def render(report: CandidateReport) -> str:
         return format_datetime(moment, language)
 
     return (
-        environment()
+        environment(TEMPLATES)
         .get_template("report.html")
         .render(r=report, L=report.labels, number=number, percent=percent, datetime=when)
     )

@@ -74,7 +74,7 @@ def page(
         return "" if value is None else format_percent(value, language)
 
     html = (
-        environment()
+        environment(TEMPLATES)
         .get_template(template)
         .render(
             request=request,
