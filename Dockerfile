@@ -26,4 +26,4 @@ VOLUME ["/srv/tamis/data"]
 EXPOSE 8000
 # Migrate, make the first admin key if there is none (with TAMIS_ENV=production it only says how),
 # then serve; set TAMIS_DATABASE_URL to a PostgreSQL URL to run several app servers.
-CMD ["sh", "-c", "tamis db upgrade && tamis keys bootstrap && exec tamis serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "tamis db upgrade && tamis keys bootstrap && tamis users bootstrap && exec tamis serve --host 0.0.0.0 --port 8000"]
