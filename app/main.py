@@ -1,11 +1,13 @@
 """The FastAPI application: routers, error handlers, limits, and what start-up checks."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
@@ -14,7 +16,7 @@ from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
-from app.core.errors import install_error_handlers
+from app.core.errors import install_error_handlers, problem_responses
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
 from app.core.routing import writer_lock
@@ -55,6 +57,13 @@ the valid values. Texts come in French or English: `?lang=fr|en`, else `Accept-L
 
 class DatabaseNotMigrated(RuntimeError):
     """The database schema is behind the code."""
+
+
+def _document_body_limit(api_routes: Sequence[Any]) -> None:
+    """Every operation that takes a body may answer 413 (BodySizeLimit): say so in OpenAPI."""
+    for route in api_routes:
+        if isinstance(route, APIRoute) and (route.methods or set()) & {"POST", "PATCH", "PUT"}:
+            route.responses = {**problem_responses(413), **route.responses}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -114,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         signals_router,
         screenings_router,
     ):
+        _document_body_limit(router.routes)
         api.include_router(router)
     app.include_router(api)
     app.include_router(web_public)
