@@ -44,6 +44,8 @@ from app.scoring import (
 from app.scoring.panel import panel_recommendation
 from app.webhooks import service as webhooks
 
+JUST_SCORED = "tamis_just_scored"
+
 
 def get(session: Session, assessment_id: uuid.UUID, *, lock: bool = False) -> Assessment:
     """The assessment, or NotFound; `lock` holds its row until the transaction ends."""
@@ -164,6 +166,8 @@ def _record(
         cause=cause,
     )
     session.add(record)
+    # The response of this request shows the verdict just made: keep it instead of replaying.
+    session.info.setdefault(JUST_SCORED, {})[(assessment.id, assessment.revision, "en")] = verdict
     return record
 
 
@@ -278,6 +282,9 @@ def verdict_of(
     session: Session, registry: RubricRegistry, assessment: Assessment, language: Language
 ) -> Verdict | None:
     """The verdict, replayed with the rubric version that made it (None for a draft)."""
+    fresh = session.info.get(JUST_SCORED, {}).get((assessment.id, assessment.revision, language))
+    if fresh is not None:
+        return fresh  # scored in this transaction, from the same answers and rubric version
     record = _latest_record(session, assessment.id)
     if record is None:
         return None

@@ -12,10 +12,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.audit.models import AuditEvent
+from app.core.types import new_id, utcnow
+
+AUDIT_TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
 # Table name -> the resource name used in the log and in the `action`.
 RESOURCES = {
@@ -97,7 +100,7 @@ def _changes(obj: Any, kind: str) -> dict[str, Any]:
     return changes
 
 
-def _event(session: Session, obj: Any, kind: str) -> AuditEvent | None:
+def _event(session: Session, obj: Any, kind: str) -> dict[str, Any] | None:
     resource = RESOURCES.get(getattr(obj, "__tablename__", ""))
     if resource is None:
         return None
@@ -109,19 +112,27 @@ def _event(session: Session, obj: Any, kind: str) -> AuditEvent | None:
 
 def _new(
     session: Session, action: str, resource_type: str, resource_id: Any, changes: dict[str, Any]
-) -> AuditEvent:
+) -> dict[str, Any]:
     principal = session.info.get("principal")
-    return AuditEvent(
-        actor_kind=getattr(principal, "kind", "system"),
-        actor_id=getattr(principal, "id", "unknown"),
-        actor_name=getattr(principal, "name", "unknown"),
-        actor_role=getattr(principal, "role", "admin"),
-        operation=session.info.get("operation", "unknown"),
-        action=action,
-        resource_type=resource_type,
-        resource_id=str(resource_id),
-        changes=changes,
-    )
+    return {
+        "id": new_id(),
+        "created_at": utcnow(),
+        "actor_kind": getattr(principal, "kind", "system"),
+        "actor_id": getattr(principal, "id", "unknown"),
+        "actor_name": getattr(principal, "name", "unknown"),
+        "actor_role": getattr(principal, "role", "admin"),
+        "operation": session.info.get("operation", "unknown"),
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": str(resource_id),
+        "changes": changes,
+    }
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    # One multi-row INSERT in the session's transaction: no ORM objects on the hot path.
+    if rows:
+        session.connection().execute(insert(AUDIT_TABLE), rows)
 
 
 @event.listens_for(Session, "before_flush")
@@ -135,9 +146,9 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
         events.append(_event(session, obj, "updated"))
     events += [_event(session, obj, "created") for obj in list(session.new)]
     events += [_event(session, obj, "deleted") for obj in list(session.deleted)]
-    session.add_all([e for e in events if e is not None])
+    _write(session, [e for e in events if e is not None])
 
 
 def note(session: Session, action: str, resource_type: str, resource_id: Any) -> None:
     """Record an action that is more than its field changes (e.g. `candidate.erased`)."""
-    session.add(_new(session, action, resource_type, resource_id, {}))
+    _write(session, [_new(session, action, resource_type, resource_id, {})])

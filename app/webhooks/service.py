@@ -66,7 +66,10 @@ def deliveries(
 
 def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str | None:
     """Queue `event_type` for every webhook that wants it; the event id, or None if none does."""
-    targets = [w for w in session.exec(select(Webhook)).all() if event_type in w.events]
+    # Reading the subscriptions must not flush the change being made (one flush per request).
+    with session.no_autoflush:
+        rows = session.exec(select(Webhook.id, Webhook.events)).all()
+    targets = [webhook_id for webhook_id, events in rows if event_type in events]
     if not targets:
         return None
     now = utcnow()
@@ -77,10 +80,10 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str |
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    for webhook in targets:
+    for webhook_id in targets:
         session.add(
             WebhookDelivery(
-                webhook_id=webhook.id,
+                webhook_id=webhook_id,
                 event_id=event_id,
                 event_type=event_type,
                 body=body,
