@@ -1,7 +1,5 @@
 """The audit trail, erasure, the right-of-access export and retention."""
 
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from app.core.config import Settings
 from app.core.types import utcnow
 from app.decisions.models import Decision
 from tests.api.conftest import Api
+from tests.commands import tamis
 from tests.rubric.test_shipped_rubric import CORE
 
 NAME, EMAIL, EXTERNAL = "Zoë Lefèvre-Dubois", "zoe.lefevre@example.org", "ats-zoe-77"
@@ -204,18 +203,6 @@ def test_export_holds_everything_about_the_candidate(api: Api, client: TestClien
     assert export["audit_events"][0]["action"] == "candidate.created"
 
 
-def _tamis(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"TAMIS_DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=60,
-    )
-
-
 def test_retention_erases_inactive_candidates(
     api: Api, client: TestClient, settings: Settings
 ) -> None:
@@ -229,14 +216,14 @@ def test_retention_erases_inactive_candidates(
         for decision in session.exec(select(Decision)):
             session.delete(decision)
 
-    missing = _tamis(settings, "retention", "apply")
+    missing = tamis(settings, "retention", "apply")
     assert missing.returncode == 2 and "TAMIS_RETENTION_DAYS" in missing.stderr
-    dry = _tamis(settings, "retention", "apply", "--days", "365", "--dry-run")
+    dry = tamis(settings, "retention", "apply", "--days", "365", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert f"would erase candidate {old['id']}" in dry.stdout
     assert api.ok("GET", f"/api/v1/candidates/{old['id']}")["full_name"] == NAME
 
-    done = _tamis(settings, "retention", "apply", "--days", "365")
+    done = tamis(settings, "retention", "apply", "--days", "365")
     assert done.returncode == 0, done.stderr
     assert "1 candidate(s)" in done.stdout
     assert api.ok("GET", f"/api/v1/candidates/{old['id']}")["erased_at"]

@@ -3,8 +3,6 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from pypdf import PdfReader
 from app.core.config import Settings
 from app.rubric import load_rubrics
 from tests.api.conftest import Api
+from tests.commands import tamis
 from tests.rubric.test_shipped_rubric import CORE
 
 NAME = "Zoë Lefèvre-Dubois « test »"
@@ -185,28 +184,19 @@ def test_exports_and_reports_forget_an_erased_candidate(
 def test_report_and_export_commands(
     settings: Settings, screened: dict[str, Any], tmp_path: Path
 ) -> None:
-    env = {"TAMIS_DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin"}
-
-    def tamis(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "app.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            timeout=60,
-        )
-
     out = tmp_path / "report.pdf"
-    made = tamis("report", screened["id"], "--format", "pdf", "--out", str(out), "--lang", "fr")
+    made = tamis(
+        settings, "report", screened["id"], "--format", "pdf", "--out", str(out), "--lang", "fr"
+    )
     assert made.returncode == 0, made.stderr
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
     assert NAME in " ".join(text.split()) and "Avis du jury" in text
-    missing = tamis("report", "00000000-0000-0000-0000-000000000000", "--out", str(out))
+    missing = tamis(settings, "report", "00000000-0000-0000-0000-000000000000", "--out", str(out))
     assert missing.returncode == 1 and "no candidate" in missing.stderr
 
     csv_out = tmp_path / "export.csv"
     exported = tamis(
+        settings,
         "export",
         "assessments",
         "--format",

@@ -1,8 +1,6 @@
 """The pages over HTTP: sign-in, sessions, CSRF, roles and the first local account."""
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from app.core.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
+from tests.commands import tamis
 from tests.web.conftest import PASSWORD
 
 
@@ -143,44 +142,24 @@ def test_an_interviewer_cannot_add_candidates_and_scores_blind(client: TestClien
     assert refused.status_code == 403
 
 
-def _tamis(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"TAMIS_DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin", **env},
-        timeout=60,
-    )
-
-
 def test_the_first_local_account(settings: Settings) -> None:
-    production = _tamis(settings, "users", "bootstrap", TAMIS_ENV="production")
+    production = tamis(settings, "users", "bootstrap", TAMIS_ENV="production")
     assert production.returncode == 0 and "tamis users create" in production.stdout
-    first = _tamis(settings, "users", "bootstrap")
+    first = tamis(settings, "users", "bootstrap")
     password = re.search(r"admin@localhost / (\S+)", first.stdout)
     assert first.returncode == 0 and password is not None
-    assert _tamis(settings, "users", "bootstrap").stdout == ""  # printed once only
+    assert tamis(settings, "users", "bootstrap").stdout == ""  # printed once only
     with TestClient(create_app(settings), follow_redirects=False) as client:
         _sign_in(client, "admin@localhost", password.group(1))
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "users",
-            "create",
-            "--email",
-            "bo@example.org",
-            "--role",
-            "interviewer",
-        ],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"TAMIS_DATABASE_URL": settings.database_url, "PATH": "/usr/bin:/bin"},
-        timeout=60,
+    made = tamis(
+        settings,
+        "users",
+        "create",
+        "--email",
+        "bo@example.org",
+        "--role",
+        "interviewer",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert made.returncode == 0, made.stderr
     with TestClient(create_app(settings), follow_redirects=False) as client:
