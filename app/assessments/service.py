@@ -282,7 +282,8 @@ def verdict_of(
     session: Session, registry: RubricRegistry, assessment: Assessment, language: Language
 ) -> Verdict | None:
     """The verdict, replayed with the rubric version that made it (None for a draft)."""
-    fresh = session.info.get(JUST_SCORED, {}).get((assessment.id, assessment.revision, language))
+    scored: dict[tuple[uuid.UUID, int, str], Verdict] = session.info.get(JUST_SCORED, {})
+    fresh = scored.get((assessment.id, assessment.revision, language))
     if fresh is not None:
         return fresh  # scored in this transaction, from the same answers and rubric version
     record = _latest_record(session, assessment.id)
