@@ -31,12 +31,17 @@ router = APIRouter(
 Reader = Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)]
 
 
-def _for_write(session: Session, assessment_id: uuid.UUID, principal: Principal) -> Assessment:
-    """The assessment, locked after its candidate (one lock order for every writer)."""
+def _for_write(
+    session: Session, assessment_id: uuid.UUID, principal: Principal, if_match: str | None
+) -> Assessment:
+    """The assessment, locked after its candidate (one lock order for every writer), and
+    still in the state `If-Match` names."""
     assessment = service.get(session, assessment_id)
     access.check_edit(assessment, principal)
     candidates.get(session, assessment.candidate_id, lock=True)
-    return service.get(session, assessment_id, lock=True)
+    assessment = service.get(session, assessment_id, lock=True)
+    etag.check(if_match, assessment.version)
+    return assessment
 
 
 @router.get("/{assessment_id}", responses=problem_responses(404, 422))
@@ -67,8 +72,7 @@ def update_assessment(
     if_match: etag.IfMatch = None,
 ) -> AssessmentPublic:
     """Edit a draft. Ratings and notes merge key by key; a null rating clears it."""
-    assessment = _for_write(session, assessment_id, principal)
-    etag.check(if_match, assessment.version)
+    assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.update_draft(session, registry, assessment, body)
     session.flush()
     etag.tag(response, assessment)
@@ -85,8 +89,7 @@ def submit_assessment(
     if_match: etag.IfMatch = None,
 ) -> AssessmentPublic:
     """Submit a draft: it is scored and can no longer be edited, only amended."""
-    assessment = _for_write(session, assessment_id, principal)
-    etag.check(if_match, assessment.version)
+    assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.submit(session, registry, assessment)
     return service.to_public(session, registry, assessment, language)
 
@@ -106,8 +109,7 @@ def amend_assessment(
     if_match: etag.IfMatch = None,
 ) -> AssessmentPublic:
     """Correct a submitted assessment with a reason; the earlier revision stays readable."""
-    assessment = _for_write(session, assessment_id, principal)
-    etag.check(if_match, assessment.version)
+    assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.amend(session, registry, assessment, body)
     return service.to_public(session, registry, assessment, language)
 

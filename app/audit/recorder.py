@@ -76,13 +76,13 @@ def _value(name: str, value: Any) -> Any:
 
 
 def _changes(obj: Any, kind: str) -> dict[str, Any]:
+    if kind == "deleted":
+        return {}
     state = inspect(obj)
     changes: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         name = attr.key
         if name in SKIPPED:
-            continue
-        if kind == "deleted":
             continue
         history = state.attrs[name].history
         if kind == "updated" and not history.has_changes():

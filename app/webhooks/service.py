@@ -18,6 +18,8 @@ from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.webhooks.models import EventType, Webhook, WebhookCreate, WebhookDelivery
 
+SUBSCRIPTIONS = "tamis_webhook_subscriptions"
+
 
 def new_secret() -> str:
     """A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64."""
@@ -66,9 +68,13 @@ def deliveries(
 
 def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str | None:
     """Queue `event_type` for every webhook that wants it; the event id, or None if none does."""
-    # Reading the subscriptions must not flush the change being made (one flush per request).
-    with session.no_autoflush:
-        rows = session.exec(select(Webhook.id, Webhook.events)).all()
+    # Read once per transaction (a submission emits two events), without flushing the change.
+    rows = session.info.get(SUBSCRIPTIONS)
+    if rows is None:
+        with session.no_autoflush:
+            rows = session.info[SUBSCRIPTIONS] = list(
+                session.exec(select(Webhook.id, Webhook.events)).all()
+            )
     targets = [webhook_id for webhook_id, events in rows if event_type in events]
     if not targets:
         return None
