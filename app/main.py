@@ -19,7 +19,7 @@ from app.core.db import make_engine
 from app.core.errors import install_error_handlers, problem_responses
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
-from app.core.routing import writer_lock
+from app.core.routing import writer_gate
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = RubricRegistry(rubrics)
     app.state.signals = signals
     app.state.questionnaires = questionnaires
-    app.state.writers = writer_lock(settings.database_url)
+    app.state.writers = writer_gate(settings.database_url)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
 

@@ -87,6 +87,7 @@ class UnitOfWork:
         self.engine = engine
         bind = engine.execution_options(**{READONLY: True}) if readonly else engine
         self.session = Session(bind, expire_on_commit=False)
+        self.closed = False
 
     def commit(self) -> None:
         """Commit and close, then run what `after_commit` registered."""
@@ -95,6 +96,7 @@ class UnitOfWork:
             self.session.commit()
         finally:
             self.session.close()
+            self.closed = True
         for callback in callbacks:
             try:
                 callback(self.engine)
@@ -107,6 +109,7 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+            self.closed = True
 
 
 @contextmanager

@@ -7,13 +7,19 @@ durable. Any error rolls everything back. Endpoints get the session and the prin
 `SessionDep` and `allow(...)` (app/core/deps.py).
 """
 
+import functools
+import inspect
+import threading
 from collections.abc import Callable, Coroutine
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-import anyio
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +34,10 @@ from app.core.errors import InvalidInput
 from app.scoring.answers import FieldError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The parameters through which FastAPI hands the endpoint wrapper its request and sub-response.
+_REQUEST, _RESPONSE = "tamis_request", "tamis_response"
+# The writers' queue of one process (see writer_gate).
+Gate = AbstractContextManager[Any]
 
 
 class _KeyRace(Exception):
@@ -45,12 +55,22 @@ def api_key(session: Session, request: Request) -> Principal:
 def _open(
     request: Request, readonly: bool, operation: str, authenticator: Authenticator
 ) -> UnitOfWork:
-    unit = UnitOfWork(request.app.state.engine, readonly=readonly)
+    """The request's unit of work, once the caller is known (401 before anything else).
+
+    A read authenticates in its own transaction. A write authenticates in a short read of its
+    own and gets a unit that has not begun yet: it begins in the endpoint's worker thread, with
+    the writer's turn held (see _Work.run).
+    """
+    engine = request.app.state.engine
+    unit = UnitOfWork(engine, readonly=True)
     try:
         principal = authenticator(unit.session, request)
     except BaseException:
         unit.rollback()
         raise
+    if not readonly:
+        unit.rollback()
+        unit = UnitOfWork(engine)
     unit.session.info.update(principal=principal, operation=operation)
     request.state.session = unit.session
     request.state.principal = principal
@@ -88,6 +108,79 @@ class ApiRoute(APIRoute):
     # The API refuses query parameters it does not know (a typo must not be ignored silently).
     strict_query: bool = True
 
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, self._in_unit(endpoint), **kwargs)
+
+    def _in_unit(self, endpoint: Callable[..., Any]) -> Callable[..., Response]:
+        """The endpoint, run with the rest of its unit of work in the same worker thread.
+
+        FastAPI calls it in a worker thread; it runs the endpoint, turns the result into the
+        response as FastAPI would, records it for the Idempotency-Key and commits, all in that
+        one call. A writer therefore holds its turn (SQLite's single writer) only while it works,
+        never while waiting for the event loop.
+        """
+        signature = inspect.signature(endpoint)
+        params = list(signature.parameters.values())
+        request_name = _param_of(params, Request) or _REQUEST
+        response_name = _param_of(params, Response) or _RESPONSE
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind)
+            for name, kind in ((request_name, Request), (response_name, Response))
+            if name in (_REQUEST, _RESPONSE)
+        ]
+
+        @functools.wraps(endpoint)
+        def in_unit(**values: Any) -> Response:
+            request: Request = values[request_name]
+            sub_response: Response = values[response_name]
+            for name in (_REQUEST, _RESPONSE):
+                values.pop(name, None)
+            work: _Work = request.state.work
+            return work.run(lambda: self._respond(endpoint(**values), sub_response))
+
+        in_unit.__signature__ = signature.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
+        return in_unit
+
+    def _respond(self, result: Any, sub_response: Response) -> Response:
+        """The response FastAPI would make of `result` (see fastapi.routing.get_request_handler)."""
+        if isinstance(result, Response):
+            return result
+        status = self.status_code or sub_response.status_code
+        if sub_response.status_code:
+            status = sub_response.status_code
+        field = self.response_field
+        default_class = isinstance(self.response_class, DefaultPlaceholder)
+        if field is not None:
+            value, errors = field.validate(result, {}, loc=("response",))
+            if errors:
+                raise ResponseValidationError(errors=errors, body=result)
+            serialize = field.serialize_json if default_class else field.serialize
+            content = serialize(
+                value,
+                include=self.response_model_include,
+                exclude=self.response_model_exclude,
+                by_alias=self.response_model_by_alias,
+                exclude_unset=self.response_model_exclude_unset,
+                exclude_defaults=self.response_model_exclude_defaults,
+                exclude_none=self.response_model_exclude_none,
+            )
+        else:
+            content = jsonable_encoder(result)
+        args: dict[str, Any] = {} if status is None else {"status_code": status}
+        if field is not None and default_class:
+            response = Response(content=content, media_type="application/json", **args)
+        else:
+            response_class = (
+                self.response_class.value
+                if isinstance(self.response_class, DefaultPlaceholder)
+                else self.response_class
+            )
+            response = response_class(content, **args)
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         operation = self.name
@@ -101,67 +194,75 @@ class ApiRoute(APIRoute):
                 _check_query(request, known)
             key = idempotency.key_of(request)
             print_ = idempotency.fingerprint(request, await request.body()) if key else ""
-            # Writers queue here, in the event loop, not in worker threads: SQLite has one writer
-            # at a time, and on PostgreSQL a few at once keep threads free (CONCURRENT_WRITERS).
-            writer: Any = request.app.state.writers if not readonly else None
-            async with writer or nullcontext():
-                try:
-                    return await _run(
-                        request, handle, readonly, operation, authenticator, key, print_
-                    )
-                except _KeyRace:
-                    pass
-            # The twin request committed first: answer what it answered.
-            unit = await run_in_threadpool(_open, request, True, operation, authenticator)
+            gate: Gate | None = None if readonly else request.app.state.writers
+            unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
+            request.state.work = _Work(unit, gate, key, print_)
             try:
-                principal_id = request.state.principal.id
-                replayed = await run_in_threadpool(
-                    idempotency.replay, unit.session, principal_id, key or "", print_
-                )
+                return await handle(request)
+            except _KeyRace:
+                pass
             finally:
-                await run_in_threadpool(unit.rollback)
-            if replayed is None:  # pragma: no cover - the twin's record is committed
-                raise RuntimeError("idempotency record vanished")
-            return replayed
+                if not unit.closed:  # the endpoint never ran (its input was refused)
+                    await run_in_threadpool(unit.rollback)
+            # The twin request committed first: answer what it answered.
+            return await run_in_threadpool(_replay_twin, request, operation, authenticator, key)
 
         return route_handler
 
 
-async def _run(
-    request: Request,
-    handle: Callable[[Request], Coroutine[Any, Any, Response]],
-    readonly: bool,
-    operation: str,
-    authenticator: Authenticator,
-    key: str | None,
-    print_: str,
+def _param_of(params: list[inspect.Parameter], kind: type) -> str | None:
+    """The name of the endpoint's parameter annotated with `kind` (Request, Response), if any."""
+    for param in params:
+        if isinstance(param.annotation, type) and issubclass(param.annotation, kind):
+            return param.name
+    return None
+
+
+def _replay_twin(
+    request: Request, operation: str, authenticator: Authenticator, key: str | None
 ) -> Response:
-    unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
+    unit = _open(request, True, operation, authenticator)
     try:
-        if key:
-            replayed = await run_in_threadpool(
-                idempotency.replay, unit.session, request.state.principal.id, key, print_
-            )
-            if replayed is not None:
-                await run_in_threadpool(unit.rollback)
-                return replayed
-        response = await handle(request)
-        if key and 200 <= response.status_code < 300:
-            await run_in_threadpool(_remember, unit, key, print_, response)
-        await run_in_threadpool(unit.commit)
-    except BaseException:
-        await run_in_threadpool(unit.rollback)
-        raise
-    return response
+        principal_id = request.state.principal.id
+        print_ = request.state.work.print_
+        replayed = idempotency.replay(unit.session, principal_id, key or "", print_)
+    finally:
+        unit.rollback()
+    if replayed is None:  # pragma: no cover - the twin's record is committed
+        raise RuntimeError("idempotency record vanished")
+    return replayed
 
 
-# At most this many writing requests of one process run at once on PostgreSQL. A writer that
-# holds a row lock needs a worker thread to finish; were every worker thread taken by writers
-# waiting for that lock, none would be left to release it. 16 of the 40 threads, and of the 30
-# pooled connections, leaves room for everyone else.
-CONCURRENT_WRITERS = 16
+class _Work:
+    """What the endpoint's worker thread finishes: the unit of work of one request."""
+
+    def __init__(self, unit: UnitOfWork, gate: Gate | None, key: str | None, print_: str) -> None:
+        self.unit, self.gate, self.key, self.print_ = unit, gate, key, print_
+
+    def run(self, respond: Callable[[], Response]) -> Response:
+        """Replay, else run the endpoint and commit; a writer holds the gate throughout."""
+        with self.gate or nullcontext():
+            unit = self.unit
+            try:
+                if self.key:
+                    principal_id = unit.session.info["principal"].id
+                    replayed = idempotency.replay(unit.session, principal_id, self.key, self.print_)
+                    if replayed is not None:
+                        unit.rollback()
+                        return replayed
+                response = respond()
+                if self.key and 200 <= response.status_code < 300:
+                    _remember(unit, self.key, self.print_, response)
+                unit.commit()
+            except BaseException:
+                if not unit.closed:
+                    unit.rollback()
+                raise
+            return response
 
 
-def writer_lock(database_url: str) -> anyio.Lock | anyio.Semaphore:
-    """The in-process queue of writers: one at a time on SQLite, a few at once elsewhere."""
-    return anyio.Lock() if is_sqlite(database_url) else anyio.Semaphore(CONCURRENT_WRITERS)
+def writer_gate(database_url: str) -> Gate | None:
+    """The in-process queue of writers: SQLite has one writer at a time, so a process lets one
+    of its threads write and queues the others here (first come, first served) rather than on
+    SQLite's busy timeout. PostgreSQL needs none: its row locks order concurrent writers."""
+    return threading.Lock() if is_sqlite(database_url) else None
