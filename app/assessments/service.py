@@ -95,30 +95,42 @@ def _stored(answers: Answers) -> dict[str, Any]:
 def create(
     session: Session, registry: RubricRegistry, candidate: Candidate, data: AssessmentCreate
 ) -> Assessment:
-    """A new scorecard; submitted at once if `status` says so."""
+    """A new scorecard; submitted at once if `status` says so. Written with one flush."""
     rubric = _rubric(session, registry, candidate)
     answers = _answers(rubric, data.model_dump(include={"ratings", "flags", "notes", "language"}))
+    email = str(data.interviewer.email).lower()
+    taken = select(Assessment.id).where(
+        Assessment.candidate_id == candidate.id, Assessment.interviewer_email == email
+    )
+    if session.exec(taken.limit(1)).first() is not None:
+        raise _taken(email)
+    with session.no_autoflush:  # the candidate's other scorecards, before this one is added
+        others = _submitted(session, candidate.id) if data.status == "submitted" else []
     assessment = Assessment(
         candidate_id=candidate.id,
         interviewer_name=data.interviewer.name,
-        interviewer_email=str(data.interviewer.email).lower(),
+        interviewer_email=email,
         answers=_stored(answers),
         summary=data.summary,
     )
-    try:
-        with session.begin_nested():
-            session.add(assessment)
-    except IntegrityError as exc:
-        raise Conflict(
-            f"{data.interviewer.email} already has an assessment of this candidate",
-            [FieldError("interviewer.email", "already has an assessment of this candidate")],
-        ) from exc
+    session.add(assessment)
     if candidate.status == "new":
         candidate.status = "in_review"
         session.add(candidate)
     if data.status == "submitted":
-        submit(session, registry, assessment)
+        _freeze(session, registry, candidate, assessment, answers, [*others, assessment])
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent twin got in between (PostgreSQL)
+        raise _taken(email) from exc
     return assessment
+
+
+def _taken(email: str) -> Conflict:
+    return Conflict(
+        f"{email} already has an assessment of this candidate",
+        [FieldError("interviewer.email", "already has an assessment of this candidate")],
+    )
 
 
 def update_draft(
@@ -153,9 +165,15 @@ def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _record(
-    session: Session, assessment: Assessment, rubric: Rubric, version_id: uuid.UUID, cause: str
+    session: Session,
+    assessment: Assessment,
+    rubric: Rubric,
+    version_id: uuid.UUID,
+    cause: str,
+    answers: Answers | None = None,
 ) -> VerdictRecord:
-    verdict = score(rubric, Answers.model_validate(assessment.answers), "en")
+    answers = answers or Answers.model_validate(assessment.answers)
+    verdict = score(rubric, answers, "en")
     record = VerdictRecord(
         assessment_id=assessment.id,
         revision=assessment.revision,
@@ -192,8 +210,25 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
     if assessment.status == "submitted":
         raise Conflict("the assessment is already submitted")
     candidate = session.get_one(Candidate, assessment.candidate_id)
+    _freeze(session, registry, candidate, assessment, Answers.model_validate(assessment.answers))
+    session.flush()
+    return assessment
+
+
+def _freeze(
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Candidate,
+    assessment: Assessment,
+    answers: Answers,
+    submitted: list[Assessment] | None = None,
+) -> None:
+    """Submit: revision 1, its verdict, the webhook and the candidate's panel recommendation.
+
+    `submitted` is the candidate's submitted scorecards with this one, when the caller has them.
+    """
     rubric, version_id = _pinned(session, registry, candidate)
-    _require_core(rubric, Answers.model_validate(assessment.answers))
+    _require_core(rubric, answers)
     now = utcnow()
     assessment.status, assessment.revision = "submitted", 1
     assessment.submitted_at = assessment.updated_at = now
@@ -206,7 +241,7 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
             summary=assessment.summary,
         )
     )
-    _record(session, assessment, rubric, version_id, "submitted")
+    _record(session, assessment, rubric, version_id, "submitted", answers)
     webhooks.emit(
         session,
         "assessment.submitted",
@@ -216,8 +251,7 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
             "revision": assessment.revision,
         },
     )
-    refresh_candidate(session, registry, candidate)
-    return assessment
+    refresh_candidate(session, registry, candidate, submitted)
 
 
 def amend(
@@ -369,11 +403,22 @@ def panel_with_members(
     return public, members, rubric
 
 
-def refresh_candidate(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
-    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters)."""
-    session.flush()
+def refresh_candidate(
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Candidate,
+    submitted: list[Assessment] | None = None,
+) -> None:
+    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters).
+
+    `submitted` is the candidate's submitted scorecards when the caller has them; else they are
+    read back (after a flush).
+    """
+    if submitted is None:
+        session.flush()
+        submitted = _submitted(session, candidate.id)
     rubric = _rubric(session, registry, candidate)
-    members = _members(_submitted(session, candidate.id))
+    members = _members(submitted)
     before, after = candidate.recommendation, panel_recommendation(rubric, members)
     if after != before:
         candidate.recommendation = after
