@@ -1,10 +1,14 @@
 """The request's unit of work: one transaction, the caller's identity, safe retries, then commit.
 
-Every `/api/v1` route uses `ApiRoute`. For each request it opens the transaction, authenticates
-the API key (401 before anything else is looked at), replays an Idempotency-Key it has seen,
-runs the endpoint, and commits **before** the response leaves, so a 2xx means the data is
-durable. Any error rolls everything back. Endpoints get the session and the principal through
-`SessionDep` and `allow(...)` (app/core/deps.py).
+Every `/api/v1` route (and every page) uses `ApiRoute`. For each request it authenticates the
+caller (401 before anything else is looked at), then, in the one worker-thread call in which
+FastAPI runs the endpoint: replays an Idempotency-Key it has seen, runs the endpoint, makes the
+response, records it for the key, and commits, all **before** the response leaves, so a 2xx
+means the data is durable. Any error rolls everything back. Endpoints get the session and the
+principal through `SessionDep` and `allow(...)` (app/core/deps.py).
+
+A writer on SQLite holds the process's writer gate only inside that call: never while waiting
+for the event loop, which is what used to set the pace of writes under load (bench/RESULTS.md).
 """
 
 import functools
@@ -57,9 +61,9 @@ def _open(
 ) -> UnitOfWork:
     """The request's unit of work, once the caller is known (401 before anything else).
 
-    A read authenticates in its own transaction. A write authenticates in a short read of its
-    own and gets a unit that has not begun yet: it begins in the endpoint's worker thread, with
-    the writer's turn held (see _Work.run).
+    A read authenticates in the transaction it then reads in. A write authenticates in a short
+    read of its own and gets a unit that has not begun yet: it begins in the endpoint's worker
+    thread, with the writer's turn held (see _Work.run).
     """
     engine = request.app.state.engine
     unit = UnitOfWork(engine, readonly=True)
@@ -263,6 +267,6 @@ class _Work:
 
 def writer_gate(database_url: str) -> Gate | None:
     """The in-process queue of writers: SQLite has one writer at a time, so a process lets one
-    of its threads write and queues the others here (first come, first served) rather than on
-    SQLite's busy timeout. PostgreSQL needs none: its row locks order concurrent writers."""
+    of its threads write and queues the others on this lock rather than on SQLite's busy
+    timeout, which polls with sleeps. PostgreSQL needs none: its row locks order writers."""
     return threading.Lock() if is_sqlite(database_url) else None
