@@ -71,10 +71,11 @@ def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) 
 
 
 def _pinned(
-    session: Session, registry: RubricRegistry, candidate: Candidate
+    session: Session, registry: RubricRegistry, candidate: Candidate, rubric: Rubric | None = None
 ) -> tuple[Rubric, uuid.UUID]:
-    """Like _rubric, storing the version and pinning the candidate to it if not yet done."""
-    rubric = _rubric(session, registry, candidate)
+    """Like _rubric (or `rubric`, when the caller has it), storing the version and pinning the
+    candidate to it if not yet done."""
+    rubric = rubric or _rubric(session, registry, candidate)
     if candidate.rubric_version_id is None:
         candidate.rubric_version_id = registry.snapshot(session, rubric)
         session.add(candidate)
@@ -95,30 +96,43 @@ def _stored(answers: Answers) -> dict[str, Any]:
 def create(
     session: Session, registry: RubricRegistry, candidate: Candidate, data: AssessmentCreate
 ) -> Assessment:
-    """A new scorecard; submitted at once if `status` says so. Written with one flush."""
-    rubric = _rubric(session, registry, candidate)
-    answers = _answers(rubric, data.model_dump(include={"ratings", "flags", "notes", "language"}))
-    email = str(data.interviewer.email).lower()
-    taken = select(Assessment.id).where(
-        Assessment.candidate_id == candidate.id, Assessment.interviewer_email == email
-    )
-    if session.exec(taken.limit(1)).first() is not None:
-        raise _taken(email)
-    with session.no_autoflush:  # the candidate's other scorecards, before this one is added
-        others = _submitted(session, candidate.id) if data.status == "submitted" else []
-    assessment = Assessment(
-        candidate_id=candidate.id,
-        interviewer_name=data.interviewer.name,
-        interviewer_email=email,
-        answers=_stored(answers),
-        summary=data.summary,
-    )
-    session.add(assessment)
-    if candidate.status == "new":
-        candidate.status = "in_review"
-        session.add(candidate)
-    if data.status == "submitted":
-        _freeze(session, registry, candidate, assessment, answers, [*others, assessment])
+    """A new scorecard; submitted at once if `status` says so.
+
+    The hot path of the API: it reads what it needs first, then writes everything with one
+    flush (no autoflush in between, no insert-then-update).
+    """
+    with session.no_autoflush:
+        rubric = _rubric(session, registry, candidate)
+        answers = _answers(
+            rubric, data.model_dump(include={"ratings", "flags", "notes", "language"})
+        )
+        email = str(data.interviewer.email).lower()
+        if data.status == "submitted":  # the candidate's scorecards serve the panel as well
+            existing = for_candidate(session, candidate.id)
+        else:
+            taken = select(Assessment).where(
+                Assessment.candidate_id == candidate.id, Assessment.interviewer_email == email
+            )
+            existing = list(session.exec(taken.limit(1)))
+        if any(a.interviewer_email == email for a in existing):
+            raise _taken(email)
+        assessment = Assessment(
+            candidate_id=candidate.id,
+            interviewer_name=data.interviewer.name,
+            interviewer_email=email,
+            answers=_stored(answers),
+            summary=data.summary,
+        )
+        session.add(assessment)
+        if candidate.status == "new":
+            candidate.status = "in_review"
+            session.add(candidate)
+        if data.status == "submitted":
+            panel = sorted(
+                (a for a in existing if a.status == "submitted"),
+                key=lambda a: (a.submitted_at, str(a.id)),
+            )
+            _freeze(session, registry, candidate, assessment, answers, rubric, [*panel, assessment])
     try:
         session.flush()
     except IntegrityError as exc:  # a concurrent twin got in between (PostgreSQL)
@@ -210,7 +224,9 @@ def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -
     if assessment.status == "submitted":
         raise Conflict("the assessment is already submitted")
     candidate = session.get_one(Candidate, assessment.candidate_id)
-    _freeze(session, registry, candidate, assessment, Answers.model_validate(assessment.answers))
+    answers = Answers.model_validate(assessment.answers)
+    rubric = _rubric(session, registry, candidate)
+    _freeze(session, registry, candidate, assessment, answers, rubric)
     session.flush()
     return assessment
 
@@ -221,13 +237,15 @@ def _freeze(
     candidate: Candidate,
     assessment: Assessment,
     answers: Answers,
+    rubric: Rubric,
     submitted: list[Assessment] | None = None,
 ) -> None:
     """Submit: revision 1, its verdict, the webhook and the candidate's panel recommendation.
 
-    `submitted` is the candidate's submitted scorecards with this one, when the caller has them.
+    `rubric` is the candidate's (see _rubric); `submitted` is the candidate's submitted
+    scorecards with this one, when the caller has them.
     """
-    rubric, version_id = _pinned(session, registry, candidate)
+    rubric, version_id = _pinned(session, registry, candidate, rubric)
     _require_core(rubric, answers)
     now = utcnow()
     assessment.status, assessment.revision = "submitted", 1
@@ -251,7 +269,7 @@ def _freeze(
             "revision": assessment.revision,
         },
     )
-    refresh_candidate(session, registry, candidate, submitted)
+    refresh_candidate(session, registry, candidate, submitted, rubric)
 
 
 def amend(
@@ -408,16 +426,17 @@ def refresh_candidate(
     registry: RubricRegistry,
     candidate: Candidate,
     submitted: list[Assessment] | None = None,
+    rubric: Rubric | None = None,
 ) -> None:
     """Keep the candidate's stored recommendation equal to the panel verdict's (for filters).
 
-    `submitted` is the candidate's submitted scorecards when the caller has them; else they are
-    read back (after a flush).
+    `submitted` is the candidate's submitted scorecards and `rubric` theirs, when the caller has
+    them; else they are read back (after a flush).
     """
     if submitted is None:
         session.flush()
         submitted = _submitted(session, candidate.id)
-    rubric = _rubric(session, registry, candidate)
+    rubric = rubric or _rubric(session, registry, candidate)
     members = _members(submitted)
     before, after = candidate.recommendation, panel_recommendation(rubric, members)
     if after != before:
