@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-dev services
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_submission.py
 	$(BIN)/python bench/bench_api.py --db both --seconds 10
 	$(BIN)/python bench/bench_export.py
 

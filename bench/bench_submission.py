@@ -1,0 +1,147 @@
+"""One submission's work inside the process, without HTTP: where the hot path spends its time.
+
+Runs the same calls as `POST /api/v1/candidates/{id}/assessments` (authenticate, lock the
+candidate, validate, score, store, build the response, commit) in a loop on a fresh SQLite file,
+against the baseline the HTTP benchmark uses: validating the same body with the same pydantic
+model. Prints both (median of rounds), the ratio, and the SQL statements of one submission.
+`--profile` adds the top of a cProfile of the loop.
+
+    .venv/bin/python bench/bench_submission.py [--rounds 7] [--calls 100] [--profile]
+"""
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.access import service as keys  # noqa: E402
+from app.assessments import service as assessments  # noqa: E402
+from app.assessments.models import AssessmentCreate  # noqa: E402
+from app.candidates import service as candidates  # noqa: E402
+from app.candidates.models import CandidateCreate  # noqa: E402
+from app.core.config import shipped_criteria_dir  # noqa: E402
+from app.core.db import UnitOfWork, make_engine  # noqa: E402
+from app.core.migrate import upgrade  # noqa: E402
+from app.positions import service as positions  # noqa: E402
+from app.positions.models import PositionCreate  # noqa: E402
+from app.rubric import load_rubrics  # noqa: E402
+from app.rubric.store import RubricRegistry  # noqa: E402
+
+CANDIDATES = 200
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--profile", action="store_true")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(f"sqlite:///{Path(tmp) / 'bench.db'}", options)
+
+
+def run(url: str, options: argparse.Namespace) -> None:
+    upgrade(url)
+    engine = make_engine(url)
+    rubrics = load_rubrics(shipped_criteria_dir())
+    registry = RubricRegistry(rubrics)
+    core = [c.id for c in rubrics["social-media-screen"].criteria if c.group == "core"]
+    unit = UnitOfWork(engine)
+    _row, secret = keys.create(unit.session, name="benchmark", role="admin")
+    unit.commit()
+    authorization = f"Bearer {secret}"
+
+    def open_unit() -> UnitOfWork:
+        unit = UnitOfWork(engine)
+        principal = keys.authenticate(unit.session, authorization)
+        unit.session.info.update(principal=principal, operation="create_assessment")
+        return unit
+
+    unit = open_unit()
+    position = positions.create(unit.session, registry, PositionCreate(title="Community manager"))
+    ids = [
+        candidates.create(
+            unit.session, CandidateCreate(full_name=f"C {n}", position_id=position.id)
+        ).id
+        for n in range(CANDIDATES)
+    ]
+    unit.commit()
+    run_id = uuid.uuid4().hex[:8]
+
+    def body(n: int) -> dict[str, Any]:
+        return {
+            "interviewer": {"name": f"Interviewer {n}", "email": f"i{n}-{run_id}@example.org"},
+            "ratings": {c: 3 + (i % 2) for i, c in enumerate(core)},
+            "flags": [{"id": "vanity_metrics", "note": "quoted page views"}],
+            "notes": {"measures_impact": "ties sign-ups to the goal"},
+            "summary": "Solid practitioner.",
+            "language": "en",
+            "status": "submitted",
+        }
+
+    def baseline(n: int) -> None:
+        AssessmentCreate.model_validate(body(n))
+
+    def submit(n: int) -> None:
+        data = AssessmentCreate.model_validate(body(n))
+        unit = open_unit()
+        try:
+            candidate = candidates.get(unit.session, ids[n % len(ids)], lock=True)
+            assessment = assessments.create(unit.session, registry, candidate, data)
+            assessments.to_public(unit.session, registry, assessment, "en").model_dump_json()
+        except BaseException:
+            unit.rollback()
+            raise
+        unit.commit()
+
+    counter = iter(range(10**9))
+
+    def per_call(function: Callable[[int], None]) -> float:
+        start = time.perf_counter()
+        for _ in range(options.calls):
+            function(next(counter))
+        return (time.perf_counter() - start) / options.calls * 1e3
+
+    for _ in range(options.calls):  # warm up: every candidate pinned, caches filled
+        submit(next(counter))
+    base = statistics.median(per_call(baseline) for _ in range(options.rounds))
+    tamis = statistics.median(per_call(submit) for _ in range(options.rounds))
+    print(f"# in-process submission, SQLite; median of {options.rounds} rounds x {options.calls}")
+    print(f"validate the body (baseline)      {base:8.3f} ms   1.0 x baseline")
+    print(f"submit, scored and committed      {tamis:8.3f} ms   {tamis / base:.1f} x baseline")
+
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(" ".join(str(args[2]).split())[:90])
+
+    event.listen(engine, "before_cursor_execute", record)
+    submit(next(counter))
+    event.remove(engine, "before_cursor_execute", record)
+    print(f"statements of one submission: {len(statements)}")
+    for statement in statements:
+        print(f"  {statement}")
+    if options.profile:
+        profile = cProfile.Profile()
+        profile.enable()
+        per_call(submit)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
