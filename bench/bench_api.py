@@ -121,6 +121,19 @@ end
 """
 
 
+def submission_body(name: str, email: str) -> dict[str, object]:
+    """The assessment every submission benchmark sends: core criteria rated, one flag, a note."""
+    return {
+        "interviewer": {"name": name, "email": email},
+        "ratings": {c: 3 + (i % 2) for i, c in enumerate(CORE)},
+        "flags": [{"id": "vanity_metrics", "note": "quoted page views"}],
+        "notes": {"measures_impact": "ties sign-ups to the goal"},
+        "summary": "Solid practitioner.",
+        "language": "en",
+        "status": "submitted",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -167,17 +180,7 @@ def run_wrk(
     base: str, ids: list[str], seconds: int, connections: int, workdir: Path, run: str, key: str
 ) -> dict[str, float]:
     """Submit for `seconds`; `run` keeps interviewer emails unique across runs."""
-    template = json.dumps(
-        {
-            "interviewer": {"name": "Interviewer @N@", "email": f"i@N@-{run}@example.org"},
-            "ratings": {c: 3 + (i % 2) for i, c in enumerate(CORE)},
-            "flags": [{"id": "vanity_metrics", "note": "quoted page views"}],
-            "notes": {"measures_impact": "ties sign-ups to the goal"},
-            "summary": "Solid practitioner.",
-            "language": "en",
-            "status": "submitted",
-        }
-    )
+    template = json.dumps(submission_body("Interviewer @N@", f"i@N@-{run}@example.org"))
     lua_ids = ", ".join(f'"{i}"' for i in ids)
     text = WRK_SCRIPT % {"ids": lua_ids, "template": json.dumps(template), "key": key}
     return _wrk(text, base, seconds, connections, workdir)

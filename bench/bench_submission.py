@@ -26,6 +26,8 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_api import submission_body  # noqa: E402
+
 from app.access import service as keys  # noqa: E402
 from app.assessments import service as assessments  # noqa: E402
 from app.assessments.models import AssessmentCreate  # noqa: E402
@@ -59,7 +61,6 @@ def run(url: str, options: argparse.Namespace) -> None:
     engine = make_engine(url)
     rubrics = load_rubrics(shipped_criteria_dir())
     registry = RubricRegistry(rubrics)
-    core = [c.id for c in rubrics["social-media-screen"].criteria if c.group == "core"]
     unit = UnitOfWork(engine)
     _row, secret = keys.create(unit.session, name="benchmark", role="admin")
     unit.commit()
@@ -82,16 +83,8 @@ def run(url: str, options: argparse.Namespace) -> None:
     unit.commit()
     run_id = uuid.uuid4().hex[:8]
 
-    def body(n: int) -> dict[str, Any]:
-        return {
-            "interviewer": {"name": f"Interviewer {n}", "email": f"i{n}-{run_id}@example.org"},
-            "ratings": {c: 3 + (i % 2) for i, c in enumerate(core)},
-            "flags": [{"id": "vanity_metrics", "note": "quoted page views"}],
-            "notes": {"measures_impact": "ties sign-ups to the goal"},
-            "summary": "Solid practitioner.",
-            "language": "en",
-            "status": "submitted",
-        }
+    def body(n: int) -> dict[str, object]:
+        return submission_body(f"Interviewer {n}", f"i{n}-{run_id}@example.org")
 
     def baseline(n: int) -> None:
         AssessmentCreate.model_validate(body(n))
@@ -116,7 +109,7 @@ def run(url: str, options: argparse.Namespace) -> None:
             function(next(counter))
         return (time.perf_counter() - start) / options.calls * 1e3
 
-    for _ in range(options.calls):  # warm up: every candidate pinned, caches filled
+    for _ in range(max(options.calls, CANDIDATES)):  # warm up: every candidate pinned
         submit(next(counter))
     base = statistics.median(per_call(baseline) for _ in range(options.rounds))
     tamis = statistics.median(per_call(submit) for _ in range(options.rounds))
