@@ -4,7 +4,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -56,7 +56,8 @@ def revoke(session: Session, key_id: uuid.UUID) -> ApiKey:
 
 def count_active(session: Session) -> int:
     """How many keys are not revoked."""
-    return len(session.exec(select(ApiKey.id).where(col(ApiKey.revoked_at).is_(None))).all())
+    active = select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None))
+    return session.exec(active).one()
 
 
 def principal_of(key: ApiKey) -> Principal:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
+from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from app.access.models import Principal
@@ -74,7 +75,7 @@ def create(session: Session, *, email: str, name: str, role: Role, password: str
 
 def count(session: Session) -> int:
     """How many accounts exist."""
-    return len(session.exec(select(User.id)).all())
+    return session.exec(select(func.count()).select_from(User)).one()
 
 
 def principal_of(user: User) -> Principal:

@@ -74,7 +74,6 @@ def update_assessment(
     """Edit a draft. Ratings and notes merge key by key; a null rating clears it."""
     assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.update_draft(session, registry, assessment, body)
-    session.flush()
     etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)
 

@@ -107,13 +107,7 @@ def create(
             rubric, data.model_dump(include={"ratings", "flags", "notes", "language"})
         )
         email = str(data.interviewer.email).lower()
-        if data.status == "submitted":  # the candidate's scorecards serve the panel as well
-            existing = for_candidate(session, candidate.id)
-        else:
-            taken = select(Assessment).where(
-                Assessment.candidate_id == candidate.id, Assessment.interviewer_email == email
-            )
-            existing = list(session.exec(taken.limit(1)))
+        existing = for_candidate(session, candidate.id)  # the duplicate check, then the panel
         if any(a.interviewer_email == email for a in existing):
             raise _taken(email)
         assessment = Assessment(
@@ -298,7 +292,8 @@ def amend(
         )
     )
     _record(session, assessment, rubric, version_id, "amended")
-    refresh_candidate(session, registry, candidate)
+    refresh_candidate(session, registry, candidate, rubric=rubric)
+    session.flush()
     return assessment
 
 
@@ -431,7 +426,7 @@ def refresh_candidate(
     """Keep the candidate's stored recommendation equal to the panel verdict's (for filters).
 
     `submitted` is the candidate's submitted scorecards and `rubric` theirs, when the caller has
-    them; else they are read back (after a flush).
+    them; else they are read back (after a flush). The caller flushes what this changes.
     """
     if submitted is None:
         session.flush()
@@ -448,7 +443,6 @@ def refresh_candidate(
             "verdict.changed",
             {"candidate_id": str(candidate.id), "before": before, "after": after},
         )
-    session.flush()
 
 
 def rescore(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
@@ -462,7 +456,8 @@ def rescore(session: Session, registry: RubricRegistry, candidate: Candidate) ->
     for assessment in submitted:
         _record(session, assessment, rubric, version_id, "rescored")
     candidate.rubric_version_id = version_id
-    refresh_candidate(session, registry, candidate)
+    refresh_candidate(session, registry, candidate, submitted, rubric)
+    session.flush()
 
 
 def for_candidate(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:

@@ -535,7 +535,6 @@ def save_assessment(
                 ),
             )
         if form.get("action") == "submit" and mine.status == "draft":
-            session.flush()
             assessments.submit(session, registry, mine)
             return RedirectResponse(f"/candidates/{candidate_id}", status_code=303)
     except ValidationError as exc:
