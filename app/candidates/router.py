@@ -136,6 +136,7 @@ def create_assessment(
     registry: RegistryDep,
     language: LanguageDep,
     principal: Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
+    response: Response,
 ) -> AssessmentPublic:
     """Start an interviewer's scorecard (a draft), or submit it at once with `status: submitted`.
 
@@ -144,6 +145,7 @@ def create_assessment(
     access.check_author(str(body.interviewer.email), principal)
     candidate = service.get(session, candidate_id, lock=True)
     assessment = assessments.create(session, registry, candidate, body)
+    etag.tag(response, assessment)
     return assessments.to_public(session, registry, assessment, language)
 
 
@@ -187,11 +189,18 @@ def get_verdict(
     dependencies=[allow(P.ASSESSMENTS_ALL)],
 )
 def rescore(
-    candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    response: Response,
 ) -> CandidateVerdict:
-    """Score the submitted assessments again with the current rubric; earlier verdicts are kept."""
+    """Score the submitted assessments again with the current rubric; earlier verdicts are kept.
+
+    The `ETag` is the candidate's after the rescore (for `If-Match` on the candidate)."""
     candidate = service.get(session, candidate_id, lock=True)
     assessments.rescore(session, registry, candidate)
+    etag.tag(response, candidate)
     return assessments.panel(session, registry, candidate, language)
 
 

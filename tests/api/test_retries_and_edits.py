@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import live_server
+from tests.rubric.test_shipped_rubric import CORE
 
 
 def _count(api: Api) -> int:
@@ -161,3 +162,55 @@ def test_concurrent_retries_and_edits_on_a_real_server(settings: Settings) -> No
         assert sorted(r.status_code for r in edits) == [200] + [412] * 9
         winner = next(r for r in edits if r.status_code == 200).json()["source"]
         assert tamis.get(url).json()["source"] == winner
+
+
+def test_every_write_answers_with_the_etag_of_what_it_wrote(api: Api, client: TestClient) -> None:
+    """Create, edit, submit, amend and rescore each return the ETag a GET would give next, and
+    that tag is the one If-Match accepts."""
+    candidate = api.candidate()
+    created = client.post(
+        f"/api/v1/candidates/{candidate['id']}/assessments",
+        json={
+            "interviewer": {"name": "Ana", "email": "ana@example.org"},
+            "ratings": dict.fromkeys(CORE, 3),
+            "status": "draft",
+        },
+    )
+    assert created.status_code == 201
+    url = f"/api/v1/assessments/{created.json()['id']}"
+    tags = [created.headers["etag"]]
+    assert client.get(url).headers["etag"] == tags[-1]
+
+    edited = client.patch(url, json={"summary": "s"}, headers={"If-Match": tags[-1]})
+    tags.append(edited.headers["etag"])
+    submitted = client.post(f"{url}/submit", headers={"If-Match": tags[-1]})
+    assert submitted.status_code == 200, submitted.text
+    tags.append(submitted.headers["etag"])
+    assert client.get(url).headers["etag"] == tags[-1]
+    amended = client.post(
+        f"{url}/amendments",
+        json={"ratings": {CORE[0]: 4}, "reason": "misread my notes"},
+        headers={"If-Match": tags[-1]},
+    )
+    assert amended.status_code == 201, amended.text
+    tags.append(amended.headers["etag"])
+    assert client.get(url).headers["etag"] == tags[-1]
+    assert len(set(tags)) == len(tags)  # every write made a new version
+    # The tag before the amendment is stale now; the one it returned is current.
+    stale = client.post(
+        f"{url}/amendments",
+        json={"ratings": {CORE[0]: 2}, "reason": "r"},
+        headers={"If-Match": tags[-2]},
+    )
+    assert stale.status_code == 412
+
+    rescored = client.post(f"/api/v1/candidates/{candidate['id']}/rescore")
+    assert rescored.status_code == 200
+    candidate_url = f"/api/v1/candidates/{candidate['id']}"
+    assert rescored.headers["etag"] == client.get(candidate_url).headers["etag"]
+    assert (
+        client.patch(
+            candidate_url, json={"source": "x"}, headers={"If-Match": rescored.headers["etag"]}
+        ).status_code
+        == 200
+    )
