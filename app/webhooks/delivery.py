@@ -11,8 +11,9 @@ de-duplicate on `webhook-id`.
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -27,6 +28,7 @@ from app.webhooks.models import Webhook, WebhookDelivery
 log = logging.getLogger("tamis.webhooks")
 LEASE = timedelta(seconds=60)
 MAX_DELAY = timedelta(hours=6)
+Clock = Callable[[], datetime]  # utcnow, or a test's clock
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,9 @@ class _Claimed:
     secret: str
 
 
-def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
+def claim(engine: Engine, limit: int = 20, clock: Clock = utcnow) -> list[_Claimed]:
     """Take up to `limit` due deliveries for this worker for the length of a lease."""
-    now = utcnow()
+    now = clock()
     with session_scope(engine, readonly=True) as session:
         due = session.exec(
             select(WebhookDelivery.id)
@@ -102,10 +104,15 @@ def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
 
 
 def record(
-    engine: Engine, item: _Claimed, status: int | None, error: str | None, policy: RetryPolicy
+    engine: Engine,
+    item: _Claimed,
+    status: int | None,
+    error: str | None,
+    policy: RetryPolicy,
+    clock: Clock = utcnow,
 ) -> None:
     """Store the outcome of one attempt and schedule the next one if needed."""
-    now = utcnow()
+    now = clock()
     with session_scope(engine) as session:
         delivery = session.get(WebhookDelivery, item.id)
         if delivery is None:  # the webhook was deleted meanwhile
@@ -123,14 +130,16 @@ def record(
         session.add(delivery)
 
 
-def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> int:
+def deliver_due(
+    engine: Engine, client: httpx.Client, policy: RetryPolicy, clock: Clock = utcnow
+) -> int:
     """One pass: claim, send, record. How many deliveries were attempted."""
-    items = claim(engine)
+    items = claim(engine, clock=clock)
     for item in items:
         status, error = send(client, item)
         if error:
             log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
-        record(engine, item, status, error, policy)
+        record(engine, item, status, error, policy, clock)
     return len(items)
 
 

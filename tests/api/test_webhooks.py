@@ -3,6 +3,8 @@
 import json
 import time
 import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -11,6 +13,9 @@ from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.core.config import Settings
+from app.core.types import utcnow
+from app.main import create_app
+from app.webhooks.delivery import RetryPolicy, deliver_due
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import Receiver, live_server
 from tests.rubric.test_shipped_rubric import CORE
@@ -150,3 +155,49 @@ def test_several_server_processes_deliver_each_event_once(settings: Settings) ->
         time.sleep(1)  # time for a duplicate to show up, if the claim let one through
         ids = [h["webhook-id"] for h, _ in receiver.received]
     assert len(ids) == len(set(ids)) == 30
+
+
+def _at(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at `moment`."""
+    return lambda: moment
+
+
+def test_retry_schedule_is_5s_times_3_to_the_n_capped_at_6h_then_gives_up_after_12(
+    settings: Settings,
+) -> None:
+    """The shipped schedule, run on a clock the test moves: each failure pushes the next try
+    5 s × 3ⁿ⁻¹ away, never more than 6 h; the 12th failure is the last."""
+    defaults = Settings(database_url=settings.database_url)  # the shipped retry settings
+    policy = RetryPolicy(defaults.webhook_retry_base_seconds, defaults.webhook_max_attempts)
+    quiet = settings.model_copy(update={"webhook_worker": False})  # only the test delivers
+    app = create_app(quiet)
+    expected = [5, 15, 45, 135, 405, 1215, 3645, 10935, 21600, 21600, 21600]
+    with (
+        Receiver(status=503) as receiver,
+        TestClient(app, headers=auth(make_key(quiet))) as client,
+        httpx.Client(timeout=10) as sender,
+    ):
+        api = Api(client)
+        hook = _subscribe(api, receiver.url, ["candidate.created"])
+        api.candidate()
+        engine = app.state.engine
+        log_url = f"/api/v1/webhooks/{hook['id']}/deliveries"
+        now = utcnow() + timedelta(seconds=1)
+        delays = []
+        for attempt in range(1, 13):
+            assert deliver_due(engine, sender, policy, clock=_at(now)) == 1, attempt
+            delivery = api.ok("GET", log_url)["items"][0]
+            assert delivery["attempts"] == attempt and len(receiver.received) == attempt
+            if attempt == 12:
+                assert delivery["status"] == "failed"
+                break
+            assert delivery["status"] == "pending"
+            due = datetime.fromisoformat(delivery["next_attempt_at"])
+            delays.append((due - now).total_seconds())
+            early = due - timedelta(milliseconds=1)
+            assert deliver_due(engine, sender, policy, clock=_at(early)) == 0  # not before
+            now = due
+        assert delays == expected
+        later = now + timedelta(days=30)
+        assert deliver_due(engine, sender, policy, clock=_at(later)) == 0  # given up
+        assert len(receiver.received) == 12
