@@ -1,7 +1,6 @@
 """Webhooks: subscriptions, signed deliveries from the outbox, retries, and restarts."""
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from app.core.types import utcnow
 from app.main import create_app
 from app.webhooks.delivery import RetryPolicy, deliver_due
 from tests.api.conftest import Api, auth, make_key
-from tests.api.servers import Receiver, live_server
+from tests.api.servers import Receiver, live_server, wait_until
 from tests.rubric.test_shipped_rubric import CORE
 
 EVENTS = [
@@ -152,7 +151,18 @@ def test_several_server_processes_deliver_each_event_once(settings: Settings) ->
             body = {"full_name": f"C {n}", "position_id": position["id"]}
             assert tamis.post("/api/v1/candidates", json=body).status_code == 201
         receiver.wait_for(30)
-        time.sleep(1)  # time for a duplicate to show up, if the claim let one through
+        hook = tamis.get("/api/v1/webhooks").json()[0]
+
+        def log() -> list[dict[str, object]]:
+            url = f"/api/v1/webhooks/{hook['id']}/deliveries?limit=100"
+            items: list[dict[str, object]] = tamis.get(url).json()["items"]
+            return items
+
+        # Once every delivery is recorded delivered, no worker will claim one again.
+        wait_until(
+            lambda: [d["status"] for d in log()] == ["delivered"] * 30, 30, "30 recorded deliveries"
+        )
+        assert all(d["attempts"] == 1 for d in log())  # a second claim would have counted
         ids = [h["webhook-id"] for h, _ in receiver.received]
     assert len(ids) == len(set(ids)) == 30
 
