@@ -112,6 +112,14 @@ def test_etag_and_if_match_refuse_a_stale_write(api: Api, client: TestClient) ->
         == 200
     )
     assert client.patch(url, json={"source": "c"}, headers={"If-Match": current}).status_code == 412
+    # DELETE too: a stale tag deletes nothing, the current one deletes.
+    stale = client.delete(url, headers={"If-Match": current})
+    assert stale.status_code == 412 and stale.json()["type"].endswith("/precondition-failed")
+    assert client.get(url).json()["source"] == "b"
+    assert (
+        client.delete(url, headers={"If-Match": client.get(url).headers["etag"]}).status_code == 204
+    )
+    assert client.get(url).status_code == 404
 
 
 def test_etags_on_positions_and_assessments(api: Api, client: TestClient) -> None:
