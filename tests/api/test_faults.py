@@ -116,6 +116,7 @@ def _submission(n: int) -> dict[str, Any]:
     }
 
 
+@pytest.mark.live
 def test_a_crash_under_write_load_loses_no_acknowledged_assessment(settings: Settings) -> None:
     secret = make_key(settings)
     acknowledged: list[str] = []
@@ -176,6 +177,7 @@ def test_a_crash_under_write_load_loses_no_acknowledged_assessment(settings: Set
             assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.live
 def test_fifty_writers_on_one_candidate(settings: Settings) -> None:
     secret = make_key(settings)
     with live_server(settings) as server:

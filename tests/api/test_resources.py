@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
@@ -155,6 +156,7 @@ def test_oversized_body_gets_413(api: Api, client: TestClient) -> None:
     assert api.ok("GET", "/api/v1/positions")["items"][0]["id"] == position["id"]
 
 
+@pytest.mark.live
 def test_chunked_oversized_body_to_a_live_server_gets_413(settings: Settings) -> None:
     """No Content-Length to look at: the bytes are counted as uvicorn hands them over."""
     secret = make_key(settings)

@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -142,6 +143,7 @@ def test_etags_on_positions_and_assessments(api: Api, client: TestClient) -> Non
     assert client.post(f"{aurl}/submit", headers={"If-Match": tag}).status_code == 412
 
 
+@pytest.mark.live
 def test_concurrent_retries_and_edits_on_a_real_server(settings: Settings) -> None:
     """Ten simultaneous requests: one creation for one key, one success for one ETag."""
     secret = make_key(settings)

@@ -108,6 +108,7 @@ def test_failed_deliveries_are_retried_with_backoff(api: Api, client: TestClient
     assert log[0]["response_status"] == 200
 
 
+@pytest.mark.live
 def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
     secret = make_key(settings)
     # Short backoff: the failed attempts before the crash must not push the retry far away.
@@ -139,6 +140,7 @@ def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
         assert uuid.UUID(log[0]["id"]) and log[0]["event_type"] == "candidate.created"
 
 
+@pytest.mark.live
 def test_several_server_processes_deliver_each_event_once(settings: Settings) -> None:
     """Two worker processes share the outbox: every event arrives, none twice (PostgreSQL
     claims with SKIP LOCKED; on SQLite the claims queue on the write lock)."""
