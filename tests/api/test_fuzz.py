@@ -6,6 +6,7 @@ real rows with a valid body (tests/api/fuzz_data.py), so each operation is also 
 succeeds; the last test asserts that every operation did get a 2xx.
 """
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from app.main import create_app
 from tests.api.conftest import auth, make_key
 from tests.api.fuzz_data import Seeder
 
+# `make fuzz`: a deeper run with new random examples each time (TAMIS_FUZZ_EXAMPLES per operation).
+DEEP = int(os.environ.get("TAMIS_FUZZ_EXAMPLES", "0"))
 _DATABASE = Path(tempfile.mkdtemp(prefix="tamis-fuzz-")) / "fuzz.db"
 upgrade(f"sqlite:///{_DATABASE}")
 _SETTINGS = Settings(
@@ -59,9 +62,9 @@ SEEDER = Seeder(TestClient(_APP, headers=KEY))
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=DEEP or 25,
     deadline=None,
-    derandomize=True,  # the same examples on every run: CI fails on code, not on luck
+    derandomize=not DEEP,  # the same examples on every run: CI fails on code, not on luck
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_the_api_holds_its_contract(case: schemathesis.Case) -> None:
