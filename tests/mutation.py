@@ -61,7 +61,7 @@ GROUPS: dict[str, Group] = {
     ),
     "access": Group(
         mutate=["app/access/models.py", "app/assessments/access.py"],
-        tests=["tests/api/test_access.py"],
+        tests=["tests/api/test_access.py", "tests/api/test_audit_and_privacy.py"],
         note=(
             "The role table itself (app/access/policy.py, GRANTS) is data: mutmut mutates code "
             "inside functions only. The code that reads it (Principal.can) and the blind-scoring "
