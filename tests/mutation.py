@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -44,8 +45,6 @@ GROUPS: dict[str, Group] = {
             "app/core/limits.py",
             "app/core/pagination.py",
             "app/core/text.py",
-            "app/core/errors.py",
-            "app/core/idempotency.py",
         ],
         tests=[
             "tests/core",
@@ -56,7 +55,9 @@ GROUPS: dict[str, Group] = {
         note=(
             "The request plumbing (routing.py, db.py, deps.py, migrate.py, config.py, "
             "commands.py, templates.py, types.py) is left out: every API test goes through it, "
-            "so a mutant there costs the whole API suite; it is covered by that suite."
+            "so a mutant there costs the whole API suite; it is covered by that suite. "
+            "errors.py and idempotency.py belong here too but were not run yet (same reason: "
+            "hundreds of mutants, each running API tests; about an hour on 2 cores)."
         ),
     ),
     "access": Group(
@@ -130,26 +131,43 @@ def _prepare(name: str, group: Group) -> Path:
     return work
 
 
-def _mutmut(work: Path, *args: str) -> str:
+def _mutmut(work: Path, *args: str, minutes: float | None = None) -> str:
+    """Run mutmut in `work`; stop it (and every process it forked) after `minutes`."""
     env = {k: v for k, v in os.environ.items() if k != "CI"}  # PostgreSQL is not used here
-    done = subprocess.run(
+    process = subprocess.Popen(
         [str(Path(sys.executable).with_name("mutmut")), *args],
         cwd=work,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        check=False,
+        start_new_session=True,  # its own process group, to stop it whole
     )
-    return done.stdout + done.stderr
+    try:
+        output, _ = process.communicate(timeout=minutes * 60 if minutes else None)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate()
+        output += f"\nstopped after {minutes} minutes: unfinished mutants are 'not checked'\n"
+    return output
 
 
-def run_group(name: str, group: Group, children: int) -> Outcome:
-    """One mutmut session for `group`; its outcome."""
+def run_group(name: str, group: Group, children: int, minutes: float | None) -> Outcome:
+    """One mutmut session for `group` (at most `minutes` long); its outcome."""
     work = _prepare(name, group)
     started = time.monotonic()
-    log = _mutmut(work, "run", "--max-children", str(children))
+    log = _mutmut(work, "run", "--max-children", str(children), minutes=minutes)
     (work / "run.log").write_text(log, encoding="utf-8")
-    outcome = Outcome(name, seconds=time.monotonic() - started)
+    seconds = time.monotonic() - started
+    (work / "seconds").write_text(f"{seconds:.0f}\n")
+    return collect(name)
+
+
+def collect(name: str) -> Outcome:
+    """The outcome of the last run of group `name`, read from its work folder."""
+    work = WORK / name
+    timing = work / "seconds"
+    outcome = Outcome(name, seconds=float(timing.read_text()) if timing.exists() else 0.0)
     listing = _mutmut(work, "results", "--all", "true")
     for line in listing.splitlines():
         mutant = re.match(r"\s+(\S+__mutmut_\d+): (.+)$", line)
@@ -195,7 +213,7 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
             f"| {o.group} | {', '.join(group.mutate)} | {', '.join(group.tests)} "
             f"| {sum(o.counts.values())} | {killed} "
             f"| {o.counts.get('survived', 0)} | {other} | {o.score:.1f} % | {group.target} % "
-            f"| {o.seconds / 60:.0f} min |"
+            f"| {f'{o.seconds / 60:.0f} min' if o.seconds else '—'} |"
         )
     for o in outcomes:
         group = GROUPS[o.group]
@@ -218,6 +236,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("groups", nargs="*", default=list(GROUPS), help=", ".join(GROUPS))
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--minutes", type=float, help="stop each group's run after this long")
+    parser.add_argument(
+        "--report-only", action="store_true", help="write the report from the last runs"
+    )
     args = parser.parse_args()
     unknown = set(args.groups) - set(GROUPS)
     if unknown:
@@ -227,7 +249,10 @@ def main() -> None:
     outcomes = []
     for name in args.groups:
         print(f"mutation: {name} ...", flush=True)
-        outcome = run_group(name, GROUPS[name], args.children)
+        if args.report_only:
+            outcome = collect(name)
+        else:
+            outcome = run_group(name, GROUPS[name], args.children, args.minutes)
         print(f"mutation: {name}: {outcome.counts} score {outcome.score:.1f} %", flush=True)
         outcomes.append(outcome)
     command = "python tests/mutation.py " + " ".join(args.groups)
