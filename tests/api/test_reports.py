@@ -127,7 +127,7 @@ def test_csv_export_rows_and_filters(
         verdict["recommendation"],
         verdict["score"],
     )
-    assert ana["rubric_version"].startswith("1.0.0+")
+    assert ana["rubric_version"].startswith("2.0.0+")
     other = api.position(title="Other")
     assert _csv(client, position_id=other["id"]) == []
     assert len(_csv(client, recommendation=ana["recommendation"])) >= 1
