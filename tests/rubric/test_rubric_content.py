@@ -6,7 +6,6 @@ first, sources name the seed line they rest on, and seed titles are there for re
 """
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
