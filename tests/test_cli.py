@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.rubric import Rubric
 from tests.factories import shipped_document, write_rubric
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL, CORE
 
 TAMIS = str(Path(sys.executable).parent / "tamis")
 
@@ -89,14 +89,14 @@ def test_show_as_text() -> None:
 
 def test_score_good_and_bad_lines() -> None:
     lines = [
-        json.dumps({"id": "a", "ratings": dict.fromkeys(CORE, 4)}),
+        json.dumps({"id": "a", "ratings": dict.fromkeys(ALL, 4)}),
         json.dumps({"ratings": {"measures_impact": 7}}),
         "{not json",
         "",
         json.dumps(
             {
                 "id": "b",
-                "ratings": dict.fromkeys(CORE, 4),
+                "ratings": dict.fromkeys(ALL, 4),
                 "flags": ["followers_as_proof"],
                 "language": "fr",
             }
@@ -145,8 +145,8 @@ def test_score_a_file_twice_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_score_a_panel_line() -> None:
     line = {
         "panel": [
-            {"interviewer": "Ana", "ratings": dict.fromkeys(CORE, 4)},
-            {"interviewer": "Bruno", "ratings": {**dict.fromkeys(CORE, 4), "measures_impact": 2}},
+            {"interviewer": "Ana", "ratings": dict.fromkeys(ALL, 4)},
+            {"interviewer": "Bruno", "ratings": {**dict.fromkeys(ALL, 4), "measures_impact": 2}},
         ],
         "language": "en",
     }
