@@ -8,6 +8,7 @@ under CI a half whose every test was skipped fails the run.
 from collections import Counter
 
 import pytest
+from hypothesis import settings
 
 from app.core.config import shipped_criteria_dir
 from app.rubric import Rubric, load_rubrics
@@ -16,6 +17,10 @@ from tests.ci import IN_CI
 HALVES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "browser": "browser (Chromium)"}
 _tally: dict[str, Counter[str]] = {half: Counter() for half in HALVES}
 _half_of: dict[str, str] = {}
+
+# Examples are derandomised (a run is reproducible) and not timed: the machine is shared.
+settings.register_profile("tamis", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("tamis")
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
 from app.rubric.schemas import Recommendation
+from app.verdicts import service as verdicts
 
 router = APIRouter(
     prefix="/candidates",
@@ -180,7 +181,7 @@ def get_verdict(
     An interviewer sees it only after submitting their own assessment (blind scoring)."""
     candidate = service.get(session, candidate_id)
     access.check_verdict(session, candidate.id, principal)
-    return assessments.panel(session, registry, candidate, language)
+    return verdicts.panel(session, registry, candidate, language)
 
 
 @router.post(
@@ -199,9 +200,9 @@ def rescore(
 
     The `ETag` is the candidate's after the rescore (for `If-Match` on the candidate)."""
     candidate = service.get(session, candidate_id, lock=True)
-    assessments.rescore(session, registry, candidate)
+    verdicts.rescore(session, registry, candidate)
     etag.tag(response, candidate)
-    return assessments.panel(session, registry, candidate, language)
+    return verdicts.panel(session, registry, candidate, language)
 
 
 @router.post(
