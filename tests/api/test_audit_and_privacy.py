@@ -16,7 +16,7 @@ from app.core.commands import command_session
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.decisions.models import Decision
-from app.privacy.service import inactive_since
+from app.privacy.service import inactive_since, retention_cutoff
 from tests.api.conftest import Api
 from tests.commands import tamis
 from tests.rubric.test_shipped_rubric import ALL
@@ -276,3 +276,41 @@ def test_recent_activity_of_any_kind_keeps_a_candidate(
     with command_session(settings, "test: read") as session:
         inactive = {str(c.id) for c in inactive_since(session, cutoff)}
     assert inactive == {ids["idle"]}
+
+
+def _answered_screening(api: Api, client: TestClient, candidate_id: str, answer: str) -> None:
+    created = client.post(f"/api/v1/candidates/{candidate_id}/screenings", json={"language": "fr"})
+    assert created.status_code == 201, created.text
+    path = created.json()["url"].split("testserver")[1]
+    sent = TestClient(client.app).post(path, data={"answer.measuring_impact": answer})
+    assert sent.status_code == 200, sent.text
+
+
+def test_erasure_empties_what_it_keeps_and_touches_no_one_else(
+    api: Api, client: TestClient
+) -> None:
+    erased, other = _screened(api), api.candidate(full_name="Léa Martin")
+    _answered_screening(api, client, erased["id"], "Zoë mesure tout au clic près.")
+    _answered_screening(api, client, other["id"], "Léa suit les conversions.")
+    api.ok("POST", f"/api/v1/candidates/{erased['id']}/erase")
+
+    export = api.ok("GET", f"/api/v1/candidates/{erased['id']}/export")
+    assert [s["responses"] for s in export["self_screens"]] == [{}]
+    for scorecard in export["assessments"]:
+        assert scorecard["summary"] == "" and scorecard["answers"]["notes"] == {}
+        for revision in scorecard["revisions"]:
+            assert revision["summary"] == "" and revision["reason"] is None
+            assert revision["answers"]["notes"] == {}
+            assert all(set(f) == {"id"} for f in revision["answers"]["flags"])
+    assert [d["rationale"] for d in export["decisions"]] == [""]
+    revisions = api.ok("GET", f"/api/v1/assessments/{export['assessments'][0]['id']}/revisions")
+    assert [r["revision"] for r in revisions] == [1, 2]
+    # Another candidate's self-screen answers stay.
+    kept = api.ok("GET", f"/api/v1/candidates/{other['id']}/export")["self_screens"]
+    assert "Léa suit les conversions." in str(kept[0]["responses"])
+
+
+def test_the_retention_cutoff_is_that_many_days_ago() -> None:
+    before = utcnow()
+    cutoff = retention_cutoff(365)
+    assert before - timedelta(days=365, seconds=1) < cutoff <= utcnow() - timedelta(days=365)
