@@ -53,14 +53,12 @@ FUZZ_EXAMPLES ?= 500
 fuzz: $(VENV)/.installed-dev
 	TAMIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/api/test_fuzz.py
 
-# Every benchmark, each against its baseline in the same run; the figures go in bench/RESULTS.md.
+# Every benchmark, each against its baseline in the same run; bench/run_all.py writes
+# bench/RESULTS.md from their output (commit, date, machine, every figure).
 bench: $(VENV)/.installed-dev services
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "wrk is missing: apt-get install wrk"; exit 1; }
-	$(BIN)/python bench/bench_scoring.py
-	$(BIN)/python bench/bench_submission.py
-	$(BIN)/python bench/bench_api.py --db both --seconds 10
-	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
