@@ -306,8 +306,13 @@ def test_erasure_empties_what_it_keeps_and_touches_no_one_else(
     revisions = api.ok("GET", f"/api/v1/assessments/{export['assessments'][0]['id']}/revisions")
     assert [r["revision"] for r in revisions] == [1, 2]
     # Another candidate's self-screen answers stay.
-    kept = api.ok("GET", f"/api/v1/candidates/{other['id']}/export")["self_screens"]
-    assert "Léa suit les conversions." in str(kept[0]["responses"])
+    kept = api.ok("GET", f"/api/v1/candidates/{other['id']}/export")
+    assert "Léa suit les conversions." in str(kept["self_screens"][0]["responses"])
+    # The export's shape: when, which position, and never the link's secret or a row version.
+    assert set(kept) >= {"exported_at", "candidate", "position", "assessments", "self_screens"}
+    assert kept["position"] == {"id": other["position_id"], "title": "Community manager"}
+    assert "token_hash" not in kept["self_screens"][0]
+    assert all("version" not in a for a in export["assessments"])
 
 
 def test_the_retention_cutoff_is_that_many_days_ago() -> None:
