@@ -229,6 +229,9 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         for key, diff in o.survivors:
             why = explained.get(key, "not yet killed or explained")
             lines += [f"- `{key}`: {why}", "", "```diff", diff, "```", ""]
+    by_hand = ROOT / "tests" / "mutation-by-hand.md"
+    if by_hand.exists():
+        lines += ["", by_hand.read_text(encoding="utf-8").rstrip()]
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
