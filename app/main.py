@@ -11,7 +11,9 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.access.service import authenticate_request
 from app.assessments.router import router as assessments_router
+from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    recorder.install()  # every session writes the audit trail
+    app.state.authenticator = authenticate_request  # API keys (app/access)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)

@@ -18,9 +18,10 @@ from app.assessments.models import (
 )
 from app.candidates import service as candidates
 from app.core import etag
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
+from app.rubric.deps import RegistryDep
 
 router = APIRouter(
     prefix="/assessments",

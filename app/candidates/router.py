@@ -13,12 +13,13 @@ from app.assessments.models import AssessmentCreate, AssessmentPublic, Candidate
 from app.candidates import service
 from app.candidates.models import CandidateCreate, CandidatePublic, CandidateStatus, CandidateUpdate
 from app.core import etag
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
+from app.rubric.deps import RegistryDep
 from app.rubric.schemas import Recommendation
 
 router = APIRouter(

@@ -6,7 +6,7 @@ errors and anything unexpected are rendered the same way, so a client always get
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -17,9 +17,8 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.core.fields import FieldError, format_path
 from app.core.i18n import Language, negotiate_language
-from app.rubric.loader import format_path
-from app.scoring.answers import AnswersError, FieldError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://tamis.dev/problems/"
@@ -73,6 +72,12 @@ class ProblemDetails(BaseModel):
     detail: str = Field(examples=["ratings.measures_impact: rating 7 is off the scale 1–4"])
     instance: str | None = None
     errors: list[ProblemField] = []
+
+
+class HasFieldErrors(Protocol):
+    """An exception that lists the fields at fault (e.g. scoring's AnswersError)."""
+
+    errors: list[FieldError]
 
 
 class Problem(Exception):
@@ -132,8 +137,8 @@ class InvalidInput(Problem):
     status, kind = 422, "validation-error"
 
     @classmethod
-    def from_answers(cls, exc: AnswersError) -> "InvalidInput":
-        """The problem for answers that do not fit the rubric."""
+    def from_answers(cls, exc: HasFieldErrors) -> "InvalidInput":
+        """The problem for an error that lists its fields at fault (answers that do not fit)."""
         return cls("; ".join(str(e) for e in exc.errors), exc.errors)
 
 

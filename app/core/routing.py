@@ -30,12 +30,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.access.models import Principal
-from app.access.service import authenticate
 from app.core import idempotency
+from app.core.caller import Authenticator
 from app.core.db import UnitOfWork, is_sqlite
 from app.core.errors import InvalidInput
-from app.scoring.answers import FieldError
+from app.core.fields import FieldError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The parameters through which FastAPI hands the endpoint wrapper its request and sub-response.
@@ -48,12 +47,13 @@ class _KeyRace(Exception):
     """A concurrent request with the same Idempotency-Key committed first."""
 
 
-Authenticator = Callable[[Session, Request], Principal | None]
+def api_key(session: Session, request: Request) -> Any:
+    """The principal of the request's credentials, by the authenticator the app registered.
 
-
-def api_key(session: Session, request: Request) -> Principal:
-    """The principal of the request's `Authorization: Bearer` key; Unauthorized otherwise."""
-    return authenticate(session, request.headers.get("authorization"))
+    app/access registers its API-key check in `create_app` (`app.state.authenticator`).
+    """
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator(session, request)
 
 
 def _open(

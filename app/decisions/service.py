@@ -5,10 +5,10 @@ from sqlmodel import Session, col, select
 from app.assessments import service as assessments
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
+from app.core.fields import FieldError
 from app.core.i18n import Language
 from app.decisions.models import Decision, DecisionCreate, DecisionPublic
 from app.rubric.store import RubricRegistry
-from app.scoring.answers import FieldError
 from app.webhooks import service as webhooks
 
 # The decisions that follow each recommendation; any other needs a written rationale.

@@ -8,13 +8,14 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.access.policy import P
 from app.candidates import service as candidates
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
 from app.core.types import IsoDateTime, utcnow
 from app.reports import exports, html, pdf
 from app.reports import service as reports
 from app.reports.model import CandidateReport
+from app.rubric.deps import RegistryDep
 from app.rubric.schemas import Recommendation
 
 router = APIRouter(

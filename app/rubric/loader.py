@@ -14,11 +14,11 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.core.fields import PathPart, format_path
 from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import RubricDocument
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
-PathPart = str | int
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,6 @@ class RubricError(Exception):
     def __init__(self, issues: Sequence[RubricIssue]) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
-
-
-def format_path(parts: Sequence[PathPart]) -> str:
-    """Render a field path the way a reader writes it: `criteria[3].anchors.2.fr`."""
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
 
 
 class _LineIndex:

@@ -7,10 +7,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.access.policy import P
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import InvalidInput, NotFound, problem_responses
 from app.core.routing import ApiRoute
 from app.positions.service import rubric_for
+from app.rubric.deps import RegistryDep
 from app.scoring import Answers, AnswersError, Verdict, score
 
 router = APIRouter(

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 
 from app.access.policy import P
 from app.candidates import service as candidates
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
+from app.rubric.deps import RegistryDep
 from app.screenings import service
 from app.screenings.models import ScreeningCreate, ScreeningCreated, ScreeningPublic
 

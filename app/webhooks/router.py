@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from app.access.policy import P
 from app.core.deps import SessionDep, allow
 from app.core.errors import InvalidInput, problem_responses
+from app.core.fields import FieldError
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
-from app.scoring.answers import FieldError
 from app.webhooks import service
 from app.webhooks.models import DeliveryPublic, WebhookCreate, WebhookCreated, WebhookPublic
 

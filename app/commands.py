@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 import app.tables  # noqa: F401  (every table, for the foreign keys)
 from app.access.models import system
+from app.audit import recorder
 from app.core.config import Settings
 from app.core.db import make_engine, session_scope
 
@@ -14,6 +15,7 @@ from app.core.db import make_engine, session_scope
 @contextmanager
 def command_session(settings: Settings, operation: str) -> Iterator[Session]:
     """A session for a command; its writes are audited as `system:<operation>`."""
+    recorder.install()
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     try:
         with session_scope(engine) as session:
