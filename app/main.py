@@ -21,6 +21,8 @@ from app.core.db import make_engine
 from app.core.errors import install_error_handlers, problem_responses
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
+from app.core.openapi import install as install_openapi
+from app.core.openapi import operation_id
 from app.core.routing import writer_gate
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     recorder.install()  # every session writes the audit trail
     app.state.authenticator = authenticate_request  # API keys (app/access)
@@ -136,4 +139,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
     install_self_screen(app)
+    install_openapi(app)
     return app

@@ -137,6 +137,7 @@ def create_assessment(
     registry: RegistryDep,
     language: LanguageDep,
     principal: Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
+    response: Response,
 ) -> AssessmentPublic:
     """Start an interviewer's scorecard (a draft), or submit it at once with `status: submitted`.
 
@@ -145,6 +146,7 @@ def create_assessment(
     access.check_author(str(body.interviewer.email), principal)
     candidate = service.get(session, candidate_id, lock=True)
     assessment = assessments.create(session, registry, candidate, body)
+    response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
     return assessments.to_public(session, registry, assessment, language)
 
 
@@ -208,10 +210,13 @@ def record_decision(
     session: SessionDep,
     registry: RegistryDep,
     language: LanguageDep,
+    response: Response,
 ) -> DecisionPublic:
     """Record a person's decision; against the advice, or while incomplete, give a rationale."""
     candidate = service.get(session, candidate_id, lock=True)
-    return decisions.to_public(decisions.record(session, registry, candidate, body, language))
+    decision = decisions.record(session, registry, candidate, body, language)
+    response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/decisions"
+    return decisions.to_public(decision)
 
 
 @router.get(

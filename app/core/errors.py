@@ -49,6 +49,11 @@ TITLES: dict[str, dict[Language, str]] = {
         "en": "Idempotency key already used",
         "fr": "Clé d’idempotence déjà utilisée",
     },
+    "bad-request": {"en": "Bad request", "fr": "Requête incorrecte"},
+    "not-acceptable": {
+        "en": "No acceptable representation",
+        "fr": "Aucune représentation acceptable",
+    },
     "http-error": {"en": "HTTP error", "fr": "Erreur HTTP"},
     "internal-error": {"en": "Internal error", "fr": "Erreur interne"},
     "service-unavailable": {"en": "Service unavailable", "fr": "Service indisponible"},
@@ -92,6 +97,24 @@ class Problem(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors)
+
+
+class BadRequest(Problem):
+    """A header that cannot be read (e.g. an empty `If-Match`)."""
+
+    status, kind = 400, "bad-request"
+
+
+class NotAcceptable(Problem):
+    """Nothing the operation can answer fits the request's `Accept` header."""
+
+    status, kind = 406, "not-acceptable"
+
+
+class UnsupportedMediaType(Problem):
+    """The body is not in a media type the operation reads (JSON)."""
+
+    status, kind = 415, "unsupported-media-type"
 
 
 class Unauthorized(Problem):
@@ -208,10 +231,12 @@ def _valid_values(error: dict[str, Any]) -> list[str | int] | None:
 
 
 STATUS_KINDS = {
+    400: "bad-request",
     401: "unauthorized",
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    406: "not-acceptable",
     409: "conflict",
     413: "payload-too-large",
     412: "precondition-failed",

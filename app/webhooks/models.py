@@ -79,7 +79,7 @@ class WebhookCreate(BaseModel):
 
     url: WebhookUrl
     events: list[EventType] = Field(min_length=1)
-    description: Line = ""
+    description: Line | None = None
 
 
 class WebhookPublic(BaseModel):

@@ -24,7 +24,9 @@ router = APIRouter(
 
 
 @router.post("", status_code=201, responses=problem_responses(422))
-def create_webhook(body: WebhookCreate, request: Request, session: SessionDep) -> WebhookCreated:
+def create_webhook(
+    body: WebhookCreate, request: Request, session: SessionDep, response: Response
+) -> WebhookCreated:
     """Subscribe a URL to events. The response carries the signing secret, shown this once.
 
     Deliveries are signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`,
@@ -36,6 +38,7 @@ def create_webhook(body: WebhookCreate, request: Request, session: SessionDep) -
             [FieldError("url", "must use https in production", ["https"])],
         )
     webhook = service.create(session, body)
+    response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}"
     return WebhookCreated.model_validate({**webhook.model_dump(), "secret": webhook.secret})
 
 

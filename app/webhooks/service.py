@@ -31,7 +31,7 @@ def create(session: Session, data: WebhookCreate) -> Webhook:
     webhook = Webhook(
         url=str(data.url),
         events=list(dict.fromkeys(data.events)),
-        description=data.description,
+        description=data.description or "",
         secret=new_secret(),
     )
     session.add(webhook)
