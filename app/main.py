@@ -24,6 +24,8 @@ from app.core.migrate import pending
 from app.core.openapi import install as install_openapi
 from app.core.openapi import operation_id
 from app.core.routing import writer_gate
+from app.events import service as event_feed
+from app.events.router import router as events_router
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     recorder.install()  # every session writes the audit trail
+    event_feed.install()  # and numbers its events when it commits
     app.state.authenticator = authenticate_request  # API keys (app/access)
     app.state.settings = settings
     app.state.engine = engine
@@ -125,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_router,
         privacy_router,
         webhooks_router,
+        events_router,
         audit_router,
         reports_router,
         signals_router,

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlalchemy import Column, Text
@@ -11,15 +11,8 @@ from sqlmodel import SQLModel
 
 from app.core.text import Line
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
+from app.events.models import EventType
 
-EventType = Literal[
-    "candidate.created",
-    "assessment.submitted",
-    "verdict.changed",
-    "decision.recorded",
-    "candidate.erased",
-]
-EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 

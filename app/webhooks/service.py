@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 from app.core.errors import NotFound
 from app.core.pagination import paginate
 from app.core.types import utcnow
-from app.webhooks.models import EventType, Webhook, WebhookCreate, WebhookDelivery
+from app.events import service as events
+from app.events.models import EventType
+from app.webhooks.models import Webhook, WebhookCreate, WebhookDelivery
 
 SUBSCRIPTIONS = "tamis_webhook_subscriptions"
 
@@ -66,8 +68,12 @@ def deliveries(
     return paginate(session, statement, WebhookDelivery, limit=limit, cursor=cursor)
 
 
-def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str | None:
-    """Queue `event_type` for every webhook that wants it; the event id, or None if none does."""
+def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:
+    """Record `event_type` in the event feed and queue it for every webhook that wants it; the
+    event id (the `webhook-id` header, and `id` in the body)."""
+    now = utcnow()
+    event_id = f"msg_{uuid.uuid4().hex}"
+    events.record(session, event_id, event_type, now, data)
     # Read once per transaction (a submission emits two events), without flushing the change.
     rows = session.info.get(SUBSCRIPTIONS)
     if rows is None:
@@ -77,11 +83,9 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str |
             )
     targets = [webhook_id for webhook_id, events in rows if event_type in events]
     if not targets:
-        return None
-    now = utcnow()
-    event_id = f"msg_{uuid.uuid4().hex}"
+        return event_id
     body = json.dumps(
-        {"type": event_type, "timestamp": now.isoformat(), "data": data},
+        {"id": event_id, "type": event_type, "timestamp": now.isoformat(), "data": data},
         default=str,
         separators=(",", ":"),
         ensure_ascii=False,
