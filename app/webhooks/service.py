@@ -18,7 +18,7 @@ from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.events import service as events
 from app.events.models import EventType
-from app.webhooks.models import Webhook, WebhookCreate, WebhookDelivery
+from app.webhooks.models import DeliveryAttempt, Webhook, WebhookCreate, WebhookDelivery
 
 SUBSCRIPTIONS = "tamis_webhook_subscriptions"
 
@@ -61,11 +61,45 @@ def delete(session: Session, webhook: Webhook) -> None:
 
 
 def deliveries(
-    session: Session, webhook: Webhook, *, limit: int, cursor: str | None
+    session: Session,
+    webhook: Webhook,
+    *,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+    event_type: str | None = None,
 ) -> tuple[list[WebhookDelivery], str | None]:
-    """The webhook's deliveries, newest first."""
+    """The webhook's deliveries, newest first, by status and event type when given."""
     statement = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+    if status is not None:
+        statement = statement.where(WebhookDelivery.status == status)
+    if event_type is not None:
+        statement = statement.where(WebhookDelivery.event_type == event_type)
     return paginate(session, statement, WebhookDelivery, limit=limit, cursor=cursor)
+
+
+def delivery(session: Session, webhook: Webhook, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """One delivery of the webhook, or NotFound."""
+    row = session.get(WebhookDelivery, delivery_id)
+    if row is None or row.webhook_id != webhook.id:
+        raise NotFound(f"no delivery {delivery_id} for webhook {webhook.id}")
+    return row
+
+
+def attempts(session: Session, row: WebhookDelivery) -> list[DeliveryAttempt]:
+    """Every attempt at a delivery, oldest first."""
+    statement = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == row.id)
+    return list(session.exec(statement.order_by(col(DeliveryAttempt.number))).all())
+
+
+def redeliver(session: Session, row: WebhookDelivery) -> WebhookDelivery:
+    """Send the delivery again now (same event id and body), whatever its state."""
+    row.status = "pending"
+    row.next_attempt_at = utcnow()
+    row.delivered_at = None
+    session.add(row)
+    session.flush()
+    return row
 
 
 def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""event feed
+"""event feed, webhook attempt log
 
 Revision ID: 0006_event_feed
 Revises: 0005
@@ -34,7 +34,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name="uq_events_id"),
         sqlite_autoincrement=True,
     )
+    op.create_table(
+        "webhook_attempts",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("delivery_id", sa.Uuid(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("attempted_at", app.core.types.UTCDateTime(), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["delivery_id"], ["webhook_deliveries.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_webhook_attempts_delivery_id", "webhook_attempts", ["delivery_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_attempts_delivery_id", table_name="webhook_attempts")
+    op.drop_table("webhook_attempts")
     op.drop_table("events")
