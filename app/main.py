@@ -11,7 +11,9 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.access.service import authenticate_request
 from app.assessments.router import router as assessments_router
+from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
@@ -19,7 +21,11 @@ from app.core.db import make_engine
 from app.core.errors import install_error_handlers, problem_responses
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
+from app.core.openapi import install as install_openapi
+from app.core.openapi import operation_id
 from app.core.routing import writer_gate
+from app.events import service as event_feed
+from app.events.router import router as events_router
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -95,7 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    recorder.install()  # every session writes the audit trail
+    event_feed.install()  # and numbers its events when it commits
+    app.state.authenticator = authenticate_request  # API keys (app/access)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
@@ -118,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_router,
         privacy_router,
         webhooks_router,
+        events_router,
         audit_router,
         reports_router,
         signals_router,
@@ -132,4 +143,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
     install_self_screen(app)
+    install_openapi(app)
     return app

@@ -10,7 +10,7 @@ import typer
 
 from app.access import service, users
 from app.access.policy import ROLES, Role
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import get_settings
 
 keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)

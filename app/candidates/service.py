@@ -7,10 +7,10 @@ from sqlmodel import Session, col, select
 
 from app.candidates.models import Candidate, CandidateCreate, CandidateUpdate, fold, search_text
 from app.core.errors import Conflict, NotFound
+from app.core.fields import FieldError
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.positions import service as positions
-from app.scoring.answers import FieldError
 from app.webhooks import service as webhooks
 
 

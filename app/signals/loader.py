@@ -6,8 +6,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from app.core.fields import format_path
 from app.core.i18n import LANGUAGES, Language
-from app.rubric.loader import RubricError, RubricIssue, format_path
+from app.rubric.loader import RubricError, RubricIssue
 from app.rubric.model import Rubric
 from app.signals.model import COUNT, Cue, CueFile, FlagDetector, Signals
 

@@ -20,7 +20,7 @@ from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentCreate, AssessmentUpdate
 from app.candidates import service as candidates
 from app.candidates.models import Candidate, CandidateCreate
-from app.core.deps import RegistryDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Problem
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate
@@ -29,6 +29,7 @@ from app.positions.models import PositionCreate
 from app.reports import html as report_html
 from app.reports import pdf as report_pdf
 from app.reports import service as reports
+from app.rubric.deps import RegistryDep
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score

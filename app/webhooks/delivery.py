@@ -10,6 +10,7 @@ de-duplicate on `webhook-id`.
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +23,7 @@ from standardwebhooks import Webhook as Signer
 from app import __version__
 from app.core.db import session_scope
 from app.core.types import utcnow
-from app.webhooks.models import Webhook, WebhookDelivery
+from app.webhooks.models import DeliveryAttempt, Webhook, WebhookDelivery
 
 log = logging.getLogger("tamis.webhooks")
 LEASE = timedelta(seconds=60)
@@ -102,15 +103,30 @@ def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
 
 
 def record(
-    engine: Engine, item: _Claimed, status: int | None, error: str | None, policy: RetryPolicy
+    engine: Engine,
+    item: _Claimed,
+    status: int | None,
+    error: str | None,
+    policy: RetryPolicy,
+    duration_ms: int = 0,
 ) -> None:
-    """Store the outcome of one attempt and schedule the next one if needed."""
+    """Store the outcome of one attempt (in the attempt log too) and schedule the next if due."""
     now = utcnow()
     with session_scope(engine) as session:
         delivery = session.get(WebhookDelivery, item.id)
         if delivery is None:  # the webhook was deleted meanwhile
             return
         delivery.attempts += 1
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.id,
+                number=delivery.attempts,
+                attempted_at=now,
+                response_status=status,
+                error=error,
+                duration_ms=duration_ms,
+            )
+        )
         delivery.last_attempt_at = now
         delivery.response_status = status
         delivery.last_error = error
@@ -127,10 +143,12 @@ def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> in
     """One pass: claim, send, record. How many deliveries were attempted."""
     items = claim(engine)
     for item in items:
+        started = time.monotonic()
         status, error = send(client, item)
+        duration_ms = int((time.monotonic() - started) * 1000)
         if error:
             log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
-        record(engine, item, status, error, policy)
+        record(engine, item, status, error, policy, duration_ms)
     return len(items)
 
 

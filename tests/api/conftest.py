@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from app.access import service as keys
 from app.access.policy import Role
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app

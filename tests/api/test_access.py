@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.access import service as keys
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
 from tests.rubric.test_shipped_rubric import ALL

@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.screenings.models import Screening
