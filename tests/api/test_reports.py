@@ -14,7 +14,7 @@ from app.core.config import Settings
 from app.rubric import load_rubrics
 from tests.api.conftest import Api
 from tests.commands import tamis
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 NAME = "Zoë Lefèvre-Dubois « test »"
 SCRIPT = "<script>alert('x')</script>"
@@ -28,11 +28,11 @@ def screened(api: Api) -> dict[str, Any]:
     api.assessment(
         cid,
         "Ana",
-        {**dict.fromkeys(CORE, 4), "measures_impact": 1},
+        {**dict.fromkeys(ALL, 4), "measures_impact": 1},
         notes={"measures_impact": f"parle d’« engagement » {SCRIPT}"},
         flags=[{"id": "vanity_metrics", "note": "cite ses 40k abonnés"}],
     )
-    api.assessment(cid, "Bruno", dict.fromkeys(CORE, 3), notes={"hands_on_practice": "forum"})
+    api.assessment(cid, "Bruno", dict.fromkeys(ALL, 3), notes={"hands_on_practice": "forum"})
     api.ok(
         "POST",
         f"/api/v1/candidates/{cid}/decisions",
@@ -157,7 +157,7 @@ def test_csv_cells_never_run_as_formulas(api: Api, client: TestClient) -> None:
     position = api.position(title="-2+3")
     formula = '=HYPERLINK("http://x","y")'
     candidate = api.candidate(position["id"], full_name=formula, external_id="@SUM(A1)")
-    api.assessment(candidate["id"], "Ana", dict.fromkeys(CORE, 3))
+    api.assessment(candidate["id"], "Ana", dict.fromkeys(ALL, 3))
     row = _csv(client)[0]
     assert row["candidate_name"] == "'" + formula
     assert row["candidate_external_id"] == "'@SUM(A1)"

@@ -26,6 +26,7 @@ DEPTH = [
     "writing_and_register",
     "working_for_others_community",
 ]
+ALL = [*CORE, *DEPTH]  # every criterion: a determinate verdict needs them all
 FLAGS = {
     "self_proclaimed_expert": "warning",
     "followers_as_proof": "dealbreaker",
