@@ -111,13 +111,13 @@ def test_score_good_and_bad_lines() -> None:
         ("b", "no_hire"),
     ]
     assert "«\u202fLes abonnés comme preuve\u202f»" in verdicts[1]["reasons"][0]["text"]
-    assert "«\u202fN’engagez jamais un “Expert en Réseaux Sociaux”\u202f!\u202f», point 2" in (
-        verdicts[1]["reasons"][0]["text"]
+    assert (
+        "«\u202fN’engagez jamais un “Expert en Réseaux Sociaux”\u202f!\u202f», point 2"
+        in (verdicts[1]["reasons"][0]["text"])
     )
     errors = result.stderr.splitlines()
     assert (
-        errors[0]
-        == "line 2: ratings.measures_impact: rating 7 is off the scale 1–4 "
+        errors[0] == "line 2: ratings.measures_impact: rating 7 is off the scale 1–4 "
         "(valid: 1, 2, 3, 4, not_observed)"
     )
     assert errors[1].startswith("line 3: invalid JSON")
