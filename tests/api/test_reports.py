@@ -29,7 +29,11 @@ def screened(api: Api) -> dict[str, Any]:
         cid,
         "Ana",
         {**dict.fromkeys(ALL, 4), "measures_impact": 1},
-        notes={"measures_impact": f"parle d’« engagement » {SCRIPT}"},
+        notes={
+            "measures_impact": f"parle d’« engagement » {SCRIPT}",
+            # vanity_metrics beside influence_over_audience at 4 is a contradiction: explained.
+            "influence_over_audience": "résultats réels pour l’association, malgré les 40k",
+        },
         flags=[{"id": "vanity_metrics", "note": "cite ses 40k abonnés"}],
     )
     api.assessment(cid, "Bruno", dict.fromkeys(ALL, 3), notes={"hands_on_practice": "forum"})
