@@ -148,6 +148,7 @@ def create_assessment(
     candidate = service.get(session, candidate_id, lock=True)
     assessment = assessments.create(session, registry, candidate, body)
     response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
+    etag.tag(response, assessment)
     return assessments.to_public(session, registry, assessment, language)
 
 
@@ -191,11 +192,18 @@ def get_verdict(
     dependencies=[allow(P.ASSESSMENTS_ALL)],
 )
 def rescore(
-    candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    response: Response,
 ) -> CandidateVerdict:
-    """Score the submitted assessments again with the current rubric; earlier verdicts are kept."""
+    """Score the submitted assessments again with the current rubric; earlier verdicts are kept.
+
+    The `ETag` is the candidate's after the rescore (for `If-Match` on the candidate)."""
     candidate = service.get(session, candidate_id, lock=True)
     verdicts.rescore(session, registry, candidate)
+    etag.tag(response, candidate)
     return verdicts.panel(session, registry, candidate, language)
 
 

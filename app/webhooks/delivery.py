@@ -12,8 +12,9 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -28,6 +29,7 @@ from app.webhooks.models import DeliveryAttempt, Webhook, WebhookDelivery
 log = logging.getLogger("tamis.webhooks")
 LEASE = timedelta(seconds=60)
 MAX_DELAY = timedelta(hours=6)
+Clock = Callable[[], datetime]  # utcnow, or a test's clock
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,9 @@ class _Claimed:
     secret: str
 
 
-def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
+def claim(engine: Engine, limit: int = 20, clock: Clock = utcnow) -> list[_Claimed]:
     """Take up to `limit` due deliveries for this worker for the length of a lease."""
-    now = utcnow()
+    now = clock()
     with session_scope(engine, readonly=True) as session:
         due = session.exec(
             select(WebhookDelivery.id)
@@ -109,9 +111,10 @@ def record(
     error: str | None,
     policy: RetryPolicy,
     duration_ms: int = 0,
+    clock: Clock = utcnow,
 ) -> None:
     """Store the outcome of one attempt (in the attempt log too) and schedule the next if due."""
-    now = utcnow()
+    now = clock()
     with session_scope(engine) as session:
         delivery = session.get(WebhookDelivery, item.id)
         if delivery is None:  # the webhook was deleted meanwhile
@@ -139,16 +142,18 @@ def record(
         session.add(delivery)
 
 
-def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> int:
+def deliver_due(
+    engine: Engine, client: httpx.Client, policy: RetryPolicy, clock: Clock = utcnow
+) -> int:
     """One pass: claim, send, record. How many deliveries were attempted."""
-    items = claim(engine)
+    items = claim(engine, clock=clock)
     for item in items:
         started = time.monotonic()
         status, error = send(client, item)
         duration_ms = int((time.monotonic() - started) * 1000)
         if error:
             log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
-        record(engine, item, status, error, policy, duration_ms)
+        record(engine, item, status, error, policy, duration_ms, clock)
     return len(items)
 
 

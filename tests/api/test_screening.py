@@ -1,10 +1,13 @@
 """A whole screening through the API: scorecards, the panel verdict, decisions, replay."""
 
+import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, create_engine, select
 
+from app.assessments.models import VerdictRecord
 from app.core.config import Settings
 from app.main import create_app
 from tests.api.conftest import Api
@@ -215,7 +218,9 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
 ) -> None:
     candidate = api.candidate()
     cid = candidate["id"]
-    api.assessment(cid, "Ana", {**ALL_FOURS, "hands_on_practice": 2, "continuous_learning": 3})
+    ana = api.assessment(
+        cid, "Ana", {**ALL_FOURS, "hands_on_practice": 2, "continuous_learning": 3}
+    )
     before = api.ok("GET", f"/api/v1/candidates/{cid}/verdict")
     old_version = before["rubric_version"]
 
@@ -235,9 +240,32 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
         assert second["verdict"]["rubric_version"] == old_version
         rescored = restarted.post(f"/api/v1/candidates/{cid}/rescore").json()
         assert rescored["rubric_version"] != old_version
-        assert rescored["score"] < before["score"] or rescored["raters"] != before["raters"]
+        ana_now = Api(restarted).ok("GET", f"/api/v1/assessments/{ana['id']}")["verdict"]
+        assert ana_now["rubric_version"] == rescored["rubric_version"]
+        assert ana_now["score"] != ana["verdict"]["score"]  # the new weight counts now
         versions = restarted.get("/api/v1/rubrics/social-media-screen").json()["versions"]
         assert [v["version"] for v in versions] == [old_version, rescored["rubric_version"]]
+
+    # The verdict Ana's scorecard got first is still stored, unchanged, beside the new one.
+    engine = create_engine(settings.database_url)
+    with Session(engine) as session:
+        records = session.exec(
+            select(VerdictRecord)
+            .where(VerdictRecord.assessment_id == uuid.UUID(ana["id"]))
+            .order_by(col(VerdictRecord.created_at))
+        ).all()
+    engine.dispose()
+    assert [r.cause for r in records] == ["submitted", "rescored"]
+    kept, new = records
+    assert kept.rubric_version_id != new.rubric_version_id
+    assert (kept.score, kept.recommendation) == (
+        pytest.approx(ana["verdict"]["score"]),
+        ana["verdict"]["recommendation"],
+    )
+    assert (new.score, new.recommendation) == (
+        pytest.approx(ana_now["score"]),
+        ana_now["recommendation"],
+    )
 
 
 def test_a_broken_rubric_stops_start_up(settings: Settings, tmp_path: Path) -> None:
