@@ -239,8 +239,8 @@ def _freeze(
     `rubric` is the candidate's (see _rubric); `submitted` is the candidate's submitted
     scorecards with this one, when the caller has them.
     """
+    _require_core(rubric, answers)  # validate before anything is pinned or stored
     rubric, version_id = _pinned(session, registry, candidate, rubric)
-    _require_core(rubric, answers)
     now = utcnow()
     assessment.status, assessment.revision = "submitted", 1
     assessment.submitted_at = assessment.updated_at = now
@@ -273,9 +273,10 @@ def amend(
     if assessment.status != "submitted":
         raise Conflict("a draft is changed with PATCH; amendments are for submitted assessments")
     candidate = session.get_one(Candidate, assessment.candidate_id)
-    rubric, version_id = _pinned(session, registry, candidate)
+    rubric = _rubric(session, registry, candidate)
     answers = _answers(rubric, _merged(assessment.answers, data.model_dump(exclude_unset=True)))
-    _require_core(rubric, answers)
+    _require_core(rubric, answers)  # validate before anything is pinned or stored
+    rubric, version_id = _pinned(session, registry, candidate, rubric)
     assessment.answers = _stored(answers)
     if data.summary is not None:
         assessment.summary = data.summary

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import Field as PydanticField
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -14,6 +15,13 @@ from app.core.types import UTCDateTime, new_id, utcnow
 from app.rubric.schemas import Recommendation
 
 CandidateStatus = Literal["new", "in_review", "advanced", "hired", "rejected", "withdrawn"]
+# The statuses a client may set; advanced, hired and rejected come only from recorded decisions
+# (POST /candidates/{id}/decisions), each with its decider and, when needed, a rationale.
+SettableStatus = Literal["new", "in_review", "withdrawn"]
+STATUS_HELP = (
+    "new, in_review or withdrawn; advanced, hired and rejected come only from a recorded "
+    "decision (POST /candidates/{id}/decisions)"
+)
 
 
 class Candidate(SQLModel, table=True):
@@ -80,7 +88,7 @@ class CandidateCreate(BaseModel):
     position_id: uuid.UUID
     external_id: Line | None = None
     source: Line | None = None
-    status: CandidateStatus = "new"
+    status: SettableStatus = PydanticField(default="new", description=STATUS_HELP)
 
 
 class CandidateUpdate(BaseModel):
@@ -92,7 +100,7 @@ class CandidateUpdate(BaseModel):
     email: EmailStr | None = None
     external_id: Line | None = None
     source: Line | None = None
-    status: CandidateStatus | None = None
+    status: SettableStatus | None = PydanticField(default=None, description=STATUS_HELP)
 
 
 class CandidatePublic(BaseModel):

@@ -3,6 +3,7 @@
 from sqlmodel import Session, col, select
 
 from app.assessments import service as assessments
+from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
 from app.core.i18n import Language
@@ -52,6 +53,7 @@ def record(
     language: Language,
 ) -> Decision:
     """Record a person's decision; refuse one against the advice that gives no rationale."""
+    candidates.check_writable(candidate)
     verdict = assessments.panel(session, registry, candidate, language)
     if against(data.decision, verdict.recommendation) and not data.rationale.strip():
         detail = NEEDS_RATIONALE[language].format(

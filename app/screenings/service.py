@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.errors import NotFound
 from app.core.i18n import Language
@@ -38,6 +39,7 @@ def create(
     session: Session, candidate: Candidate, rubric_id: str, language: Language, valid_days: int
 ) -> tuple[Screening, str]:
     """A new invitation and its token (256 random bits; only its hash is stored)."""
+    candidates.check_writable(candidate)
     token = secrets.token_urlsafe(32)
     screening = Screening(
         candidate_id=candidate.id,

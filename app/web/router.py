@@ -19,6 +19,7 @@ from app.assessments import access
 from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentCreate, AssessmentUpdate
 from app.candidates import service as candidates
+from app.candidates import visibility
 from app.candidates.models import Candidate, CandidateCreate
 from app.core.deps import RegistryDep, SessionDep
 from app.core.errors import Forbidden, Problem
@@ -192,6 +193,7 @@ def _list(
     params = request.query_params
     rows, following = candidates.list_page(
         session,
+        _principal(request),
         position_id=_uuid(params.get("position_id")),
         status=params.get("status") or None,
         recommendation=params.get("recommendation") or None,
@@ -297,7 +299,7 @@ def _candidate_page(
         request,
         "candidate.html",
         status,
-        candidate=candidate,
+        candidate=visibility.show(session, candidate, principal).public,
         position=position,
         verdict=verdict,
         titles={c.id: c.title for c in verdict.criteria} if verdict else {},
