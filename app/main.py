@@ -36,6 +36,7 @@ from app.web.self_screen import install as install_self_screen
 from app.web.self_screen import router as self_screen_pages
 from app.web.session import install as install_pages
 from app.webhooks.delivery import DeliveryWorker, RetryPolicy
+from app.webhooks.destinations import allowed_hosts
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("tamis")
@@ -81,7 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
-            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds)
+            allowed = allowed_hosts(settings.webhook_allowed_hosts)
+            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds, allowed)
             worker.start()
         try:
             yield

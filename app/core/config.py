@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(default=0.5, gt=0)
     webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=12, ge=1)
+    # Hosts (as written in webhook URLs, comma-separated) allowed although they are not public
+    # addresses; every other webhook must resolve to public addresses (app/webhooks/destinations).
+    webhook_allowed_hosts: str = ""
 
 
 @lru_cache

@@ -13,6 +13,8 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -22,6 +24,7 @@ from standardwebhooks import Webhook as Signer
 from app import __version__
 from app.core.db import session_scope
 from app.core.types import utcnow
+from app.webhooks import destinations
 from app.webhooks.models import Webhook, WebhookDelivery
 
 log = logging.getLogger("tamis.webhooks")
@@ -81,8 +84,24 @@ def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
         return claimed
 
 
-def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
-    """POST one signed delivery; the response status and an error text (None when 2xx)."""
+def send(
+    client: httpx.Client,
+    item: _Claimed,
+    allowed: frozenset[str] = frozenset(),
+    resolve: destinations.Resolver | None = None,
+) -> tuple[int | None, str | None]:
+    """POST one signed delivery; the response status and an error text (None when 2xx).
+
+    The host is checked again (app/webhooks/destinations.py) and the request goes to the
+    address that was checked. The error text says what kind of failure it was, never what the
+    network answered in detail (that goes to the server log): the delivery log is readable by
+    integration keys and must not map the network behind the server.
+    """
+    try:
+        destination = destinations.check(item.url, allowed, resolve)
+    except destinations.DestinationRefused as exc:
+        log.warning("webhook delivery %s refused: %s", item.event_id, exc.reason)
+        return None, "refused: the destination is not a public address"
     timestamp = utcnow()
     signature = Signer(item.secret).sign(item.event_id, timestamp, item.body)
     headers = {
@@ -92,10 +111,23 @@ def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
         "webhook-timestamp": str(int(timestamp.timestamp())),
         "webhook-signature": signature,
     }
+    extensions: dict[str, Any] = {}
+    if destination.address is not None:
+        headers["host"] = urlsplit(item.url).netloc.rsplit("@", 1)[-1]
+        extensions["sni_hostname"] = destination.host
     try:
-        response = client.post(item.url, content=item.body.encode(), headers=headers)
+        response = client.post(
+            destinations.pinned_url(item.url, destination),
+            content=item.body.encode(),
+            headers=headers,
+            extensions=extensions,
+        )
+    except httpx.TimeoutException as exc:
+        log.info("webhook delivery %s timed out: %r", item.event_id, exc)
+        return None, "timed out"
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        log.info("webhook delivery %s failed: %r", item.event_id, exc)
+        return None, "could not connect or send"
     if 200 <= response.status_code < 300:
         return response.status_code, None
     return response.status_code, f"the receiver answered {response.status_code}"
@@ -123,11 +155,16 @@ def record(
         session.add(delivery)
 
 
-def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> int:
+def deliver_due(
+    engine: Engine,
+    client: httpx.Client,
+    policy: RetryPolicy,
+    allowed: frozenset[str] = frozenset(),
+) -> int:
     """One pass: claim, send, record. How many deliveries were attempted."""
     items = claim(engine)
     for item in items:
-        status, error = send(client, item)
+        status, error = send(client, item, allowed)
         if error:
             log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
         record(engine, item, status, error, policy)
@@ -137,8 +174,15 @@ def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> in
 class DeliveryWorker:
     """A daemon thread that delivers the outbox every `interval` seconds until stopped."""
 
-    def __init__(self, engine: Engine, policy: RetryPolicy, interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        policy: RetryPolicy,
+        interval: float = 0.5,
+        allowed: frozenset[str] = frozenset(),
+    ) -> None:
         self.engine, self.policy, self.interval = engine, policy, interval
+        self.allowed = allowed
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tamis-webhooks", daemon=True)
 
@@ -155,7 +199,7 @@ class DeliveryWorker:
         with httpx.Client(timeout=10.0, follow_redirects=False) as client:
             while not self._stop.is_set():
                 try:
-                    busy = deliver_due(self.engine, client, self.policy)
+                    busy = deliver_due(self.engine, client, self.policy, self.allowed)
                 except Exception:  # a database hiccup must not kill the worker
                     log.exception("webhook delivery pass failed")
                     busy = 0

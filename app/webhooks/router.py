@@ -11,7 +11,7 @@ from app.core.errors import InvalidInput, problem_responses
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
 from app.scoring.answers import FieldError
-from app.webhooks import service
+from app.webhooks import destinations, service
 from app.webhooks.models import DeliveryPublic, WebhookCreate, WebhookCreated, WebhookPublic
 
 router = APIRouter(
@@ -27,6 +27,10 @@ router = APIRouter(
 def create_webhook(body: WebhookCreate, request: Request, session: SessionDep) -> WebhookCreated:
     """Subscribe a URL to events. The response carries the signing secret, shown this once.
 
+    The URL's host must resolve to public addresses only (loopback, private, link-local,
+    multicast and reserved addresses are refused, unless the operator allows the host with
+    `TAMIS_WEBHOOK_ALLOWED_HOSTS`); it is checked again before every delivery.
+
     Deliveries are signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`,
     `webhook-signature`): verify them with the `standardwebhooks` package and this secret.
     """
@@ -35,7 +39,9 @@ def create_webhook(body: WebhookCreate, request: Request, session: SessionDep) -
             "webhook URLs must use https in production",
             [FieldError("url", "must use https in production", ["https"])],
         )
-    webhook = service.create(session, body)
+    settings = request.app.state.settings
+    allowed = destinations.allowed_hosts(settings.webhook_allowed_hosts)
+    webhook = service.create(session, body, allowed)
     return WebhookCreated.model_validate({**webhook.model_dump(), "secret": webhook.secret})
 
 

@@ -4,9 +4,13 @@ Blind scoring in every representation of a candidate, outcome statuses only from
 erased candidates refusing writes, refused submissions changing nothing.
 """
 
+import json
+import time
 import uuid
 from typing import Any
 
+import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
@@ -18,9 +22,13 @@ from app.candidates.models import Candidate
 from app.core.commands import command_session
 from app.core.config import Settings
 from app.core.errors import RuleViolation
+from app.main import create_app
 from app.rubric.store import RubricVersion
 from app.web.session import SESSION_COOKIE
+from app.webhooks import delivery, destinations
 from tests.api.conftest import Api, auth, make_key
+from tests.api.test_webhooks import EVENTS
+from tests.pg import free_port
 from tests.rubric.test_shipped_rubric import CORE
 
 ALL_THREES = dict.fromkeys(CORE, 3)
@@ -236,3 +244,92 @@ def test_a_refused_submission_pins_nothing(app: FastAPI, api: Api, settings: Set
         assert candidate.rubric_version_id is None
         assert session.exec(select(func.count()).select_from(RubricVersion)).one() == versions
         assert assessments.get(session, uuid.UUID(draft["id"])).status == "draft"
+
+
+# Webhook destinations -----------------------------------------------------------------------
+
+# Every one of these is refused without a single packet sent: numeric hosts and `localhost`
+# resolve locally, and the check runs before any connection.
+NOT_PUBLIC = [
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.5/hook",
+    "http://172.16.3.4/hook",
+    "http://192.168.1.1/hook",
+    "http://127.0.0.2:8080/hook",
+    "http://localhost:8000/hook",
+    "http://[::1]/hook",
+    "http://0.0.0.0/hook",
+    "http://2130706433/hook",
+    "http://0x7f.1/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://[fe80::1]/hook",
+    "http://224.0.0.1/hook",
+    "http://100.64.0.1/hook",
+    "http://240.0.0.1/hook",
+]
+
+
+def test_webhooks_to_non_public_addresses_are_refused(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    strict = create_app(settings.model_copy(update={"webhook_allowed_hosts": ""}))
+    admin = TestClient(strict, headers=auth(make_key(settings)))
+    for url in NOT_PUBLIC:
+        refused = admin.post("/api/v1/webhooks", json={"url": url, "events": EVENTS})
+        assert refused.status_code == 422, (url, refused.text)
+        assert refused.json()["errors"][0]["loc"] == "url", url
+    assert api.ok("GET", "/api/v1/webhooks") == []
+    # The operator's allow-list (here 127.0.0.1, the tests' receiver) is the one way in.
+    allowed = client.post(
+        "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/h", "events": EVENTS}
+    )
+    assert allowed.status_code == 201
+
+
+def test_the_destination_check_resolves_names() -> None:
+    public = destinations.check(
+        "https://hooks.example.org/tamis", frozenset(), resolve=lambda _h, _p: ["93.184.215.14"]
+    )
+    assert public == destinations.Destination("hooks.example.org", 443, "93.184.215.14")
+    assert (
+        destinations.pinned_url("https://hooks.example.org/tamis?a=1", public)
+        == "https://93.184.215.14:443/tamis?a=1"
+    )
+    # A name that resolves to an internal address (or to several, one of them internal).
+    for answer in (["10.1.2.3"], ["93.184.215.14", "169.254.169.254"], ["fd00::1"], []):
+        with pytest.raises(destinations.DestinationRefused):
+            destinations.check(
+                "https://hooks.example.org/x", frozenset(), resolve=lambda _h, _p, a=answer: a
+            )
+    allowed = destinations.check("http://Receiver.internal/x", frozenset({"receiver.internal"}))
+    assert allowed.address is None
+
+
+def test_each_delivery_checks_the_destination_again() -> None:
+    """DNS may answer differently after the subscription: the delivery is refused, unsent."""
+    item = delivery._Claimed(uuid.uuid4(), "msg_1", "{}", "https://hooks.example.org/x", "whsec_")
+    with httpx.Client(transport=httpx.MockTransport(_must_not_send)) as never:
+        status, error = delivery.send(never, item, frozenset(), lambda _h, _p: ["127.0.0.1"])
+    assert status is None and error == "refused: the destination is not a public address"
+
+
+def _must_not_send(request: httpx.Request) -> httpx.Response:  # pragma: no cover
+    raise AssertionError(f"a request was sent to {request.url}")
+
+
+def test_the_delivery_log_keeps_network_details_out(
+    app: FastAPI, api: Api, settings: Settings
+) -> None:
+    ats = as_key(app, settings, "integration")
+    closed = f"http://127.0.0.1:{free_port()}/hooks"  # nothing listens there
+    hook = ats.post("/api/v1/webhooks", json={"url": closed, "events": ["candidate.created"]})
+    assert hook.status_code == 201, hook.text
+    api.candidate()  # the app's delivery worker runs while `api`'s client is open
+    deadline = time.monotonic() + 10
+    log: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not (log and log[0]["attempts"]):
+        time.sleep(0.05)
+        log = ats.get(f"/api/v1/webhooks/{hook.json()['id']}/deliveries").json()["items"]
+    assert log and log[0]["attempts"] >= 1
+    assert log[0]["last_error"] == "could not connect or send"
+    assert "Errno" not in json.dumps(log) and "refused" not in json.dumps(log)
