@@ -9,6 +9,7 @@ import hmac
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from app.access.models import Principal
 from app.access.policy import Role
+from app.core.personal import Columns, audited, not_audited
 from app.core.types import UTCDateTime, new_id, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -30,6 +32,9 @@ class User(SQLModel, table=True):
     """A person with a role; the password is kept as an argon2id hash."""
 
     __tablename__ = "users"
+    __audit__: ClassVar[Columns] = audited(
+        "user", personal=("email", "name", "password_hash"), plain=("role", "disabled_at")
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     email: str = Field(max_length=320, unique=True)
@@ -44,6 +49,11 @@ class WebSession(SQLModel, table=True):
     """A signed-in browser."""
 
     __tablename__ = "web_sessions"
+    __audit__: ClassVar[Columns] = not_audited(
+        "sign-in and sign-out are recorded as user.signed_in / user.signed_out",
+        personal=("token_hash", "csrf_token"),
+        plain=("user_id", "expires_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)

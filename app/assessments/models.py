@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
+from app.core.personal import Columns, audited
 from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.scoring.answers import FlagList, NoteText, RaisedFlag
@@ -22,6 +23,12 @@ class Assessment(SQLModel, table=True):
     """A scorecard. While a draft it changes in place; once submitted, only by amendment."""
 
     __tablename__ = "assessments"
+    __audit__: ClassVar[Columns] = audited(
+        "assessment",
+        personal=("interviewer_name", "interviewer_email", "summary"),
+        summarised=("answers",),
+        plain=("candidate_id", "status", "revision", "submitted_at"),
+    )
     __table_args__ = (
         UniqueConstraint("candidate_id", "interviewer_email", name="uq_assessments_interviewer"),
     )
@@ -44,6 +51,12 @@ class AssessmentRevision(SQLModel, table=True):
     """A submitted state of an assessment, never changed afterwards."""
 
     __tablename__ = "assessment_revisions"
+    __audit__: ClassVar[Columns] = audited(
+        "assessment_revision",
+        personal=("summary", "reason"),
+        summarised=("answers",),
+        plain=("assessment_id", "revision"),
+    )
     __table_args__ = (UniqueConstraint("assessment_id", "revision", name="uq_revisions_number"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -59,6 +72,18 @@ class VerdictRecord(SQLModel, table=True):
     """Which rubric version scored which revision, and what it said; never changed afterwards."""
 
     __tablename__ = "verdicts"
+    __audit__: ClassVar[Columns] = audited(
+        "verdict",
+        plain=(
+            "assessment_id",
+            "revision",
+            "rubric_version_id",
+            "recommendation",
+            "score",
+            "coverage",
+            "cause",
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")

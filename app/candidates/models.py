@@ -3,13 +3,14 @@
 import unicodedata
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr
 from pydantic import Field as PydanticField
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.personal import Columns, audited
 from app.core.text import Line
 from app.core.types import UTCDateTime, new_id, utcnow
 from app.rubric.schemas import Recommendation
@@ -28,6 +29,11 @@ class Candidate(SQLModel, table=True):
     """A candidate; `recommendation` is the current panel verdict's, kept for filtering."""
 
     __tablename__ = "candidates"
+    __audit__: ClassVar[Columns] = audited(
+        "candidate",
+        personal=("full_name", "email", "external_id", "source", "search_text"),
+        plain=("position_id", "status", "recommendation", "rubric_version_id", "erased_at"),
+    )
     __table_args__ = (
         UniqueConstraint("position_id", "external_id", name="uq_candidates_external_id"),
         # The list pages newest first, filtered by one of these: keyset pagination reads an index.

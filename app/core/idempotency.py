@@ -9,6 +9,7 @@ import hashlib
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import Column, Text, UniqueConstraint, delete, text
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.personal import Columns, not_audited
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.scoring.answers import FieldError
 
@@ -29,6 +31,11 @@ class IdempotencyRecord(SQLModel, table=True):
     """The first response to a POST with an Idempotency-Key."""
 
     __tablename__ = "idempotency_keys"
+    __audit__: ClassVar[Columns] = not_audited(
+        "a stored response for retries, purged with the data it mentions",
+        personal=("body", "headers"),
+        plain=("principal_id", "key", "fingerprint", "status_code", "media_type"),
+    )
     __table_args__ = (UniqueConstraint("principal_id", "key", name="uq_idempotency_key"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

@@ -7,7 +7,7 @@ from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
 from app.core.i18n import Language
-from app.decisions.models import Decision, DecisionCreate, DecisionPublic
+from app.decisions.models import Decision, DecisionCreate, DecisionPublic, RecordedBy
 from app.rubric.store import RubricRegistry
 from app.scoring.answers import FieldError
 from app.webhooks import service as webhooks
@@ -41,7 +41,13 @@ def against(decision: str, recommendation: str) -> bool:
 def to_public(row: Decision) -> DecisionPublic:
     """The API representation."""
     return DecisionPublic.model_validate(
-        {**row.model_dump(), "against_recommendation": against(row.decision, row.recommendation)}
+        {
+            **row.model_dump(),
+            "against_recommendation": against(row.decision, row.recommendation),
+            "recorded_by": RecordedBy(
+                kind=row.principal_kind, id=row.principal_id, name=row.principal_name
+            ),
+        }
     )
 
 
@@ -60,10 +66,14 @@ def record(
             decision=data.decision, recommendation=verdict.recommendation
         )
         raise RuleViolation(detail, [FieldError("rationale", "required for this decision")])
+    principal = session.info.get("principal")
     row = Decision(
         candidate_id=candidate.id,
         decision=data.decision,
         decided_by=data.decided_by,
+        principal_kind=getattr(principal, "kind", "system"),
+        principal_id=getattr(principal, "id", "unknown"),
+        principal_name=getattr(principal, "name", ""),
         rationale=data.rationale,
         recommendation=verdict.recommendation,
         rubric_version=verdict.rubric_version,

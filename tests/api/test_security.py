@@ -11,17 +11,24 @@ from typing import Any
 
 import httpx
 import pytest
+from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
 from app.access import users
 from app.access.policy import Role
 from app.assessments import service as assessments
+from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
 from app.core.commands import command_session
 from app.core.config import Settings
+from app.core.db import make_engine
 from app.core.errors import RuleViolation
+from app.core.migrate import alembic_config
+from app.core.types import utcnow
 from app.main import create_app
 from app.rubric.store import RubricVersion
 from app.web.session import SESSION_COOKIE
@@ -333,3 +340,52 @@ def test_the_delivery_log_keeps_network_details_out(
     assert log and log[0]["attempts"] >= 1
     assert log[0]["last_error"] == "could not connect or send"
     assert "Errno" not in json.dumps(log) and "refused" not in json.dumps(log)
+
+
+# Personal data in the audit trail and the access export ------------------------------------
+
+
+def test_source_never_enters_the_audit_trail_or_the_export(api: Api) -> None:
+    cid = api.candidate(source="cousin of the CEO")["id"]
+    api.ok("PATCH", f"/api/v1/candidates/{cid}", json={"source": "met at a party"})
+    trail = api.ok("GET", "/api/v1/audit-events", params={"resource_id": cid})["items"]
+    assert all(e["changes"].get("source") in (None, {"personal": True}) for e in trail)
+    assert "cousin" not in json.dumps(trail) and "party" not in json.dumps(trail)
+    api.ok("POST", f"/api/v1/candidates/{cid}/erase")
+    exported = json.dumps(api.ok("GET", f"/api/v1/candidates/{cid}/export"))
+    assert "cousin" not in exported and "party" not in exported
+
+
+def test_the_migration_scrubs_values_already_in_the_trail(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0005")
+    engine = make_engine(database_url)
+    event = {
+        "id": uuid.uuid4(),
+        "created_at": utcnow(),
+        "actor_kind": "key",
+        "actor_id": "k",
+        "actor_name": "ATS",
+        "actor_role": "integration",
+        "operation": "update_candidate",
+        "action": "candidate.updated",
+        "resource_type": "candidate",
+        "resource_id": str(uuid.uuid4()),
+        "changes": {
+            "source": {"before": "cousin of the CEO", "after": "met at a party"},
+            "status": {"before": "new", "after": "withdrawn"},
+        },
+    }
+    with engine.begin() as connection:
+        connection.execute(insert(AuditEvent.__table__), [event])  # type: ignore[attr-defined]
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        changes = connection.execute(select(AuditEvent.changes)).scalar_one()
+        assert changes == {
+            "source": {"personal": True},
+            "status": {"before": "new", "after": "withdrawn"},
+        }
+        # The trail is append-only again.
+        with pytest.raises(DBAPIError):
+            connection.execute(update(AuditEvent.__table__).values(action="x"))  # type: ignore[attr-defined]
+    engine.dispose()
