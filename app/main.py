@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.access.throttle import SignInThrottle
 from app.assessments.router import router as assessments_router
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
+    app.state.sign_in_throttle = SignInThrottle(settings.rate_limit_storage)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Hosts (as written in webhook URLs, comma-separated) allowed although they are not public
     # addresses; every other webhook must resolve to public addresses (app/webhooks/destinations).
     webhook_allowed_hosts: str = ""
+    # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
+    # storage (`redis://host:6379`) counts across processes. See the `limits` package.
+    rate_limit_storage: str = "memory://"
 
 
 @lru_cache

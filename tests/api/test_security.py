@@ -5,6 +5,7 @@ erased candidates refusing writes, refused submissions changing nothing.
 """
 
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
-from app.access import users
+from app.access import throttle, users
 from app.access.policy import Role
 from app.assessments import service as assessments
 from app.audit.models import AuditEvent
@@ -35,6 +36,7 @@ from app.web.session import SESSION_COOKIE
 from app.webhooks import delivery, destinations
 from tests.api.conftest import Api, auth, make_key
 from tests.api.test_webhooks import EVENTS
+from tests.commands import tamis
 from tests.pg import free_port
 from tests.rubric.test_shipped_rubric import CORE
 
@@ -389,3 +391,84 @@ def test_the_migration_scrubs_values_already_in_the_trail(database_url: str) -> 
         with pytest.raises(DBAPIError):
             connection.execute(update(AuditEvent.__table__).values(action="x"))  # type: ignore[attr-defined]
     engine.dispose()
+
+
+# Sign-in: throttling, accounts, sessions, passwords -----------------------------------------
+
+
+def _sign_in(client: TestClient, email: str, password: str) -> httpx.Response:
+    form = client.get("/sign-in").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    return client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token.group(1)}
+    )
+
+
+def _account(settings: Settings, email: str, role: Role = "recruiter") -> None:
+    with command_session(settings, "test setup") as session:
+        users.create(session, email=email, name="Ana", role=role, password=PASSWORD)
+
+
+def test_sign_in_is_throttled_per_account(app: FastAPI, settings: Settings) -> None:
+    _account(settings, "ana@example.org")
+    _account(settings, "bea@example.org")
+    browser = TestClient(app, follow_redirects=False)
+    for _ in range(throttle.ACCOUNT_LIMIT.amount):
+        assert _sign_in(browser, "ana@example.org", "wrong password").status_code == 401
+    # Then even the right password waits, and is not checked.
+    blocked = _sign_in(browser, "ANA@example.org", PASSWORD)
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert "Too many failed attempts" in blocked.text
+    # Another account is not locked out by it.
+    assert _sign_in(browser, "bea@example.org", PASSWORD).status_code == 303
+
+
+def test_sign_in_is_throttled_per_address(app: FastAPI, settings: Settings) -> None:
+    _account(settings, "ana@example.org")
+    browser = TestClient(app, follow_redirects=False)
+    for n in range(throttle.ADDRESS_LIMIT.amount):
+        assert _sign_in(browser, f"guess{n}@example.org", "wrong password").status_code == 401
+    assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 429
+
+
+def test_sign_in_and_out_are_audited(app: FastAPI, settings: Settings, api: Api) -> None:
+    _account(settings, "ana@example.org")
+    browser = TestClient(app, follow_redirects=False)
+    assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 303
+    page = browser.get("/candidates").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    assert browser.post("/sign-out", data={"csrf_token": csrf.group(1)}).status_code == 303
+    actions = [e["action"] for e in api.ok("GET", "/api/v1/audit-events")["items"]]
+    assert "user.signed_in" in actions and "user.signed_out" in actions
+
+
+def test_accounts_can_be_disabled_and_passwords_reset(settings: Settings, app: FastAPI) -> None:
+    _account(settings, "ana@example.org")
+    browser = TestClient(app, follow_redirects=False)
+    assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 303
+    assert browser.get("/candidates").status_code == 200
+
+    disabled = tamis(settings, "users", "disable", "ana@example.org")
+    assert disabled.returncode == 0 and "1 session(s) ended" in disabled.stdout, disabled.stderr
+    assert browser.get("/candidates").status_code == 303  # signed out at once
+    assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 401
+    listed = tamis(settings, "users", "list")
+    assert "ana@example.org\trecruiter\tdisabled" in listed.stdout
+    assert tamis(settings, "users", "enable", "ana@example.org").returncode == 0
+    assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 303
+
+    weak = tamis(settings, "users", "set-password", "ana@example.org", "--password", "1234567890")
+    assert weak.returncode != 0 and "at least 12 characters" in weak.stderr
+    common = tamis(
+        settings, "users", "set-password", "ana@example.org", "--password", "password1234"
+    )
+    assert common.returncode != 0 and "too easy to guess" in common.stderr
+    new = "plume violette sur le quai"
+    changed = tamis(settings, "users", "set-password", "ana@example.org", "--password", new)
+    assert changed.returncode == 0 and "1 session(s) ended" in changed.stdout, changed.stderr
+    assert browser.get("/candidates").status_code == 303
+    assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 401
+    assert _sign_in(browser, "ana@example.org", new).status_code == 303
+    assert tamis(settings, "users", "disable", "nobody@example.org").returncode == 1
