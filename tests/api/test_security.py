@@ -4,6 +4,7 @@ Blind scoring in every representation of a candidate, outcome statuses only from
 erased candidates refusing writes, refused submissions changing nothing.
 """
 
+import io
 import json
 import re
 import time
@@ -15,6 +16,7 @@ import pytest
 from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
@@ -472,3 +474,38 @@ def test_accounts_can_be_disabled_and_passwords_reset(settings: Settings, app: F
     assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 401
     assert _sign_in(browser, "ana@example.org", new).status_code == 303
     assert tamis(settings, "users", "disable", "nobody@example.org").returncode == 1
+
+
+# The PDF report -----------------------------------------------------------------------------
+
+
+def test_long_notes_wrap_and_split_across_pages(api: Api, client: TestClient) -> None:
+    cid = api.candidate()["id"]
+    sentence = "Anime la communauté du forum chaque soir et mesure l’effet de ses messages. "
+    long_note = (sentence * 45)[:3000]  # about 3,000 characters
+    unbroken = "x" * 1500  # a single word wider than any column
+    criterion = CORE[0]
+    for name, note in (("Ana", long_note), ("Bob", unbroken)):
+        api.assessment(
+            cid,
+            name,
+            ALL_THREES,
+            notes={criterion: note},
+            summary=note,
+        )
+    api.ok(
+        "POST",
+        f"/api/v1/candidates/{cid}/decisions",
+        201,
+        json={"decision": "advance", "decided_by": "Claire", "rationale": long_note * 3},
+    )
+    for language in ("en", "fr"):
+        response = client.get(f"/api/v1/candidates/{cid}/report?format=pdf&lang={language}")
+        assert response.status_code == 200, response.text[:500]
+        pages = PdfReader(io.BytesIO(response.content)).pages
+        text = " ".join(p.extract_text() for p in pages)
+        assert len(pages) >= 3
+        # Every word of the note is printed, the last sentence included.
+        flat = " ".join(text.split())
+        assert "mesure l’effet de ses messages" in flat
+        assert long_note.split()[-2] in flat
