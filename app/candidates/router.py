@@ -120,13 +120,14 @@ def update_candidate(
 @router.delete(
     "/{candidate_id}",
     status_code=204,
-    responses=problem_responses(404, 412, 422),
+    responses=problem_responses(404, 409, 412, 422),
     dependencies=[allow(P.CANDIDATES_WRITE)],
 )
 def delete_candidate(
     candidate_id: uuid.UUID, session: SessionDep, if_match: etag.IfMatch = None
 ) -> Response:
-    """Delete a candidate with their assessments, verdicts and decisions."""
+    """Delete a candidate entered by mistake; once an assessment, decision or self-screen
+    invitation exists, the answer is 409: erase their personal data instead."""
     candidate = service.get(session, candidate_id, lock=True, erased_ok=True)
     etag.check(if_match, candidate.version)
     service.delete(session, candidate)

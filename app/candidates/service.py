@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.access.models import Principal
+from app.assessments.models import Assessment
 from app.candidates import visibility
 from app.candidates.models import (
     Candidate,
@@ -15,11 +16,14 @@ from app.candidates.models import (
     fold,
     search_text,
 )
+from app.core import idempotency
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import paginate
 from app.core.types import utcnow
+from app.decisions.models import Decision
 from app.positions import service as positions
 from app.scoring.answers import FieldError
+from app.screenings.models import Screening
 from app.webhooks import service as webhooks
 
 ERASED = (
@@ -100,8 +104,28 @@ def update(session: Session, candidate: Candidate, data: CandidateUpdate) -> Can
 
 
 def delete(session: Session, candidate: Candidate) -> None:
-    """Delete the candidate with their assessments, verdicts and decisions."""
+    """Delete a candidate nothing was recorded about yet; Conflict otherwise (erase instead).
+
+    Once there is an assessment, a decision or a self-screen invitation, removing the rows
+    would take the audit trail's subject away with them: erasure removes the personal data
+    and keeps the anonymous record.
+    """
+    for model, what in (
+        (Assessment, "assessments"),
+        (Decision, "decisions"),
+        (Screening, "self-screen invitations"),
+    ):
+        found = session.exec(
+            select(model.id).where(model.candidate_id == candidate.id).limit(1)
+        ).first()
+        if found is not None:
+            raise Conflict(
+                f"the candidate has {what}: a candidate with a record is not deleted; erase "
+                f"their personal data instead (POST /api/v1/candidates/{candidate.id}/erase)"
+            )
     session.delete(candidate)
+    # Stored responses to earlier requests (Idempotency-Key replays) may hold the name.
+    idempotency.forget_mentions(session, str(candidate.id))
     session.flush()
 
 

@@ -379,7 +379,7 @@ def invite(
     _screening, token = screenings.create(
         session, candidate, screenings.rubric_of(session, candidate), language_of(request), 7
     )
-    link = f"{request.base_url}screening/{token}"
+    link = screenings.link(request.app.state.settings.public_url, token)
     return _candidate_page(request, session, registry, candidate, invite_link=link)
 
 
@@ -413,10 +413,12 @@ def report(
 
 
 def _answers_from(rubric: Rubric, form: dict[str, str]) -> dict[str, Any]:
-    ratings: dict[str, int | None] = {}
+    ratings: dict[str, int | str | None] = {}
     for criterion in rubric.criteria:
-        raw = form.get(f"rating.{criterion.id}", "")
-        ratings[criterion.id] = int(raw) if raw.isdigit() else None
+        raw = form.get(f"rating.{criterion.id}", "").strip()
+        # Only ASCII digits are a rating ("²" and "①" are digits to str.isdigit, not to int):
+        # anything else goes on to validation, which refuses it by name.
+        ratings[criterion.id] = int(raw) if raw.isascii() and raw.isdigit() else (raw or None)
     notes = {
         c.id: form[f"note.{c.id}"].strip()
         for c in rubric.criteria

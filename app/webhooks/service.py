@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.core import idempotency
 from app.core.errors import InvalidInput, NotFound
 from app.core.pagination import paginate
 from app.core.types import utcnow
@@ -50,6 +51,7 @@ def create(
     )
     session.add(webhook)
     session.flush()
+    idempotency.withhold(session, "secret")  # shown once, never in a stored replay
     return webhook
 
 

@@ -4,11 +4,14 @@ Blind scoring in every representation of a candidate, outcome statuses only from
 erased candidates refusing writes, refused submissions changing nothing.
 """
 
+import base64
 import io
 import json
 import re
+import stat
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,17 +29,20 @@ from app.access.policy import Role
 from app.assessments import service as assessments
 from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
+from app.cli import proxy_options
 from app.core.commands import command_session
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import RuleViolation
-from app.core.migrate import alembic_config
+from app.core.idempotency import IdempotencyRecord
+from app.core.migrate import alembic_config, upgrade
 from app.core.types import utcnow
 from app.main import create_app
 from app.rubric.store import RubricVersion
 from app.web.session import SESSION_COOKIE
 from app.webhooks import delivery, destinations
 from tests.api.conftest import Api, auth, make_key
+from tests.api.servers import live_server
 from tests.api.test_webhooks import EVENTS
 from tests.commands import tamis
 from tests.pg import free_port
@@ -509,3 +515,200 @@ def test_long_notes_wrap_and_split_across_pages(api: Api, client: TestClient) ->
         flat = " ".join(text.split())
         assert "mesure l’effet de ses messages" in flat
         assert long_note.split()[-2] in flat
+
+
+# The Low list -------------------------------------------------------------------------------
+
+
+def test_security_headers_on_every_response(client: TestClient) -> None:
+    for path in ("/api/v1/candidates", "/sign-in", "/healthz", "/api/v1/nowhere"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert "script-src 'self'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["cache-control"] == "no-store", path
+    static = client.get("/static/app.css")
+    assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"
+
+
+def _cursor(created: str) -> str:
+    raw = json.dumps([created, str(uuid.uuid4())]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_crafted_cursors_are_422(api: Api, client: TestClient) -> None:
+    api.candidate()
+    for created in (
+        "2026-01-01T00:00:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ):
+        for path in ("/api/v1/candidates", "/api/v1/audit-events", "/api/v1/positions"):
+            response = client.get(path, params={"cursor": _cursor(created)})
+            assert response.status_code == 422, (path, created, response.text)
+            assert response.json()["errors"][0]["loc"] == "query:cursor"
+
+
+def test_unicode_digits_in_the_assessment_form_are_422(
+    app: FastAPI, api: Api, settings: Settings
+) -> None:
+    cid = api.candidate()["id"]
+    browser = signed_in(app, settings, "interviewer", "ina@example.org")
+    form = browser.get(f"/candidates/{cid}/assessment").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf is not None
+    for digit in ("²", "①"):
+        response = browser.post(
+            f"/candidates/{cid}/assessment",
+            data={"csrf_token": csrf.group(1), f"rating.{CORE[0]}": digit, "summary": "kept"},
+        )
+        assert response.status_code == 422, response.text[:300]
+        assert "kept" in response.text  # what was typed comes back
+        preview = browser.post(
+            f"/candidates/{cid}/assessment/preview",
+            data={"csrf_token": csrf.group(1), f"rating.{CORE[0]}": digit},
+        )
+        assert preview.status_code == 200
+
+
+def test_idempotency_records_hold_no_secret_and_go_with_the_candidate(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    cid = api.candidate()["id"]
+    key = {"Idempotency-Key": "invite-1"}
+    first = client.post(f"/api/v1/candidates/{cid}/screenings", json={}, headers=key)
+    assert first.status_code == 201
+    token = first.json()["url"].rsplit("/", 1)[1]
+    replay = client.post(f"/api/v1/candidates/{cid}/screenings", json={}, headers=key)
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json()["id"] == first.json()["id"] and token not in replay.text
+    hook = client.post(
+        "/api/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/h", "events": EVENTS},
+        headers={"Idempotency-Key": "hook-1"},
+    )
+    with command_session(settings, "test") as session:
+        stored = " ".join(r.body for r in session.exec(select(IdempotencyRecord)))
+    assert token not in stored and hook.json()["secret"] not in stored
+
+    # A deleted candidate's name goes with the stored answer that created them.
+    made = client.post(
+        "/api/v1/candidates",
+        json={"full_name": "Yann Kerouac", "position_id": api.position()["id"]},
+        headers={"Idempotency-Key": "create-yann"},
+    )
+    assert client.delete(f"/api/v1/candidates/{made.json()['id']}").status_code == 204
+    with command_session(settings, "test") as session:
+        stored = " ".join(r.body for r in session.exec(select(IdempotencyRecord)))
+    assert "Kerouac" not in stored
+
+
+def test_deleting_a_candidate_with_a_record_is_refused(api: Api, client: TestClient) -> None:
+    cid = api.candidate()["id"]
+    api.assessment(cid, "Bob", ALL_THREES)
+    refused = client.delete(f"/api/v1/candidates/{cid}")
+    assert refused.status_code == 409 and "/erase" in refused.json()["detail"]
+    assert len(api.ok("GET", f"/api/v1/candidates/{cid}/assessments")) == 1
+    # Without a record, deletion is audited and complete.
+    other = api.candidate()["id"]
+    assert client.delete(f"/api/v1/candidates/{other}").status_code == 204
+    trail = api.ok("GET", "/api/v1/audit-events", params={"resource_id": other})["items"]
+    assert trail[0]["action"] == "candidate.deleted"
+
+
+def test_a_decision_records_who_recorded_it(api: Api) -> None:
+    cid = api.candidate()["id"]
+    api.assessment(cid, "Bob", ALL_THREES)
+    decision = api.ok(
+        "POST",
+        f"/api/v1/candidates/{cid}/decisions",
+        201,
+        json={"decision": "reject", "decided_by": "On behalf of Claire", "rationale": "r"},
+    )
+    assert decision["decided_by"] == "On behalf of Claire"
+    assert decision["recorded_by"]["kind"] == "key"
+    assert decision["recorded_by"]["name"] == "test admin"
+    trail = api.ok("GET", "/api/v1/audit-events", params={"resource_id": decision["id"]})
+    assert trail["items"][0]["actor"]["id"] == decision["recorded_by"]["id"]
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies(
+    settings: Settings,
+) -> None:
+    assert proxy_options(settings) == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    behind = settings.model_copy(update={"trusted_proxies": "10.0.0.2, 10.0.0.3"})
+    assert proxy_options(behind) == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": "10.0.0.2,10.0.0.3",
+    }
+
+
+def test_forwarded_for_does_not_dodge_the_throttle(settings: Settings) -> None:
+    """Against a real `tamis serve`: a loopback client rotating X-Forwarded-For stays one
+    address for the sign-in throttle."""
+    _account(settings, "ana@example.org")
+    with live_server(settings) as server, httpx.Client(base_url=server.url) as browser:
+        for n in range(throttle.ADDRESS_LIMIT.amount):
+            spoof = {"X-Forwarded-For": f"203.0.113.{n}"}
+            response = _sign_in_http(browser, f"guess{n}@example.org", "wrong", spoof)
+            assert response.status_code == 401
+        blocked = _sign_in_http(
+            browser, "ana@example.org", PASSWORD, {"X-Forwarded-For": "1.2.3.4"}
+        )
+        assert blocked.status_code == 429
+
+
+def _sign_in_http(
+    browser: httpx.Client, email: str, password: str, headers: dict[str, str]
+) -> httpx.Response:
+    form = browser.get("/sign-in", headers=headers).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    return browser.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        headers=headers,
+    )
+
+
+def test_invitation_links_use_the_public_url(api: Api, client: TestClient) -> None:
+    cid = api.candidate()["id"]
+    made = client.post(
+        f"/api/v1/candidates/{cid}/screenings", json={}, headers={"Host": "evil.example"}
+    )
+    assert made.status_code == 201
+    assert made.json()["url"].startswith("http://127.0.0.1:8000/screening/")
+
+
+def test_nul_in_self_screen_answers_is_refused_and_kept(
+    app: FastAPI, api: Api, client: TestClient
+) -> None:
+    cid = api.candidate()["id"]
+    made = api.ok("POST", f"/api/v1/candidates/{cid}/screenings", 201, json={"language": "en"})
+    path = "/screening/" + made["url"].rsplit("/screening/", 1)[1]
+    questions = next(iter(app.state.questionnaires.values())).questions
+    form = {f"answer.{q.id}": f"answer to {q.id}" for q in questions}
+    form[f"answer.{questions[0].id}"] = "before\x00after"
+    public = TestClient(app)
+    refused = public.post(path, data=form)
+    assert refused.status_code == 422
+    assert "control character" in refused.text and f"answer to {questions[1].id}" in refused.text
+    assert "before" in refused.text and "after" in refused.text
+    listed = api.ok("GET", f"/api/v1/candidates/{cid}/screenings")
+    assert listed[0]["status"] == "pending"  # nothing stored, the link still works
+    form[f"answer.{questions[0].id}"] = "before after"
+    assert public.post(path, data=form).status_code == 200
+    trail = api.ok("GET", "/api/v1/audit-events", params={"resource_id": made["id"]})["items"]
+    answered = next(e for e in trail if e["action"] == "screening.updated")
+    assert answered["actor"]["kind"] == "invitation" and answered["actor"]["id"] == made["id"]
+
+
+def test_a_new_sqlite_file_is_private(tmp_path: Path) -> None:
+    for name, make in (
+        ("engine.db", lambda url: make_engine(url).dispose()),
+        ("migrated.db", upgrade),
+    ):
+        path = tmp_path / name
+        make(f"sqlite:///{path}")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
