@@ -33,7 +33,7 @@ def test_validate_the_shipped_rubric() -> None:
     result = run("criteria", "validate")
     assert result.returncode == 0, result.stderr
     assert "1 rubric(s) valid" in result.stdout
-    assert "15 criteria, 14 red flags, 5 role questions" in result.stdout
+    assert "18 criteria, 14 red flags, 5 role questions" in result.stdout
 
 
 def test_validate_a_copy_with_a_negative_weight(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_show_json_carries_every_identifier_in_both_languages(shipped: Rubric) -
     assert data["version"] == shipped.version
     assert data["scale"] == {"min": 1, "max": 4}
     assert set(data["thresholds"]) == {"strong_hire", "hire", "hold"}
-    assert len(data["criteria"]) == 15
+    assert len(data["criteria"]) == 18
     assert len(data["flags"]) == 14
     assert len(data["role_questions"]) == 5
     for c in data["criteria"]:

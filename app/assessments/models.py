@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt
+from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -12,7 +12,8 @@ from app.core.i18n import Language
 from app.core.personal import Columns, audited
 from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
-from app.scoring.answers import FlagList, NoteText, RaisedFlag
+from app.rubric.schemas import RankedRecommendation
+from app.scoring.answers import FlagList, NoteText, RaisedFlag, Ratings
 from app.scoring.verdict import PanelVerdict, Verdict
 
 AssessmentStatus = Literal["draft", "submitted"]
@@ -82,6 +83,7 @@ class VerdictRecord(SQLModel, table=True):
             "score",
             "coverage",
             "cause",
+            "rules_version",
         ),
     )
 
@@ -89,6 +91,7 @@ class VerdictRecord(SQLModel, table=True):
     assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")
     revision: int
     rubric_version_id: uuid.UUID = Field(foreign_key="rubric_versions.id")
+    rules_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     recommendation: str = Field(max_length=20)
     score: float
     coverage: float
@@ -134,10 +137,11 @@ class AssessmentCreate(BaseModel):
     )
 
     interviewer: Interviewer
-    ratings: dict[str, StrictInt | None] = {}
+    ratings: Ratings = {}
     flags: FlagList = []
     notes: dict[str, NoteText] = {}
-    summary: Paragraph = ""
+    overall_recommendation: RankedRecommendation | None = None
+    summary: Paragraph = ""  # the interviewer's key take-aways
     language: Language = "en"
     status: AssessmentStatus = "draft"
 
@@ -147,9 +151,10 @@ class AssessmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ratings: dict[str, StrictInt | None] | None = None
+    ratings: Ratings | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
+    overall_recommendation: RankedRecommendation | None = None
     summary: Paragraph | None = None
     language: Language | None = None
 
@@ -160,9 +165,10 @@ class Amendment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Statement
-    ratings: dict[str, StrictInt | None] | None = None
+    ratings: Ratings | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
+    overall_recommendation: RankedRecommendation | None = None
     summary: Paragraph | None = None
 
 
@@ -170,9 +176,10 @@ class RevisionPublic(BaseModel):
     """One submitted revision."""
 
     revision: int
-    ratings: dict[str, StrictInt | None]
+    ratings: Ratings
     flags: list[RaisedFlag]
     notes: dict[str, str]
+    overall_recommendation: RankedRecommendation | None = None
     summary: str
     reason: str | None
     created_at: datetime
@@ -186,9 +193,10 @@ class AssessmentPublic(BaseModel):
     interviewer: Interviewer
     status: AssessmentStatus
     revision: int
-    ratings: dict[str, StrictInt | None]
+    ratings: Ratings
     flags: list[RaisedFlag]
     notes: dict[str, str]
+    overall_recommendation: RankedRecommendation | None
     summary: str
     language: Language
     created_at: datetime

@@ -79,7 +79,7 @@ def test_invalid_scorecards_are_refused_with_the_valid_values(api: Api, client: 
         {
             "loc": "ratings.measures_impact",
             "message": "rating 7 is off the scale 1–4",
-            "valid": [1, 2, 3, 4],
+            "valid": [1, 2, 3, 4, "not_observed"],
         }
     ]
     unknown = client.post(url, json={**base, "ratings": {"charisma": 3}}).json()

@@ -368,7 +368,7 @@ def test_source_never_enters_the_audit_trail_or_the_export(api: Api) -> None:
 
 def test_the_migration_scrubs_values_already_in_the_trail(database_url: str) -> None:
     config = alembic_config(database_url)
-    command.downgrade(config, "0005")
+    command.downgrade(config, "0006")
     engine = make_engine(database_url)
     event = {
         "id": uuid.uuid4(),
