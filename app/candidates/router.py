@@ -192,7 +192,7 @@ def get_verdict(
 
 @router.post(
     "/{candidate_id}/rescore",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
     dependencies=[allow(P.ASSESSMENTS_ALL)],
 )
 def rescore(
@@ -207,7 +207,7 @@ def rescore(
 @router.post(
     "/{candidate_id}/decisions",
     status_code=201,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
     dependencies=[allow(P.DECISIONS_WRITE)],
 )
 def record_decision(
