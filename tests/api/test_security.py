@@ -231,8 +231,8 @@ def test_an_erased_candidate_refuses_every_write(
     public = TestClient(app)
     assert public.get(path).status_code == 410
     assert public.post(path, data={"answer.q": "x"}).status_code == 410
-    # Deleting what is left stays possible.
-    assert client.delete(f"/api/v1/candidates/{cid}").status_code == 204
+    # Nor is the anonymous record deleted (it has an assessment and an invitation).
+    assert client.delete(f"/api/v1/candidates/{cid}").status_code == 409
 
 
 # Validate before mutating -------------------------------------------------------------------
