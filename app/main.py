@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.access.service import authenticate_request
+from app.access.throttle import SignInThrottle
 from app.assessments.router import router as assessments_router
 from app.audit import recorder
 from app.audit.router import router as audit_router
@@ -19,6 +20,7 @@ from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers, problem_responses
+from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
 from app.core.openapi import install as install_openapi
@@ -42,6 +44,7 @@ from app.web.self_screen import install as install_self_screen
 from app.web.self_screen import router as self_screen_pages
 from app.web.session import install as install_pages
 from app.webhooks.delivery import DeliveryWorker, RetryPolicy
+from app.webhooks.destinations import allowed_hosts
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("tamis")
@@ -87,7 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
-            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds)
+            allowed = allowed_hosts(settings.webhook_allowed_hosts)
+            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds, allowed)
             worker.start()
         try:
             yield
@@ -112,8 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
+    app.state.sign_in_throttle = SignInThrottle(settings.rate_limit_storage)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:

@@ -18,7 +18,9 @@ from app.access.policy import P
 from app.assessments import access
 from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentCreate, AssessmentUpdate
+from app.audit import recorder
 from app.candidates import service as candidates
+from app.candidates import visibility
 from app.candidates.models import Candidate, CandidateCreate
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Problem
@@ -106,23 +108,34 @@ def sign_in(
 ) -> Response:
     """Check the password; open a session and go on, or say what went wrong."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    user = users.check_password(session, email, password)
+    throttle = request.app.state.sign_in_throttle
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.wait(email, address)
+    user = None if wait else users.check_password(session, email, password)
     if not users.csrf_ok(expected, csrf_token) or user is None:
         key = "bad_credentials" if users.csrf_ok(expected, csrf_token) else "session_expired"
+        if wait:
+            key = "too_many_attempts"
+        elif key == "bad_credentials":
+            throttle.failed(email, address)
         token = new_login_csrf()
         response = page(
             request,
             "sign_in.html",
-            401,
+            429 if wait else 401,
             login_csrf=token,
             next=_safe(next),
             email=email,
             error=key,
         )
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+        if wait:
+            response.headers["Retry-After"] = str(wait)
         return response
+    throttle.succeeded(email)
     session.info["principal"] = users.principal_of(user)
     token, _row = users.open_session(session, user)
+    recorder.note(session, "user.signed_in", "user", user.id)
     redirect = RedirectResponse(_safe(next), status_code=303)
     secure = request.app.state.settings.env == "production"
     redirect.set_cookie(
@@ -141,6 +154,7 @@ def sign_in(
 def sign_out(request: Request, session: SessionDep) -> Response:
     """End the session."""
     users.close_session(session, request.cookies.get(SESSION_COOKIE))
+    recorder.note(session, "user.signed_out", "user", _principal(request).id)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -194,6 +208,7 @@ def _list(
     params = request.query_params
     rows, following = candidates.list_page(
         session,
+        _principal(request),
         position_id=_uuid(params.get("position_id")),
         status=params.get("status") or None,
         recommendation=params.get("recommendation") or None,
@@ -299,7 +314,7 @@ def _candidate_page(
         request,
         "candidate.html",
         status,
-        candidate=candidate,
+        candidate=visibility.show(session, candidate, principal).public,
         position=position,
         verdict=verdict,
         titles={c.id: c.title for c in verdict.criteria} if verdict else {},
@@ -366,7 +381,7 @@ def invite(
     _screening, token = screenings.create(
         session, candidate, screenings.rubric_of(session, candidate), language_of(request), 7
     )
-    link = f"{request.base_url}screening/{token}"
+    link = screenings.link(request.app.state.settings.public_url, token)
     return _candidate_page(request, session, registry, candidate, invite_link=link)
 
 
@@ -400,10 +415,12 @@ def report(
 
 
 def _answers_from(rubric: Rubric, form: dict[str, str]) -> dict[str, Any]:
-    ratings: dict[str, int | None] = {}
+    ratings: dict[str, int | str | None] = {}
     for criterion in rubric.criteria:
-        raw = form.get(f"rating.{criterion.id}", "")
-        ratings[criterion.id] = int(raw) if raw.isdigit() else None
+        raw = form.get(f"rating.{criterion.id}", "").strip()
+        # Only ASCII digits are a rating ("²" and "①" are digits to str.isdigit, not to int):
+        # anything else goes on to validation, which refuses it by name.
+        ratings[criterion.id] = int(raw) if raw.isascii() and raw.isdigit() else (raw or None)
     notes = {
         c.id: form[f"note.{c.id}"].strip()
         for c in rubric.criteria

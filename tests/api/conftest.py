@@ -79,6 +79,8 @@ def settings(database_url: str) -> Settings:
         env="test",
         webhook_poll_seconds=0.05,
         webhook_retry_base_seconds=0.2,
+        # The tests' receivers listen on loopback, which webhooks may reach only when allowed.
+        webhook_allowed_hosts="127.0.0.1",
     )
 
 

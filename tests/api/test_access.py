@@ -79,7 +79,7 @@ def test_each_role_gets_403_where_it_should(
         "interviewer": [
             ("POST", "/api/v1/positions", {"title": "x"}),
             ("POST", "/api/v1/candidates", new_candidate),
-            ("PATCH", f"/api/v1/candidates/{cid}", {"status": "advanced"}),
+            ("PATCH", f"/api/v1/candidates/{cid}", {"status": "withdrawn"}),
             ("DELETE", f"/api/v1/candidates/{cid}", None),
             ("POST", f"/api/v1/candidates/{cid}/decisions", decision),
             ("GET", f"/api/v1/candidates/{cid}/decisions", None),
