@@ -20,7 +20,7 @@ from app.core.i18n import (
 from app.core.templates import environment
 from app.reports.labels import word
 from app.scoring.messages import RECOMMENDATION_LABELS
-from app.web.session import LANG_COOKIE
+from app.web.cookies import LANG_COOKIE
 from app.web.text import TEXT
 
 TEMPLATES = Path(__file__).parent / "templates"

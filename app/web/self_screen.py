@@ -9,8 +9,8 @@ from app.core.i18n import Language
 from app.screenings import service
 from app.screenings.models import Screening
 from app.screenings.questionnaire import Question
+from app.web.common import FormData
 from app.web.render import page
-from app.web.router import FormData
 from app.web.session import PublicPageRoute
 
 router = APIRouter(route_class=PublicPageRoute, include_in_schema=False)
