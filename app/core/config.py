@@ -3,8 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when running from a checkout; the shipped rubric lives beside `app/`.
@@ -41,6 +42,22 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(default=0.5, gt=0)
     webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=12, ge=1)
+    # The readers' time zone: every time shown in the pages and reports is in it.
+    timezone: str = "Europe/Paris"
+    # Invitations by email: sent when an SMTP host is set (otherwise the link is copied by hand).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_sender: str = "tamis@localhost"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            message = f"unknown time zone '{value}' (an IANA name, e.g. Europe/Paris)"
+            raise ValueError(message) from exc
+        return value
 
 
 @lru_cache

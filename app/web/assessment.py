@@ -4,17 +4,18 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.access.policy import P
 from app.assessments import service as assessments
-from app.assessments.models import Assessment, AssessmentCreate, AssessmentUpdate
+from app.assessments.models import Amendment, Assessment, AssessmentCreate, AssessmentUpdate
 from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.deps import RegistryDep, SessionDep
 from app.core.errors import Forbidden, Problem
+from app.core.i18n import Language, format_time, reader_zone
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score
@@ -31,6 +32,7 @@ from app.web.common import (
 )
 from app.web.render import language_of, page
 from app.web.session import Csrf, PageRoute
+from app.web.text import TEXT
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -84,6 +86,7 @@ def _assessment_page(
     errors: Errors,
     status: int = 200,
     notice: str | None = None,
+    amending: bool = False,
 ) -> HTMLResponse:
     principal = principal_of(request)
     rubric = assessments.rubric_of(session, registry, candidate)
@@ -107,7 +110,8 @@ def _assessment_page(
         errors=errors,
         preview=preview,
         notice=notice,
-        language=language_of(request),
+        amending=amending,
+        rated=sum(1 for c in rubric.criteria if values.get(f"rating.{c.id}")),
     )
 
 
@@ -120,14 +124,80 @@ def _preview(rubric: Rubric, answers: dict[str, Any], language: Any) -> Any:
 
 @router.get("/candidates/{candidate_id}/assessment")
 def assessment_form(
-    candidate_id: uuid.UUID, request: Request, session: SessionDep, registry: RegistryDep
+    candidate_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    registry: RegistryDep,
+    saved: str | None = None,
+    amend: str | None = None,
 ) -> HTMLResponse:
-    """The signed-in interviewer's scorecard for this candidate."""
+    """The signed-in interviewer's scorecard for this candidate (`?amend=1`: amend it)."""
     principal = principal_of(request)
     need(principal, P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
     candidate = candidates.get(session, candidate_id)
     values = _form_values(own_scorecard(session, candidate, principal))
-    return _assessment_page(request, session, registry, candidate, values=values, errors={})
+    return _assessment_page(
+        request,
+        session,
+        registry,
+        candidate,
+        values=values,
+        errors={},
+        notice="saved" if saved else None,
+        amending=amend is not None,
+    )
+
+
+def _write_draft(
+    request: Request,
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Candidate,
+    form: dict[str, str],
+) -> Assessment:
+    """Create or change the signed-in interviewer's draft from the form."""
+    principal = principal_of(request)
+    if principal.email is None:
+        raise Forbidden("an assessment is written in the name of a signed-in person")
+    rubric = assessments.rubric_of(session, registry, candidate)
+    answers = _answers_from(rubric, form)
+    language = language_of(request)
+    own = own_scorecard(session, candidate, principal)
+    if own is None:
+        return assessments.create(
+            session,
+            registry,
+            candidate,
+            AssessmentCreate.model_validate(
+                {
+                    "interviewer": {"name": principal.name, "email": principal.email},
+                    **answers,
+                    "summary": form.get("summary", ""),
+                    "language": language,
+                }
+            ),
+        )
+    if own.status == "draft":
+        assessments.update_draft(
+            session,
+            registry,
+            own,
+            AssessmentUpdate.model_validate(
+                {**answers, "summary": form.get("summary", ""), "language": language}
+            ),
+        )
+    return own
+
+
+def _missing_core(rubric: Rubric, form: dict[str, str], language: Language) -> Errors:
+    """The core criteria left unrated: a submission is refused without them."""
+    ratings = _answers_from(rubric, form)["ratings"]
+    message = TEXT[language]["rating_required"]
+    return {
+        f"ratings.{c.id}": message
+        for c in rubric.criteria
+        if c.group == "core" and ratings.get(c.id) is None
+    }
 
 
 @router.post("/candidates/{candidate_id}/assessment", dependencies=[Csrf])
@@ -138,54 +208,144 @@ def save_assessment(
     registry: RegistryDep,
     form: FormData,
 ) -> Response:
-    """Save the draft, then submit it if asked; a refusal keeps the draft and what was typed."""
+    """Save the draft; "submit" goes on to the review step, "amend" adds a revision.
+
+    A refusal keeps the draft and what was typed, with the reason next to each field.
+    """
     principal = principal_of(request)
     need(principal, P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
-    if principal.email is None:
-        raise Forbidden("an assessment is written in the name of a signed-in person")
     candidate = candidates.get(session, candidate_id, lock=True)
-    rubric = assessments.rubric_of(session, registry, candidate)
-    answers = _answers_from(rubric, form)
     language = language_of(request)
-    own = own_scorecard(session, candidate, principal)
+    rubric = assessments.rubric_of(session, registry, candidate)
+    action = form.get("action", "save")
+    here = f"/candidates/{candidate_id}/assessment"
+    amending = action == "amend"
     try:
-        if own is None:
-            own = assessments.create(
-                session,
-                registry,
-                candidate,
-                AssessmentCreate.model_validate(
-                    {
-                        "interviewer": {"name": principal.name, "email": principal.email},
-                        **answers,
-                        "summary": form.get("summary", ""),
-                        "language": language,
-                    }
-                ),
-            )
-        elif own.status == "draft":
-            assessments.update_draft(
+        if amending:
+            own = own_scorecard(session, candidate, principal)
+            if own is None:
+                raise Forbidden("there is no submitted assessment to amend")
+            assessments.amend(
                 session,
                 registry,
                 own,
-                AssessmentUpdate.model_validate(
-                    {**answers, "summary": form.get("summary", ""), "language": language}
+                Amendment.model_validate(
+                    {
+                        **_answers_from(rubric, form),
+                        "summary": form.get("summary", ""),
+                        "reason": form.get("reason", ""),
+                    }
                 ),
             )
-        if form.get("action") == "submit" and own.status == "draft":
-            assessments.submit(session, registry, own)
-            return RedirectResponse(f"/candidates/{candidate_id}", status_code=303)
+            return RedirectResponse(f"/candidates/{candidate_id}#assessments", status_code=303)
+        own = _write_draft(request, session, registry, candidate, form)
+        if action == "submit" and own.status == "draft":
+            missing = _missing_core(rubric, form, language)
+            if missing:
+                errors = missing
+            else:
+                return RedirectResponse(f"{here}/review", status_code=303)
+        else:
+            return RedirectResponse(f"{here}?saved=1", status_code=303)
     except ValidationError as exc:
-        errors = validation_errors(exc)
+        errors = validation_errors(exc, language)
     except Problem as exc:
-        errors = field_errors(exc.errors) or {"form": exc.detail}
-    else:
-        return _assessment_page(
-            request, session, registry, candidate, values=form, errors={}, notice="saved"
-        )
+        errors = field_errors(exc.errors, language) or {"form": exc.detail}
     return _assessment_page(
-        request, session, registry, candidate, values=form, errors=errors, status=422
+        request,
+        session,
+        registry,
+        candidate,
+        values=form,
+        errors=errors,
+        status=422,
+        amending=amending,
     )
+
+
+@router.post("/candidates/{candidate_id}/assessment/draft", dependencies=[Csrf])
+def autosave(
+    candidate_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    registry: RegistryDep,
+    form: FormData,
+) -> JSONResponse:
+    """Autosave of the form: the draft as it stands, and the time it was saved at."""
+    principal = principal_of(request)
+    need(principal, P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
+    candidate = candidates.get(session, candidate_id, lock=True)
+    language = language_of(request)
+    try:
+        own = _write_draft(request, session, registry, candidate, form)
+    except ValidationError as exc:
+        return JSONResponse({"errors": validation_errors(exc, language)}, status_code=422)
+    except Problem as exc:
+        errors = field_errors(exc.errors, language) or {"form": exc.detail}
+        return JSONResponse({"errors": errors}, status_code=exc.status)
+    if own.status != "draft":
+        return JSONResponse({"errors": {"form": TEXT[language]["submitted_note"]}}, 409)
+    zone = reader_zone(request.app.state.settings.timezone)
+    at = format_time(own.updated_at, language, zone)
+    return JSONResponse({"saved_at": at, "text": TEXT[language]["saved_at"].format(time=at)})
+
+
+@router.get("/candidates/{candidate_id}/assessment/review")
+def review(
+    candidate_id: uuid.UUID, request: Request, session: SessionDep, registry: RegistryDep
+) -> Response:
+    """Before submitting: what is unrated, not observed or contradictory, and a confirmation."""
+    principal = principal_of(request)
+    need(principal, P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
+    candidate = candidates.get(session, candidate_id)
+    own = own_scorecard(session, candidate, principal)
+    here = f"/candidates/{candidate_id}/assessment"
+    if own is None or own.status != "draft":
+        return RedirectResponse(here, status_code=303)
+    rubric = assessments.rubric_of(session, registry, candidate)
+    language = language_of(request)
+    values = _form_values(own)
+    return page(
+        request,
+        "assessment_review.html",
+        candidate=candidate,
+        gaps=_gaps(rubric, own, language),
+        blocking=_missing_core(rubric, values, language),
+        preview=_preview(rubric, _answers_from(rubric, values), language),
+        assessment=own,
+    )
+
+
+@router.post("/candidates/{candidate_id}/assessment/submit", dependencies=[Csrf])
+def confirm_submit(
+    candidate_id: uuid.UUID, request: Request, session: SessionDep, registry: RegistryDep
+) -> Response:
+    """Submit the reviewed draft."""
+    principal = principal_of(request)
+    need(principal, P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
+    candidate = candidates.get(session, candidate_id, lock=True)
+    own = own_scorecard(session, candidate, principal)
+    if own is None or own.status != "draft":
+        return RedirectResponse(f"/candidates/{candidate_id}", status_code=303)
+    try:
+        assessments.submit(session, registry, own)
+    except Problem:
+        return RedirectResponse(f"/candidates/{candidate_id}/assessment/review", status_code=303)
+    return RedirectResponse(f"/candidates/{candidate_id}#assessments", status_code=303)
+
+
+def _gaps(rubric: Rubric, own: Assessment, language: Language) -> dict[str, list[str]]:
+    """What the review lists: criteria unrated, not observed, and an empty summary."""
+    ratings = own.answers.get("ratings", {})
+    unrated = [c.title.get(language) for c in rubric.criteria if ratings.get(c.id) is None]
+    not_observed = [
+        c.title.get(language) for c in rubric.criteria if ratings.get(c.id) == "not_observed"
+    ]
+    return {
+        "unrated": unrated,
+        "not_observed": not_observed,
+        "no_summary": [] if own.summary.strip() else [TEXT[language]["summary"]],
+    }
 
 
 @router.post("/candidates/{candidate_id}/assessment/preview", dependencies=[Csrf])

@@ -1,6 +1,7 @@
 """A candidate's page: details, warnings, verdict, scorecards, decisions, reports."""
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -9,17 +10,69 @@ from sqlmodel import Session
 from app.access.policy import P
 from app.assessments import access
 from app.assessments import service as assessments
+from app.assessments.models import Assessment
 from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.deps import RegistryDep, SessionDep
+from app.core.i18n import Language
 from app.decisions import service as decisions
 from app.positions import service as positions
 from app.rubric.store import RubricRegistry
+from app.screenings import service as screenings
 from app.web.common import Errors, need, own_scorecard, principal_of
 from app.web.render import language_of, page
 from app.web.session import PageRoute
+from app.web.text import TEXT
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+INVITE_COOKIE = "tamis_invite"
+RECOMMENDATIONS = ("strong_hire", "hire", "hold", "no_hire")
+
+
+def agreement_words(alpha: float | None, raters: int, language: Language) -> str:
+    """The panel's agreement said in words (Krippendorff's alpha read on the usual bands)."""
+    words = TEXT[language]
+    if raters < 2:
+        return words["agreement_single"]
+    if alpha is None:
+        return words["agreement_none"]
+    if alpha >= 0.8:
+        return words["agreement_strong"]
+    if alpha >= 0.667:
+        return words["agreement_fair"]
+    if alpha >= 0:
+        return words["agreement_weak"]
+    return words["agreement_opposed"]
+
+
+def side_by_side(verdict: Any, scorecards: list[Assessment]) -> list[dict[str, Any]]:
+    """One row per criterion (calibration rows first): each submitted scorecard's rating, note."""
+    submitted = [a for a in scorecards if a.status == "submitted"]
+    spread = {c.criterion_id for c in verdict.calibration} if verdict else set()
+    rows = []
+    for criterion in verdict.criteria if verdict else []:
+        cells = []
+        for a in submitted:
+            answers = a.answers
+            cells.append(
+                {
+                    "rating": answers.get("ratings", {}).get(criterion.id),
+                    "note": answers.get("notes", {}).get(criterion.id, ""),
+                }
+            )
+        rows.append(
+            {
+                "id": criterion.id,
+                "title": criterion.title,
+                "group": criterion.group,
+                "calibrate": criterion.id in spread,
+                "cells": cells,
+            }
+        )
+    rows.sort(key=lambda row: not row["calibrate"])
+    return rows
 
 
 def candidate_view(
@@ -31,8 +84,8 @@ def candidate_view(
     values: dict[str, str] | None = None,
     errors: Errors | None = None,
     status: int = 200,
-    invite_link: str | None = None,
 ) -> HTMLResponse:
+    """The candidate's page, built around the decision to take."""
     principal = principal_of(request)
     language = language_of(request)
     position = positions.to_public(
@@ -55,25 +108,57 @@ def candidate_view(
         if principal.can(P.DECISIONS_READ)
         else None
     )
-    return page(
+    state = request.app.state
+    invitations = [
+        {
+            "status": screenings.status(s),
+            "created_at": s.created_at,
+            "expires_at": s.expires_at,
+            "answers": screenings.present(
+                s, registry, state.questionnaires, state.signals, language
+            ).answers
+            if s.used_at
+            else [],
+        }
+        for s in screenings.for_candidate(session, candidate.id)
+    ]
+    recommendation = verdict.recommendation if verdict else None
+    response = page(
         request,
         "candidate.html",
         status,
         candidate=candidate,
         position=position,
         verdict=verdict,
+        main_reasons=verdict.reasons[:3] if verdict else [],
+        agreement_text=(
+            agreement_words(verdict.agreement, len(verdict.raters), language) if verdict else ""
+        ),
         titles={c.id: c.title for c in verdict.criteria} if verdict else {},
         scorecards=scorecards,
+        submitted=[a for a in scorecards if a.status == "submitted"],
+        table=side_by_side(verdict, scorecards) if sees_panel else [],
         history=history,
+        current=history[-1] if history else None,
         mine=own_scorecard(session, candidate, principal) if readable else None,
         can_assess=readable and principal.email is not None,
         can_decide=principal.can(P.DECISIONS_WRITE),
         can_report=principal.can(P.REPORTS_READ),
         can_invite=principal.can(P.CANDIDATES_WRITE),
-        invite_link=invite_link,
-        values=values or {"decided_by": principal.name},
+        invitations=invitations,
+        invite_link=request.cookies.get(INVITE_COOKIE),
+        agrees=(
+            {d: not decisions.against(d, recommendation) for d in ("advance", "hire", "reject")}
+            if recommendation
+            else {}
+        ),
+        values=values or {},
         errors=errors or {},
     )
+    if request.cookies.get(INVITE_COOKIE):
+        response.delete_cookie(INVITE_COOKIE, path=f"/candidates/{candidate.id}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/candidates/{candidate_id}")

@@ -16,8 +16,19 @@ from app.web.candidate import candidate_view
 from app.web.common import FormData, field_errors, need, principal_of, validation_errors
 from app.web.render import language_of
 from app.web.session import Csrf, PageRoute
+from app.web.text import TEXT
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+class Unconfirmed(Exception):
+    """The decision form was sent without its confirmation box ticked."""
+
+
+@router.get("/candidates/{candidate_id}/decisions")
+def decisions_address(candidate_id: uuid.UUID) -> Response:
+    """The form's address opened directly (reload, language link): the candidate's decisions."""
+    return RedirectResponse(f"/candidates/{candidate_id}#decisions", status_code=303)
 
 
 @router.post("/candidates/{candidate_id}/decisions", dependencies=[Csrf])
@@ -29,21 +40,32 @@ def decide(
     form: FormData,
 ) -> Response:
     """Record a decision; against the advice without a rationale, say so next to the field."""
-    need(principal_of(request), P.DECISIONS_WRITE)
+    principal = principal_of(request)
+    need(principal, P.DECISIONS_WRITE)
     candidate = candidates.get(session, candidate_id, lock=True)
-    fields = {k: form.get(k, "") for k in ("decision", "decided_by", "rationale")}
+    language = language_of(request)
+    # The signed-in person decides: the name is theirs, never typed.
+    fields = {"decision": form.get("decision", ""), "rationale": form.get("rationale", "")}
+    fields["decided_by"] = principal.name
     try:
+        if not form.get("confirm"):
+            raise Unconfirmed
         decisions.record(
             session,
             registry,
             candidate,
             DecisionCreate.model_validate(fields),
-            language_of(request),
+            language,
         )
+    except Unconfirmed:
+        errors = {"confirm": TEXT[language]["confirm_required"]}
+        needs = decisions.against(fields["decision"], candidate.recommendation or "incomplete")
+        if needs and fields["decision"] and not fields["rationale"].strip():
+            errors["rationale"] = TEXT[language]["rationale_required"]
     except ValidationError as exc:
-        errors = validation_errors(exc)
+        errors = validation_errors(exc, language)
     except Problem as exc:
-        errors = field_errors(exc.errors) or {"decision": exc.detail}
+        errors = field_errors(exc.errors, language) or {"decision": exc.detail}
     else:
         return RedirectResponse(f"/candidates/{candidate_id}#decisions", status_code=303)
     return candidate_view(

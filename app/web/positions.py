@@ -12,7 +12,7 @@ from app.core.deps import RegistryDep, SessionDep
 from app.positions import service as positions
 from app.positions.models import PositionCreate
 from app.web.common import FormData, need, principal_of, validation_errors
-from app.web.render import page
+from app.web.render import language_of, page
 from app.web.session import Csrf, PageRoute
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -45,6 +45,6 @@ def add_position(
             422,
             positions=positions_of(session),
             values=form,
-            errors=validation_errors(exc),
+            errors=validation_errors(exc, language_of(request)),
         )
     return RedirectResponse("/positions", status_code=303)

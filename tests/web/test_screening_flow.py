@@ -26,7 +26,8 @@ WORDS = {
         "submit": "Submit",
         "save": "Save as draft",
         "decision": "reject",
-        "decided_by": "Decided by",
+        "confirm_submit": "Confirm and submit",
+        "confirm": "I confirm this decision",
         "rationale": "Rationale",
         "record": "Record the decision",
         "pdf": "Download the PDF report",
@@ -45,7 +46,8 @@ WORDS = {
         "submit": "Soumettre",
         "save": "Enregistrer le brouillon",
         "decision": "refuser",
-        "decided_by": "Décidé par",
+        "confirm_submit": "Confirmer et soumettre",
+        "confirm": "Je confirme cette décision",
         "rationale": "Justification",
         "record": "Enregistrer la décision",
         "pdf": "Télécharger le rapport PDF",
@@ -126,19 +128,25 @@ def test_screen_a_candidate_end_to_end(page: Page, site: Site, lang: str) -> Non
     expect(preview).to_have_text(w["strong"])
     shoot(page, f"{lang}-assessment-filled")
     page.get_by_role("button", name=w["submit"]).click()
-    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+    page.wait_for_url("**/assessment/review")
+    assert_accessible(page, "review before submitting")
+    page.get_by_role("button", name=w["confirm_submit"]).click()
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}(#.*)?$"))
     expect(page.locator("#verdict-section .badge")).to_have_text(w["strong"])
     shoot(page, f"{lang}-candidate-verdict")
 
     # A decision against the recommendation needs a rationale: said next to the field.
     page.get_by_label(w["decision"], exact=True).check()
-    page.get_by_label(w["decided_by"]).fill("Claire D.")
+    expect(page.locator("#rationale-needed")).to_be_visible()  # said before posting
+    page.get_by_label(re.compile(w["confirm"])).check()
+    page.evaluate("document.getElementById('f-rationale').required = false")  # the server's say
     page.get_by_role("button", name=w["record"]).click()
     expect(page.locator("#e-rationale")).to_be_visible()
-    expect(page.get_by_label(w["decided_by"])).to_have_value("Claire D.")
+    expect(page.locator("#f-rationale")).to_be_focused()  # the first field in error
     expect(page.get_by_label(w["decision"], exact=True)).to_be_checked()
     assert_accessible(page, "decision with an error")
     page.get_by_label(w["rationale"]).fill("Budget gelé : le poste est suspendu.")
+    page.get_by_label(re.compile(w["confirm"])).check()
     page.get_by_role("button", name=w["record"]).click()
     expect(page.locator("#decisions")).to_be_visible()
     expect(page.get_by_text("Budget gelé : le poste est suspendu.")).to_be_visible()

@@ -61,7 +61,7 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     shoot(page, "fr-assessment-suggestions")
     page.get_by_label(re.compile("Confirmer ce signal")).check()
     page.get_by_role("button", name="Enregistrer le brouillon").click()
-    expect(page.get_by_role("status")).to_contain_text("Enregistré")
+    expect(page.get_by_role("status").first).to_contain_text("Enregistré à")
     expect(page.get_by_label(re.compile("Confirmer ce signal"))).to_be_checked()
 
     # The assessment records that the flag came from a suggestion, with the quote.
