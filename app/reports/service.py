@@ -20,6 +20,7 @@ from app.reports.model import (
 )
 from app.rubric.store import RubricRegistry
 from app.scoring.messages import RECOMMENDATION_LABELS
+from app.scoring.phrases import flag_source
 
 
 def build(
@@ -57,7 +58,7 @@ def build(
             raised_by=list(flag.raised_by),
             notes=list(flag.notes),
             verify=rubric.flags_by_id[flag.id].verify.get(language),
-            source=f"{flag.source.seed} — {flag.source.point}",
+            source=flag_source(rubric, rubric.flags_by_id[flag.id], language),
         )
         for flag in verdict.flags
     ]
