@@ -19,7 +19,7 @@ from app.core.i18n import Language, format_time, reader_zone
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score
-from app.scoring.answers import parse_answers
+from app.scoring.answers import NOT_OBSERVED, parse_answers
 from app.screenings import service as screenings
 from app.web.common import (
     Errors,
@@ -37,11 +37,26 @@ from app.web.text import TEXT
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
+def _accepts_spec13() -> bool:
+    """Whether the assessments' models take "not_observed" and an own recommendation yet."""
+    try:
+        AssessmentUpdate.model_validate({"ratings": {"any": NOT_OBSERVED}})
+    except ValidationError:
+        return False
+    return "overall_recommendation" in AssessmentUpdate.model_fields
+
+
+SPEC13 = _accepts_spec13()
+RECOMMENDATIONS = ("strong_hire", "hire", "hold", "no_hire")
+
+
 def _answers_from(rubric: Rubric, form: dict[str, str]) -> dict[str, Any]:
-    ratings: dict[str, int | None] = {}
+    ratings: dict[str, int | str | None] = {}
     for criterion in rubric.criteria:
         raw = form.get(f"rating.{criterion.id}", "")
-        ratings[criterion.id] = int(raw) if raw.isdigit() else None
+        ratings[criterion.id] = (
+            int(raw) if raw.isdigit() else NOT_OBSERVED if raw == NOT_OBSERVED else None
+        )
     notes = {
         c.id: form[f"note.{c.id}"].strip()
         for c in rubric.criteria
@@ -58,7 +73,24 @@ def _answers_from(rubric: Rubric, form: dict[str, str]) -> dict[str, Any]:
             )
         elif form.get(f"flag.{flag.id}"):
             flags.append({"id": flag.id, "note": note})
-    return {"ratings": ratings, "notes": notes, "flags": flags}
+    own = form.get("overall_recommendation", "")
+    return {
+        "ratings": ratings,
+        "notes": notes,
+        "flags": flags,
+        "overall_recommendation": own if own in RECOMMENDATIONS else None,
+    }
+
+
+def _storable(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers the assessments' models take (before they know "not_observed": unrated)."""
+    if SPEC13:
+        return answers
+    ratings = {k: None if v == NOT_OBSERVED else v for k, v in answers["ratings"].items()}
+    return {
+        **{k: v for k, v in answers.items() if k != "overall_recommendation"},
+        "ratings": ratings,
+    }
 
 
 def _form_values(assessment: Assessment | None) -> dict[str, str]:
@@ -66,6 +98,8 @@ def _form_values(assessment: Assessment | None) -> dict[str, str]:
         return {}
     answers = assessment.answers
     values = {f"rating.{k}": str(v) for k, v in answers.get("ratings", {}).items() if v}
+    if answers.get("overall_recommendation"):
+        values["overall_recommendation"] = answers["overall_recommendation"]
     values |= {f"note.{k}": v for k, v in answers.get("notes", {}).items()}
     for flag in answers.get("flags", []):
         values[f"flag.{flag['id']}"] = "on"
@@ -111,8 +145,22 @@ def _assessment_page(
         preview=preview,
         notice=notice,
         amending=amending,
+        **_facts(rubric, preview, language_of(request)),
         rated=sum(1 for c in rubric.criteria if values.get(f"rating.{c.id}")),
     )
+
+
+def _facts(rubric: Rubric, verdict: Any, language: Language) -> dict[str, Any]:
+    """What the form shows next to its fields from the preview: contradictions, implied flags."""
+    contradictions = getattr(verdict, "contradictions", []) if verdict else []
+    flags = verdict.flags if verdict else []
+    return {
+        "titles_by_id": {c.id: c.title.get(language) for c in rubric.criteria},
+        "flag_titles": {f.id: f.title.get(language) for f in rubric.flags},
+        "contradicted_criteria": {c.criterion for c in contradictions},
+        "contradicted_flags": {c.flag for c in contradictions},
+        "implied_flags": {f.id for f in flags if getattr(f, "implied_by", None)},
+    }
 
 
 def _preview(rubric: Rubric, answers: dict[str, Any], language: Any) -> Any:
@@ -160,7 +208,7 @@ def _write_draft(
     if principal.email is None:
         raise Forbidden("an assessment is written in the name of a signed-in person")
     rubric = assessments.rubric_of(session, registry, candidate)
-    answers = _answers_from(rubric, form)
+    answers = _storable(_answers_from(rubric, form))
     language = language_of(request)
     own = own_scorecard(session, candidate, principal)
     if own is None:
@@ -231,7 +279,7 @@ def save_assessment(
                 own,
                 Amendment.model_validate(
                     {
-                        **_answers_from(rubric, form),
+                        **_storable(_answers_from(rubric, form)),
                         "summary": form.get("summary", ""),
                         "reason": form.get("reason", ""),
                     }
@@ -305,14 +353,26 @@ def review(
     rubric = assessments.rubric_of(session, registry, candidate)
     language = language_of(request)
     values = _form_values(own)
+    verdict = _preview(rubric, _answers_from(rubric, values), language)
+    facts = _facts(rubric, verdict, language)
+    gaps = _gaps(rubric, own, language)
+    gaps["contradictions"] = [
+        TEXT[language]["contradiction_line"].format(
+            flag=facts["flag_titles"].get(c.flag, c.flag),
+            criterion=facts["titles_by_id"].get(c.criterion, c.criterion),
+            rating=c.rating,
+        )
+        for c in (getattr(verdict, "contradictions", []) if verdict else [])
+    ]
     return page(
         request,
         "assessment_review.html",
         candidate=candidate,
-        gaps=_gaps(rubric, own, language),
+        gaps=gaps,
         blocking=_missing_core(rubric, values, language),
-        preview=_preview(rubric, _answers_from(rubric, values), language),
+        preview=verdict,
         assessment=own,
+        **facts,
     )
 
 
@@ -360,5 +420,6 @@ def preview(
     need(principal_of(request), P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
     candidate = candidates.get(session, candidate_id)
     rubric = assessments.rubric_of(session, registry, candidate)
-    verdict = _preview(rubric, _answers_from(rubric, form), language_of(request))
-    return page(request, "_preview.html", preview=verdict)
+    language = language_of(request)
+    verdict = _preview(rubric, _answers_from(rubric, form), language)
+    return page(request, "_preview.html", preview=verdict, **_facts(rubric, verdict, language))

@@ -125,6 +125,18 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "yes",
         "no": "no",
         "unknown": "unknown",
+        "not_observed_choice": "Not observed (asked, no evidence shown)",
+        "contradiction_criterion": (
+            "This rating contradicts a red flag you raised: say why in the notes."
+        ),
+        "contradiction_flag": (
+            "This flag contradicts one of your ratings: see that criterion's notes."
+        ),
+        "implied_flag": "Implied by one of your ratings.",
+        "contradiction_line": "“{flag}” raised, yet “{criterion}” rated {rating}",
+        "settle": "To settle it, ask about",
+        "own_recommendation_question": "Your own overall recommendation",
+        "no_own_recommendation": "None given",
         "views": "Lists",
         "all_candidates": "All candidates",
         "awaiting_mine": "Awaiting my scorecard",
@@ -350,6 +362,21 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "oui",
         "no": "non",
         "unknown": "inconnu",
+        "not_observed_choice": "Non observé (question posée, rien de probant)",
+        "contradiction_criterion": (
+            "Cette note contredit un signal que vous avez relevé\u202f: "
+            "expliquez-le dans les notes."
+        ),
+        "contradiction_flag": (
+            "Ce signal contredit l’une de vos notes\u202f: voir les notes du critère."
+        ),
+        "implied_flag": "Découle de l’une de vos notes.",
+        "contradiction_line": (
+            "«\u202f{flag}\u202f» relevé, mais «\u202f{criterion}\u202f» noté {rating}"
+        ),
+        "settle": "Pour trancher, interrogez sur",
+        "own_recommendation_question": "Votre propre recommandation",
+        "no_own_recommendation": "Aucune",
         "views": "Listes",
         "all_candidates": "Toutes les candidatures",
         "awaiting_mine": "En attente de mon évaluation",

@@ -165,7 +165,9 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     page.get_by_role("button", name=w["add"], exact=True).click()
     expect(page.locator("#duplicates")).to_contain_text(w["duplicate"])
     check(page, f"{tag}-list-duplicate")
-    page.evaluate("document.querySelector('form[method=post][action=\"/candidates\"]').noValidate = true")
+    page.evaluate(
+        "document.querySelector('form[method=post][action=\"/candidates\"]').noValidate = true"
+    )
     page.get_by_label(w["full_name"]).fill("")
     page.get_by_role("button", name=w["add"], exact=True).click()
     expect(page.locator("#e-full_name")).to_have_text(w["required_field"])
@@ -257,6 +259,7 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
 
     # A refused decision (not confirmed), then the language link: no 405, the page comes back.
     page.get_by_label(w["reject"], exact=True).check()
+    page.evaluate("document.getElementById('decision-form').noValidate = true")
     page.get_by_role("button", name=w["record"]).click()
     expect(page.locator("#e-confirm")).to_be_visible()
     other = "en" if lang == "fr" else "fr"
@@ -303,4 +306,36 @@ def test_the_list_pages_sorts_and_awaits(browser: Browser, site: Site) -> None:
     expect(page.locator("#count")).to_contain_text("54 candidates")
     expect(page.locator(f"a[href='/candidates/{done_id}']")).to_have_count(0)
     check(page, "en-phone-awaiting")
+    context.close()
+
+
+@pytest.mark.parametrize(("lang", "size"), [("en", "laptop"), ("fr", "phone")])
+def test_not_observed_own_recommendation_and_contradictions(
+    browser: Browser, site: Site, lang: str, size: str
+) -> None:
+    """The form offers "not observed" apart from unrated and 1, the interviewer's own
+    recommendation, and shows a contradiction next to both the rating and the flag."""
+    email = site.account("claire@example.org", "admin", "Claire Dupont")
+    _position, candidate_id = seed(site, "ina@example.org")
+    context = browser.new_context(viewport=SIZES[size])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, site, email, lang)
+    page.goto(f"{site.url}/candidates/{candidate_id}/assessment")
+    learning = page.locator("#criterion-continuous_learning")
+    expect(learning.get_by_role("radio")).to_have_count(len(CORE[0].anchors) + 2)
+    not_observed = page.locator("#criterion-context_fit input[value=not_observed]")
+    not_observed.check()
+    expect(page.locator("#criterion-context_fit input[value='']")).not_to_be_checked()
+    expect(page.locator("#contra-c-continuous_learning")).to_be_hidden()
+    rate(page, CORE[0], 4, lang)
+    page.locator("#flag-self_proclaimed_expert").check()
+    expect(page.locator("#contra-c-continuous_learning")).to_be_visible()
+    expect(page.locator("#contra-f-self_proclaimed_expert")).to_be_visible()
+    expect(page.locator("#preview .contradictions li")).to_have_count(1)
+    page.locator("#f-overall_recommendation input[value=hire]").check()
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(W[lang]["saved_at"]))
+    check(page, f"{lang}-{size}-assessment-contradiction")
+    page.locator("#flag-self_proclaimed_expert").uncheck()
+    expect(page.locator("#contra-f-self_proclaimed_expert")).to_be_hidden()
     context.close()

@@ -98,9 +98,20 @@
         if (html !== null && mine === sequence) {
           target.innerHTML = html;
           target.dataset.updated = String(mine);
+          marks();
         }
       })
       .catch(function () { /* the preview is a help; the form still works */ });
+  }
+
+  // Contradictions and implied flags of the preview, shown next to both fields.
+  function marks() {
+    const facts = document.getElementById("preview-facts");
+    function list(name) { return facts ? JSON.parse(facts.dataset[name] || "[]") : []; }
+    const criteria = list("contradictions"), flags = list("contradictedFlags"), implied = list("implied");
+    form.querySelectorAll("[id^='contra-c-']").forEach(function (p) { p.hidden = criteria.indexOf(p.id.slice(9)) < 0; });
+    form.querySelectorAll("[id^='contra-f-']").forEach(function (p) { p.hidden = flags.indexOf(p.id.slice(9)) < 0; });
+    form.querySelectorAll("[id^='implied-']").forEach(function (p) { p.hidden = implied.indexOf(p.id.slice(8)) < 0; });
   }
 
   function count() {
@@ -108,7 +119,7 @@
     const total = Number(counter.dataset.total);
     const names = new Set();
     form.querySelectorAll("input[type=radio][name^='rating.']:checked").forEach(function (r) {
-      if (r.value) names.add(r.name);
+      if (r.value && r.value !== "not_observed") names.add(r.name);
     });
     counter.textContent = form.dataset.textRated.replace("{rated}", names.size).replace("{total}", total);
   }
