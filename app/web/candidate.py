@@ -132,8 +132,20 @@ def candidate_view(
         verdict=verdict,
         main_reasons=verdict.reasons[:3] if verdict else [],
         agreement_text=(
-            agreement_words(verdict.agreement, len(verdict.raters), language) if verdict else ""
+            (
+                getattr(verdict, "agreement_words", None)
+                or agreement_words(verdict.agreement, len(verdict.raters), language)
+            )
+            if verdict
+            else ""
         ),
+        own_views={v.name: v for v in getattr(verdict, "interviewers", [])} if verdict else {},
+        settle_titles=[
+            next((c.title for c in verdict.criteria if c.id == s), s)
+            for s in getattr(verdict, "settle", [])
+        ]
+        if verdict
+        else [],
         titles={c.id: c.title for c in verdict.criteria} if verdict else {},
         scorecards=scorecards,
         submitted=[a for a in scorecards if a.status == "submitted"],

@@ -125,6 +125,8 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "yes",
         "no": "no",
         "unknown": "unknown",
+        "agrees": "same as the panel verdict",
+        "disagrees": "differs from the panel verdict",
         "not_observed_choice": "Not observed (asked, no evidence shown)",
         "contradiction_criterion": (
             "This rating contradicts a red flag you raised: say why in the notes."
@@ -362,6 +364,8 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "oui",
         "no": "non",
         "unknown": "inconnu",
+        "agrees": "comme l’avis du jury",
+        "disagrees": "diffère de l’avis du jury",
         "not_observed_choice": "Non observé (question posée, rien de probant)",
         "contradiction_criterion": (
             "Cette note contredit un signal que vous avez relevé\u202f: "
