@@ -94,6 +94,7 @@ def _list(
     params = dict(request.query_params)
     rows, total, number, sort = search(session, params, principal_of(request))
     titles = {p.id: p.title for p in positions_of(session)}
+    every_title = titles | {p.id: p.title for p in positions_of(session, archived=True)}
     pages = max(1, math.ceil(total / PAGE_SIZE))
 
     def link(**changes: Any) -> str:
@@ -118,6 +119,7 @@ def _list(
         sort=sort,
         sorts=list(SORTS),
         positions=titles,
+        every_title=every_title,
         query=params,
         values=values,
         errors=errors,

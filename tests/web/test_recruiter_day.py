@@ -339,3 +339,39 @@ def test_not_observed_own_recommendation_and_contradictions(
     page.locator("#flag-self_proclaimed_expert").uncheck()
     expect(page.locator("#contra-f-self_proclaimed_expert")).to_be_hidden()
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "size"), [("fr", "phone"), ("en", "laptop")])
+def test_positions_with_readiness_edit_and_archive(
+    browser: Browser, site: Site, lang: str, size: str
+) -> None:
+    """A position with its description and readiness answers; a "no" warns, on the position's
+    page and with its candidates; edit, archive, and no new candidates once archived."""
+    fr = lang == "fr"
+    email = site.account("claire@example.org", "admin", "Claire Dupont")
+    context = browser.new_context(viewport=SIZES[size])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, site, email, lang)
+    page.goto(f"{site.url}/positions")
+    page.get_by_label("Intitulé" if fr else "Title").fill("Community manager")
+    page.get_by_label("Description").fill("Anime le forum des adhérents.")
+    question = RUBRIC.role_questions[0]
+    group = page.locator(f"#q-{question.id}")
+    group.get_by_label("non" if fr else "no", exact=True).check()
+    expect(page.locator(f"#w-{question.id}")).to_be_visible()  # said as it is chosen
+    check(page, f"{lang}-{size}-positions")
+    page.get_by_role("button", name="Ouvrir un poste" if fr else "Open a position").click()
+    page.wait_for_url(re.compile(r".*/positions/[0-9a-f-]{36}$"))
+    expect(page.locator("#position-warnings")).to_contain_text(question.warning.get(lang))
+    expect(page.get_by_text("Anime le forum des adhérents.").first).to_be_visible()
+    check(page, f"{lang}-{size}-position")
+    page.locator(f"#q-{question.id}").get_by_label("oui" if fr else "yes", exact=True).check()
+    page.get_by_role("button", name="Enregistrer le poste" if fr else "Save the position").click()
+    page.wait_for_url("**?saved=1")
+    expect(page.locator("#position-warnings")).to_have_count(0)
+    page.get_by_role("button", name="Archiver le poste" if fr else "Archive the position").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("archivé" if fr else "archived")
+    page.goto(f"{site.url}/candidates")
+    expect(page.get_by_role("button", name="Ajouter" if fr else "Add", exact=True)).to_have_count(0)
+    context.close()

@@ -70,6 +70,14 @@
     update();
   }
 
+  // Readiness answers: a "no" shows its warning as it is chosen.
+  document.querySelectorAll("[data-warns]").forEach(function (warning) {
+    const name = warning.dataset.warns;
+    document.querySelectorAll("input[name='" + name + "']").forEach(function (radio) {
+      radio.addEventListener("change", function () { warning.hidden = !(radio.checked && radio.value === "no"); });
+    });
+  });
+
   focusFirstError();
 
   const form = document.getElementById("assessment-form");
