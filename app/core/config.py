@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, gt=0, lt=65536)
     smtp_sender: str = "tamis@localhost"
+    # The employer's name, shown to candidates on the self-screen page and in invitations.
+    employer: str = ""
 
     @field_validator("timezone")
     @classmethod

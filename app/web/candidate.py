@@ -28,6 +28,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 INVITE_COOKIE = "tamis_invite"
+MAIL_COOKIE = "tamis_invite_mail"
 RECOMMENDATIONS = ("strong_hire", "hire", "hold", "no_hire")
 
 
@@ -159,6 +160,8 @@ def candidate_view(
         can_invite=principal.can(P.CANDIDATES_WRITE),
         invitations=invitations,
         invite_link=request.cookies.get(INVITE_COOKIE),
+        invite_mail=request.cookies.get(MAIL_COOKIE),
+        can_mail=bool(request.app.state.settings.smtp_host) and bool(candidate.email),
         agrees=(
             {d: not decisions.against(d, recommendation) for d in ("advance", "hire", "reject")}
             if recommendation
@@ -167,8 +170,9 @@ def candidate_view(
         values=values or {},
         errors=errors or {},
     )
-    if request.cookies.get(INVITE_COOKIE):
-        response.delete_cookie(INVITE_COOKIE, path=f"/candidates/{candidate.id}")
+    for name in (INVITE_COOKIE, MAIL_COOKIE):
+        if request.cookies.get(name):
+            response.delete_cookie(name, path=f"/candidates/{candidate.id}")
     response.headers["Cache-Control"] = "no-store"
     return response
 

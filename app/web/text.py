@@ -125,6 +125,30 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "yes",
         "no": "no",
         "unknown": "unknown",
+        "self_screen_who": (
+            "{employer} invites you to answer these questions before your interview for "
+            "the role “{role}”."
+        ),
+        "the_hiring_team": "The hiring team",
+        "self_screen_expiry": "This link works once, until {expires}.",
+        "how_read_title": "How your answers are read",
+        "how_read": (
+            "The people who will meet you read your answers. A program also points out, "
+            "for them, words that may call for a question; they check each point with you. "
+            "No decision is made by that program."
+        ),
+        "skip_question": "I prefer not to answer this question",
+        "answer_or_skip": "Answer this question, or tick “I prefer not to answer”.",
+        "review_answers": "Review my answers",
+        "review_answers_title": "Your answers, before sending",
+        "review_answers_intro": "Check your answers: once sent, they cannot be changed.",
+        "skipped": "Not answered (your choice).",
+        "change_answers": "Change my answers",
+        "invite_mailed": "The invitation was sent by email to {email}.",
+        "invite_mail_failed": (
+            "The email could not be sent: copy the link below and send it yourself."
+        ),
+        "invite_by_email": "Send it by email to {email}",
         "description": "Description",
         "readiness_help": "About the job itself: a “no” is a warning shown with every candidate.",
         "answer_yes": "yes",
@@ -377,6 +401,36 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "oui",
         "no": "non",
         "unknown": "inconnu",
+        "self_screen_who": (
+            "{employer} vous invite à répondre à ces questions avant votre entretien pour "
+            "le poste «\u202f{role}\u202f»."
+        ),
+        "the_hiring_team": "L’équipe de recrutement",
+        "self_screen_expiry": "Ce lien sert une fois, jusqu’au {expires}.",
+        "how_read_title": "Comment vos réponses sont lues",
+        "how_read": (
+            "Les personnes qui vous recevront lisent vos réponses. Un programme leur "
+            "signale aussi des mots qui peuvent appeler une question\u202f; elles "
+            "vérifient chaque point avec vous. Aucune décision n’est prise par ce "
+            "programme."
+        ),
+        "skip_question": "Je préfère ne pas répondre à cette question",
+        "answer_or_skip": (
+            "Répondez à cette question, ou cochez «\u202fJe préfère ne pas répondre\u202f»."
+        ),
+        "review_answers": "Relire mes réponses",
+        "review_answers_title": "Vos réponses, avant l’envoi",
+        "review_answers_intro": (
+            "Vérifiez vos réponses\u202f: une fois envoyées, elles ne peuvent plus changer."
+        ),
+        "skipped": "Sans réponse (votre choix).",
+        "change_answers": "Modifier mes réponses",
+        "invite_mailed": "L’invitation a été envoyée par courriel à {email}.",
+        "invite_mail_failed": (
+            "Le courriel n’a pas pu partir\u202f: copiez le lien ci-dessous "
+            "et envoyez-le vous-même."
+        ),
+        "invite_by_email": "L’envoyer par courriel à {email}",
         "description": "Description",
         "readiness_help": (
             "Sur le poste lui-même\u202f: un «\u202fnon\u202f» est un point d’attention "
