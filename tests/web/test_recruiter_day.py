@@ -3,6 +3,7 @@
 the candidate page built for the decision, and the candidates list. axe-core must report no
 violation at any impact on any page; each page leaves a screenshot under test-artifacts/."""
 
+import io
 import re
 import uuid
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 from sqlmodel import select
 
 from app.assessments import service as assessments
@@ -234,7 +236,9 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     # The candidate page: the recommendation and its reasons on top, ratings side by side
     # (two interviewers), the other interviewer's take-aways, the agreement in words.
     expect(page.locator("#main-reasons li")).to_have_count(3)
-    expect(page.locator("#agreement-words")).not_to_contain_text("-0")
+    expect(page.locator("#agreement-words")).to_contain_text(
+        re.compile("concordant" if lang == "fr" else "agrees")
+    )
     expect(page.get_by_role("heading", name=w["side"])).to_be_visible()
     expect(page.locator("#side-by-side thead th")).to_have_count(3)
     expect(page.get_by_text("Solide sur la conversation, faible sur la mesure.")).to_be_visible()
@@ -276,6 +280,21 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}(#.*)?$"))
     amended = stored(site, email)
     assert amended.revision == 2 and amended.answers["ratings"][CORE[0].id] == 3
+
+    # The report: named after the candidate, times in the readers' zone (Europe/Paris), the
+    # interviewers' take-aways, and no name broken across lines in the table's headings.
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("PDF")).click()
+    assert re.fullmatch(
+        r"tamis-Zoe-Lefevre-Dubois-\d{4}-\d\d-\d\d\.pdf", download.value.suggested_filename
+    )
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert "Solide sur la conversation" in text
+    assert re.search(r"(UTC|GMT)\+0[12]:00", text)
+    assert "Moreau" in text and "Mo reau" not in text
+    html = page.request.get(f"{site.url}/candidates/{candidate_id}/report.html").text()
+    assert "Solide sur la conversation" in html and re.search(r"(UTC|GMT)\+0[12]:00", html)
     context.close()
 
 
