@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.rubric import Rubric
 from tests.factories import shipped_document, write_rubric
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL, CORE
 
 TAMIS = str(Path(sys.executable).parent / "tamis")
 
@@ -33,7 +33,7 @@ def test_validate_the_shipped_rubric() -> None:
     result = run("criteria", "validate")
     assert result.returncode == 0, result.stderr
     assert "1 rubric(s) valid" in result.stdout
-    assert "15 criteria, 14 red flags, 5 role questions" in result.stdout
+    assert "18 criteria, 14 red flags, 5 role questions" in result.stdout
 
 
 def test_validate_a_copy_with_a_negative_weight(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_show_json_carries_every_identifier_in_both_languages(shipped: Rubric) -
     assert data["version"] == shipped.version
     assert data["scale"] == {"min": 1, "max": 4}
     assert set(data["thresholds"]) == {"strong_hire", "hire", "hold"}
-    assert len(data["criteria"]) == 15
+    assert len(data["criteria"]) == 18
     assert len(data["flags"]) == 14
     assert len(data["role_questions"]) == 5
     for c in data["criteria"]:
@@ -89,14 +89,14 @@ def test_show_as_text() -> None:
 
 def test_score_good_and_bad_lines() -> None:
     lines = [
-        json.dumps({"id": "a", "ratings": dict.fromkeys(CORE, 4)}),
+        json.dumps({"id": "a", "ratings": dict.fromkeys(ALL, 4)}),
         json.dumps({"ratings": {"measures_impact": 7}}),
         "{not json",
         "",
         json.dumps(
             {
                 "id": "b",
-                "ratings": dict.fromkeys(CORE, 4),
+                "ratings": dict.fromkeys(ALL, 4),
                 "flags": ["followers_as_proof"],
                 "language": "fr",
             }
@@ -145,8 +145,8 @@ def test_score_a_file_twice_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_score_a_panel_line() -> None:
     line = {
         "panel": [
-            {"interviewer": "Ana", "ratings": dict.fromkeys(CORE, 4)},
-            {"interviewer": "Bruno", "ratings": {**dict.fromkeys(CORE, 4), "measures_impact": 2}},
+            {"interviewer": "Ana", "ratings": dict.fromkeys(ALL, 4)},
+            {"interviewer": "Bruno", "ratings": {**dict.fromkeys(ALL, 4), "measures_impact": 2}},
         ],
         "language": "en",
     }

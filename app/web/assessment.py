@@ -21,6 +21,7 @@ from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score
 from app.scoring.answers import NOT_OBSERVED, parse_answers
 from app.screenings import service as screenings
+from app.verdicts import service as verdicts
 from app.web.common import (
     Errors,
     FormData,
@@ -123,7 +124,7 @@ def _assessment_page(
     amending: bool = False,
 ) -> HTMLResponse:
     principal = principal_of(request)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     own = own_scorecard(session, candidate, principal)
     preview = _preview(rubric, _answers_from(rubric, values), language_of(request))
     state = request.app.state
@@ -207,7 +208,7 @@ def _write_draft(
     principal = principal_of(request)
     if principal.email is None:
         raise Forbidden("an assessment is written in the name of a signed-in person")
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     answers = _storable(_answers_from(rubric, form))
     language = language_of(request)
     own = own_scorecard(session, candidate, principal)
@@ -237,15 +238,15 @@ def _write_draft(
     return own
 
 
-def _missing_core(rubric: Rubric, form: dict[str, str], language: Language) -> Errors:
-    """The core criteria left unrated: a submission is refused without them."""
-    ratings = _answers_from(rubric, form)["ratings"]
-    message = TEXT[language]["rating_required"]
-    return {
-        f"ratings.{c.id}": message
-        for c in rubric.criteria
-        if c.group == "core" and ratings.get(c.id) is None
-    }
+def _missing(rubric: Rubric, candidate: Candidate, own: Assessment, language: Language) -> Errors:
+    """What the submission rules still need (core criteria answered, contradictions
+    explained in a note), by field; empty when the draft can be submitted."""
+    try:
+        answers = verdicts.answers_for(rubric, own.answers)
+        verdicts.require_submittable(rubric, answers, verdicts.rules_of(candidate))
+    except Problem as exc:
+        return field_errors(exc.errors, language) or {"form": exc.detail}
+    return {}
 
 
 @router.post("/candidates/{candidate_id}/assessment", dependencies=[Csrf])
@@ -264,7 +265,7 @@ def save_assessment(
     need(principal, P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
     candidate = candidates.get(session, candidate_id, lock=True)
     language = language_of(request)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     action = form.get("action", "save")
     here = f"/candidates/{candidate_id}/assessment"
     amending = action == "amend"
@@ -288,7 +289,7 @@ def save_assessment(
             return RedirectResponse(f"/candidates/{candidate_id}#assessments", status_code=303)
         own = _write_draft(request, session, registry, candidate, form)
         if action == "submit" and own.status == "draft":
-            missing = _missing_core(rubric, form, language)
+            missing = _missing(rubric, candidate, own, language)
             if missing:
                 errors = missing
             else:
@@ -350,7 +351,7 @@ def review(
     here = f"/candidates/{candidate_id}/assessment"
     if own is None or own.status != "draft":
         return RedirectResponse(here, status_code=303)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     language = language_of(request)
     values = _form_values(own)
     verdict = _preview(rubric, _answers_from(rubric, values), language)
@@ -369,7 +370,7 @@ def review(
         "assessment_review.html",
         candidate=candidate,
         gaps=gaps,
-        blocking=_missing_core(rubric, values, language),
+        blocking=_missing(rubric, candidate, own, language),
         preview=verdict,
         assessment=own,
         **facts,
@@ -419,7 +420,7 @@ def preview(
     """The verdict of the form as it stands, scored by the engine (an HTML fragment)."""
     need(principal_of(request), P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
     candidate = candidates.get(session, candidate_id)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     language = language_of(request)
     verdict = _preview(rubric, _answers_from(rubric, form), language)
     return page(request, "_preview.html", preview=verdict, **_facts(rubric, verdict, language))

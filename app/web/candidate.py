@@ -18,7 +18,9 @@ from app.core.i18n import Language
 from app.decisions import service as decisions
 from app.positions import service as positions
 from app.rubric.store import RubricRegistry
+from app.scoring.advice import against
 from app.screenings import service as screenings
+from app.verdicts import service as verdicts
 from app.web.common import Errors, need, own_scorecard, principal_of
 from app.web.render import language_of, page
 from app.web.session import PageRoute
@@ -95,7 +97,7 @@ def candidate_view(
     sees_panel = principal.can(P.VERDICTS_READ) and access.sees_panel(
         session, candidate.id, principal
     )
-    verdict = assessments.panel(session, registry, candidate, language) if sees_panel else None
+    verdict = verdicts.panel(session, registry, candidate, language) if sees_panel else None
     readable = principal.can(P.ASSESSMENTS_ALL) or principal.can(P.ASSESSMENTS_OWN)
     scorecards = (
         access.visible(
@@ -163,7 +165,7 @@ def candidate_view(
         invite_mail=request.cookies.get(MAIL_COOKIE),
         can_mail=bool(request.app.state.settings.smtp_host) and bool(candidate.email),
         agrees=(
-            {d: not decisions.against(d, recommendation) for d in ("advance", "hire", "reject")}
+            {d: not against(d, recommendation) for d in ("advance", "hire", "reject")}
             if recommendation
             else {}
         ),

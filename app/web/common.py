@@ -32,6 +32,7 @@ SERVICE_MESSAGES = {
     "already used for this position": "duplicate_external_id",
     "already has an assessment of this candidate": "already_assessed",
     "a rating is required to submit": "rating_required",
+    "an answer is required to submit": "rating_required",
     "required for this decision": "rationale_required",
 }
 
@@ -39,7 +40,13 @@ SERVICE_MESSAGES = {
 def field_errors(items: list[FieldError], language: Language) -> Errors:
     """A problem's field errors, as field -> message in the reader's language."""
     words = TEXT[language]
-    return {e.loc: words[SERVICE_MESSAGES.get(e.message, "invalid")] for e in items}
+    return {e.loc: words[_key_of(e)] for e in items}
+
+
+def _key_of(error: FieldError) -> str:
+    if error.loc.startswith("notes.") and error.message.startswith("required: red flag"):
+        return "note_for_contradiction"
+    return SERVICE_MESSAGES.get(error.message, "invalid")
 
 
 def _pydantic_message(error: Any, language: Language) -> str:

@@ -12,6 +12,7 @@ from app.core.deps import RegistryDep, SessionDep
 from app.core.errors import Problem
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate
+from app.scoring.advice import against
 from app.web.candidate import candidate_view
 from app.web.common import FormData, field_errors, need, principal_of, validation_errors
 from app.web.render import language_of
@@ -59,7 +60,7 @@ def decide(
         )
     except Unconfirmed:
         errors = {"confirm": TEXT[language]["confirm_required"]}
-        needs = decisions.against(fields["decision"], candidate.recommendation or "incomplete")
+        needs = against(fields["decision"], candidate.recommendation or "incomplete")
         if needs and fields["decision"] and not fields["rationale"].strip():
             errors["rationale"] = TEXT[language]["rationale_required"]
     except ValidationError as exc:

@@ -96,7 +96,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "back": "Back to the candidates",
         "interviewer": "Interviewer",
         "submitted_on": "Submitted on",
-        "rating_required": "A rating is required to submit.",
+        "rating_required": "A rating (or “not observed”) is required to submit.",
         "candidate_erased": "Erased candidate",
         "readiness": "Role questions",
         "self_screen": "Before your interview",
@@ -125,6 +125,9 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "yes",
         "no": "no",
         "unknown": "unknown",
+        "note_for_contradiction": (
+            "A raised red flag contradicts this rating: explain it in the note."
+        ),
         "self_screen_who": (
             "{employer} invites you to answer these questions before your interview for "
             "the role “{role}”."
@@ -367,7 +370,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "back": "Retour aux candidatures",
         "interviewer": "Évaluateur·rice",
         "submitted_on": "Soumise le",
-        "rating_required": "Une note est nécessaire pour soumettre.",
+        "rating_required": "Une note (ou «\u202fnon observé\u202f») est nécessaire pour soumettre.",
         "candidate_erased": "Candidature effacée",
         "readiness": "Questions sur le rôle",
         "self_screen": "Avant votre entretien",
@@ -401,6 +404,9 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "yes": "oui",
         "no": "non",
         "unknown": "inconnu",
+        "note_for_contradiction": (
+            "Un signal relevé contredit cette note\u202f: expliquez-le dans la note."
+        ),
         "self_screen_who": (
             "{employer} vous invite à répondre à ces questions avant votre entretien pour "
             "le poste «\u202f{role}\u202f»."

@@ -33,7 +33,7 @@ WORDS = {
         "pdf": "Download the PDF report",
         "incomplete": "incomplete",
         "strong": "strong hire",
-        "required": "A rating is required to submit.",
+        "required": "A rating (or “not observed”) is required to submit.",
         "hold": "hold",
     },
     "fr": {
@@ -53,7 +53,7 @@ WORDS = {
         "pdf": "Télécharger le rapport PDF",
         "incomplete": "incomplet",
         "strong": "à recruter sans réserve",
-        "required": "Une note est nécessaire pour soumettre.",
+        "required": "Une note (ou «\u202fnon observé\u202f») est nécessaire pour soumettre.",
         "hold": "à approfondir",
     },
 }

@@ -44,8 +44,8 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     expect(candidate.locator("#who-asks")).to_contain_text("Community manager")
     expect(candidate.locator("#expiry")).to_contain_text("jusqu’au")
     expect(candidate.locator("#reading")).to_contain_text("Aucune décision")
-    candidate.get_by_label(re.compile("mesureriez-vous")).fill(ANSWER)
-    candidate.get_by_label(re.compile("Où êtes-vous actif")).fill(DENIAL)
+    candidate.get_by_label(re.compile("qu’en attendiez-vous")).fill(ANSWER)
+    candidate.get_by_label(re.compile("Quels espaces en ligne animez-vous")).fill(DENIAL)
     shoot(candidate, "fr-self-screen")
     # Two answers of six: each other question needs an answer or an explicit skip.
     candidate.get_by_role("button", name="Relire mes réponses").click()
