@@ -3,8 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when running from a checkout; the shipped rubric lives beside `app/`.
@@ -53,6 +54,24 @@ class Settings(BaseSettings):
     # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
     # storage (`redis://host:6379`) counts across processes. See the `limits` package.
     rate_limit_storage: str = "memory://"
+    # The readers' time zone: every time shown in the pages and reports is in it.
+    timezone: str = "Europe/Paris"
+    # Invitations by email: sent when an SMTP host is set (otherwise the link is copied by hand).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_sender: str = "tamis@localhost"
+    # The employer's name, shown to candidates on the self-screen page and in invitations.
+    employer: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            message = f"unknown time zone '{value}' (an IANA name, e.g. Europe/Paris)"
+            raise ValueError(message) from exc
+        return value
 
 
 @lru_cache
