@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.i18n import Language
-from app.signals.encoder import Encoder, shared_encoder
+from app.signals.encoder import DIMENSION, Encoder, shared_encoder
+from app.signals.features import stance_cues
 from app.signals.model import FlagDetector, Signals
 from app.signals.segment import Span, units
 
@@ -225,8 +226,8 @@ def detect_many(
     pieces = [
         t[u.span.start : u.span.end] for t, (_, us) in zip(texts, cut, strict=True) for u in us
     ]
-    vectors = (encoder or shared_encoder()).embed(pieces) if pieces else np.zeros((0, 384))
-    scores = score_matrix(signals, vectors)
+    vectors = (encoder or shared_encoder()).embed(pieces) if pieces else np.zeros((0, DIMENSION))
+    scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces)]))
     results = []
     row = 0
     for text, (spans, us) in zip(texts, cut, strict=True):

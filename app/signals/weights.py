@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.signals.encoder import DIMENSION, ENCODER_ID
+from app.signals.features import CUE_COUNT
 from app.signals.model import FlagClassifier, SignalsFile
 
 FORMAT = 1
@@ -79,8 +80,8 @@ def load(path: Path, expected_print: str) -> tuple[dict[str, FlagClassifier], li
     for flag, entry in (body.get("flags") or {}).items():
         try:
             weights = np.asarray(entry["weights"], dtype=np.float32)
-            if weights.shape != (DIMENSION,):
-                raise ValueError(f"{weights.shape[0]} weights, {DIMENSION} expected")
+            if weights.shape != (DIMENSION + CUE_COUNT,):
+                raise ValueError(f"{weights.shape[0]} weights, {DIMENSION + CUE_COUNT} expected")
             classifiers[flag] = FlagClassifier(
                 weights, float(entry["bias"]), float(entry["threshold"])
             )
