@@ -180,6 +180,18 @@ def train(
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
     """Train every enabled flag of one signals file and write its weights; the report."""
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    with threadpool_limits(1):  # one BLAS thread: faster on a small problem, and reproducible
+        return _train(signals_path, rubrics, encoder, progress)
+
+
+def _train(
+    signals_path: Path,
+    rubrics: dict[str, Rubric],
+    encoder: Encoder | None,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
     document, rubric = read_document(signals_path, rubrics)
     statements, digest = read_statements(signals_path, document)
     cache = signals_path.with_name(signals_path.stem + ".embeddings.npz")
