@@ -130,7 +130,8 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
     line_id = data.pop("id", None)
     if "panel" in data:
         panel = data.pop("panel")
-        lang = data.pop("language", language or "en")
+        line_language = data.pop("language", "en")
+        lang = language or line_language  # --lang applies to panel lines too
         if data:
             raise AnswersError(
                 [FieldError(k, "unknown field", ["id", "panel", "language"]) for k in data]
@@ -145,9 +146,13 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
                 raise AnswersError(
                     [FieldError(f"panel[{index}].interviewer", "a name is required")]
                 )
-            rest = {k: v for k, v in item.items() if k != "interviewer"}
+            rest = {k: v for k, v in item.items() if k not in ("interviewer", "summary")}
+            summary = item.get("summary", "")
+            if not isinstance(summary, str):
+                raise AnswersError([FieldError(f"panel[{index}].summary", "must be text")])
             try:
-                members.append(PanelMember(item["interviewer"], parse_answers(rubric, rest)))
+                answers = parse_answers(rubric, rest)
+                members.append(PanelMember(item["interviewer"], answers, summary))
             except AnswersError as exc:
                 raise AnswersError(
                     [FieldError(f"panel[{index}].{e.loc}", e.message, e.valid) for e in exc.errors]

@@ -4,14 +4,15 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt
+from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
 from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
-from app.scoring.answers import FlagList, NoteText, RaisedFlag
+from app.rubric.schemas import RankedRecommendation
+from app.scoring.answers import FlagList, NoteText, RaisedFlag, Ratings
 from app.scoring.verdict import PanelVerdict, Verdict
 
 AssessmentStatus = Literal["draft", "submitted"]
@@ -64,6 +65,7 @@ class VerdictRecord(SQLModel, table=True):
     assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")
     revision: int
     rubric_version_id: uuid.UUID = Field(foreign_key="rubric_versions.id")
+    rules_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     recommendation: str = Field(max_length=20)
     score: float
     coverage: float
@@ -109,10 +111,11 @@ class AssessmentCreate(BaseModel):
     )
 
     interviewer: Interviewer
-    ratings: dict[str, StrictInt | None] = {}
+    ratings: Ratings = {}
     flags: FlagList = []
     notes: dict[str, NoteText] = {}
-    summary: Paragraph = ""
+    overall_recommendation: RankedRecommendation | None = None
+    summary: Paragraph = ""  # the interviewer's key take-aways
     language: Language = "en"
     status: AssessmentStatus = "draft"
 
@@ -122,9 +125,10 @@ class AssessmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ratings: dict[str, StrictInt | None] | None = None
+    ratings: Ratings | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
+    overall_recommendation: RankedRecommendation | None = None
     summary: Paragraph | None = None
     language: Language | None = None
 
@@ -135,9 +139,10 @@ class Amendment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Statement
-    ratings: dict[str, StrictInt | None] | None = None
+    ratings: Ratings | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
+    overall_recommendation: RankedRecommendation | None = None
     summary: Paragraph | None = None
 
 
@@ -145,9 +150,10 @@ class RevisionPublic(BaseModel):
     """One submitted revision."""
 
     revision: int
-    ratings: dict[str, StrictInt | None]
+    ratings: Ratings
     flags: list[RaisedFlag]
     notes: dict[str, str]
+    overall_recommendation: RankedRecommendation | None = None
     summary: str
     reason: str | None
     created_at: datetime
@@ -161,9 +167,10 @@ class AssessmentPublic(BaseModel):
     interviewer: Interviewer
     status: AssessmentStatus
     revision: int
-    ratings: dict[str, StrictInt | None]
+    ratings: Ratings
     flags: list[RaisedFlag]
     notes: dict[str, str]
+    overall_recommendation: RankedRecommendation | None
     summary: str
     language: Language
     created_at: datetime

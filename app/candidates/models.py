@@ -40,6 +40,8 @@ class Candidate(SQLModel, table=True):
     # Name, email and external id folded for search (case and accents ignored, on every database).
     search_text: str = Field(default="", max_length=800)
     rubric_version_id: uuid.UUID | None = Field(default=None, foreign_key="rubric_versions.id")
+    # The scoring rules the candidate is pinned to with the rubric version (see app/verdicts).
+    rules_version: int | None = Field(default=None)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -20,6 +20,7 @@ from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
 from app.rubric.schemas import Recommendation
+from app.verdicts import service as verdicts
 
 router = APIRouter(
     prefix="/candidates",
@@ -178,7 +179,7 @@ def get_verdict(
     An interviewer sees it only after submitting their own assessment (blind scoring)."""
     candidate = service.get(session, candidate_id)
     access.check_verdict(session, candidate.id, principal)
-    return assessments.panel(session, registry, candidate, language)
+    return verdicts.panel(session, registry, candidate, language)
 
 
 @router.post(
@@ -191,8 +192,8 @@ def rescore(
 ) -> CandidateVerdict:
     """Score the submitted assessments again with the current rubric; earlier verdicts are kept."""
     candidate = service.get(session, candidate_id, lock=True)
-    assessments.rescore(session, registry, candidate)
-    return assessments.panel(session, registry, candidate, language)
+    verdicts.rescore(session, registry, candidate)
+    return verdicts.panel(session, registry, candidate, language)
 
 
 @router.post(

@@ -2,23 +2,16 @@
 
 from sqlmodel import Session, col, select
 
-from app.assessments import service as assessments
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
 from app.core.i18n import Language
 from app.decisions.models import Decision, DecisionCreate, DecisionPublic
 from app.rubric.store import RubricRegistry
+from app.scoring.advice import against
 from app.scoring.answers import FieldError
+from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
-# The decisions that follow each recommendation; any other needs a written rationale.
-CONSISTENT: dict[str, set[str]] = {
-    "strong_hire": {"advance", "hire"},
-    "hire": {"advance", "hire"},
-    "hold": {"advance"},
-    "no_hire": {"reject"},
-    "incomplete": set(),
-}
 STATUS_AFTER = {"advance": "advanced", "hire": "hired", "reject": "rejected"}
 NEEDS_RATIONALE: dict[Language, str] = {
     "en": (
@@ -30,11 +23,6 @@ NEEDS_RATIONALE: dict[Language, str] = {
         "une justification écrite : dites pourquoi, pour que la décision puisse être revue."
     ),
 }
-
-
-def against(decision: str, recommendation: str) -> bool:
-    """True when `decision` does not follow `recommendation` (or there is none yet)."""
-    return decision not in CONSISTENT.get(recommendation, set())
 
 
 def to_public(row: Decision) -> DecisionPublic:
@@ -52,7 +40,7 @@ def record(
     language: Language,
 ) -> Decision:
     """Record a person's decision; refuse one against the advice that gives no rationale."""
-    verdict = assessments.panel(session, registry, candidate, language)
+    verdict = verdicts.panel(session, registry, candidate, language)
     if against(data.decision, verdict.recommendation) and not data.rationale.strip():
         detail = NEEDS_RATIONALE[language].format(
             decision=data.decision, recommendation=verdict.recommendation

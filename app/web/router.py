@@ -34,6 +34,7 @@ from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score
 from app.scoring.answers import FieldError, parse_answers
 from app.screenings import service as screenings
+from app.verdicts import service as verdicts
 from app.web.render import language_of, page
 from app.web.session import (
     LOGIN_CSRF_COOKIE,
@@ -279,7 +280,7 @@ def _candidate_page(
     sees_panel = principal.can(P.VERDICTS_READ) and access.sees_panel(
         session, candidate.id, principal
     )
-    verdict = assessments.panel(session, registry, candidate, language) if sees_panel else None
+    verdict = verdicts.panel(session, registry, candidate, language) if sees_panel else None
     readable = principal.can(P.ASSESSMENTS_ALL) or principal.can(P.ASSESSMENTS_OWN)
     scorecards = (
         access.visible(
@@ -448,7 +449,7 @@ def _assessment_page(
     notice: str | None = None,
 ) -> HTMLResponse:
     principal = _principal(request)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     mine = _mine(session, candidate, principal)
     preview = _preview(rubric, _answers_from(rubric, values), language_of(request))
     state = request.app.state
@@ -506,7 +507,7 @@ def save_assessment(
     if principal.email is None:
         raise Forbidden("an assessment is written in the name of a signed-in person")
     candidate = candidates.get(session, candidate_id, lock=True)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     answers = _answers_from(rubric, form)
     language = language_of(request)
     mine = _mine(session, candidate, principal)
@@ -561,6 +562,6 @@ def preview(
     """The verdict of the form as it stands, scored by the engine (an HTML fragment)."""
     _need(_principal(request), P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)
     candidate = candidates.get(session, candidate_id)
-    rubric = assessments.rubric_of(session, registry, candidate)
+    rubric = verdicts.rubric_of(session, registry, candidate)
     verdict = _preview(rubric, _answers_from(rubric, form), language_of(request))
     return page(request, "_preview.html", preview=verdict)

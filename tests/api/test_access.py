@@ -12,9 +12,9 @@ from app.access import service as keys
 from app.core.commands import command_session
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
-ALL_THREES = dict.fromkeys(CORE, 3)
+ALL_THREES = dict.fromkeys(ALL, 3)
 
 
 def _operations(app: FastAPI) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from app.core.types import utcnow
 from app.decisions.models import Decision
 from tests.api.conftest import Api
 from tests.commands import tamis
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 NAME, EMAIL, EXTERNAL = "Zoë Lefèvre-Dubois", "zoe.lefevre@example.org", "ats-zoe-77"
 NOTE, SUMMARY = "Zoë parle de ses 40k abonnés", "Zoë hésite sur la mesure"
@@ -27,7 +27,7 @@ NOTE, SUMMARY = "Zoë parle de ses 40k abonnés", "Zoë hésite sur la mesure"
 def _screened(api: Api) -> dict[str, str]:
     candidate = api.candidate(full_name=NAME, email=EMAIL, external_id=EXTERNAL)
     cid = candidate["id"]
-    ratings = dict.fromkeys(CORE, 3)
+    ratings = dict.fromkeys(ALL, 3)
     first = api.assessment(
         cid,
         "Ana",

@@ -18,7 +18,7 @@ from app.main import create_app
 from tests.api.conftest import IN_CI, Api, auth, make_key
 from tests.api.servers import Receiver, live_server
 from tests.pg import PostgresServer
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 
 def _problem_503(response: httpx.Response) -> None:
@@ -110,7 +110,7 @@ def test_a_full_disk_answers_503_loses_nothing_and_recovers(tmp_path: Path) -> N
 def _submission(n: int) -> dict[str, Any]:
     return {
         "interviewer": {"name": f"I{n}", "email": f"i{n}@example.org"},
-        "ratings": dict.fromkeys(CORE, 3),
+        "ratings": dict.fromkeys(ALL, 3),
         "status": "submitted",
     }
 

@@ -138,7 +138,13 @@ def test_rubrics_endpoints(client: TestClient) -> None:
     off = client.post(
         "/api/v1/rubrics/social-media-screen/score", json={"ratings": {"measures_impact": 9}}
     )
-    assert off.status_code == 422 and off.json()["errors"][0]["valid"] == [1, 2, 3, 4]
+    assert off.status_code == 422 and off.json()["errors"][0]["valid"] == [
+        1,
+        2,
+        3,
+        4,
+        "not_observed",
+    ]
 
 
 def test_oversized_body_gets_413(api: Api, client: TestClient) -> None:

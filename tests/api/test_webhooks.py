@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import Receiver, live_server
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 EVENTS = [
     "candidate.created",
@@ -46,7 +46,7 @@ def test_a_receiver_gets_signed_events_it_can_verify(api: Api, client: TestClien
         hook = _subscribe(api, receiver.url)
         only_submissions = _subscribe(api, receiver.url + "?only", ["assessment.submitted"])
         candidate = api.candidate()
-        assessment = api.assessment(candidate["id"], "Ana", dict.fromkeys(CORE, 4))
+        assessment = api.assessment(candidate["id"], "Ana", dict.fromkeys(ALL, 4))
         api.ok(
             "POST",
             f"/api/v1/candidates/{candidate['id']}/decisions",

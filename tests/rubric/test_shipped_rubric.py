@@ -21,7 +21,12 @@ DEPTH = [
     "test_and_learn",
     "usage_before_tools",
     "internal_advocacy",
+    # New in 2.0.0 (seed 003): crisis, writing and register, someone else's community.
+    "crisis_and_emotional_load",
+    "writing_and_register",
+    "working_for_others_community",
 ]
+ALL = [*CORE, *DEPTH]  # every criterion: a determinate verdict needs them all
 FLAGS = {
     "self_proclaimed_expert": "warning",
     "followers_as_proof": "dealbreaker",

@@ -40,8 +40,8 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     assert_accessible(candidate, "self-screen form")
     fields = candidate.locator("textarea")
     assert 5 <= fields.count() <= 7
-    candidate.get_by_label(re.compile("mesureriez-vous")).fill(ANSWER)
-    candidate.get_by_label(re.compile("Où êtes-vous actif")).fill(DENIAL)
+    candidate.get_by_label(re.compile("qu’en attendiez-vous")).fill(ANSWER)
+    candidate.get_by_label(re.compile("Quels espaces en ligne animez-vous")).fill(DENIAL)
     shoot(candidate, "fr-self-screen")
     candidate.get_by_role("button", name="Envoyer mes réponses").click()
     expect(candidate.get_by_role("status")).to_contain_text("Merci")
