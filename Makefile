@@ -62,6 +62,7 @@ bench: $(VENV)/.installed-dev services
 	$(BIN)/python bench/bench_api.py --db both --seconds 10
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_signals.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -36,6 +36,7 @@ from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
 from app.screenings.questionnaire import load_all as load_questionnaires
 from app.screenings.router import router as screenings_router
+from app.signals.encoder import shared_encoder
 from app.signals.loader import load_all as load_signals
 from app.signals.router import router as signals_router
 from app.web.router import public as web_public
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. A broken rubric or an unmigrated database stops start-up."""
     settings = settings or get_settings()
     rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
-    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag cues
+    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag detector
     questionnaires = load_questionnaires(settings.criteria_dir, rubrics)  # and the self-screen
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pending(engine, settings.database_url):
             raise DatabaseNotMigrated("the database is not migrated: run `tamis db upgrade`")
+        if signals:
+            shared_encoder().load()  # the sentence model, once per process
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
