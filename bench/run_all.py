@@ -19,6 +19,8 @@ BENCHMARKS = [
     ["bench/bench_submission.py"],
     ["bench/bench_api.py", "--db", "both", "--seconds", "10"],
     ["bench/bench_export.py"],
+    ["bench/bench_pages.py"],
+    ["bench/bench_signals.py"],
 ]
 
 

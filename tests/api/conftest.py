@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from app.access import service as keys
 from app.access.policy import Role
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
@@ -79,6 +79,8 @@ def settings(database_url: str) -> Settings:
         env="test",
         webhook_poll_seconds=0.05,
         webhook_retry_base_seconds=0.2,
+        # The tests' receivers listen on loopback, which webhooks may reach only when allowed.
+        webhook_allowed_hosts="127.0.0.1",
     )
 
 

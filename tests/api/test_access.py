@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.access import service as keys
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
 from tests.rubric.test_shipped_rubric import ALL
@@ -79,7 +79,7 @@ def test_each_role_gets_403_where_it_should(
         "interviewer": [
             ("POST", "/api/v1/positions", {"title": "x"}),
             ("POST", "/api/v1/candidates", new_candidate),
-            ("PATCH", f"/api/v1/candidates/{cid}", {"status": "advanced"}),
+            ("PATCH", f"/api/v1/candidates/{cid}", {"status": "withdrawn"}),
             ("DELETE", f"/api/v1/candidates/{cid}", None),
             ("POST", f"/api/v1/candidates/{cid}/decisions", decision),
             ("GET", f"/api/v1/candidates/{cid}/decisions", None),

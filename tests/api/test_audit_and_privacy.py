@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app.assessments.models import Assessment
 from app.candidates.models import Candidate
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.decisions.models import Decision

@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.screenings.models import Screening
@@ -45,7 +45,7 @@ def _invite(api: Api, client: TestClient) -> tuple[str, str]:
         f"/api/v1/candidates/{candidate['id']}/screenings", json={"language": "fr"}
     )
     assert created.status_code == 201, created.text
-    return candidate["id"], created.json()["url"].split("testserver")[1]
+    return candidate["id"], "/screening/" + created.json()["url"].rsplit("/screening/", 1)[1]
 
 
 def test_self_screen_answers_come_back_with_suggestions(api: Api, client: TestClient) -> None:

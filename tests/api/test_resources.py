@@ -104,7 +104,7 @@ def test_list_filters_and_cursor_pagination(api: Api, client: TestClient) -> Non
         for n in range(7)
     ]
     api.candidate(
-        second["id"], full_name="Élodie Martin", email="elodie@example.org", status="advanced"
+        second["id"], full_name="Élodie Martin", email="elodie@example.org", status="withdrawn"
     )
     seen: list[str] = []
     cursor = None
@@ -123,7 +123,7 @@ def test_list_filters_and_cursor_pagination(api: Api, client: TestClient) -> Non
     ] == ["Élodie Martin"]
     assert len(api.ok("GET", "/api/v1/candidates", params={"q": "P3@EXAMPLE"})["items"]) == 1
     assert len(api.ok("GET", "/api/v1/candidates", params={"q": "%"})["items"]) == 0
-    assert len(api.ok("GET", "/api/v1/candidates", params={"status": "advanced"})["items"]) == 1
+    assert len(api.ok("GET", "/api/v1/candidates", params={"status": "withdrawn"})["items"]) == 1
     assert client.get("/api/v1/candidates", params={"limit": 101}).status_code == 422
     assert client.get("/api/v1/candidates", params={"cursor": "garbage!"}).status_code == 422
     bad = client.get("/api/v1/candidates", params={"recommendation": "maybe"}).json()

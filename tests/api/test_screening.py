@@ -279,3 +279,45 @@ def test_a_broken_rubric_stops_start_up(settings: Settings, tmp_path: Path) -> N
     assert "criteria[0].weight" in str(caught.value) and "social-media-screen.yaml" in str(
         caught.value
     )
+
+
+def test_not_observed_people_and_engine_through_the_api(api: Api, client: TestClient) -> None:
+    candidate = api.candidate()
+    cid = candidate["id"]
+    url = f"/api/v1/candidates/{cid}/assessments"
+    # "not observed" answers a core criterion (submission accepts it) but is no good news.
+    unseen = {**ALL_FOURS, "hands_on_practice": "not_observed"}
+    ana = api.assessment(
+        cid, "Ana", unseen, overall_recommendation="hire", summary="Sharp on measurement."
+    )
+    assert ana["ratings"]["hands_on_practice"] == "not_observed"
+    assert ana["overall_recommendation"] == "hire"
+    assert ana["verdict"]["recommendation"] == "incomplete"
+    assert ana["verdict"]["settle"] == ["hands_on_practice"]
+    assert "hands_on_practice" not in {
+        r["ref"] for r in ana["verdict"]["reasons"] if "/4" in r["text"]
+    }
+    # The panel shows each person's own view beside the engine's, and names the disagreement.
+    api.assessment(cid, "Bruno", ALL_FOURS, overall_recommendation="strong_hire")
+    verdict = api.ok("GET", f"/api/v1/candidates/{cid}/verdict", params={"lang": "en"})
+    assert verdict["recommendation"] == "strong_hire"  # Bruno's 4 is the only rating
+    assert [
+        (p["name"], p["overall_recommendation"], p["agrees"]) for p in verdict["interviewers"]
+    ] == [
+        ("Ana", "hire", False),
+        ("Bruno", "strong_hire", True),
+    ]
+    assert verdict["interviewers"][0]["summary"] == "Sharp on measurement."
+    overall = [r["text"] for r in verdict["reasons"] if r["ref"] == "overall"]
+    assert "Ana recommends “hire”; the engine says “strong hire”." in overall
+    hands = " ".join(r["text"] for r in verdict["reasons"] if r["ref"] == "hands_on_practice")
+    assert "Ana not observed, Bruno 4 → 4 (lower median)" in hands
+    bad = client.post(
+        url,
+        json={
+            "interviewer": {"name": "Chloé", "email": "chloe@example.org"},
+            "overall_recommendation": "maybe",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == "overall_recommendation"

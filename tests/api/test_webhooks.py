@@ -33,7 +33,7 @@ def _subscribe(api: Api, url: str, events: list[str] = EVENTS) -> dict[str, str]
 
 
 def test_subscriptions_show_the_secret_once(api: Api, client: TestClient) -> None:
-    created = _subscribe(api, "https://ats.example.org/hooks", ["assessment.submitted"])
+    created = _subscribe(api, "http://127.0.0.1:9/hooks", ["assessment.submitted"])
     assert created["secret"].startswith("whsec_")
     listed = api.ok("GET", "/api/v1/webhooks")
     assert [w["id"] for w in listed] == [created["id"]] and "secret" not in listed[0]
@@ -106,6 +106,53 @@ def test_failed_deliveries_are_retried_with_backoff(api: Api, client: TestClient
     log = api.ok("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")["items"]
     assert log[0]["status"] == "delivered" and log[0]["attempts"] >= 3
     assert log[0]["response_status"] == 200
+
+
+def test_each_attempt_is_logged_filtered_and_a_delivery_can_be_sent_again(
+    api: Api, client: TestClient
+) -> None:
+    with Receiver(status=500) as receiver:
+        hook = _subscribe(api, receiver.url, ["candidate.created", "decision.recorded"])
+        candidate = api.candidate()
+        receiver.wait_for(2)
+        receiver.status = 204
+        receiver.wait_for(3)
+        base = f"/api/v1/webhooks/{hook['id']}/deliveries"
+        delivered = api.ok("GET", base, params={"status": "delivered"})["items"]
+        assert [d["event_type"] for d in delivered] == ["candidate.created"]
+        assert api.ok("GET", base, params={"status": "failed"})["items"] == []
+        assert api.ok("GET", base, params={"event_type": "decision.recorded"})["items"] == []
+        bad = client.get(base, params={"status": "lost"})
+        assert bad.status_code == 422 and "pending" in bad.json()["errors"][0]["valid"]
+        detail = api.ok("GET", f"{base}/{delivered[0]['id']}")
+        log = detail["attempt_log"]
+        assert [a["number"] for a in log] == list(range(1, len(log) + 1))
+        assert [a["response_status"] for a in log[:2]] == [500, 500]
+        assert log[-1]["response_status"] == 204 and log[-1]["error"] is None
+        assert log[0]["error"] == "the receiver answered 500"
+        # Redeliver: the same event id and body, one more attempt in the log.
+        before = len(receiver.received)
+        again = client.post(f"{base}/{delivered[0]['id']}/redeliver")
+        assert again.status_code == 202, again.text
+        assert again.headers["location"].endswith(delivered[0]["id"])
+        assert again.json()["status"] == "pending"
+        receiver.wait_for(before + 1)
+        first_headers, first_body = receiver.received[0]
+        last_headers, last_body = receiver.received[before]
+        assert last_headers["webhook-id"] == first_headers["webhook-id"]
+        assert last_body == first_body
+
+        def redelivered() -> bool:
+            found = api.ok("GET", f"{base}/{delivered[0]['id']}")
+            return found["status"] == "delivered" and len(found["attempt_log"]) == len(log) + 1
+
+        wait_until(redelivered, 10, "the redelivery recorded")
+        detail = api.ok("GET", f"{base}/{delivered[0]['id']}")
+        assert detail["status"] == "delivered"
+        assert len(detail["attempt_log"]) == len(log) + 1
+        other = client.get(f"{base}/{uuid.uuid4()}")
+        assert other.status_code == 404
+    assert candidate["id"] in first_body.decode()
 
 
 @pytest.mark.live

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.access import users
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
