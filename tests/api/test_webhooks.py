@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.types import utcnow
 from app.main import create_app
 from app.webhooks.delivery import RetryPolicy, deliver_due
+from app.webhooks.destinations import allowed_hosts
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import Receiver, live_server, wait_until
 from tests.rubric.test_shipped_rubric import ALL
@@ -228,6 +229,7 @@ def test_retry_schedule_is_5s_times_3_to_the_n_capped_at_6h_then_gives_up_after_
     5 s × 3ⁿ⁻¹ away, never more than 6 h; the 12th failure is the last."""
     defaults = Settings(database_url=settings.database_url)  # the shipped retry settings
     policy = RetryPolicy(defaults.webhook_retry_base_seconds, defaults.webhook_max_attempts)
+    allowed = allowed_hosts(settings.webhook_allowed_hosts)  # the test's receiver, on loopback
     quiet = settings.model_copy(update={"webhook_worker": False})  # only the test delivers
     app = create_app(quiet)
     expected = [5, 15, 45, 135, 405, 1215, 3645, 10935, 21600, 21600, 21600]
@@ -244,7 +246,7 @@ def test_retry_schedule_is_5s_times_3_to_the_n_capped_at_6h_then_gives_up_after_
         now = utcnow() + timedelta(seconds=1)
         delays = []
         for attempt in range(1, 13):
-            assert deliver_due(engine, sender, policy, clock=_at(now)) == 1, attempt
+            assert deliver_due(engine, sender, policy, allowed, clock=_at(now)) == 1, attempt
             delivery = api.ok("GET", log_url)["items"][0]
             assert delivery["attempts"] == attempt and len(receiver.received) == attempt
             if attempt == 12:
@@ -254,9 +256,9 @@ def test_retry_schedule_is_5s_times_3_to_the_n_capped_at_6h_then_gives_up_after_
             due = datetime.fromisoformat(delivery["next_attempt_at"])
             delays.append((due - now).total_seconds())
             early = due - timedelta(milliseconds=1)
-            assert deliver_due(engine, sender, policy, clock=_at(early)) == 0  # not before
+            assert deliver_due(engine, sender, policy, allowed, clock=_at(early)) == 0  # not before
             now = due
         assert delays == expected
         later = now + timedelta(days=30)
-        assert deliver_due(engine, sender, policy, clock=_at(later)) == 0  # given up
+        assert deliver_due(engine, sender, policy, allowed, clock=_at(later)) == 0  # given up
         assert len(receiver.received) == 12
