@@ -369,9 +369,9 @@ def _finish_operation(
         _not_null(parameter)
     responses: dict[str, Any] = operation.setdefault("responses", {})
     statuses = {int(code) for code in responses if code.isdigit()}
-    extra = {500}
+    extra = {406, 500}
     if is_api:
-        extra |= {406, 422, 503}
+        extra |= {422, 503}
     body = operation.get("requestBody")
     if body is not None:
         extra |= {413, 415}
