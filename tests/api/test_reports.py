@@ -163,6 +163,31 @@ def test_csv_cells_never_run_as_formulas(api: Api, client: TestClient) -> None:
         assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
 
 
+def test_notes_and_summary_columns_on_request_and_formula_safe(
+    api: Api, client: TestClient
+) -> None:
+    candidate = api.candidate()
+    api.assessment(
+        candidate["id"],
+        "Ana",
+        dict.fromkeys(CORE, 3),
+        notes={CORE[0]: "=1+1 said twice"},
+        summary="-Strong on metrics\nweak on tone",
+    )
+    plain = _csv(client)[0]
+    assert "summary" not in plain and f"note:{CORE[0]}" not in plain
+    row = _csv(client, notes=True, summary=True)[0]
+    assert row[f"note:{CORE[0]}"] == "'=1+1 said twice"
+    assert row["summary"] == "'-Strong on metrics\nweak on tone"
+    assert row[f"note:{CORE[1]}"] == ""
+    lines = client.get("/api/v1/exports/assessments?format=jsonl&notes=true").text.splitlines()
+    record = json.loads(lines[0])
+    assert record["notes"][CORE[0]] == "=1+1 said twice" and "summary" not in record
+    assert "notes" not in json.loads(
+        client.get("/api/v1/exports/assessments?format=jsonl").text.splitlines()[0]
+    )
+
+
 def test_exports_and_reports_forget_an_erased_candidate(
     api: Api, client: TestClient, screened: dict[str, Any]
 ) -> None:
