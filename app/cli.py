@@ -8,7 +8,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from app.access.cli import keys_app, users_app
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.i18n import Language
 from app.privacy.cli import retention_app
 from app.reports.cli import export_app, report
@@ -130,7 +130,8 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
     line_id = data.pop("id", None)
     if "panel" in data:
         panel = data.pop("panel")
-        lang = data.pop("language", language or "en")
+        line_language = data.pop("language", "en")
+        lang = language or line_language  # --lang applies to panel lines too
         if data:
             raise AnswersError(
                 [FieldError(k, "unknown field", ["id", "panel", "language"]) for k in data]
@@ -145,9 +146,13 @@ def _score_line(rubric: Rubric, data: Any, language: Language | None) -> dict[st
                 raise AnswersError(
                     [FieldError(f"panel[{index}].interviewer", "a name is required")]
                 )
-            rest = {k: v for k, v in item.items() if k != "interviewer"}
+            rest = {k: v for k, v in item.items() if k not in ("interviewer", "summary")}
+            summary = item.get("summary", "")
+            if not isinstance(summary, str):
+                raise AnswersError([FieldError(f"panel[{index}].summary", "must be text")])
             try:
-                members.append(PanelMember(item["interviewer"], parse_answers(rubric, rest)))
+                answers = parse_answers(rubric, rest)
+                members.append(PanelMember(item["interviewer"], answers, summary))
             except AnswersError as exc:
                 raise AnswersError(
                     [FieldError(f"panel[{index}].{e.loc}", e.message, e.valid) for e in exc.errors]
@@ -252,8 +257,18 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        **proxy_options(get_settings()),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: X-Forwarded-For and -Proto are believed only from the proxies
+    TAMIS_TRUSTED_PROXIES names; with none, the client address is the TCP peer's, whatever
+    headers it sends (uvicorn would otherwise trust any loopback client)."""
+    trusted = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
 
 
 def main() -> None:

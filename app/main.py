@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.access.service import authenticate_request
+from app.access.throttle import SignInThrottle
 from app.assessments.router import router as assessments_router
 from app.audit import recorder
 from app.audit.router import router as audit_router
@@ -20,6 +21,7 @@ from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import NotAcceptable, install_error_handlers, problem_responses
+from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
 from app.core.negotiation import best_match
@@ -36,6 +38,7 @@ from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
 from app.screenings.questionnaire import load_all as load_questionnaires
 from app.screenings.router import router as screenings_router
+from app.signals.encoder import shared_encoder
 from app.signals.loader import load_all as load_signals
 from app.signals.router import router as signals_router
 from app.web.router import public as web_public
@@ -44,6 +47,7 @@ from app.web.self_screen import install as install_self_screen
 from app.web.self_screen import router as self_screen_pages
 from app.web.session import install as install_pages
 from app.webhooks.delivery import DeliveryWorker, RetryPolicy
+from app.webhooks.destinations import allowed_hosts
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("tamis")
@@ -84,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. A broken rubric or an unmigrated database stops start-up."""
     settings = settings or get_settings()
     rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
-    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag cues
+    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag detector
     questionnaires = load_questionnaires(settings.criteria_dir, rubrics)  # and the self-screen
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
@@ -92,10 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pending(engine, settings.database_url):
             raise DatabaseNotMigrated("the database is not migrated: run `tamis db upgrade`")
+        if signals:
+            shared_encoder().load()  # the sentence model, once per process
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
-            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds)
+            allowed = allowed_hosts(settings.webhook_allowed_hosts)
+            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds, allowed)
             worker.start()
         try:
             yield
@@ -120,8 +127,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
+    app.state.sign_in_throttle = SignInThrottle(settings.rate_limit_storage)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["service"], responses=problem_responses(406))
     def healthz(accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> Health:

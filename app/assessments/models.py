@@ -2,16 +2,18 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StrictInt
+from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
+from app.core.personal import Columns, audited
 from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
-from app.scoring.answers import FlagList, NoteText, RaisedFlag
+from app.rubric.schemas import RankedRecommendation
+from app.scoring.answers import FlagList, NoteText, RaisedFlag, Ratings
 from app.scoring.verdict import PanelVerdict, Verdict
 
 AssessmentStatus = Literal["draft", "submitted"]
@@ -22,6 +24,12 @@ class Assessment(SQLModel, table=True):
     """A scorecard. While a draft it changes in place; once submitted, only by amendment."""
 
     __tablename__ = "assessments"
+    __audit__: ClassVar[Columns] = audited(
+        "assessment",
+        personal=("interviewer_name", "interviewer_email", "summary"),
+        summarised=("answers",),
+        plain=("candidate_id", "status", "revision", "submitted_at"),
+    )
     __table_args__ = (
         UniqueConstraint("candidate_id", "interviewer_email", name="uq_assessments_interviewer"),
     )
@@ -44,6 +52,12 @@ class AssessmentRevision(SQLModel, table=True):
     """A submitted state of an assessment, never changed afterwards."""
 
     __tablename__ = "assessment_revisions"
+    __audit__: ClassVar[Columns] = audited(
+        "assessment_revision",
+        personal=("summary", "reason"),
+        summarised=("answers",),
+        plain=("assessment_id", "revision"),
+    )
     __table_args__ = (UniqueConstraint("assessment_id", "revision", name="uq_revisions_number"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -59,11 +73,25 @@ class VerdictRecord(SQLModel, table=True):
     """Which rubric version scored which revision, and what it said; never changed afterwards."""
 
     __tablename__ = "verdicts"
+    __audit__: ClassVar[Columns] = audited(
+        "verdict",
+        plain=(
+            "assessment_id",
+            "revision",
+            "rubric_version_id",
+            "recommendation",
+            "score",
+            "coverage",
+            "cause",
+            "rules_version",
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")
     revision: int
     rubric_version_id: uuid.UUID = Field(foreign_key="rubric_versions.id")
+    rules_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     recommendation: str = Field(max_length=20)
     score: float
     coverage: float
@@ -109,10 +137,11 @@ class AssessmentCreate(BaseModel):
     )
 
     interviewer: Interviewer
-    ratings: dict[str, StrictInt | None] = {}
+    ratings: Ratings = {}
     flags: FlagList = []
     notes: dict[str, NoteText] = {}
-    summary: Paragraph = ""
+    overall_recommendation: RankedRecommendation | None = None
+    summary: Paragraph = ""  # the interviewer's key take-aways
     language: Language = "en"
     status: AssessmentStatus = "draft"
 
@@ -122,9 +151,10 @@ class AssessmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ratings: dict[str, StrictInt | None] | None = None
+    ratings: Ratings | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
+    overall_recommendation: RankedRecommendation | None = None
     summary: Paragraph | None = None
     language: Language | None = None
 
@@ -135,9 +165,10 @@ class Amendment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Statement
-    ratings: dict[str, StrictInt | None] | None = None
+    ratings: Ratings | None = None
     flags: FlagList | None = None
     notes: dict[str, NoteText] | None = None
+    overall_recommendation: RankedRecommendation | None = None
     summary: Paragraph | None = None
 
 
@@ -145,9 +176,10 @@ class RevisionPublic(BaseModel):
     """One submitted revision."""
 
     revision: int
-    ratings: dict[str, StrictInt | None]
+    ratings: Ratings
     flags: list[RaisedFlag]
     notes: dict[str, str]
+    overall_recommendation: RankedRecommendation | None = None
     summary: str
     reason: str | None
     created_at: datetime
@@ -161,9 +193,10 @@ class AssessmentPublic(BaseModel):
     interviewer: Interviewer
     status: AssessmentStatus
     revision: int
-    ratings: dict[str, StrictInt | None]
+    ratings: Ratings
     flags: list[RaisedFlag]
     notes: dict[str, str]
+    overall_recommendation: RankedRecommendation | None
     summary: str
     language: Language
     created_at: datetime

@@ -93,6 +93,7 @@ def submit_assessment(
     assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.submit(session, registry, assessment)
     response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
+    etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)
 
 
@@ -115,6 +116,7 @@ def amend_assessment(
     assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.amend(session, registry, assessment, body)
     response.headers["Location"] = f"/api/v1/assessments/{assessment.id}/revisions"
+    etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)
 
 

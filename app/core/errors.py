@@ -6,7 +6,7 @@ errors and anything unexpected are rendered the same way, so a client always get
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -230,6 +230,40 @@ def _valid_values(error: dict[str, Any]) -> list[str | int] | None:
     return None
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds: itself, or inside Optional, list, dict, ..."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        model = _model_in(arg)
+        if model is not None:
+            return model
+    return None
+
+
+def _valid_keys(request: Request, loc: Sequence[Any]) -> list[str | int] | None:
+    """The keys the body model accepts where an unknown key `loc` was sent."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    if body_field is None or not loc or loc[0] != "body":
+        return None
+    model = _model_in(body_field.field_info.annotation)
+    for step in (p for p in loc[1:-1] if not isinstance(p, int)):  # list indexes: the item
+        fields = {f.alias or name: f for name, f in model.model_fields.items()} if model else {}
+        model = _model_in(fields[step].annotation) if step in fields else None
+    if model is None:
+        return None
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _field_error(request: Request, error: dict[str, Any]) -> FieldError:
+    loc = error.get("loc", ())
+    if error.get("type") == "extra_forbidden":
+        keys = _valid_keys(request, loc)
+        if keys:
+            return FieldError(_loc(loc), "unknown key", keys)
+    return FieldError(_loc(loc), str(error.get("msg", "invalid")), _valid_values(error))
+
+
 STATUS_KINDS = {
     400: "bad-request",
     401: "unauthorized",
@@ -268,10 +302,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            FieldError(_loc(e.get("loc", ())), str(e.get("msg", "invalid")), _valid_values(e))
-            for e in exc.errors()
-        ]
+        errors = [_field_error(request, e) for e in exc.errors()]
         detail = "; ".join(str(e) for e in errors[:5])
         return problem_response(request, 422, "validation-error", detail, errors)
 

@@ -2,23 +2,17 @@
 
 from sqlmodel import Session, col, select
 
-from app.assessments import service as assessments
+from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
 from app.core.fields import FieldError
 from app.core.i18n import Language
-from app.decisions.models import Decision, DecisionCreate, DecisionPublic
+from app.decisions.models import Decision, DecisionCreate, DecisionPublic, RecordedBy
 from app.rubric.store import RubricRegistry
+from app.scoring.advice import against
+from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
-# The decisions that follow each recommendation; any other needs a written rationale.
-CONSISTENT: dict[str, set[str]] = {
-    "strong_hire": {"advance", "hire"},
-    "hire": {"advance", "hire"},
-    "hold": {"advance"},
-    "no_hire": {"reject"},
-    "incomplete": set(),
-}
 STATUS_AFTER = {"advance": "advanced", "hire": "hired", "reject": "rejected"}
 NEEDS_RATIONALE: dict[Language, str] = {
     "en": (
@@ -32,15 +26,16 @@ NEEDS_RATIONALE: dict[Language, str] = {
 }
 
 
-def against(decision: str, recommendation: str) -> bool:
-    """True when `decision` does not follow `recommendation` (or there is none yet)."""
-    return decision not in CONSISTENT.get(recommendation, set())
-
-
 def to_public(row: Decision) -> DecisionPublic:
     """The API representation."""
     return DecisionPublic.model_validate(
-        {**row.model_dump(), "against_recommendation": against(row.decision, row.recommendation)}
+        {
+            **row.model_dump(),
+            "against_recommendation": against(row.decision, row.recommendation),
+            "recorded_by": RecordedBy(
+                kind=row.principal_kind, id=row.principal_id, name=row.principal_name
+            ),
+        }
     )
 
 
@@ -52,16 +47,21 @@ def record(
     language: Language,
 ) -> Decision:
     """Record a person's decision; refuse one against the advice that gives no rationale."""
-    verdict = assessments.panel(session, registry, candidate, language)
+    candidates.check_writable(candidate)
+    verdict = verdicts.panel(session, registry, candidate, language)
     if against(data.decision, verdict.recommendation) and not data.rationale.strip():
         detail = NEEDS_RATIONALE[language].format(
             decision=data.decision, recommendation=verdict.recommendation
         )
         raise RuleViolation(detail, [FieldError("rationale", "required for this decision")])
+    principal = session.info.get("principal")
     row = Decision(
         candidate_id=candidate.id,
         decision=data.decision,
         decided_by=data.decided_by,
+        principal_kind=getattr(principal, "kind", "system"),
+        principal_id=getattr(principal, "id", "unknown"),
+        principal_name=getattr(principal, "name", ""),
         rationale=data.rationale,
         recommendation=verdict.recommendation,
         rubric_version=verdict.rubric_version,

@@ -95,6 +95,15 @@ def update(
     return position
 
 
+def archive(session: Session, position: Position, archived: bool = True) -> Position:
+    """Archive the position (no new candidates), or bring it back."""
+    position.archived_at = utcnow() if archived else None
+    position.updated_at = utcnow()
+    session.add(position)
+    session.flush()
+    return position
+
+
 def list_page(
     session: Session, *, limit: int, cursor: str | None
 ) -> tuple[list[Position], str | None]:

@@ -2,7 +2,6 @@
 
 from sqlmodel import Session
 
-from app.assessments import service as assessments
 from app.candidates.models import Candidate
 from app.core.i18n import Language
 from app.core.types import utcnow
@@ -19,16 +18,18 @@ from app.reports.model import (
     ReportVerdict,
 )
 from app.rubric.store import RubricRegistry
+from app.scoring.advice import against
 from app.scoring.messages import RECOMMENDATION_LABELS
+from app.scoring.phrases import flag_source
+from app.scoring.verdict import AttributedNote
+from app.verdicts import service as verdicts
 
 
 def build(
     session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
 ) -> CandidateReport:
     """The report on `candidate` in `language`."""
-    verdict, members, rubric = assessments.panel_with_members(
-        session, registry, candidate, language
-    )
+    verdict, members, rubric = verdicts.panel_with_members(session, registry, candidate, language)
     position = positions.to_public(
         positions.get(session, candidate.position_id), registry, language
     )
@@ -48,6 +49,20 @@ def build(
         )
         for result in verdict.criteria
     ]
+    # A confirmed self-screen suggestion quotes the candidate, not the interviewer.
+    suggested = {
+        (m.interviewer, flag.id, flag.note or flag.quote)
+        for m in members
+        for flag in m.answers.flags
+        if flag.origin == "suggestion" and flag.quote
+    }
+
+    def attributed(flag_id: str, note: AttributedNote) -> AttributedNote:
+        if (note.by, flag_id, note.text) in suggested:
+            by = LABELS[language]["candidate_quote"].format(by=note.by)
+            return AttributedNote(by=by, text=note.text)
+        return note
+
     flags = [
         ReportFlag(
             id=flag.id,
@@ -55,9 +70,9 @@ def build(
             severity=flag.severity,
             severity_label=word(language, flag.severity),
             raised_by=list(flag.raised_by),
-            notes=list(flag.notes),
+            notes=[attributed(flag.id, n) for n in flag.notes],
             verify=rubric.flags_by_id[flag.id].verify.get(language),
-            source=f"{flag.source.seed} — {flag.source.point}",
+            source=flag_source(rubric, rubric.flags_by_id[flag.id], language),
         )
         for flag in verdict.flags
     ]
@@ -100,10 +115,15 @@ def build(
                 decided_by=d.decided_by,
                 rationale=d.rationale,
                 recommendation_label=labels.get(d.recommendation, d.recommendation),  # type: ignore[call-overload]
-                against_recommendation=decisions.against(d.decision, d.recommendation),
+                against_recommendation=against(d.decision, d.recommendation),
                 created_at=d.created_at,
             )
             for d in decisions.history(session, candidate)
         ],
         labels=LABELS[language],
+        summaries=[
+            AttributedNote(by=a.interviewer_name, text=a.summary)
+            for a in verdicts.submitted(session, candidate.id)
+            if a.summary.strip()
+        ],
     )

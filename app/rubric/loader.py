@@ -12,13 +12,17 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from app.core.config import shipped_criteria_dir
 from app.core.fields import PathPart, format_path
+from app.rubric import fairness
 from app.rubric.model import Rubric, RubricCriterion
-from app.rubric.schemas import RubricDocument
+from app.rubric.schemas import LocalizedText, RubricDocument, SeedFile
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
+# Beside the rubrics: the titles of the seed texts they cite (readers see titles, not file names).
+SOURCES_FILE = "sources.yaml"
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,68 @@ def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], st
                     ("criteria", index, "flags", position),
                     f"unknown flag '{flag_id}' (valid: {', '.join(flag_ids) or 'none defined'})",
                 )
+        if not 1 <= criterion.ask_first <= len(criterion.questions.fr):
+            yield (
+                ("criteria", index, "ask_first"),
+                f"must point at one of the {len(criterion.questions.fr)} questions "
+                f"(1–{len(criterion.questions.fr)}), got {criterion.ask_first}",
+            )
+        implied_at: dict[str, list[int]] = {}
+        for level, anchor in sorted(criterion.anchors.items()):
+            if anchor.implies is None:
+                continue
+            if anchor.implies not in flag_ids:
+                yield (
+                    ("criteria", index, "anchors", level, "implies"),
+                    f"unknown flag '{anchor.implies}' (valid: {', '.join(flag_ids) or 'none'})",
+                )
+            implied_at.setdefault(anchor.implies, []).append(level)
+        for flag_id, at in implied_at.items():
+            below = [lvl for lvl in levels if lvl < max(at) and lvl not in at]
+            if below:
+                yield (
+                    ("criteria", index, "anchors", max(at), "implies"),
+                    f"level {max(at)} implies '{flag_id}' but lower level(s) "
+                    f"{', '.join(map(str, below))} do not: raising a rating must never add a flag",
+                )
+    for index, flag in enumerate(doc.flags):
+        if flag.source is None and flag.basis is None:
+            yield (
+                ("flags", index, "source"),
+                "a red flag needs a `source` in the seed texts or a stated `basis`",
+            )
+    criterion_ids = [c.id for c in doc.criteria]
+    for index, item in enumerate(doc.contradictions):
+        if item.flag not in flag_ids:
+            yield (
+                ("contradictions", index, "flag"),
+                f"unknown flag '{item.flag}' (valid: {', '.join(flag_ids) or 'none'})",
+            )
+        if item.criterion not in criterion_ids:
+            yield (
+                ("contradictions", index, "criterion"),
+                f"unknown criterion '{item.criterion}' (valid: {', '.join(criterion_ids)})",
+            )
+        off = [lvl for lvl in item.levels if lvl not in levels]
+        if off:
+            yield (
+                ("contradictions", index, "levels"),
+                f"level(s) {', '.join(map(str, off))} are off the scale "
+                f"{doc.scale.min}–{doc.scale.max}",
+            )
+    rank = {"no_hire": 0, "hold": 1, "hire": 2, "strong_hire": 3}
+    steps = sorted(doc.warning_effect.accumulate, key=lambda s: s.at_least)
+    previous = doc.warning_effect.cap
+    for step in steps:
+        if rank[step.cap] > rank[previous]:
+            yield (
+                ("warning_effect", "accumulate"),
+                f"from {step.at_least} warnings the cap '{step.cap}' is above the cap for fewer "
+                f"warnings ('{previous}'): more warnings must never give a better recommendation",
+            )
+        previous = step.cap
+    if len({s.at_least for s in steps}) != len(steps):
+        yield (("warning_effect", "accumulate"), "two steps have the same `at_least`")
     if not any(c.group == "core" for c in doc.criteria):
         yield ("criteria",), "at least one criterion must be in the 'core' group"
 
@@ -193,7 +259,46 @@ def content_hash(doc: RubricDocument) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def build_rubric(doc: RubricDocument) -> Rubric:
+class _SeedEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: LocalizedText
+
+
+_SEEDS = TypeAdapter(dict[SeedFile, _SeedEntry])
+
+
+def load_seed_titles(directory: Path) -> dict[str, LocalizedText]:
+    """The seed titles of `directory/sources.yaml` (empty when there is no such file)."""
+    path = directory / SOURCES_FILE
+    if not path.is_file():
+        return {}
+    name = str(path)
+    try:
+        data, index = _parse_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RubricError([RubricIssue(name, "", f"cannot read the file: {exc}")]) from exc
+    try:
+        entries = _SEEDS.validate_python(data)
+    except ValidationError as exc:
+        raise RubricError(
+            [
+                RubricIssue(name, format_path(e["loc"]), _reason(e), index.line_of(e["loc"]))
+                for e in exc.errors()
+            ]
+        ) from exc
+    return {seed: entry.title for seed, entry in entries.items()}
+
+
+def _cited_seeds(doc: RubricDocument) -> set[str]:
+    items: list[Any] = [*doc.criteria, *doc.flags, *doc.role_questions]
+    cited = {s.seed for item in items for s in item.see_also}
+    return cited | {item.source.seed for item in items if item.source is not None}
+
+
+def build_rubric(
+    doc: RubricDocument, seed_titles: dict[str, LocalizedText] | None = None
+) -> Rubric:
     """Turn a checked document into a Rubric: resolve weights and pin the version."""
     digest = content_hash(doc)
     criteria = [
@@ -213,13 +318,28 @@ def build_rubric(doc: RubricDocument) -> Rubric:
             "version": f"{doc.version}+{digest[:12]}",
             "declared_version": doc.version,
             "content_hash": digest,
+            "seed_titles": {
+                seed: title
+                for seed, title in (seed_titles or {}).items()
+                if seed in _cited_seeds(doc)
+            },
         }
     )
 
 
-def load_rubric_file(path: Path, *, display_name: str | None = None) -> Rubric:
-    """Load and validate one rubric file; raise RubricError listing every problem."""
+def load_rubric_file(
+    path: Path,
+    *,
+    display_name: str | None = None,
+    seed_titles: dict[str, LocalizedText] | None = None,
+) -> Rubric:
+    """Load and validate one rubric file; raise RubricError listing every problem.
+
+    `seed_titles` defaults to the `sources.yaml` beside the file.
+    """
     name = display_name or str(path)
+    if seed_titles is None:
+        seed_titles = load_seed_titles(path.parent)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -264,12 +384,16 @@ def load_rubric_file(path: Path, *, display_name: str | None = None) -> Rubric:
         )
     if issues:
         raise RubricError(issues)
-    return build_rubric(doc)
+    return build_rubric(doc, seed_titles)
 
 
 def rubric_files(directory: Path) -> list[Path]:
     """The rubric files directly under `directory`, in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in RUBRIC_SUFFIXES)
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and p.suffix in RUBRIC_SUFFIXES and p.name != SOURCES_FILE
+    )
 
 
 def load_rubrics(directory: Path) -> dict[str, Rubric]:
@@ -281,13 +405,34 @@ def load_rubrics(directory: Path) -> dict[str, Rubric]:
         raise RubricError([RubricIssue(str(directory), "", "no rubric file (*.yaml) found")])
     rubrics: dict[str, Rubric] = {}
     issues: list[RubricIssue] = []
+    seed_titles = load_seed_titles(directory)
     for path in files:
         try:
-            rubric = load_rubric_file(path)
+            rubric = load_rubric_file(path, seed_titles=seed_titles)
         except RubricError as exc:
             issues += exc.issues
             continue
         rubrics[rubric.id] = rubric
+    issues += _fairness_issues(directory)
     if issues:
         raise RubricError(issues)
     return rubrics
+
+
+def _fairness_issues(directory: Path) -> list[RubricIssue]:
+    """Texts of the rubrics and self-screens under `directory` that touch a protected ground.
+
+    The word list is the directory's own (`fairness/protected-grounds.yaml`), else the shipped one:
+    a rubric is never loaded unchecked.
+    """
+    path = directory / fairness.WORD_LIST_PATH
+    if not path.is_file():
+        path = shipped_criteria_dir() / fairness.WORD_LIST_PATH
+    try:
+        words = fairness.load_word_list(path)
+    except fairness.WordListError as exc:
+        return [RubricIssue(exc.file, where, reason) for where, reason in exc.problems]
+    return [
+        RubricIssue(file, problem.path, problem.reason(words))
+        for file, problem in fairness.check_criteria_dir(directory, words)
+    ]

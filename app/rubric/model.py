@@ -5,6 +5,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.rubric.schemas import (
+    Contradiction,
     Criterion,
     LocalizedText,
     RedFlag,
@@ -41,7 +42,10 @@ class Rubric(BaseModel):
     weak_core: WeakCore
     criteria: list[RubricCriterion]
     flags: list[RedFlag]
+    contradictions: list[Contradiction] = []
     role_questions: list[RoleQuestion]
+    # Seed file -> its title, so that readers see a source by title and point, not by file name.
+    seed_titles: dict[str, LocalizedText] = {}
 
     def __hash__(self) -> int:
         """Hash by identity of content: the version pins it (used to cache derived data)."""
@@ -67,3 +71,26 @@ class Rubric(BaseModel):
     def total_weight(self) -> float:
         """The sum of every criterion's weight."""
         return sum(c.weight for c in self.criteria)
+
+    @cached_property
+    def implied(self) -> dict[str, dict[int, str]]:
+        """Criterion id -> {level: flag id} for the levels that imply a red flag."""
+        return {
+            c.id: {level: a.implies for level, a in c.anchors.items() if a.implies}
+            for c in self.criteria
+            if any(a.implies for a in c.anchors.values())
+        }
+
+    @cached_property
+    def contradicting_levels(self) -> dict[tuple[str, str], frozenset[int]]:
+        """(flag id, criterion id) -> the ratings of the criterion that contradict the flag.
+
+        Every flag a criterion lists contradicts its top rating; the rubric declares the rest.
+        """
+        table: dict[tuple[str, str], set[int]] = {}
+        for criterion in self.criteria:
+            for flag_id in criterion.flags:
+                table.setdefault((flag_id, criterion.id), set()).add(self.scale.max)
+        for item in self.contradictions:
+            table.setdefault((item.flag, item.criterion), set()).update(item.levels)
+        return {key: frozenset(levels) for key, levels in table.items()}

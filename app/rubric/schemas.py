@@ -49,11 +49,33 @@ class LocalizedList(_Strict):
         return self.fr if language == "fr" else self.en
 
 
+SeedFile = Annotated[str, StringConstraints(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")]
+
+
 class Source(_Strict):
     """Where an item comes from: a seed text and the point in it."""
 
-    seed: Annotated[str, StringConstraints(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")]
+    seed: SeedFile
     point: Text
+
+
+class FairnessException(_Strict):
+    """A protected-ground term an item legitimately contains, and the written reason why."""
+
+    term: Text
+    reason: Text
+
+
+class Anchor(LocalizedText):
+    """What one level of a criterion looks like: an observable behaviour and an example answer.
+
+    `implies` makes the level mean exactly a red flag: rating the criterion at this level raises
+    it. A level may imply a flag only if every lower level implies it too, so that raising a
+    rating never adds a flag.
+    """
+
+    example: LocalizedText | None = None
+    implies: Identifier | None = None
 
 
 class Scale(_Strict):
@@ -78,11 +100,34 @@ class Thresholds(_Strict):
     hold: float = Field(gt=0, le=100)
 
 
+class WarningStep(_Strict):
+    """From `at_least` warning flags on, the recommendation stays at or under `cap`."""
+
+    at_least: int = Field(ge=2, le=100)
+    cap: RankedRecommendation
+
+
 class WarningEffect(_Strict):
-    """What each warning flag does: score points taken off, and the highest recommendation left."""
+    """What each warning flag does: score points taken off, and the highest recommendation left.
+
+    `accumulate` lets warnings add up: each step lowers the cap once enough warnings are raised.
+    """
 
     penalty: float = Field(ge=0, le=100)
     cap: RankedRecommendation
+    accumulate: list[WarningStep] = Field(default_factory=list, max_length=10)
+
+
+class Contradiction(_Strict):
+    """A raised flag that contradicts a criterion rated at one of `levels`.
+
+    Every flag listed in a criterion's `flags` already contradicts that criterion rated at the top
+    of the scale; a rubric declares the other cases here.
+    """
+
+    flag: Identifier
+    criterion: Identifier
+    levels: list[int] = Field(min_length=1, max_length=10)
 
 
 class WeakCore(_Strict):
@@ -101,10 +146,13 @@ class Criterion(_Strict):
     title: LocalizedText
     description: LocalizedText
     questions: LocalizedList
-    anchors: dict[int, LocalizedText]
+    ask_first: int = Field(default=1, ge=1, le=10, description="1-based: the question to ask first")
+    anchors: dict[int, Anchor]
     flags: list[Identifier] = Field(default_factory=list)
     source: Source
+    basis: LocalizedText | None = None
     see_also: list[Source] = Field(default_factory=list)
+    fairness_exceptions: list[FairnessException] = Field(default_factory=list)
 
 
 class RedFlag(_Strict):
@@ -115,8 +163,12 @@ class RedFlag(_Strict):
     title: LocalizedText
     description: LocalizedText
     verify: LocalizedText
-    source: Source
+    source: Source | None = None
+    basis: LocalizedText | None = Field(
+        default=None, description="The stated ground when the item does not rest on the seeds."
+    )
     see_also: list[Source] = Field(default_factory=list)
+    fairness_exceptions: list[FairnessException] = Field(default_factory=list)
 
 
 class RoleQuestion(_Strict):
@@ -127,6 +179,7 @@ class RoleQuestion(_Strict):
     warning: LocalizedText
     source: Source
     see_also: list[Source] = Field(default_factory=list)
+    fairness_exceptions: list[FairnessException] = Field(default_factory=list)
 
 
 class RubricDocument(_Strict):
@@ -143,4 +196,5 @@ class RubricDocument(_Strict):
     weak_core: WeakCore
     criteria: list[Criterion] = Field(min_length=1)
     flags: list[RedFlag] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
     role_questions: list[RoleQuestion] = Field(default_factory=list)

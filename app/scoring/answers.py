@@ -13,8 +13,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictInt,
+    PlainValidator,
     ValidationError,
+    WithJsonSchema,
 )
 
 from app.core.fields import FieldError as FieldError  # re-exported for the scoring callers
@@ -22,8 +23,43 @@ from app.core.fields import format_path
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
 from app.core.text import Paragraph
 from app.rubric.model import Rubric
+from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation
 
 NoteText = Paragraph
+NOT_OBSERVED = "not_observed"
+# A criterion's answer: a whole number on the scale, "not_observed" (asked, but the candidate
+# showed no evidence: distinct from unrated and from the lowest rating), or null (unrated).
+
+
+def _rating(value: Any) -> int | str | None:
+    """One error, at the criterion, for anything but a whole number, "not_observed" or null."""
+    if value is None or value == NOT_OBSERVED or (type(value) is int):
+        return value  # type: ignore[no-any-return]
+    raise ValueError('a rating must be a whole number on the scale, or "not_observed"')
+
+
+RatingValue = Annotated[
+    int | Literal["not_observed"] | None,
+    PlainValidator(_rating),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "string", "enum": [NOT_OBSERVED]},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+Ratings = Annotated[
+    dict[str, RatingValue],
+    Field(
+        description=(
+            'Criterion id -> a whole number on the rubric\'s scale, "not_observed" (asked, no '
+            "evidence shown), or null (unrated)."
+        )
+    ),
+]
 
 
 class RaisedFlag(BaseModel):
@@ -56,11 +92,17 @@ class Answers(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ratings: dict[str, StrictInt | None] = Field(
-        default_factory=dict, examples=[{"measures_impact": 3, "continuous_learning": 4}]
+    ratings: Ratings = Field(
+        default_factory=dict,
+        examples=[
+            {"measures_impact": 3, "continuous_learning": 4, "hands_on_practice": NOT_OBSERVED}
+        ],
     )
     flags: FlagList = Field(default_factory=list)
     notes: dict[str, NoteText] = Field(default_factory=dict)
+    overall_recommendation: RankedRecommendation | None = Field(
+        default=None, description="The interviewer's own overall recommendation."
+    )
     language: Language = DEFAULT_LANGUAGE
 
 
@@ -75,7 +117,7 @@ class AnswersError(Exception):
 
 
 def _from_pydantic(rubric: Rubric, exc: ValidationError) -> list[FieldError]:
-    errors = []
+    errors: list[FieldError] = []
     for error in exc.errors():
         loc = tuple(error["loc"])
         kind = error["type"]
@@ -85,12 +127,19 @@ def _from_pydantic(rubric: Rubric, exc: ValidationError) -> list[FieldError]:
             owner = RaisedFlag if len(loc) > 1 and loc[0] == "flags" else Answers
             message, valid = "unknown field", list(owner.model_fields)
         elif loc[:1] == ("ratings",) and len(loc) > 1:
-            message, valid = "a rating must be a whole number on the scale", list(rubric.levels)
+            loc = loc[:2]
+            message = 'a rating must be a whole number on the scale, or "not_observed"'
+            valid = [*rubric.levels, NOT_OBSERVED]
+        elif loc[:1] == ("overall_recommendation",):
+            loc = loc[:1]
+            message, valid = "unknown recommendation", list(RANKED_RECOMMENDATIONS)
         elif loc == ("language",):
             message, valid = "unsupported language", list(LANGUAGES)
         elif loc[:1] == ("flags",) and loc[-1] == "id":
             valid = [f.id for f in rubric.flags]
-        errors.append(FieldError(format_path(loc) or "(body)", message, valid))
+        found = FieldError(format_path(loc) or "(body)", message, valid)
+        if found not in errors:  # a union reports one error per member it tried
+            errors.append(found)
     return errors
 
 
@@ -102,12 +151,12 @@ def check_answers(rubric: Rubric, answers: Answers) -> None:
     for criterion_id, rating in answers.ratings.items():
         if criterion_id not in rubric.criteria_by_id:
             errors.append(FieldError(f"ratings.{criterion_id}", "unknown criterion", criterion_ids))
-        elif rating is not None and not rubric.scale.min <= rating <= rubric.scale.max:
+        elif isinstance(rating, int) and not rubric.scale.min <= rating <= rubric.scale.max:
             errors.append(
                 FieldError(
                     f"ratings.{criterion_id}",
                     f"rating {rating} is off the scale {rubric.scale.min}–{rubric.scale.max}",
-                    list(rubric.levels),
+                    [*rubric.levels, NOT_OBSERVED],
                 )
             )
     for index, flag in enumerate(answers.flags):

@@ -1,14 +1,7 @@
-"""The scoring engine: (rubric, answers) -> verdict. Pure: no database, no web framework.
+"""The scoring engine: (rubric, answers) -> explained verdict. Pure: no database, no web framework.
 
-The rules, in the order they apply (each one shows up in the verdict's reasons):
-1. Score: each rated criterion's rating is placed on 0–1 across the scale, weighted, and averaged
-   over the weight that was rated; times 100. `coverage` is the share of the rubric's weight rated.
-2. Each warning flag takes `warning_effect.penalty` points off (never below 0).
-3. The score, rounded to one decimal, falls in a band set by `thresholds`.
-4. Any warning flag keeps the recommendation at or under `warning_effect.cap`; a core criterion
-   rated under `weak_core.rating_below` keeps it at or under `weak_core.cap`.
-5. A core criterion unrated (or nothing rated at all) makes the verdict `incomplete`.
-6. A dealbreaker flag makes it `no_hire`, whatever else; only a person can override that.
+The rules themselves, by version, are in `app.scoring.rules`; this module writes the verdict a
+person checks line by line: every reason refers to a criterion, a flag or the whole verdict.
 """
 
 from collections.abc import Mapping, Sequence
@@ -17,9 +10,17 @@ from typing import Any
 
 from app.core.i18n import Language, format_percent
 from app.rubric.model import Rubric, RubricCriterion
-from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation, RedFlag
 from app.scoring.answers import Answers, check_answers
-from app.scoring.phrases import phrases_for
+from app.scoring.phrases import Phrases, phrases_for
+from app.scoring.rules import (
+    CURRENT_RULES,
+    NOT_OBSERVED,
+    Decision,
+    Rating,
+    RulesVersion,
+    decide,
+    numeric,
+)
 from app.scoring.verdict import AttributedNote, Verdict
 
 
@@ -32,105 +33,61 @@ class RaisedBy:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """The arithmetic of a verdict, before any sentence is written."""
+class Seen:
+    """A contradiction in one scorecard: `flag` raised while `criterion` is rated `rating`."""
 
-    base: float
-    rated_weight: float
-    score: float
-    coverage: float
-    band: RankedRecommendation
-    recommendation: Recommendation
-    rated: list[RubricCriterion]
-    missing_core: list[RubricCriterion]
-    weak_core: list[RubricCriterion]
-    warnings: list[RedFlag]
-    dealbreakers: list[RedFlag]
+    flag: str
+    criterion: str
+    rating: int
+    by: str | None = None
 
 
-def _lower(a: RankedRecommendation, b: RankedRecommendation) -> RankedRecommendation:
-    return a if RANKED_RECOMMENDATIONS.index(a) <= RANKED_RECOMMENDATIONS.index(b) else b
-
-
-def band(rubric: Rubric, score: float) -> RankedRecommendation:
-    """The recommendation band a score falls in."""
-    t = rubric.thresholds
-    if score >= t.strong_hire:
-        return "strong_hire"
-    if score >= t.hire:
-        return "hire"
-    if score >= t.hold:
-        return "hold"
-    return "no_hire"
-
-
-def decide(rubric: Rubric, ratings: Mapping[str, int], raised: Mapping[str, object]) -> Decision:
-    """Apply the rules to validated ratings and raised flag ids."""
-    low, span = rubric.scale.min, rubric.scale.max - rubric.scale.min
-    rated = [c for c in rubric.criteria if ratings.get(c.id) is not None]
-    rated_weight = sum(c.weight for c in rated)
-    weighted = sum(c.weight * (ratings[c.id] - low) / span for c in rated)
-    base = 100.0 * weighted / rated_weight if rated_weight else 0.0
-    flags = [f for f in rubric.flags if f.id in raised]
-    warnings = [f for f in flags if f.severity == "warning"]
-    dealbreakers = [f for f in flags if f.severity == "dealbreaker"]
-    score = round(max(0.0, base - rubric.warning_effect.penalty * len(warnings)), 1)
-
-    rated_ids = {c.id for c in rated}
-    missing_core = [c for c in rubric.criteria if c.group == "core" and c.id not in rated_ids]
-    below = rubric.weak_core.rating_below
-    weak_core = [c for c in rated if c.group == "core" and ratings[c.id] < below]
-    scored_band = band(rubric, score)
-    ranked = scored_band
-    if warnings:
-        ranked = _lower(ranked, rubric.warning_effect.cap)
-    if weak_core:
-        ranked = _lower(ranked, rubric.weak_core.cap)
-    recommendation: Recommendation = ranked
-    if missing_core or not rated:
-        recommendation = "incomplete"
-    if dealbreakers:
-        recommendation = "no_hire"
-    return Decision(
-        base=base,
-        rated_weight=rated_weight,
-        score=score,
-        coverage=round(rated_weight / rubric.total_weight, 4),
-        band=scored_band,
-        recommendation=recommendation,
-        rated=rated,
-        missing_core=missing_core,
-        weak_core=weak_core,
-        warnings=warnings,
-        dealbreakers=dealbreakers,
-    )
+def _reason(ref: str, text: str) -> dict[str, str]:
+    return {"ref": ref, "text": text}
 
 
 def explain(
     rubric: Rubric,
-    decision: Decision,
-    ratings: Mapping[str, int],
+    d: Decision,
+    ratings: Mapping[str, Rating],
     raised: Mapping[str, RaisedBy],
-    language: Language,
+    seen: Sequence[Seen],
+    p: Phrases,
 ) -> list[dict[str, str]]:
-    """The reasons, most decisive first: dealbreakers, what is missing, score, caps, criteria."""
-    p = phrases_for(rubric, language)
-    d = decision
+    """The reasons, most decisive first: dealbreakers, what is unknown, score, caps, conflicts."""
     reasons: list[dict[str, str]] = []
 
     def add(ref: str, key: str, **values: object) -> None:
-        reasons.append({"ref": ref, "text": p.say(key, **values)})
+        reasons.append(_reason(ref, p.say(key, **values)))
+
+    def origin(flag_id: str) -> str:
+        """' by Ana' for a raised flag, or where the rating implied it, or both."""
+        parts = []
+        if flag_id in raised:
+            parts.append(p.by(raised[flag_id].raised_by) or "")
+        if flag_id in d.implied:
+            parts.append(p.say("implied", titles=p.list_ids(d.implied[flag_id])))
+        return "".join(parts)
 
     for flag in d.dealbreakers:
-        by = p.by(raised[flag.id].raised_by)
-        add(flag.id, "dealbreaker", title=p.titles[flag.id], by=by, source=p.sources[flag.id])
-    if not d.rated:
-        add("overall", "nothing_rated")
-    if d.missing_core:
-        add("overall", "missing_core", titles=p.list_titles(d.missing_core))
+        add(flag.id, "dealbreaker", title=p.titles[flag.id], by=origin(flag.id),
+            source=p.sources[flag.id])  # fmt: skip
+    if d.rules_version == 1:
+        if not d.rated:
+            add("overall", "nothing_rated")
+        if d.missing_core:
+            add("overall", "missing_core", titles=p.list_titles(d.missing_core))
+    elif d.recommendation == "incomplete":
+        if not d.rated:
+            add("overall", "nothing_rated")
+        add("overall", "undetermined", labels=p.list_labels(d.possible))
+        if d.settle:
+            add("overall", "ask_about", titles=p.list_ids(d.settle))
+    elif d.rules_version == 2 and len(d.rated) < len(rubric.criteria) and not d.dealbreakers:
+        add("overall", "determined", label=p.labels[d.recommendation])
     if d.rated:
         text = p.say(
-            "score", score=p.number(d.score), coverage=format_percent(d.coverage, language)
+            "score", score=p.number(d.score), coverage=format_percent(d.coverage, p.language)
         )
         if d.warnings:
             total = rubric.warning_effect.penalty * len(d.warnings)
@@ -140,16 +97,21 @@ def explain(
                 count=len(d.warnings),
                 total=p.number(total),
             )
-        reasons.append({"ref": "overall", "text": text})
-        reasons.append({"ref": "overall", "text": p.band_text[d.band]})
+        reasons.append(_reason("overall", text))
+        reasons.append(_reason("overall", p.band_text[d.band]))
     for flag in d.warnings:
-        by = p.by(raised[flag.id].raised_by)
-        add(flag.id, "warning", title=p.titles[flag.id], by=by, penalty=p.penalty,
+        add(flag.id, "warning", title=p.titles[flag.id], by=origin(flag.id), penalty=p.penalty,
             cap=p.labels[rubric.warning_effect.cap], source=p.sources[flag.id])  # fmt: skip
+    if d.warning_cap is not None and d.warning_cap != rubric.warning_effect.cap:
+        add("overall", "warnings_add_up", count=len(d.warnings), cap=p.labels[d.warning_cap])
     for criterion in d.weak_core:
         add(criterion.id, "weak_core", title=p.titles[criterion.id], rating=ratings[criterion.id],
             max=rubric.scale.max, below=rubric.weak_core.rating_below,
             cap=p.labels[rubric.weak_core.cap])  # fmt: skip
+    for item in seen:
+        by = p.say("of", name=item.by) if item.by else ""
+        add(item.criterion, "contradiction", flag=p.titles[item.flag], by=by,
+            title=p.titles[item.criterion], rating=item.rating, max=rubric.scale.max)  # fmt: skip
     return reasons
 
 
@@ -162,38 +124,42 @@ def _contribution(
 
 def evaluate(
     rubric: Rubric,
-    ratings: Mapping[str, int],
+    ratings: Mapping[str, Rating],
     raised: Mapping[str, RaisedBy],
     notes: Mapping[str, Sequence[AttributedNote]],
     language: Language,
+    *,
+    rules_version: RulesVersion = CURRENT_RULES,
+    seen: Sequence[Seen] | None = None,
+    criterion_reasons: Mapping[str, str] | None = None,
     extra_reasons: Sequence[dict[str, str]] = (),
     extra_fields: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The verdict's fields for already-validated ratings and flags (shared by all verdicts)."""
+    """The verdict's fields for already-validated ratings and flags (shared by all verdicts).
+
+    `seen` lists the contradictions found in each scorecard (for a single assessment, they are
+    found here); `criterion_reasons` replaces a criterion's rating line (the panel names who gave
+    which rating).
+    """
     p = phrases_for(rubric, language)
-    d = decide(rubric, ratings, raised)
-    reasons = explain(rubric, d, ratings, raised, language)
+    d = decide(rubric, ratings, raised.keys(), rules_version)
+    if seen is None:
+        seen = [Seen(c.flag, c.criterion, c.rating) for c in d.contradictions]
+    reasons = explain(rubric, d, ratings, raised, seen, p)
     criteria: list[dict[str, Any]] = []
+    numbers = numeric(ratings)
     for criterion in rubric.criteria:
         rating = ratings.get(criterion.id)
         contribution, anchor = 0.0, None
-        if rating is not None:
+        if isinstance(rating, int):
             contribution = _contribution(rubric, criterion, rating, d.rated_weight)
             anchor = p.anchors[criterion.id][rating]
-            reasons.append(
-                {
-                    "ref": criterion.id,
-                    "text": p.say(
-                        "criterion",
-                        title=p.titles[criterion.id],
-                        rating=rating,
-                        max=rubric.scale.max,
-                        weight=p.weights[criterion.id],
-                        contribution=p.number(contribution),
-                        anchor=anchor,
-                    ),
-                }
-            )
+            line = p.say("criterion", title=p.titles[criterion.id], rating=rating,
+                         max=rubric.scale.max, weight=p.weights[criterion.id],
+                         contribution=p.number(contribution), anchor=anchor)  # fmt: skip
+            if criterion_reasons and criterion.id in criterion_reasons:
+                line = f"{line} {criterion_reasons[criterion.id]}"
+            reasons.append(_reason(criterion.id, line))
         criteria.append(
             {
                 "id": criterion.id,
@@ -206,42 +172,63 @@ def evaluate(
                 "notes": notes.get(criterion.id, ()),
             }
         )
-    rated_ids = {c.id for c in d.rated}
-    unrated_depth = [c for c in rubric.criteria if c.group != "core" and c.id not in rated_ids]
-    if d.rated and unrated_depth:
-        reasons.append(
-            {"ref": "overall", "text": p.say("unrated", titles=p.list_titles(unrated_depth))}
+    unobserved = [c for c in rubric.criteria if ratings.get(c.id) == NOT_OBSERVED]
+    if unobserved and rules_version >= 2:
+        reasons.append(_reason("overall", p.say("not_observed", titles=p.list_titles(unobserved))))
+    unrated = [c for c in rubric.criteria if ratings.get(c.id) is None]
+    if rules_version == 1:
+        unrated = [c for c in rubric.criteria if c.group != "core" and c.id not in numbers]
+    if d.rated and unrated:
+        key = "unrated" if rules_version == 1 else "unrated_v2"
+        reasons.append(_reason("overall", p.say(key, titles=p.list_titles(unrated))))
+    flags = []
+    for flag in rubric.flags:
+        if flag.id not in raised and flag.id not in d.implied:
+            continue
+        by = raised.get(flag.id, RaisedBy())
+        warning = flag.severity == "warning"
+        kind = "both" if flag.id in raised and flag.id in d.implied else None
+        flags.append(
+            {
+                "id": flag.id,
+                "severity": flag.severity,
+                "title": p.plain_titles[flag.id],
+                "effect": "penalty" if warning else "forces_no_hire",
+                "penalty": rubric.warning_effect.penalty if warning else 0.0,
+                "cap": d.warning_cap if warning else None,
+                "source": flag.source,
+                "origin": kind or ("raised" if flag.id in raised else "rating"),
+                "implied_by": d.implied.get(flag.id, []),
+                "raised_by": by.raised_by,
+                "notes": by.notes,
+            }
         )
-    flags = [
-        {
-            "id": flag.id,
-            "severity": flag.severity,
-            "title": p.plain_titles[flag.id],
-            "effect": "forces_no_hire" if flag.severity == "dealbreaker" else "penalty",
-            "penalty": rubric.warning_effect.penalty if flag.severity == "warning" else 0.0,
-            "cap": rubric.warning_effect.cap if flag.severity == "warning" else None,
-            "source": flag.source,
-            "raised_by": raised[flag.id].raised_by,
-            "notes": raised[flag.id].notes,
-        }
-        for flag in rubric.flags
-        if flag.id in raised
-    ]
     return {
         "rubric_id": rubric.id,
         "rubric_version": rubric.version,
+        "rules_version": d.rules_version,
         "language": language,
         "recommendation": d.recommendation,
+        "possible": list(d.possible),
+        "settle": list(d.settle),
         "score": d.score,
         "coverage": d.coverage,
         "criteria": criteria,
         "flags": flags,
+        "contradictions": [
+            {"flag": s.flag, "criterion": s.criterion, "rating": s.rating, "by": s.by} for s in seen
+        ],
         "reasons": [*reasons, *extra_reasons],
         **(extra_fields or {}),
     }
 
 
-def score(rubric: Rubric, answers: Answers, language: Language | None = None) -> Verdict:
+def score(
+    rubric: Rubric,
+    answers: Answers,
+    language: Language | None = None,
+    rules_version: RulesVersion = CURRENT_RULES,
+) -> Verdict:
     """Score one assessment. Raises AnswersError if the answers do not fit the rubric."""
     check_answers(rubric, answers)
     ratings = {k: v for k, v in answers.ratings.items() if v is not None}
@@ -251,5 +238,7 @@ def score(rubric: Rubric, answers: Answers, language: Language | None = None) ->
         if flag.note:
             entry.notes.append(AttributedNote(text=flag.note))
     notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
-    fields = evaluate(rubric, ratings, raised, notes, language or answers.language)
+    fields = evaluate(
+        rubric, ratings, raised, notes, language or answers.language, rules_version=rules_version
+    )
     return Verdict.model_validate(fields)

@@ -2,9 +2,12 @@
 
 Combination rule: each criterion takes the median of the ratings given for it (the lower of the
 two middle ones when their number is even, so a split panel never rounds itself up); interviewers
-who left it unrated are not counted. Red flags are pooled, with who raised each. A criterion whose
-ratings spread by 2 points or more needs a calibration talk. Agreement is Krippendorff's alpha at
-the ordinal level over the criteria (units) and interviewers (coders).
+who left it unrated or did not observe it are not counted, and a criterion nobody rated but
+somebody did not observe stays "not observed". Red flags are pooled, with who raised each, and so
+are the flags a rating implies (rules version 2). A criterion whose ratings spread by 2 points or
+more needs a calibration talk. Agreement is Krippendorff's alpha at the ordinal level over the
+criteria (units) and interviewers (coders), said in words by the usual reading of alpha (0.8 and
+above: strong; from 0.667: moderate; below: weak).
 """
 
 import math
@@ -17,12 +20,23 @@ import numpy as np
 from app.core.i18n import Language, format_number
 from app.rubric.model import Rubric
 from app.rubric.schemas import Recommendation
-from app.scoring.answers import Answers, AnswersError, FieldError, check_answers
-from app.scoring.engine import RaisedBy, decide, evaluate
-from app.scoring.messages import quoted, say
-from app.scoring.verdict import AttributedNote, Calibration, PanelVerdict
+from app.scoring.answers import NOT_OBSERVED, Answers, AnswersError, FieldError, check_answers
+from app.scoring.engine import RaisedBy, Seen, evaluate
+from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
+from app.scoring.rules import (
+    CURRENT_RULES,
+    Rating,
+    RulesVersion,
+    contradictions,
+    decide,
+    implied_flags,
+    numeric,
+)
+from app.scoring.verdict import AttributedNote, Calibration, InterviewerView, PanelVerdict
 
 CALIBRATION_SPREAD = 2
+STRONG_AGREEMENT = 0.8
+MODERATE_AGREEMENT = 0.667
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,7 @@ class PanelMember:
 
     interviewer: str
     answers: Answers
+    summary: str = ""
 
 
 def lower_median(values: Sequence[int]) -> int:
@@ -47,7 +62,7 @@ def agreement(rubric: Rubric, members: Sequence[PanelMember]) -> float | None:
     """
     matrix = [
         [
-            float(r) if (r := m.answers.ratings.get(c.id)) is not None else math.nan
+            float(r) if isinstance(r := m.answers.ratings.get(c.id), int) else math.nan
             for c in rubric.criteria
         ]
         for m in members
@@ -66,23 +81,78 @@ def agreement(rubric: Rubric, members: Sequence[PanelMember]) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
 
-def combined_ratings(rubric: Rubric, members: Sequence[PanelMember]) -> dict[str, int]:
-    """Each criterion's combined rating: the lower median of the ratings given for it."""
-    ratings: dict[str, int] = {}
+def combined_ratings(rubric: Rubric, members: Sequence[PanelMember]) -> dict[str, Rating]:
+    """Each criterion's combined rating: the lower median of the ratings given for it, else
+    "not_observed" if somebody did not observe it."""
+    ratings: dict[str, Rating] = {}
     for criterion in rubric.criteria:
-        given = [r for m in members if (r := m.answers.ratings.get(criterion.id)) is not None]
+        answers = [m.answers.ratings.get(criterion.id) for m in members]
+        given = [r for r in answers if isinstance(r, int)]
         if given:
             ratings[criterion.id] = lower_median(given)
+        elif NOT_OBSERVED in answers:
+            ratings[criterion.id] = NOT_OBSERVED
     return ratings
 
 
-def panel_recommendation(rubric: Rubric, members: Sequence[PanelMember]) -> Recommendation:
+def pooled_flags(
+    rubric: Rubric, members: Sequence[PanelMember], rules_version: RulesVersion
+) -> dict[str, RaisedBy]:
+    """Every flag raised by a member, or implied by a member's own rating (rules 2), with who."""
+    raised: dict[str, RaisedBy] = {}
+    for member in members:
+        for flag in member.answers.flags:
+            entry = raised.setdefault(flag.id, RaisedBy())
+            if member.interviewer not in entry.raised_by:
+                entry.raised_by.append(member.interviewer)
+            if flag.note:
+                entry.notes.append(AttributedNote(by=member.interviewer, text=flag.note))
+        if rules_version >= 2:
+            for flag_id in implied_flags(rubric, numeric(member.answers.ratings)):
+                entry = raised.setdefault(flag_id, RaisedBy())
+                if member.interviewer not in entry.raised_by:
+                    entry.raised_by.append(member.interviewer)
+    return raised
+
+
+def panel_recommendation(
+    rubric: Rubric, members: Sequence[PanelMember], rules_version: RulesVersion = CURRENT_RULES
+) -> Recommendation:
     """The panel's recommendation alone (no texts, no agreement): what filters need."""
-    raised = {f.id for m in members for f in m.answers.flags}
-    return decide(rubric, combined_ratings(rubric, members), dict.fromkeys(raised)).recommendation
+    raised = pooled_flags(rubric, members, rules_version)
+    ratings = combined_ratings(rubric, members)
+    return decide(rubric, ratings, raised.keys(), rules_version).recommendation
 
 
-def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) -> PanelVerdict:
+def scorecard_contradictions(rubric: Rubric, members: Sequence[PanelMember]) -> list[Seen]:
+    """The contradictions inside each member's own scorecard, with whose it is."""
+    seen = []
+    for member in members:
+        ratings = numeric(member.answers.ratings)
+        flags = {f.id for f in member.answers.flags} | set(implied_flags(rubric, ratings))
+        seen += [
+            Seen(c.flag, c.criterion, c.rating, member.interviewer)
+            for c in contradictions(rubric, ratings, sorted(flags))
+        ]
+    return seen
+
+
+def agreement_words(language: Language, alpha: float) -> str:
+    """The agreement said in words, by the usual reading of Krippendorff's alpha."""
+    value = format_number(alpha, language, 2)
+    if alpha >= STRONG_AGREEMENT:
+        return say(language, "agreement_strong", alpha=value)
+    if alpha >= MODERATE_AGREEMENT:
+        return say(language, "agreement_moderate", alpha=value)
+    return say(language, "agreement_weak", alpha=value)
+
+
+def combine(
+    rubric: Rubric,
+    members: Sequence[PanelMember],
+    language: Language,
+    rules_version: RulesVersion = CURRENT_RULES,
+) -> PanelVerdict:
     """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit."""
     names = [m.interviewer for m in members]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -93,21 +163,30 @@ def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) 
     for member in members:
         check_answers(rubric, member.answers)
     lang = language
+    v2 = rules_version >= 2
     ratings = combined_ratings(rubric, members)
     calibration: list[Calibration] = []
     notes: dict[str, list[AttributedNote]] = {}
+    lines: dict[str, str] = {}
     for criterion in rubric.criteria:
-        given = {
-            m.interviewer: r
-            for m in members
-            if (r := m.answers.ratings.get(criterion.id)) is not None
-        }
+        answered = {m.interviewer: m.answers.ratings.get(criterion.id) for m in members}
+        given = {name: r for name, r in answered.items() if isinstance(r, int)}
         if given:
             spread = max(given.values()) - min(given.values())
             if spread >= CALIBRATION_SPREAD:
                 calibration.append(
                     Calibration(criterion_id=criterion.id, ratings=given, spread=spread)
                 )
+        combined = ratings.get(criterion.id)
+        if v2 and isinstance(combined, int) and len(members) >= 2:
+            listed = ", ".join(
+                say(lang, "rated_by", name=name, rating=r)
+                if isinstance(r, int)
+                else say(lang, "not_observed_by", name=name)
+                for name, r in answered.items()
+                if r is not None
+            )
+            lines[criterion.id] = say(lang, "panel_ratings", ratings=listed, rating=combined)
         criterion_notes = [
             AttributedNote(by=m.interviewer, text=text)
             for m in members
@@ -116,15 +195,7 @@ def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) 
         if criterion_notes:
             notes[criterion.id] = criterion_notes
 
-    raised: dict[str, RaisedBy] = {}
-    for member in members:
-        for flag in member.answers.flags:
-            entry = raised.setdefault(flag.id, RaisedBy())
-            if member.interviewer not in entry.raised_by:
-                entry.raised_by.append(member.interviewer)
-            if flag.note:
-                entry.notes.append(AttributedNote(by=member.interviewer, text=flag.note))
-
+    raised = pooled_flags(rubric, members, rules_version)
     alpha = agreement(rubric, members)
     extra: list[dict[str, str]] = []
     if not members:
@@ -143,12 +214,16 @@ def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) 
             ratings=listed,
         )
         extra.append({"ref": criterion.id, "text": text})
+    words = None
     if len(members) >= 2:
         if alpha is None:
             extra.append({"ref": "overall", "text": say(lang, "agreement_none")})
         else:
             value = format_number(alpha, lang, 2)
             extra.append({"ref": "overall", "text": say(lang, "agreement", alpha=value)})
+            if v2:
+                words = agreement_words(lang, alpha)
+                extra.append({"ref": "overall", "text": words})
 
     fields = evaluate(
         rubric,
@@ -156,11 +231,44 @@ def combine(rubric: Rubric, members: Sequence[PanelMember], language: Language) 
         raised,
         notes,
         lang,
+        rules_version=rules_version,
+        seen=scorecard_contradictions(rubric, members) if v2 else [],
+        criterion_reasons=lines,
         extra_reasons=extra,
         extra_fields={
             "raters": [m.interviewer for m in members],
             "calibration": calibration,
             "agreement": alpha if len(members) >= 2 else None,
+            "agreement_words": words,
         },
     )
+    engine = fields["recommendation"]
+    people = []
+    labels = RECOMMENDATION_LABELS[lang]
+    for member in members:
+        own = member.answers.overall_recommendation
+        agrees = None if own is None else own == engine
+        people.append(
+            InterviewerView(
+                name=member.interviewer,
+                overall_recommendation=own,
+                summary=member.summary,
+                agrees=agrees,
+            )
+        )
+        if v2 and members:
+            key = (
+                "person_silent"
+                if own is None
+                else ("person_agrees" if agrees else "person_differs")
+            )
+            text = say(
+                lang,
+                key,
+                name=member.interviewer,
+                own=quoted(lang, labels[own]) if own else "",
+                engine=quoted(lang, labels[engine]),
+            )
+            fields["reasons"].append({"ref": "overall", "text": text})
+    fields["interviewers"] = people
     return PanelVerdict.model_validate(fields)

@@ -10,7 +10,12 @@ from functools import lru_cache
 
 from app.core.i18n import Language, format_number
 from app.rubric.model import Rubric, RubricCriterion
-from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation
+from app.rubric.schemas import (
+    RANKED_RECOMMENDATIONS,
+    RankedRecommendation,
+    Recommendation,
+    RedFlag,
+)
 from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
 
 
@@ -44,6 +49,30 @@ class Phrases:
         """Quoted titles, comma-separated."""
         return ", ".join(self.titles[c.id] for c in criteria)
 
+    def list_ids(self, ids: Iterable[str]) -> str:
+        """Quoted titles of criteria or flags given by id, comma-separated."""
+        return ", ".join(self.titles[i] for i in ids)
+
+    def list_labels(self, recommendations: Iterable[Recommendation]) -> str:
+        """Quoted recommendation labels, in the order given, joined as the reader says it."""
+        labels = [self.labels[r] for r in recommendations]
+        if len(labels) < 2:
+            return "".join(labels)
+        return self.say("or", head=", ".join(labels[:-1]), last=labels[-1])
+
+
+def flag_source(rubric: Rubric, flag: RedFlag, language: Language) -> str:
+    """Where a flag comes from, as a reader finds it: the text's title and point, or its basis."""
+    if flag.source is None:
+        return flag.basis.get(language) if flag.basis else ""
+    title = rubric.seed_titles.get(flag.source.seed)
+    name = (
+        quoted(language, title.get(language))
+        if title
+        else say(language, "seed_number", number=flag.source.seed[:3])
+    )
+    return say(language, "source", seed=name, point=flag.source.point)
+
 
 @lru_cache(maxsize=64)
 def _build(rubric: Rubric, language: Language) -> Phrases:
@@ -63,10 +92,7 @@ def _build(rubric: Rubric, language: Language) -> Phrases:
         plain_titles=plain,
         anchors={c.id: {lvl: a.get(lang) for lvl, a in c.anchors.items()} for c in rubric.criteria},
         weights={c.id: format_number(c.weight, lang, 2) for c in rubric.criteria},
-        sources={
-            f.id: say(lang, "source", seed=f.source.seed, point=f.source.point)
-            for f in rubric.flags
-        },
+        sources={f.id: flag_source(rubric, f, lang) for f in rubric.flags},
         labels=labels,
         band_text={r: say(lang, "band", label=labels[r], **cuts) for r in RANKED_RECOMMENDATIONS},
         penalty=format_number(rubric.warning_effect.penalty, lang),

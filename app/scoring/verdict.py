@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict
 from app.core.i18n import Language
 from app.rubric.schemas import Group, RankedRecommendation, Recommendation, Severity, Source
 
+NotObserved = Literal["not_observed"]
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -25,7 +27,7 @@ class CriterionResult(_Out):
     id: str
     group: Group
     title: str
-    rating: int | None
+    rating: int | NotObserved | None
     weight: float
     contribution: float
     anchor: str | None
@@ -41,9 +43,20 @@ class FlagResult(_Out):
     effect: Literal["forces_no_hire", "penalty"]
     penalty: float
     cap: RankedRecommendation | None
-    source: Source
+    source: Source | None
+    origin: Literal["raised", "rating", "both"] = "raised"
+    implied_by: list[str] = []
     raised_by: list[str] = []
     notes: list[AttributedNote] = []
+
+
+class ContradictionResult(_Out):
+    """A raised (or implied) flag that contradicts a rating given with it, in one scorecard."""
+
+    flag: str
+    criterion: str
+    rating: int
+    by: str | None = None
 
 
 class Reason(_Out):
@@ -58,12 +71,16 @@ class Verdict(_Out):
 
     rubric_id: str
     rubric_version: str
+    rules_version: int
     language: Language
     recommendation: Recommendation
+    possible: list[RankedRecommendation] = []
+    settle: list[str] = []
     score: float
     coverage: float
     criteria: list[CriterionResult]
     flags: list[FlagResult]
+    contradictions: list[ContradictionResult] = []
     reasons: list[Reason]
 
 
@@ -75,9 +92,20 @@ class Calibration(_Out):
     spread: int
 
 
+class InterviewerView(_Out):
+    """One interviewer's own overall view, shown beside the engine's."""
+
+    name: str
+    overall_recommendation: RankedRecommendation | None = None
+    summary: str = ""
+    agrees: bool | None = None  # own recommendation equals the engine's (None: none given)
+
+
 class PanelVerdict(Verdict):
     """The advice over several interviewers' assessments, with where they disagree."""
 
     raters: list[str]
     calibration: list[Calibration]
     agreement: float | None
+    agreement_words: str | None = None
+    interviewers: list[InterviewerView] = []

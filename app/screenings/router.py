@@ -24,7 +24,7 @@ router = APIRouter(
 @router.post(
     "/{candidate_id}/screenings",
     status_code=201,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
     dependencies=[allow(P.CANDIDATES_WRITE)],
 )
 def invite(
@@ -34,14 +34,19 @@ def invite(
     session: SessionDep,
     response: Response,
 ) -> ScreeningCreated:
-    """Create a single-use link to the candidate's self-screen; the link is shown this once."""
-    candidate = candidates.get(session, candidate_id)
+    """Create a single-use link to the candidate's self-screen; the link is shown this once.
+
+    The link is on the configured public address (`TAMIS_PUBLIC_URL`). A retry with the same
+    Idempotency-Key replays the answer without the link, which is never stored."""
+    candidate = candidates.get(session, candidate_id, lock=True)
     screening, token = service.create(
         session, candidate, service.rubric_of(session, candidate), body.language, body.valid_days
     )
     response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/screenings"
     return ScreeningCreated(
-        id=screening.id, url=f"{request.base_url}screening/{token}", expires_at=screening.expires_at
+        id=screening.id,
+        url=service.link(request.app.state.settings.public_url, token),
+        expires_at=screening.expires_at,
     )
 
 

@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlalchemy import Column, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.core.personal import Columns, audited, not_audited
 from app.core.text import Line
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.events.models import EventType
@@ -20,6 +21,9 @@ class Webhook(SQLModel, table=True):
     """A receiver URL and the events it wants. The secret signs every delivery."""
 
     __tablename__ = "webhooks"
+    __audit__: ClassVar[Columns] = audited(
+        "webhook", personal=("secret",), plain=("url", "events", "description")
+    )
 
     id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
     url: str = SQLField(max_length=2000)
@@ -33,6 +37,22 @@ class WebhookDelivery(SQLModel, table=True):
     """One event for one webhook: written with the change, sent and retried by the worker."""
 
     __tablename__ = "webhook_deliveries"
+    __audit__: ClassVar[Columns] = not_audited(
+        "the outbox and its delivery log, written with the audited change that emits them",
+        plain=(
+            "webhook_id",
+            "event_id",
+            "event_type",
+            "body",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_attempt_at",
+            "response_status",
+            "last_error",
+            "delivered_at",
+        ),
+    )
 
     id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
     webhook_id: uuid.UUID = SQLField(foreign_key="webhooks.id", index=True, ondelete="CASCADE")

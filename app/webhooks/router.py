@@ -12,7 +12,7 @@ from app.core.fields import FieldError
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
 from app.events.models import EventType
-from app.webhooks import service
+from app.webhooks import destinations, service
 from app.webhooks.models import (
     AttemptPublic,
     DeliveryDetail,
@@ -39,6 +39,10 @@ def create_webhook(
 ) -> WebhookCreated:
     """Subscribe a URL to events. The response carries the signing secret, shown this once.
 
+    The URL's host must resolve to public addresses only (loopback, private, link-local,
+    multicast and reserved addresses are refused, unless the operator allows the host with
+    `TAMIS_WEBHOOK_ALLOWED_HOSTS`); it is checked again before every delivery.
+
     Deliveries are signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`,
     `webhook-signature`): verify them with the `standardwebhooks` package and this secret.
     """
@@ -47,7 +51,9 @@ def create_webhook(
             "webhook URLs must use https in production",
             [FieldError("url", "must use https in production", ["https"])],
         )
-    webhook = service.create(session, body)
+    settings = request.app.state.settings
+    allowed = destinations.allowed_hosts(settings.webhook_allowed_hosts)
+    webhook = service.create(session, body, allowed)
     response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}"
     return WebhookCreated.model_validate({**webhook.model_dump(), "secret": webhook.secret})
 

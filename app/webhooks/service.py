@@ -13,11 +13,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.core.errors import NotFound
+from app.core import idempotency
+from app.core.errors import InvalidInput, NotFound
+from app.core.fields import FieldError
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.events import service as events
 from app.events.models import EventType
+from app.webhooks import destinations
 from app.webhooks.models import DeliveryAttempt, Webhook, WebhookCreate, WebhookDelivery
 
 SUBSCRIPTIONS = "tamis_webhook_subscriptions"
@@ -28,8 +31,20 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def create(session: Session, data: WebhookCreate) -> Webhook:
-    """A new subscription with a fresh secret."""
+def create(
+    session: Session,
+    data: WebhookCreate,
+    allowed: frozenset[str] = frozenset(),
+    resolve: destinations.Resolver | None = None,
+) -> Webhook:
+    """A new subscription with a fresh secret; InvalidInput when its host is not public."""
+    try:
+        destinations.check(str(data.url), allowed, resolve)
+    except destinations.DestinationRefused as exc:
+        raise InvalidInput(
+            f"the webhook URL is refused: {exc.reason}",
+            [FieldError("url", exc.reason)],
+        ) from exc
     webhook = Webhook(
         url=str(data.url),
         events=list(dict.fromkeys(data.events)),
@@ -38,6 +53,7 @@ def create(session: Session, data: WebhookCreate) -> Webhook:
     )
     session.add(webhook)
     session.flush()
+    idempotency.withhold(session, "secret")  # shown once, never in a stored replay
     return webhook
 
 

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Api
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_hostile_values(api: Api, client: TestClient) -> None:
         url,
         json={
             "interviewer": interviewer,
-            "ratings": dict.fromkeys(CORE, 3),
+            "ratings": dict.fromkeys(ALL, 3),
             "summary": "<script>alert(1)</script>' OR 1=1",
         },
     )

@@ -214,4 +214,4 @@ def test_version_pins_content_but_not_layout(tmp_path: Path) -> None:
     v1, v2, v3 = (load_rubric_file(p).version for p in (first, second, third))
     assert v1 == v2
     assert v1 != v3
-    assert v1.split("+")[0] == v3.split("+")[0] == "1.0.0"
+    assert v1.split("+")[0] == v3.split("+")[0] == "2.0.0"

@@ -36,18 +36,48 @@ def test_weighted_score_over_the_rated_weight(small: Rubric) -> None:
     assert contributions == {"alpha": 50.0, "beta": 5.56, "gamma": 22.22}
 
 
-def test_unrated_depth_lowers_coverage_not_score(small: Rubric) -> None:
+def test_unrated_depth_lowers_coverage_and_leaves_the_verdict_open(small: Rubric) -> None:
+    # gamma unrated: at 1, (3 + 1 + 0) / 6 = 66.7 -> hire; at 4, 100 -> strong hire
     v = verdict_of(small, ratings={"alpha": 4, "beta": 4})
-    assert (v["score"], v["coverage"], v["recommendation"]) == (100.0, 0.6667, "strong_hire")
+    assert (v["score"], v["coverage"], v["recommendation"]) == (100.0, 0.6667, "incomplete")
+    assert (v["possible"], v["settle"]) == (["hire", "strong_hire"], ["gamma"])
     gamma = next(c for c in v["criteria"] if c["id"] == "gamma")
     assert gamma["rating"] is None
     assert gamma["anchor"] is None
     assert gamma["contribution"] == 0
+    ask = next(r["text"] for r in v["reasons"] if "ask about" in r["text"])
+    assert "title gamma (en)" in ask
+    # Rules version 1 (verdicts made before version 2) read the rated part alone.
+    old = score(small, Answers(ratings={"alpha": 4, "beta": 4}), rules_version=1)
+    assert (old.recommendation, old.rules_version, old.possible) == (
+        "strong_hire",
+        1,
+        ["strong_hire"],
+    )
+
+
+def test_not_observed_is_neither_unrated_nor_the_lowest_rating(small: Rubric) -> None:
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 4, "gamma": "not_observed"})
+    assert v["recommendation"] == "incomplete"
+    gamma = next(c for c in v["criteria"] if c["id"] == "gamma")
+    assert gamma["rating"] == "not_observed"
+    assert any("Not observed" in r["text"] and "title gamma" in r["text"] for r in v["reasons"])
+    lowest = verdict_of(small, ratings={"alpha": 4, "beta": 4, "gamma": 1})
+    assert lowest["recommendation"] == "hire"
+
+
+def test_a_determinate_verdict_with_criteria_unknown_says_so(small: Rubric) -> None:
+    # beta 1 (core, weak): capped at hold; gamma unknown: (3 + 0 + 0) / 6 = 50 at worst -> hold
+    v = verdict_of(small, ratings={"alpha": 4, "beta": 1})
+    assert (v["recommendation"], v["possible"], v["settle"]) == ("hold", ["hold"], [])
+    assert any("Whatever the criteria" in r["text"] for r in v["reasons"])
 
 
 def test_thresholds_are_inclusive(small: Rubric) -> None:
-    # alpha 3 (2/3 x 3 = 2) and beta 4 (1 x 1): 3 / 4 = 75 -> hire; all at 3 -> 66.7 -> hire
-    assert verdict_of(small, ratings={"alpha": 3, "beta": 4})["recommendation"] == "hire"
+    # alpha 3 (2/3 x 3 = 2), beta 4 (1 x 1), gamma 3 (2/3 x 2): 4.33 / 6 = 72.2 -> hire
+    assert verdict_of(small, ratings={"alpha": 3, "beta": 4, "gamma": 3})["recommendation"] == (
+        "hire"
+    )
     at_hold = rubric(document(thresholds={"strong_hire": 90, "hire": 70, "hold": 50}))
     # alpha 3 (2/3 x 3) + beta 2 (1/3 x 1): 2.333 / 4 = 58.3 -> hold
     assert verdict_of(at_hold, ratings={"alpha": 3, "beta": 2})["recommendation"] == "hold"
@@ -83,13 +113,16 @@ def test_weak_core_caps_at_hold(small: Rubric) -> None:
 
 
 def test_missing_core_is_incomplete_and_named(small: Rubric) -> None:
+    # beta unrated: at 1 a weak core caps (3 + 0 + 2) / 6 = 83 at hold; at 2, 88.9 is a strong
+    # hire. "hire" is never reached: the possible recommendations are exact, not a range.
     v = verdict_of(small, ratings={"alpha": 4, "gamma": 4})
     assert v["recommendation"] == "incomplete"
-    missing = next(
-        r for r in v["reasons"] if r["ref"] == "overall" and "not rated yet" in r["text"]
-    )
+    assert v["possible"] == ["hold", "strong_hire"]
+    missing = next(r for r in v["reasons"] if r["ref"] == "overall" and "ask about" in r["text"])
     assert "title beta (en)" in missing["text"]
     assert "title alpha" not in missing["text"]
+    old = score(small, Answers(ratings={"alpha": 4, "gamma": 4}), rules_version=1)
+    assert any("not rated yet" in r.text for r in old.reasons)
     # A null rating is the same as an absent one.
     assert verdict_of(small, ratings={"alpha": 4, "beta": None})["recommendation"] == "incomplete"
 
@@ -110,7 +143,8 @@ def test_dealbreaker_overrides_everything_and_cites_its_source(small: Rubric) ->
     first = v["reasons"][0]
     assert first["ref"] == "deal_one"
     assert "flag deal_one (en)" in first["text"]
-    assert "002_4f5316c9140b287b.txt" in first["text"]
+    assert "source text 002, point 1" in first["text"]  # a title when the rubric has one
+    assert "002_4f5316c9140b287b.txt" not in first["text"]
     (f,) = v["flags"]
     assert f["effect"] == "forces_no_hire"
     assert f["notes"] == [{"by": None, "text": "bought fans"}]
@@ -151,11 +185,17 @@ def test_flag_order_and_duplicates_do_not_change_the_verdict(small: Rubric) -> N
 @pytest.mark.parametrize(
     ("answers", "loc", "valid"),
     [
-        ({"ratings": {"alpha": 5}}, "ratings.alpha", [1, 2, 3, 4]),
-        ({"ratings": {"alpha": 0}}, "ratings.alpha", [1, 2, 3, 4]),
-        ({"ratings": {"alpha": "3"}}, "ratings.alpha", [1, 2, 3, 4]),
-        ({"ratings": {"alpha": 2.5}}, "ratings.alpha", [1, 2, 3, 4]),
-        ({"ratings": {"alpha": True}}, "ratings.alpha", [1, 2, 3, 4]),
+        ({"ratings": {"alpha": 5}}, "ratings.alpha", [1, 2, 3, 4, "not_observed"]),
+        ({"ratings": {"alpha": 0}}, "ratings.alpha", [1, 2, 3, 4, "not_observed"]),
+        ({"ratings": {"alpha": "3"}}, "ratings.alpha", [1, 2, 3, 4, "not_observed"]),
+        ({"ratings": {"alpha": 2.5}}, "ratings.alpha", [1, 2, 3, 4, "not_observed"]),
+        ({"ratings": {"alpha": True}}, "ratings.alpha", [1, 2, 3, 4, "not_observed"]),
+        ({"ratings": {"alpha": "unseen"}}, "ratings.alpha", [1, 2, 3, 4, "not_observed"]),
+        (
+            {"overall_recommendation": "maybe"},
+            "overall_recommendation",
+            ["no_hire", "hold", "hire", "strong_hire"],
+        ),
         ({"ratings": {"delta": 2}}, "ratings.delta", ["alpha", "beta", "gamma"]),
         ({"flags": ["nope"]}, "flags[0].id", ["warn_one", "warn_two", "deal_one"]),
         (
@@ -166,7 +206,11 @@ def test_flag_order_and_duplicates_do_not_change_the_verdict(small: Rubric) -> N
         ({"notes": {"delta": "x"}}, "notes.delta", ["alpha", "beta", "gamma"]),
         ({"language": "de"}, "language", ["fr", "en"]),
         ({"ratings": []}, "ratings", None),
-        ({"rating": {}}, "rating", ["ratings", "flags", "notes", "language"]),
+        (
+            {"rating": {}},
+            "rating",
+            ["ratings", "flags", "notes", "overall_recommendation", "language"],
+        ),
     ],
 )
 def test_invalid_answers_name_the_field_and_valid_values(
@@ -182,3 +226,74 @@ def test_invalid_answers_name_the_field_and_valid_values(
 def test_score_checks_answers_built_in_code(small: Rubric) -> None:
     with pytest.raises(AnswersError):
         score(small, Answers(ratings={"alpha": 9}))
+
+
+def rules_two_rubric() -> Rubric:
+    """SMALL with alpha's level 1 meaning deal_one, warnings adding up and a declared conflict."""
+    doc = document(
+        criteria=[
+            criterion("alpha", "core", 3),
+            criterion("beta", "core", 1),
+            criterion("gamma", "depth", 2),
+        ],
+        flags=[flag("warn_one"), flag("warn_two"), flag("deal_one", "dealbreaker")],
+        warning_effect={
+            "penalty": 5,
+            "cap": "hire",
+            "accumulate": [{"at_least": 2, "cap": "hold"}],
+        },
+        contradictions=[{"flag": "warn_one", "criterion": "gamma", "levels": [3, 4]}],
+    )
+    doc["criteria"][0]["anchors"][1]["implies"] = "deal_one"
+    doc["criteria"][1]["flags"] = ["warn_two"]
+    return rubric(doc)
+
+
+def test_an_anchor_that_implies_a_dealbreaker_gives_no_hire_and_says_why() -> None:
+    r = rules_two_rubric()
+    v = verdict_of(r, ratings={"alpha": 1, "beta": 4, "gamma": 4})
+    assert v["recommendation"] == "no_hire"
+    (f,) = v["flags"]
+    assert (f["id"], f["origin"], f["implied_by"]) == ("deal_one", "rating", ["alpha"])
+    first = v["reasons"][0]
+    assert first["ref"] == "deal_one"
+    assert "title alpha (en)" in first["text"]  # the reason says the flag came from the rating
+    both = verdict_of(r, ratings={"alpha": 1, "beta": 4, "gamma": 4}, flags=["deal_one"])
+    assert both["flags"][0]["origin"] == "both"
+    # Rules version 1 knows no implied flag: the weak core caps at hold.
+    old = score(r, Answers(ratings={"alpha": 1, "beta": 4, "gamma": 4}), rules_version=1)
+    assert (old.recommendation, old.flags) == ("hold", [])
+
+
+def test_warnings_add_up_to_the_declared_cap() -> None:
+    r = rules_two_rubric()
+    top = {"alpha": 4, "beta": 4, "gamma": 4}
+    assert verdict_of(r, ratings=top, flags=["warn_one"])["recommendation"] == "hire"
+    two = verdict_of(r, ratings=top, flags=["warn_one", "warn_two"])
+    assert (two["score"], two["recommendation"]) == (90.0, "hold")
+    assert any("2 warning flags add up" in x["text"] for x in two["reasons"])
+    old = score(r, Answers(ratings=top, flags=["warn_one", "warn_two"]), rules_version=1)
+    assert old.recommendation == "hire"
+
+
+def test_contradictions_are_listed_and_never_move_the_recommendation() -> None:
+    r = rules_two_rubric()
+    ratings = {"alpha": 4, "beta": 4, "gamma": 3}
+    v = verdict_of(r, ratings=ratings, flags=["warn_one", "warn_two"])
+    assert v["contradictions"] == [
+        {"flag": "warn_one", "criterion": "gamma", "rating": 3, "by": None},  # declared
+        {"flag": "warn_two", "criterion": "beta", "rating": 4, "by": None},  # listed, at the top
+    ]
+    texts = [x["text"] for x in v["reasons"] if x["ref"] in ("beta", "gamma")]
+    assert any("Contradiction" in t and "flag warn_two" in t and "4/4" in t for t in texts)
+    quiet = verdict_of(
+        r, ratings={**ratings, "beta": 3, "gamma": 2}, flags=["warn_one", "warn_two"]
+    )
+    assert quiet["contradictions"] == []
+
+
+def test_the_shipped_rubric_renders_sources_by_title(shipped: Rubric) -> None:
+    for flag_ in shipped.flags:
+        v = score(shipped, Answers(flags=[flag_.id], language="fr"))
+        text = next(x.text for x in v.reasons if x.ref == flag_.id)
+        assert ".txt" not in text

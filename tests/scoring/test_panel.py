@@ -5,7 +5,7 @@ import math
 import pytest
 
 from app.scoring import Answers, AnswersError, PanelMember, combine
-from app.scoring.panel import agreement, lower_median
+from app.scoring.panel import agreement, agreement_words, lower_median
 from tests.factories import criterion, document, flag, rubric
 
 SMALL = rubric(
@@ -132,3 +132,36 @@ def test_invalid_member_answers_and_duplicate_names_are_refused() -> None:
     with pytest.raises(AnswersError) as caught:
         combine(SMALL, [member("A"), member("A")], "en")
     assert "named twice: A" in str(caught.value)
+
+
+def test_each_criterion_names_every_rating_and_people_stand_beside_the_engine() -> None:
+    marc = member(
+        "Marc",
+        ratings={"alpha": 3, "beta": 4, "gamma": 4},
+        overall_recommendation="strong_hire",
+    )
+    sofia = member(
+        "Sofia",
+        ratings={"alpha": 1, "beta": 4, "gamma": "not_observed"},
+        overall_recommendation="hold",
+    )
+    v = combine(SMALL, [marc, sofia], "en")
+    alpha = " ".join(x.text for x in v.reasons if x.ref == "alpha")
+    assert "Marc 3, Sofia 1 → 1 (lower median)" in alpha
+    gamma = " ".join(x.text for x in v.reasons if x.ref == "gamma")
+    assert "Marc 4, Sofia not observed → 4" in gamma
+    assert v.recommendation == "hold"  # alpha 1 is a weak core
+    people = {p.name: (p.overall_recommendation, p.agrees) for p in v.interviewers}
+    assert people == {"Marc": ("strong_hire", False), "Sofia": ("hold", True)}
+    overall = [x.text for x in v.reasons if x.ref == "overall"]
+    assert "Marc recommends “strong hire”; the engine says “hold”." in overall
+    assert "Sofia also recommends “hold”." in overall
+    assert v.agreement_words is not None
+    assert v.agreement_words in overall
+
+
+def test_agreement_is_said_in_words_by_the_usual_reading_of_alpha() -> None:
+    assert agreement_words("en", 0.85).startswith("The panel agrees strongly")
+    assert agreement_words("en", 0.7).startswith("The panel agrees only moderately")
+    assert agreement_words("en", -0.16).startswith("The panel agrees weakly")
+    assert "−0,16" in agreement_words("fr", -0.16) or "-0,16" in agreement_words("fr", -0.16)

@@ -1,7 +1,7 @@
 """event feed, webhook attempt log
 
-Revision ID: 0006_event_feed
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-23 19:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import app.core.types
 
-revision: str = "0006_event_feed"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,456 @@
+"""The rules that turn ratings and flags into a recommendation, by version.
+
+A verdict records the version of the rules that made it, and is always replayed by that version:
+changing the rules never rewrites a stored verdict. `rescore` is the explicit move to the current
+rules. Add a version, never edit one.
+
+Version 1 (verdicts made before version 2 existed):
+1. Score: each rated criterion's rating is placed on 0–1 across the scale, weighted, and averaged
+   over the weight that was rated; times 100. Each warning flag takes `penalty` points off.
+2. The score falls in a band set by `thresholds`; any warning caps it at `warning_effect.cap`; a
+   core criterion under `weak_core.rating_below` caps it at `weak_core.cap`.
+3. A core criterion unrated (or nothing rated) makes the verdict `incomplete`.
+4. A dealbreaker flag makes it `no_hire`.
+
+Version 2 adds to version 1:
+- An anchor may imply a red flag (`implies`): rating the criterion at that level raises the flag,
+  and the reason says it came from the rating.
+- Warnings accumulate: from `accumulate[i].at_least` warnings on, the cap is `accumulate[i].cap`.
+- Missing evidence is not good news: a criterion unrated or "not observed" may take any rating.
+  A recommendation is given only when every possible rating of those criteria leads to the same
+  one; otherwise the verdict is `incomplete`, with the recommendations still possible and the
+  criteria that would settle it.
+- A raised flag that contradicts a rating (see `Rubric.contradicting_levels`) is listed; it does
+  not move the recommendation, but submitting needs the interviewer's note on the criterion.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from app.rubric.model import Rubric, RubricCriterion
+from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation, RedFlag
+
+RulesVersion = Literal[1, 2]
+CURRENT_RULES: Final[RulesVersion] = 2
+RULES_VERSIONS: Final[tuple[RulesVersion, ...]] = (1, 2)
+NOT_OBSERVED: Final = "not_observed"
+
+# A criterion's answer: a rating on the scale, "not observed", or absent (unrated).
+Rating = int | Literal["not_observed"]
+
+
+@dataclass(frozen=True)
+class Contradicted:
+    """A flag raised (or implied) while a criterion is rated at a level that contradicts it."""
+
+    flag: str
+    criterion: str
+    rating: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The arithmetic of a verdict, before any sentence is written."""
+
+    rules_version: RulesVersion
+    base: float
+    rated_weight: float
+    score: float
+    coverage: float
+    band: RankedRecommendation
+    recommendation: Recommendation
+    possible: tuple[RankedRecommendation, ...]
+    settle: tuple[str, ...]
+    rated: list[RubricCriterion]
+    missing_core: list[RubricCriterion]
+    weak_core: list[RubricCriterion]
+    warnings: list[RedFlag]
+    dealbreakers: list[RedFlag]
+    implied: dict[str, list[str]]  # flag id -> criterion ids whose rating implied it
+    warning_cap: RankedRecommendation | None
+    contradictions: list[Contradicted]
+
+
+def rank(recommendation: RankedRecommendation) -> int:
+    """Position on the ranked scale, `no_hire` lowest."""
+    return RANKED_RECOMMENDATIONS.index(recommendation)
+
+
+def lower(a: RankedRecommendation, b: RankedRecommendation) -> RankedRecommendation:
+    """The lower of two ranked recommendations."""
+    return a if rank(a) <= rank(b) else b
+
+
+def band(rubric: Rubric, score: float) -> RankedRecommendation:
+    """The recommendation band a score falls in."""
+    t = rubric.thresholds
+    if score >= t.strong_hire:
+        return "strong_hire"
+    if score >= t.hire:
+        return "hire"
+    if score >= t.hold:
+        return "hold"
+    return "no_hire"
+
+
+def numeric(ratings: Mapping[str, Rating | None]) -> dict[str, int]:
+    """The ratings that are numbers (unrated and "not observed" left out)."""
+    return {k: v for k, v in ratings.items() if isinstance(v, int)}
+
+
+def warning_cap(rubric: Rubric, count: int) -> RankedRecommendation | None:
+    """The highest recommendation `count` warning flags leave (None when there is none)."""
+    if count == 0:
+        return None
+    cap = rubric.warning_effect.cap
+    for step in rubric.warning_effect.accumulate:
+        if count >= step.at_least:
+            cap = lower(cap, step.cap)
+    return cap
+
+
+def implied_flags(rubric: Rubric, ratings: Mapping[str, int]) -> dict[str, list[str]]:
+    """Flag id -> the criteria whose rating implies it (rules version 2)."""
+    found: dict[str, list[str]] = {}
+    for criterion_id, levels in rubric.implied.items():
+        rating = ratings.get(criterion_id)
+        if rating is not None and rating in levels:
+            found.setdefault(levels[rating], []).append(criterion_id)
+    return found
+
+
+def contradictions(
+    rubric: Rubric, ratings: Mapping[str, int], flags: Iterable[str]
+) -> list[Contradicted]:
+    """Flags (raised or implied) that contradict the ratings given with them."""
+    found = []
+    for flag_id in flags:
+        for criterion in rubric.criteria:
+            levels = rubric.contradicting_levels.get((flag_id, criterion.id))
+            rating = ratings.get(criterion.id)
+            if levels and rating is not None and rating in levels:
+                found.append(Contradicted(flag_id, criterion.id, rating))
+    return found
+
+
+def _recommendation(
+    rubric: Rubric, score: float, warnings: int, weak: bool, dealbreaker: bool
+) -> RankedRecommendation:
+    """Rules 2: the ranked recommendation of a fully rated assessment."""
+    if dealbreaker:
+        return "no_hire"
+    ranked = band(rubric, score)
+    cap = warning_cap(rubric, warnings)
+    if cap is not None:
+        ranked = lower(ranked, cap)
+    if weak:
+        ranked = lower(ranked, rubric.weak_core.cap)
+    return ranked
+
+
+def _score(rubric: Rubric, weighted: float, weight: float, warnings: int) -> tuple[float, float]:
+    base = 100.0 * weighted / weight if weight else 0.0
+    return base, round(max(0.0, base - rubric.warning_effect.penalty * warnings), 1)
+
+
+def _share(rubric: Rubric, criterion: RubricCriterion, rating: int) -> float:
+    span = rubric.scale.max - rubric.scale.min
+    return criterion.weight * (rating - rubric.scale.min) / span
+
+
+# A partial completion: (weighted sum as an integer key, warnings implied, a weak core seen), or
+# DEALBREAKER once a dealbreaker is implied (nothing else matters then).
+_State = tuple[int, int, bool]
+_KEY = 10**9  # weighted sums are kept as integers (1e-9 precision) so equal sums merge
+DEALBREAKER: Final[_State] = (-1, -1, True)
+
+
+def _reachable(
+    rubric: Rubric,
+    known: Mapping[str, int],
+    unknown: Sequence[RubricCriterion],
+    raised: frozenset[str],
+) -> set[RankedRecommendation]:
+    """Every recommendation some rating of the `unknown` criteria leads to (exact, by DP).
+
+    Implied flags are counted rather than collected; that is exact because a flag implied by two
+    criteria is collected as a set first (`shared`), which the shipped rubric never needs.
+    """
+    by_id = rubric.flags_by_id
+    known_implied = set(implied_flags(rubric, known))
+    counted = raised | known_implied
+    if any(by_id[f].severity == "dealbreaker" for f in counted):
+        return {"no_hire"}
+    sources: dict[str, int] = {}
+    for criterion in unknown:
+        for flag_id in set(rubric.implied.get(criterion.id, {}).values()):
+            sources[flag_id] = sources.get(flag_id, 0) + 1
+    if any(n > 1 and f not in counted for f, n in sources.items()):
+        return _reachable_by_sets(rubric, known, unknown, raised)
+    below = rubric.weak_core.rating_below
+    base_warnings = sum(1 for f in counted if by_id[f].severity == "warning")
+    start_weak = any(
+        rubric.criteria_by_id[k].group == "core" and v < below for k, v in known.items()
+    )
+    start_sum = sum(_share(rubric, rubric.criteria_by_id[k], v) for k, v in known.items())
+    states: set[_State] = {(round(start_sum * _KEY), base_warnings, start_weak)}
+    for criterion in unknown:
+        implied = rubric.implied.get(criterion.id, {})
+        steps: list[tuple[int, int, bool] | None] = []
+        for level in rubric.levels:
+            implied_id = implied.get(level)
+            new = implied_id is not None and implied_id not in counted
+            if implied_id is not None and new and by_id[implied_id].severity == "dealbreaker":
+                steps.append(None)
+                continue
+            steps.append(
+                (
+                    round(_share(rubric, criterion, level) * _KEY),
+                    int(new),
+                    criterion.group == "core" and level < below,
+                )
+            )
+        states = {
+            DEALBREAKER
+            if step is None or state == DEALBREAKER
+            else (state[0] + step[0], state[1] + step[1], state[2] or step[2])
+            for state in states
+            for step in steps
+        }
+    found: set[RankedRecommendation] = set()
+    for total, warnings, weak in states:
+        if (total, warnings, weak) == DEALBREAKER:
+            found.add("no_hire")
+            continue
+        _, score = _score(rubric, total / _KEY, rubric.total_weight, warnings)
+        found.add(_recommendation(rubric, score, warnings, weak, False))
+    return found
+
+
+def _reachable_by_sets(
+    rubric: Rubric,
+    known: Mapping[str, int],
+    unknown: Sequence[RubricCriterion],
+    raised: frozenset[str],
+) -> set[RankedRecommendation]:
+    """Like _reachable, collecting implied flags as sets (when two criteria imply one flag)."""
+    below = rubric.weak_core.rating_below
+    start = (
+        round(sum(_share(rubric, rubric.criteria_by_id[k], v) for k, v in known.items()) * _KEY),
+        frozenset(implied_flags(rubric, known)),
+        any(rubric.criteria_by_id[k].group == "core" and v < below for k, v in known.items()),
+    )
+    states = {start}
+    for criterion in unknown:
+        implied = rubric.implied.get(criterion.id, {})
+        steps = [
+            (
+                round(_share(rubric, criterion, level) * _KEY),
+                implied.get(level),
+                criterion.group == "core" and level < below,
+            )
+            for level in rubric.levels
+        ]
+        states = {
+            (total + add, flags | {flag} if flag else flags, weak or is_weak)
+            for total, flags, weak in states
+            for add, flag, is_weak in steps
+        }
+    found: set[RankedRecommendation] = set()
+    by_id = rubric.flags_by_id
+    for total, flags, weak in states:
+        every = raised | flags
+        warnings = sum(1 for f in every if by_id[f].severity == "warning")
+        dealbreaker = any(by_id[f].severity == "dealbreaker" for f in every)
+        _, score = _score(rubric, total / _KEY, rubric.total_weight, warnings)
+        found.add(_recommendation(rubric, score, warnings, weak, dealbreaker))
+    return found
+
+
+def _ordered(found: Iterable[RankedRecommendation]) -> tuple[RankedRecommendation, ...]:
+    return tuple(sorted(set(found), key=rank))
+
+
+def _outcome(
+    rubric: Rubric, ratings: Mapping[str, int], raised: frozenset[str]
+) -> RankedRecommendation:
+    """Rules 2 on a fully rated assessment: the recommendation it gets."""
+    by_id = rubric.flags_by_id
+    every = raised | set(implied_flags(rubric, ratings))
+    warnings = sum(1 for f in every if by_id[f].severity == "warning")
+    dealbreaker = any(by_id[f].severity == "dealbreaker" for f in every)
+    below = rubric.weak_core.rating_below
+    weak = any(c.group == "core" and ratings[c.id] < below for c in rubric.criteria)
+    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rubric.criteria)
+    _, score = _score(rubric, weighted, rubric.total_weight, warnings)
+    return _recommendation(rubric, score, warnings, weak, dealbreaker)
+
+
+def _possible(
+    rubric: Rubric,
+    known: Mapping[str, int],
+    unknown: Sequence[RubricCriterion],
+    raised: frozenset[str],
+) -> set[RankedRecommendation]:
+    """Every recommendation some rating of the `unknown` criteria leads to.
+
+    Raising a rating never lowers the recommendation, so every outcome lies between the one with
+    every unknown criterion at the bottom and the one with all of them at the top. A walk from
+    the first to the second, one step at a time, usually meets every value in between; any value
+    it skipped is looked for exhaustively (_reachable).
+    """
+    current = {**known, **{c.id: rubric.scale.min for c in unknown}}
+    found = {_outcome(rubric, current, raised)}
+    for _ in range(rubric.scale.max - rubric.scale.min):
+        for criterion in unknown:
+            current[criterion.id] += 1
+            found.add(_outcome(rubric, current, raised))
+    lowest, highest = rank(min(found, key=rank)), rank(max(found, key=rank))
+    skipped = [r for r in RANKED_RECOMMENDATIONS[lowest : highest + 1] if r not in found]
+    if skipped:
+        found |= _reachable(rubric, known, unknown, raised) & set(skipped)
+    return found
+
+
+def _settle(
+    rubric: Rubric,
+    known: Mapping[str, int],
+    unknown: Sequence[RubricCriterion],
+    raised: frozenset[str],
+) -> tuple[str, ...]:
+    """Unknown criteria whose answer changes the recommendation, core and heaviest first.
+
+    A criterion is listed when some pair of ratings that differ only in it, by one step, leads to
+    different outcomes: each one listed matters. The pairs tried are around the points of the
+    bottom-to-top walk where the outcome changes, and at both ends.
+    """
+    ordered = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
+    low, high = rubric.scale.min, rubric.scale.max
+    current = {**known, **{c.id: low for c in unknown}}
+    points = [dict(current)]
+    outcome = _outcome(rubric, current, raised)
+    for _ in range(high - low):
+        for criterion in unknown:
+            current[criterion.id] += 1
+            now = _outcome(rubric, current, raised)
+            if now != outcome:
+                points.append({**current, criterion.id: current[criterion.id] - 1})
+                outcome = now
+    points.append(dict(current))
+    deciding: set[str] = set()
+    for point in points:
+        here = _outcome(rubric, point, raised)
+        for criterion in ordered:
+            if criterion.id in deciding:
+                continue
+            level = point[criterion.id]
+            for moved in (level - 1, level + 1):
+                if low <= moved <= high and (
+                    _outcome(rubric, {**point, criterion.id: moved}, raised) != here
+                ):
+                    deciding.add(criterion.id)
+                    break
+    return tuple(c.id for c in ordered if c.id in deciding)
+
+
+def decide(
+    rubric: Rubric,
+    ratings: Mapping[str, Rating | None],
+    raised: Iterable[str],
+    rules_version: RulesVersion = CURRENT_RULES,
+) -> Decision:
+    """Apply the rules of `rules_version` to validated ratings and raised flag ids."""
+    if rules_version == 1:
+        return _decide_v1(rubric, numeric(ratings), set(raised))
+    return _decide_v2(rubric, numeric(ratings), set(raised))
+
+
+def _common(
+    rubric: Rubric, ratings: Mapping[str, int], flag_ids: set[str]
+) -> tuple[list[RubricCriterion], float, list[RedFlag], list[RedFlag], list[RubricCriterion]]:
+    rated = [c for c in rubric.criteria if c.id in ratings]
+    flags = [f for f in rubric.flags if f.id in flag_ids]
+    warnings = [f for f in flags if f.severity == "warning"]
+    dealbreakers = [f for f in flags if f.severity == "dealbreaker"]
+    below = rubric.weak_core.rating_below
+    weak_core = [c for c in rated if c.group == "core" and ratings[c.id] < below]
+    return rated, sum(c.weight for c in rated), warnings, dealbreakers, weak_core
+
+
+def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
+    rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, raised)
+    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rated)
+    base, score = _score(rubric, weighted, rated_weight, len(warnings))
+    missing_core = [c for c in rubric.criteria if c.group == "core" and c.id not in ratings]
+    scored_band = band(rubric, score)
+    ranked = scored_band
+    cap: RankedRecommendation | None = rubric.warning_effect.cap if warnings else None
+    if cap is not None:
+        ranked = lower(ranked, cap)
+    if weak_core:
+        ranked = lower(ranked, rubric.weak_core.cap)
+    recommendation: Recommendation = ranked
+    if missing_core or not rated:
+        recommendation = "incomplete"
+    if dealbreakers:
+        recommendation = "no_hire"
+    possible: tuple[RankedRecommendation, ...] = ()
+    if recommendation != "incomplete":
+        possible = (recommendation,)
+    return Decision(
+        rules_version=1,
+        base=base,
+        rated_weight=rated_weight,
+        score=score,
+        coverage=round(rated_weight / rubric.total_weight, 4),
+        band=scored_band,
+        recommendation=recommendation,
+        possible=possible,
+        settle=tuple(c.id for c in missing_core),
+        rated=rated,
+        missing_core=missing_core,
+        weak_core=weak_core,
+        warnings=warnings,
+        dealbreakers=dealbreakers,
+        implied={},
+        warning_cap=cap,
+        contradictions=[],
+    )
+
+
+def _decide_v2(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
+    implied = implied_flags(rubric, ratings)
+    every = raised | set(implied)
+    rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, every)
+    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rated)
+    base, score = _score(rubric, weighted, rated_weight, len(warnings))
+    unknown = [c for c in rubric.criteria if c.id not in ratings]
+    missing_core = [c for c in unknown if c.group == "core"]
+    frozen = frozenset(raised)
+    if unknown:
+        possible = _ordered(_possible(rubric, ratings, unknown, frozen))
+    else:
+        ranked = _recommendation(rubric, score, len(warnings), bool(weak_core), bool(dealbreakers))
+        possible = (ranked,)
+    recommendation: Recommendation = possible[0] if len(possible) == 1 else "incomplete"
+    settle = _settle(rubric, ratings, unknown, frozen) if recommendation == "incomplete" else ()
+    return Decision(
+        rules_version=2,
+        base=base,
+        rated_weight=rated_weight,
+        score=score,
+        coverage=round(rated_weight / rubric.total_weight, 4),
+        band=band(rubric, score),
+        recommendation=recommendation,
+        possible=possible,
+        settle=settle,
+        rated=rated,
+        missing_core=missing_core,
+        weak_core=weak_core,
+        warnings=warnings,
+        dealbreakers=dealbreakers,
+        implied=implied,
+        warning_cap=warning_cap(rubric, len(warnings)),
+        contradictions=contradictions(rubric, ratings, sorted(every)),
+    )

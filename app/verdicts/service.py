@@ -1,0 +1,234 @@
+"""Verdicts: pinning, stored verdicts and their replay, the panel verdict, rescoring.
+
+A candidate is pinned, at their first submitted assessment, to the rubric version and the rules
+version that scored it; every later assessment of theirs is scored with both, so that editing
+`criteria/` or changing the engine never changes their verdicts. Each stored verdict records both
+versions and is replayed by them. `rescore` is the explicit move to the current rubric and rules:
+it adds verdicts and keeps the old ones.
+"""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.assessments.models import Assessment, AssessmentRevision, CandidateVerdict, VerdictRecord
+from app.candidates.models import Candidate
+from app.core.errors import InvalidInput, RuleViolation
+from app.core.i18n import Language
+from app.core.types import utcnow
+from app.positions import service as positions
+from app.rubric.model import Rubric
+from app.rubric.store import RubricRegistry
+from app.scoring import Answers, AnswersError, PanelMember, Verdict, combine, parse_answers, score
+from app.scoring.panel import panel_recommendation
+from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion
+from app.scoring.submission import NotSubmittable, check_submittable
+from app.webhooks import service as webhooks
+
+JUST_SCORED = "tamis_just_scored"
+
+
+def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
+    """The rubric version that scores `candidate`: pinned, else the position's current one."""
+    if candidate.rubric_version_id is not None:
+        return registry.load(session, candidate.rubric_version_id)
+    position = positions.get(session, candidate.position_id)
+    return positions.rubric_for(registry, position.rubric_id)
+
+
+def rules_of(candidate: Candidate) -> RulesVersion:
+    """The rules version that scores `candidate`: pinned, else the current one."""
+    return _rules(candidate.rules_version)
+
+
+def _rules(value: int | None) -> RulesVersion:
+    if value is None:
+        return CURRENT_RULES
+    if value not in RULES_VERSIONS:
+        raise LookupError(f"unknown rules version {value}")
+    return value
+
+
+def pin(
+    session: Session, registry: RubricRegistry, candidate: Candidate, rubric: Rubric | None = None
+) -> tuple[Rubric, uuid.UUID, RulesVersion]:
+    """The candidate's rubric (or `rubric`), its stored version id and the rules version,
+    pinning the candidate to both if not yet done. Call it once the request is known valid."""
+    rubric = rubric or rubric_of(session, registry, candidate)
+    if candidate.rubric_version_id is None:
+        candidate.rubric_version_id = registry.snapshot(session, rubric)
+        session.add(candidate)
+    if candidate.rules_version is None:
+        candidate.rules_version = CURRENT_RULES
+        session.add(candidate)
+    return rubric, candidate.rubric_version_id, rules_of(candidate)
+
+
+def answers_for(rubric: Rubric, data: Mapping[str, Any]) -> Answers:
+    """Answers checked against `rubric`, or InvalidInput naming each field at fault."""
+    try:
+        return parse_answers(rubric, data)
+    except AnswersError as exc:
+        raise InvalidInput.from_answers(exc) from exc
+
+
+def require_submittable(rubric: Rubric, answers: Answers, rules: RulesVersion) -> None:
+    """RuleViolation (422) naming what the scorecard still needs before it is submitted."""
+    try:
+        check_submittable(rubric, answers, rules)
+    except NotSubmittable as exc:
+        raise RuleViolation(exc.detail, exc.errors) from exc
+
+
+def record(
+    session: Session,
+    assessment: Assessment,
+    rubric: Rubric,
+    version_id: uuid.UUID,
+    rules: RulesVersion,
+    cause: str,
+    answers: Answers | None = None,
+) -> VerdictRecord:
+    """Score the assessment's current revision and store what the verdict said."""
+    answers = answers or Answers.model_validate(assessment.answers)
+    verdict = score(rubric, answers, "en", rules)
+    row = VerdictRecord(
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        rubric_version_id=version_id,
+        rules_version=rules,
+        recommendation=verdict.recommendation,
+        score=verdict.score,
+        coverage=verdict.coverage,
+        cause=cause,
+    )
+    session.add(row)
+    # The response of this request shows the verdict just made: keep it instead of replaying.
+    session.info.setdefault(JUST_SCORED, {})[(assessment.id, assessment.revision, "en")] = verdict
+    return row
+
+
+def _latest(session: Session, assessment_id: uuid.UUID) -> VerdictRecord | None:
+    statement = (
+        select(VerdictRecord)
+        .where(VerdictRecord.assessment_id == assessment_id)
+        .order_by(col(VerdictRecord.created_at).desc(), col(VerdictRecord.revision).desc())
+    )
+    return session.exec(statement.limit(1)).first()
+
+
+def of_assessment(
+    session: Session, registry: RubricRegistry, assessment: Assessment, language: Language
+) -> Verdict | None:
+    """The assessment's latest verdict, replayed by the rubric and rules that made it."""
+    scored: dict[tuple[uuid.UUID, int, str], Verdict] = session.info.get(JUST_SCORED, {})
+    fresh = scored.get((assessment.id, assessment.revision, language))
+    if fresh is not None:
+        return fresh  # scored in this transaction, from the same answers and versions
+    stored = _latest(session, assessment.id)
+    if stored is None:
+        return None
+    rubric = registry.load(session, stored.rubric_version_id)
+    answers: Mapping[str, Any] = assessment.answers  # the latest revision's answers
+    if stored.revision != assessment.revision:
+        answers = session.exec(
+            select(AssessmentRevision.answers).where(
+                AssessmentRevision.assessment_id == assessment.id,
+                AssessmentRevision.revision == stored.revision,
+            )
+        ).one()
+    return score(rubric, Answers.model_validate(answers), language, _rules(stored.rules_version))
+
+
+def submitted(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:
+    """The candidate's submitted scorecards, in the order they were submitted."""
+    statement = (
+        select(Assessment)
+        .where(Assessment.candidate_id == candidate_id, Assessment.status == "submitted")
+        .order_by(col(Assessment.submitted_at), col(Assessment.id))
+    )
+    return list(session.exec(statement).all())
+
+
+def members(scorecards: list[Assessment]) -> list[PanelMember]:
+    """The panel: each scorecard under its interviewer's name (with the email when two share it)."""
+    names = [a.interviewer_name for a in scorecards]
+    return [
+        PanelMember(
+            a.interviewer_name
+            if names.count(a.interviewer_name) == 1
+            else f"{a.interviewer_name} <{a.interviewer_email}>",
+            Answers.model_validate(a.answers),
+            a.summary,
+        )
+        for a in scorecards
+    ]
+
+
+def panel(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> CandidateVerdict:
+    """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
+    return panel_with_members(session, registry, candidate, language)[0]
+
+
+def panel_with_members(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> tuple[CandidateVerdict, list[PanelMember], Rubric]:
+    """The panel verdict, the members it combines (each one's answers) and the rubric used."""
+    rubric = rubric_of(session, registry, candidate)
+    scorecards = submitted(session, candidate.id)
+    panel_members = members(scorecards)
+    verdict = combine(rubric, panel_members, language, rules_of(candidate))
+    public = CandidateVerdict.model_validate(
+        {**dict(verdict), "candidate_id": candidate.id, "assessments": [a.id for a in scorecards]}
+    )
+    return public, panel_members, rubric
+
+
+def refresh_candidate(
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Candidate,
+    scorecards: list[Assessment] | None = None,
+    rubric: Rubric | None = None,
+) -> None:
+    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters).
+
+    `scorecards` is the candidate's submitted scorecards and `rubric` theirs, when the caller has
+    them; else they are read back (after a flush). The caller flushes what this changes.
+    """
+    if scorecards is None:
+        session.flush()
+        scorecards = submitted(session, candidate.id)
+    rubric = rubric or rubric_of(session, registry, candidate)
+    before = candidate.recommendation
+    after = panel_recommendation(rubric, members(scorecards), rules_of(candidate))
+    if after != before:
+        candidate.recommendation = after
+        candidate.updated_at = utcnow()
+        session.add(candidate)
+        webhooks.emit(
+            session,
+            "verdict.changed",
+            {"candidate_id": str(candidate.id), "before": before, "after": after},
+        )
+
+
+def rescore(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
+    """Score every submitted assessment again with the current rubric and rules; old verdicts
+    are kept. Nothing changes if one of them no longer fits the current rubric."""
+    position = positions.get(session, candidate.position_id)
+    rubric = positions.rubric_for(registry, position.rubric_id)
+    scorecards = submitted(session, candidate.id)
+    for assessment in scorecards:
+        answers_for(rubric, assessment.answers)  # ids removed from the rubric are caught here
+    version_id = registry.snapshot(session, rubric)
+    for assessment in scorecards:
+        record(session, assessment, rubric, version_id, CURRENT_RULES, "rescored")
+    candidate.rubric_version_id = version_id
+    candidate.rules_version = CURRENT_RULES
+    refresh_candidate(session, registry, candidate, scorecards, rubric)
+    session.flush()
