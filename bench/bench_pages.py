@@ -25,13 +25,12 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.core.commands import command_session  # noqa: E402
-
 from app.access import users  # noqa: E402
 from app.assessments import service as assessments  # noqa: E402
 from app.assessments.models import AssessmentCreate  # noqa: E402
 from app.candidates import service as candidates  # noqa: E402
 from app.candidates.models import Candidate, CandidateCreate  # noqa: E402
+from app.commands import command_session  # noqa: E402
 from app.core.config import Settings, shipped_criteria_dir  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.positions import service as positions  # noqa: E402

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from app.core.commands import command_session
 from playwright.sync_api import Browser, expect
 
 from app.candidates import service as candidates
 from app.candidates.models import CandidateCreate
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.positions import service as positions
