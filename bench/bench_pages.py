@@ -30,7 +30,7 @@ from app.assessments import service as assessments  # noqa: E402
 from app.assessments.models import AssessmentCreate  # noqa: E402
 from app.candidates import service as candidates  # noqa: E402
 from app.candidates.models import Candidate, CandidateCreate  # noqa: E402
-from app.core.commands import command_session  # noqa: E402
+from app.commands import command_session  # noqa: E402
 from app.core.config import Settings, shipped_criteria_dir  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.positions import service as positions  # noqa: E402

@@ -2,12 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from app.core.personal import Columns, audited
 from app.core.text import Line, Paragraph
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 
@@ -18,6 +19,9 @@ class Position(SQLModel, table=True):
     """A job opening screened with one rubric."""
 
     __tablename__ = "positions"
+    __audit__: ClassVar[Columns] = audited(
+        "position", plain=("title", "description", "rubric_id", "readiness")
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     version: int = Field(default=1)  # bumped on every change; the ETag

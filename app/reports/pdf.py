@@ -9,12 +9,16 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from app.core.i18n import format_datetime, format_number, format_percent
 from app.reports.model import CandidateReport
 
 FONTS = Path(__file__).parent / "fonts"
+# Characters of a note shown in a table cell; a longer note follows the table in full.
+EXCERPT = 240
+LONGEST_WORD = 60
 FAMILY = "DejaVu"
 INK, MUTED, ACCENT, AMBER = (27, 31, 36), (85, 95, 109), (11, 92, 173), (191, 135, 0)
 COLOURS = {
@@ -78,9 +82,24 @@ def _heading(pdf: _Document, text: str) -> None:
 
 
 def _para(pdf: _Document, text: str, colour: tuple[int, int, int] = INK) -> None:
+    """A paragraph of any length: it wraps (a word wider than the page is cut by character)
+    and continues on the next page."""
     pdf.set_text_color(*colour)
-    pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(
+        0,
+        5,
+        text,
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="L",
+        wrapmode=WrapMode.CHAR if _unbroken(text) else WrapMode.WORD,
+    )
     pdf.set_text_color(*INK)
+
+
+def _unbroken(text: str) -> bool:
+    """True when a word is too long to wrap at spaces."""
+    return any(len(word) > LONGEST_WORD for word in text.split())
 
 
 def _chart(pdf: _Document, report: CandidateReport) -> None:
@@ -276,5 +295,29 @@ def _criteria_table(pdf: _Document, report: CandidateReport) -> None:
                 row.cell("—" if rating is None else str(rating), align="CENTER")
             row.cell("—" if criterion.combined is None else str(criterion.combined), align="CENTER")
             row.cell(criterion.anchor or "")
-            row.cell("\n".join(f"{n.by}{labels['colon']}{n.text}" for n in criterion.notes))
+            row.cell(
+                "\n".join(f"{n.by}{labels['colon']}{_excerpt(n.text)}" for n in criterion.notes)
+            )
     pdf.set_font(FAMILY, "", 9.5)
+    long_notes = [
+        (criterion.title, note)
+        for criterion in report.criteria
+        for note in criterion.notes
+        if _excerpt(note.text) != note.text
+    ]
+    if long_notes:
+        # A table row cannot split across pages: notes longer than an excerpt follow in full,
+        # as paragraphs, which wrap and continue on the next page.
+        _heading(pdf, labels["notes"])
+        for title, note in long_notes:
+            pdf.set_font(FAMILY, "B", 9.5)
+            _para(pdf, f"{title} — {note.by}")
+            pdf.set_font(FAMILY, "", 9.5)
+            _para(pdf, note.text)
+
+
+def _excerpt(text: str) -> str:
+    """The start of a note, short enough for a table cell (the rest follows the table)."""
+    if len(text) <= EXCERPT:
+        return text
+    return text[: EXCERPT - 1].rstrip() + "…"

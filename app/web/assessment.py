@@ -13,9 +13,10 @@ from app.assessments import service as assessments
 from app.assessments.models import Amendment, Assessment, AssessmentCreate, AssessmentUpdate
 from app.candidates import service as candidates
 from app.candidates.models import Candidate
-from app.core.deps import RegistryDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Problem
 from app.core.i18n import Language, format_time, reader_zone
+from app.rubric.deps import RegistryDep
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import AnswersError, score
@@ -54,10 +55,10 @@ RECOMMENDATIONS = ("strong_hire", "hire", "hold", "no_hire")
 def _answers_from(rubric: Rubric, form: dict[str, str]) -> dict[str, Any]:
     ratings: dict[str, int | str | None] = {}
     for criterion in rubric.criteria:
-        raw = form.get(f"rating.{criterion.id}", "")
-        ratings[criterion.id] = (
-            int(raw) if raw.isdigit() else NOT_OBSERVED if raw == NOT_OBSERVED else None
-        )
+        raw = form.get(f"rating.{criterion.id}", "").strip()
+        # Only ASCII digits are a rating ("²" and "①" are digits to str.isdigit, not to int):
+        # anything else goes on to validation, which refuses it by name.
+        ratings[criterion.id] = int(raw) if raw.isascii() and raw.isdigit() else (raw or None)
     notes = {
         c.id: form[f"note.{c.id}"].strip()
         for c in rubric.criteria

@@ -12,11 +12,13 @@ from app.assessments import access
 from app.assessments import service as assessments
 from app.assessments.models import Assessment
 from app.candidates import service as candidates
+from app.candidates import visibility
 from app.candidates.models import Candidate
-from app.core.deps import RegistryDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.i18n import Language
 from app.decisions import service as decisions
 from app.positions import service as positions
+from app.rubric.deps import RegistryDep
 from app.rubric.store import RubricRegistry
 from app.scoring.advice import against
 from app.screenings import service as screenings
@@ -130,7 +132,7 @@ def candidate_view(
         request,
         "candidate.html",
         status,
-        candidate=candidate,
+        candidate=visibility.show(session, candidate, principal_of(request)).public,
         position=position,
         verdict=verdict,
         main_reasons=verdict.reasons[:3] if verdict else [],

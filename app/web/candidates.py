@@ -15,7 +15,14 @@ from app.access.models import Principal
 from app.access.policy import P
 from app.assessments.models import Assessment
 from app.candidates import service as candidates
-from app.candidates.models import Candidate, CandidateCreate, CandidateUpdate, fold
+from app.candidates import visibility
+from app.candidates.models import (
+    Candidate,
+    CandidateCreate,
+    CandidatePublic,
+    CandidateUpdate,
+    fold,
+)
 from app.core.deps import SessionDep
 from app.core.errors import Problem
 from app.web.common import (
@@ -54,15 +61,18 @@ def _number(value: str | None) -> int:
 
 def search(
     session: Session, params: dict[str, str], principal: Principal
-) -> tuple[list[Candidate], int, int, str]:
-    """The page of candidates the query asks for, the total that match, the page, the sort."""
+) -> tuple[list[CandidatePublic], int, int, str]:
+    """The page of candidates the query asks for, as `principal` sees them (the blind rule),
+    the total that match, the page, the sort."""
     statement = select(Candidate)
     if position_id := _uuid(params.get("position_id")):
         statement = statement.where(Candidate.position_id == position_id)
-    if status := params.get("status"):
-        statement = statement.where(Candidate.status == status)
-    if recommendation := params.get("recommendation"):
-        statement = statement.where(Candidate.recommendation == recommendation)
+    statement = visibility.filter_statement(
+        statement,
+        principal,
+        status=params.get("status") or None,
+        recommendation=params.get("recommendation") or None,
+    )
     if text := params.get("q"):
         escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(col(Candidate.search_text).like(f"%{escaped}%", escape="\\"))
@@ -80,7 +90,12 @@ def search(
     rows = session.exec(
         statement.order_by(*SORTS[sort]).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
-    return list(rows), int(total), number, sort
+    return (
+        [s.public for s in visibility.show_many(session, rows, principal)],
+        int(total),
+        number,
+        sort,
+    )
 
 
 def _list(

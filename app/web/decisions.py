@@ -8,10 +8,11 @@ from pydantic import ValidationError
 
 from app.access.policy import P
 from app.candidates import service as candidates
-from app.core.deps import RegistryDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import Problem
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate
+from app.rubric.deps import RegistryDep
 from app.scoring.advice import against
 from app.web.candidate import candidate_view
 from app.web.common import FormData, field_errors, need, principal_of, validation_errors

@@ -40,8 +40,8 @@ def invite(
     screening, token = screenings.create(
         session, candidate, screenings.rubric_of(session, candidate), language, VALID_DAYS
     )
-    link = f"{request.base_url}screening/{token}"
     settings = request.app.state.settings
+    link = screenings.link(settings.public_url, token)
     mailed = ""
     if form.get("send_email") and candidate.email and mail.configured(settings):
         try:

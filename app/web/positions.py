@@ -11,10 +11,11 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from app.access.policy import P
-from app.core.deps import RegistryDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.errors import Problem
 from app.positions import service as positions
 from app.positions.models import Position, PositionCreate, PositionUpdate
+from app.rubric.deps import RegistryDep
 from app.rubric.store import RubricRegistry
 from app.web.common import Errors, FormData, field_errors, need, principal_of, validation_errors
 from app.web.render import language_of, page

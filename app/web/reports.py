@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.access.policy import P
 from app.candidates import service as candidates
-from app.core.deps import RegistryDep, SessionDep
+from app.core.deps import SessionDep
 from app.core.i18n import reader_zone
 from app.reports import html as report_html
 from app.reports import pdf as report_pdf
 from app.reports import service as reports
+from app.rubric.deps import RegistryDep
 from app.web.common import need, principal_of
 from app.web.render import language_of
 from app.web.session import PageRoute

@@ -130,8 +130,12 @@ def send_answers(token: str, request: Request, session: SessionDep, form: FormDa
             q.id: "" if form.get(f"skip.{q.id}") else form.get(f"answer.{q.id}", "")
             for q in questions
         }
-        if not service.answer(session, screening, questions, given):
+        refused = service.answer(session, screening, questions, given)
+        if not refused:
             return RedirectResponse(f"/screening/done?lang={language}", status_code=303)
+        # Refused (e.g. a NUL character): the form again, what was typed kept, said by the field.
+        errors = {q: TEXT[language][key] for q, key in refused.items()}
+        template = "self_screen.html"
     return page(
         request,
         template,

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.access import users
+from app.audit import recorder
 from app.core.deps import SessionDep
+from app.web.common import principal_of
 from app.web.cookies import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from app.web.render import page
 from app.web.session import Csrf, PageRoute, PublicPageRoute, new_login_csrf
@@ -40,23 +42,34 @@ def sign_in(
 ) -> Response:
     """Check the password; open a session and go on, or say what went wrong."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    user = users.check_password(session, email, password)
+    throttle = request.app.state.sign_in_throttle
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.wait(email, address)
+    user = None if wait else users.check_password(session, email, password)
     if not users.csrf_ok(expected, csrf_token) or user is None:
         key = "bad_credentials" if users.csrf_ok(expected, csrf_token) else "session_expired"
+        if wait:
+            key = "too_many_attempts"
+        elif key == "bad_credentials":
+            throttle.failed(email, address)
         token = new_login_csrf()
         response = page(
             request,
             "sign_in.html",
-            401,
+            429 if wait else 401,
             login_csrf=token,
             next=_safe(next),
             email=email,
             error=key,
         )
         response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+        if wait:
+            response.headers["Retry-After"] = str(wait)
         return response
+    throttle.succeeded(email)
     session.info["principal"] = users.principal_of(user)
     token, _row = users.open_session(session, user)
+    recorder.note(session, "user.signed_in", "user", user.id)
     redirect = RedirectResponse(_safe(next), status_code=303)
     secure = request.app.state.settings.env == "production"
     redirect.set_cookie(
@@ -75,6 +88,7 @@ def sign_in(
 def sign_out(request: Request, session: SessionDep) -> Response:
     """End the session."""
     users.close_session(session, request.cookies.get(SESSION_COOKIE))
+    recorder.note(session, "user.signed_out", "user", principal_of(request).id)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -18,6 +18,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "email": "Email",
         "password": "Password",
         "bad_credentials": "The email or the password is not right.",
+        "too_many_attempts": "Too many failed attempts: wait a few minutes, then try again.",
         "session_expired": "Your form had expired; please try again.",
         "search": "Search",
         "search_label": "Name, email or external id",
@@ -106,6 +107,10 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         ),
         "send_answers": "Send my answers",
         "answer_too_long": "This answer is too long (4,000 characters at most).",
+        "answer_has_nul": (
+            "This answer contains a control character (NUL) that cannot be kept: remove it "
+            "and send again."
+        ),
         "thanks": "Thank you: your answers are recorded. The hiring team will be in touch.",
         "link_forged": "This link is not valid. Check that you copied all of it.",
         "link_expired": "This link has expired. Ask the hiring team for a new one.",
@@ -286,6 +291,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "email": "Courriel",
         "password": "Mot de passe",
         "bad_credentials": "Le courriel ou le mot de passe n’est pas le bon.",
+        "too_many_attempts": "Trop d’essais manqués : patientez quelques minutes, puis réessayez.",
         "session_expired": "Votre formulaire avait expiré ; merci de recommencer.",
         "search": "Rechercher",
         "search_label": "Nom, courriel ou identifiant externe",
@@ -381,6 +387,10 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         ),
         "send_answers": "Envoyer mes réponses",
         "answer_too_long": "Cette réponse est trop longue (4 000 caractères au plus).",
+        "answer_has_nul": (
+            "Cette réponse contient un caractère de contrôle (NUL) qui ne peut pas être "
+            "conservé\u202f: retirez-le et renvoyez-la."
+        ),
         "thanks": (
             "Merci : vos réponses sont enregistrées. L’équipe de recrutement reviendra vers vous."
         ),

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 
 from app.candidates import service as candidates
 from app.candidates.models import CandidateCreate
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.positions import service as positions

@@ -18,7 +18,7 @@ from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentCreate
 from app.candidates import service as candidates
 from app.candidates.models import CandidateCreate
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import shipped_criteria_dir
 from app.positions import service as positions
 from app.positions.models import PositionCreate

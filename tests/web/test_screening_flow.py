@@ -172,3 +172,44 @@ def test_keyboard_only(page: Page, site: Site) -> None:
         " return getComputedStyle(a).outlineStyle; }"
     )
     assert outline != "none"
+
+    # A position and a candidate, typed and sent with Enter.
+    page.goto(f"{site.url}/positions")
+    page.get_by_label("Title").focus()
+    page.keyboard.type("Community manager")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Community manager")).to_be_visible()
+    page.goto(f"{site.url}/candidates")
+    page.get_by_label("Full name").focus()
+    page.keyboard.type("Zoë Lefèvre-Dubois")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+
+    # The assessment form, from the keyboard only: Tab to each rating, arrows to choose,
+    # Tab to the Submit button, Enter.
+    tab_to(page, "el.tagName === 'A' && el.textContent.includes('Fill in your assessment')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/assessment**")
+    for criterion in CORE:
+        tab_to(page, f"el.type === 'radio' && el.name === 'rating.{criterion.id}'")
+        for _ in range(6):  # arrows move the choice within the group, as in any radio group
+            if page.evaluate("() => document.activeElement.value") == "4":
+                break
+            page.keyboard.press("ArrowUp")
+        radio = page.locator(f"#criterion-{criterion.id} input[type=radio][value='4']")
+        expect(radio).to_be_checked()
+        expect(radio).to_be_focused()
+    expect(page.locator("#preview .badge")).to_have_text("strong hire")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Submit'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+    expect(page.locator("#verdict-section .badge")).to_have_text("strong hire")
+
+
+def tab_to(page: Page, condition: str, limit: int = 300) -> None:
+    """Press Tab until the focused element `el` meets `condition` (JavaScript)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({condition}); }}"):
+            return
+    raise AssertionError(f"{condition}: not reached with {limit} presses of Tab")

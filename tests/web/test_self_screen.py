@@ -90,7 +90,7 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     from sqlmodel import select
 
     from app.assessments.models import Assessment
-    from app.core.commands import command_session
+    from app.commands import command_session
 
     with command_session(site.settings, "test read") as session:
         stored = session.exec(select(Assessment)).one()
