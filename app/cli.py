@@ -8,7 +8,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from app.access.cli import keys_app, users_app
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.i18n import Language
 from app.privacy.cli import retention_app
 from app.reports.cli import export_app, report
@@ -257,8 +257,18 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        **proxy_options(get_settings()),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: X-Forwarded-For and -Proto are believed only from the proxies
+    TAMIS_TRUSTED_PROXIES names; with none, the client address is the TCP peer's, whatever
+    headers it sends (uvicorn would otherwise trust any loopback client)."""
+    trusted = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
 
 
 def main() -> None:

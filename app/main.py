@@ -11,15 +11,23 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.access.service import authenticate_request
+from app.access.throttle import SignInThrottle
 from app.assessments.router import router as assessments_router
+from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.errors import install_error_handlers, problem_responses
+from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
+from app.core.openapi import install as install_openapi
+from app.core.openapi import operation_id
 from app.core.routing import writer_gate
+from app.events import service as event_feed
+from app.events.router import router as events_router
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -37,6 +45,7 @@ from app.web.self_screen import install as install_self_screen
 from app.web.self_screen import router as self_screen_pages
 from app.web.session import install as install_pages
 from app.webhooks.delivery import DeliveryWorker, RetryPolicy
+from app.webhooks.destinations import allowed_hosts
 from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("tamis")
@@ -84,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
-            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds)
+            allowed = allowed_hosts(settings.webhook_allowed_hosts)
+            worker = DeliveryWorker(engine, policy, settings.webhook_poll_seconds, allowed)
             worker.start()
         try:
             yield
@@ -98,15 +108,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    recorder.install()  # every session writes the audit trail
+    event_feed.install()  # and numbers its events when it commits
+    app.state.authenticator = authenticate_request  # API keys (app/access)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
+    app.state.sign_in_throttle = SignInThrottle(settings.rate_limit_storage)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
@@ -121,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_router,
         privacy_router,
         webhooks_router,
+        events_router,
         audit_router,
         reports_router,
         signals_router,
@@ -135,4 +152,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
     install_self_screen(app)
+    install_openapi(app)
     return app

@@ -111,13 +111,13 @@ def test_score_good_and_bad_lines() -> None:
         ("b", "no_hire"),
     ]
     assert "«\u202fLes abonnés comme preuve\u202f»" in verdicts[1]["reasons"][0]["text"]
-    assert "«\u202fN’engagez jamais un “Expert en Réseaux Sociaux”\u202f!\u202f», point 2" in (
-        verdicts[1]["reasons"][0]["text"]
+    assert (
+        "«\u202fN’engagez jamais un “Expert en Réseaux Sociaux”\u202f!\u202f», point 2"
+        in (verdicts[1]["reasons"][0]["text"])
     )
     errors = result.stderr.splitlines()
     assert (
-        errors[0]
-        == "line 2: ratings.measures_impact: rating 7 is off the scale 1–4 "
+        errors[0] == "line 2: ratings.measures_impact: rating 7 is off the scale 1–4 "
         "(valid: 1, 2, 3, 4, not_observed)"
     )
     assert errors[1].startswith("line 3: invalid JSON")
@@ -204,3 +204,15 @@ def test_promises_hold_from_outside(batch: list[dict[str, object]]) -> None:
         implied_or_raised = {f["id"] for f in verdict["flags"]}
         assert set(flags) <= implied_or_raised
         assert refs <= {*CORE, "context_fit", "test_and_learn", "overall", *implied_or_raised}
+
+
+def test_validate_refuses_a_copy_of_the_rubric_with_an_age_question(tmp_path: Path) -> None:
+    doc = shipped_document()
+    doc["criteria"][1]["questions"]["en"][0] = "How old are you, and what did you achieve?"
+    write_rubric(tmp_path, doc)
+    result = run("criteria", "validate", str(tmp_path))
+    assert result.returncode == 1
+    (line,) = [x for x in result.stderr.splitlines() if "protected ground" in x]
+    assert str(tmp_path / "social-media-screen.yaml") in line
+    assert "criteria[1].questions.en[0]" in line  # the item and the field
+    assert "'how old'" in line.lower() and "(age)" in line  # the word and its ground

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
 from app.access import service, users
 from app.access.policy import ROLES, Role
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import get_settings
+from app.core.errors import NotFound
 
 keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
 
@@ -107,19 +109,75 @@ def create_user(
             prompt=True,
             hide_input=True,
             confirmation_prompt=True,
-            help="Asked for when not given (at least 10 characters).",
+            help="Asked for when not given (at least 12 characters, not a common one).",
         ),
     ] = "",
 ) -> None:
     """Create an account; the password is stored as an argon2 hash."""
     checked = _role(role)
-    if len(password) < 10:
-        raise typer.BadParameter("the password needs at least 10 characters")
-    with command_session(get_settings(), "users create") as session:
-        user = users.create(
-            session, email=email, name=name or email, role=checked, password=password
-        )
+    try:
+        with command_session(get_settings(), "users create") as session:
+            user = users.create(
+                session, email=email, name=name or email, role=checked, password=password
+            )
+    except users.WeakPassword as exc:
+        raise typer.BadParameter(str(exc), param_hint="--password") from exc
     typer.echo(f"created {user.role} account {user.email}")
+
+
+@users_app.command("list")
+def list_users() -> None:
+    """Every account: email, role, whether it is disabled, and its name."""
+    with command_session(get_settings(), "users list") as session:
+        for user in users.list_all(session):
+            state = f"disabled {user.disabled_at:%Y-%m-%d}" if user.disabled_at else "active"
+            typer.echo(f"{user.email}\t{user.role}\t{state}\t{user.name}")
+
+
+def _account(session: Session, email: str) -> users.User:
+    try:
+        return users.by_email(session, email)
+    except NotFound as exc:
+        typer.echo(f"error: no account {email}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@users_app.command("disable")
+def disable_user(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Stop an account from signing in; its open sessions end at once."""
+    with command_session(get_settings(), "users disable") as session:
+        ended = users.disable(session, _account(session, email))
+    typer.echo(f"disabled {email}; {ended} session(s) ended")
+
+
+@users_app.command("enable")
+def enable_user(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Let a disabled account sign in again."""
+    with command_session(get_settings(), "users enable") as session:
+        users.enable(session, _account(session, email))
+    typer.echo(f"enabled {email}")
+
+
+@users_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Asked for when not given (at least 12 characters, not a common one).",
+        ),
+    ] = "",
+) -> None:
+    """Set a new password (a reset); every session of the account ends."""
+    try:
+        with command_session(get_settings(), "users set-password") as session:
+            ended = users.set_password(session, _account(session, email), password)
+    except users.WeakPassword as exc:
+        raise typer.BadParameter(str(exc), param_hint="--password") from exc
+    typer.echo(f"password of {email} changed; {ended} session(s) ended")
 
 
 @users_app.command("bootstrap")

@@ -3,11 +3,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from app.access.policy import BLIND_ROLES, GRANTS, Permission, Role
+from app.core.personal import Columns, audited
 from app.core.types import UTCDateTime, new_id, utcnow
 
 
@@ -15,6 +17,9 @@ class ApiKey(SQLModel, table=True):
     """An API key. Only the SHA-256 of the secret is kept; the secret is shown once."""
 
     __tablename__ = "api_keys"
+    __audit__: ClassVar[Columns] = audited(
+        "api_key", personal=("email", "secret_hash"), plain=("name", "role", "prefix", "revoked_at")
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=200)

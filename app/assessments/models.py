@@ -2,13 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
+from app.core.personal import Columns, audited
 from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.rubric.schemas import RankedRecommendation
@@ -23,6 +24,12 @@ class Assessment(SQLModel, table=True):
     """A scorecard. While a draft it changes in place; once submitted, only by amendment."""
 
     __tablename__ = "assessments"
+    __audit__: ClassVar[Columns] = audited(
+        "assessment",
+        personal=("interviewer_name", "interviewer_email", "summary"),
+        summarised=("answers",),
+        plain=("candidate_id", "status", "revision", "submitted_at"),
+    )
     __table_args__ = (
         UniqueConstraint("candidate_id", "interviewer_email", name="uq_assessments_interviewer"),
     )
@@ -45,6 +52,12 @@ class AssessmentRevision(SQLModel, table=True):
     """A submitted state of an assessment, never changed afterwards."""
 
     __tablename__ = "assessment_revisions"
+    __audit__: ClassVar[Columns] = audited(
+        "assessment_revision",
+        personal=("summary", "reason"),
+        summarised=("answers",),
+        plain=("assessment_id", "revision"),
+    )
     __table_args__ = (UniqueConstraint("assessment_id", "revision", name="uq_revisions_number"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -60,6 +73,19 @@ class VerdictRecord(SQLModel, table=True):
     """Which rubric version scored which revision, and what it said; never changed afterwards."""
 
     __tablename__ = "verdicts"
+    __audit__: ClassVar[Columns] = audited(
+        "verdict",
+        plain=(
+            "assessment_id",
+            "revision",
+            "rubric_version_id",
+            "recommendation",
+            "score",
+            "coverage",
+            "cause",
+            "rules_version",
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     assessment_id: uuid.UUID = Field(foreign_key="assessments.id", index=True, ondelete="CASCADE")

@@ -2,12 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
+from app.core.personal import Columns, not_audited
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 
 
@@ -15,6 +16,21 @@ class AuditEvent(SQLModel, table=True):
     """Who changed which resource, when, through which operation, and which fields."""
 
     __tablename__ = "audit_events"
+    __audit__: ClassVar[Columns] = not_audited(
+        "the trail itself; it holds no personal value (see the other declarations)",
+        plain=(
+            "actor_kind",
+            "actor_id",
+            "actor_name",
+            "actor_role",
+            "operation",
+            "action",
+            "resource_type",
+            "resource_id",
+            "changes",
+        ),
+        bookkeeping=("id", "created_at"),
+    )
     __table_args__ = (Index("ix_audit_events_resource", "resource_type", "resource_id"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

@@ -3,8 +3,9 @@
 Before every flush, each new, changed or deleted row of an audited table becomes an
 `AuditEvent` in the same transaction: who (the session's principal), which operation (the API
 route or the command), the action, the resource, and the changed fields with their values
-before and after. Personal data never enters the log: a personal field is recorded as changed,
-without its values, and notes are stripped from answers. Rows that carry versions for `ETag`s
+before and after. Personal data never enters the log: each model declares which of its columns
+are personal (app/core/personal.py); a personal field is recorded as changed, without its
+values, and notes are stripped from answers. Rows that carry versions for `ETag`s
 get their version bumped here as well.
 """
 
@@ -14,45 +15,23 @@ from typing import Any
 
 from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlmodel import SQLModel
 
 from app.audit.models import AuditEvent
+from app.core import personal
 from app.core.types import new_id, utcnow
 
 AUDIT_TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 
-# Table name -> the resource name used in the log and in the `action`.
-RESOURCES = {
-    "positions": "position",
-    "candidates": "candidate",
-    "assessments": "assessment",
-    "assessment_revisions": "assessment_revision",
-    "verdicts": "verdict",
-    "decisions": "decision",
-    "api_keys": "api_key",
-    "webhooks": "webhook",
-    "rubric_versions": "rubric_version",
-    "users": "user",
-    "screenings": "screening",
-}
-# Fields whose values are personal data (of candidates or of staff) or secrets.
-PERSONAL = {
-    "full_name",
-    "email",
-    "external_id",
-    "interviewer_name",
-    "interviewer_email",
-    "summary",
-    "reason",
-    "decided_by",
-    "rationale",
-    "secret",
-    "secret_hash",
-    "password_hash",
-    "token_hash",
-    "responses",
-}
-# Bookkeeping fields that say nothing the other fields do not.
-SKIPPED = {"id", "created_at", "updated_at", "search_text", "version", "document"}
+
+def resources() -> dict[str, str]:
+    """Table name -> the resource name used in the log, from the models' declarations."""
+    found = {}
+    for mapper in SQLModel._sa_registry.mappers:
+        columns = personal.declaration(mapper.class_)
+        if columns is not None and columns.resource is not None:
+            found[str(getattr(mapper.local_table, "name", ""))] = columns.resource
+    return found
 
 
 def _plain(value: Any) -> Any:
@@ -63,26 +42,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _answers(value: Any) -> Any:
-    """Ratings and flag ids of stored answers; notes are free text about a person."""
-    if not isinstance(value, dict):
-        return None
-    flags = [f.get("id") if isinstance(f, dict) else f for f in value.get("flags", [])]
-    return {"ratings": value.get("ratings", {}), "flags": flags}
+def _value(columns: personal.Columns, name: str, value: Any) -> Any:
+    return personal.answers_summary(value) if name in columns.summarised else _plain(value)
 
 
-def _value(name: str, value: Any) -> Any:
-    return _answers(value) if name == "answers" else _plain(value)
-
-
-def _changes(obj: Any, kind: str) -> dict[str, Any]:
+def _changes(obj: Any, kind: str, columns: personal.Columns) -> dict[str, Any]:
     if kind == "deleted":
         return {}
     state = inspect(obj)
     changes: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         name = attr.key
-        if name in SKIPPED:
+        if name in columns.bookkeeping:
             continue
         history = state.attrs[name].history
         if kind == "updated" and not history.has_changes():
@@ -90,21 +61,25 @@ def _changes(obj: Any, kind: str) -> dict[str, Any]:
         after = getattr(obj, name)
         if kind == "created" and after is None:
             continue
-        if name in PERSONAL:
-            changes[name] = {"personal": True}
+        if name in columns.personal or name not in columns.plain | columns.summarised:
+            changes[name] = {"personal": True}  # undeclared columns are withheld, never shown
         elif kind == "created":
-            changes[name] = {"after": _value(name, after)}
+            changes[name] = {"after": _value(columns, name, after)}
         else:
             before = history.deleted[0] if history.deleted else None
-            changes[name] = {"before": _value(name, before), "after": _value(name, after)}
+            changes[name] = {
+                "before": _value(columns, name, before),
+                "after": _value(columns, name, after),
+            }
     return changes
 
 
 def _event(session: Session, obj: Any, kind: str) -> dict[str, Any] | None:
-    resource = RESOURCES.get(getattr(obj, "__tablename__", ""))
-    if resource is None:
+    columns = personal.declaration(type(obj))
+    if columns is None or columns.resource is None:
         return None
-    changes = _changes(obj, kind)
+    resource = columns.resource
+    changes = _changes(obj, kind, columns)
     if kind == "updated" and not changes:
         return None
     return _new(session, f"{resource}.{kind}", resource, obj.id, changes)
@@ -135,7 +110,6 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
         session.connection().execute(insert(AUDIT_TABLE), rows)
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
     events = []
     for obj in list(session.dirty):
@@ -152,3 +126,12 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
 def note(session: Session, action: str, resource_type: str, resource_id: Any) -> None:
     """Record an action that is more than its field changes (e.g. `candidate.erased`)."""
     _write(session, [_new(session, action, resource_type, resource_id, {})])
+
+
+def install() -> None:
+    """Make every session write the audit trail (and bump versions); idempotent.
+
+    Called by the composition roots: `create_app` and the admin commands.
+    """
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)

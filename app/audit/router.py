@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.access.policy import P
 from app.audit import service
 from app.audit.models import AuditEventPublic
-from app.audit.recorder import RESOURCES
+from app.audit.recorder import resources
 from app.core.deps import SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
@@ -25,7 +25,7 @@ ResourceType = Annotated[
     str | None,
     Query(
         max_length=40,
-        description="One of: " + ", ".join(sorted(set(RESOURCES.values()))),
+        description="One of: " + ", ".join(sorted(set(resources().values()))),
     ),
 ]
 

@@ -3,23 +3,45 @@
 import unicodedata
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import Field as PydanticField
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.personal import Columns, audited
 from app.core.text import Line
 from app.core.types import UTCDateTime, new_id, utcnow
 from app.rubric.schemas import Recommendation
 
 CandidateStatus = Literal["new", "in_review", "advanced", "hired", "rejected", "withdrawn"]
+# The statuses a client may set; advanced, hired and rejected come only from recorded decisions
+# (POST /candidates/{id}/decisions), each with its decider and, when needed, a rationale.
+SettableStatus = Literal["new", "in_review", "withdrawn"]
+STATUS_HELP = (
+    "new, in_review or withdrawn; advanced, hired and rejected come only from a recorded "
+    "decision (POST /candidates/{id}/decisions)"
+)
 
 
 class Candidate(SQLModel, table=True):
     """A candidate; `recommendation` is the current panel verdict's, kept for filtering."""
 
     __tablename__ = "candidates"
+    __audit__: ClassVar[Columns] = audited(
+        "candidate",
+        personal=("full_name", "email", "external_id", "source", "search_text"),
+        plain=(
+            "position_id",
+            "status",
+            "recommendation",
+            "rubric_version_id",
+            "rules_version",
+            "rules_version",
+            "erased_at",
+        ),
+    )
     __table_args__ = (
         UniqueConstraint("position_id", "external_id", name="uq_candidates_external_id"),
         # The list pages newest first, filtered by one of these: keyset pagination reads an index.
@@ -82,7 +104,7 @@ class CandidateCreate(BaseModel):
     position_id: uuid.UUID
     external_id: Line | None = None
     source: Line | None = None
-    status: CandidateStatus = "new"
+    status: SettableStatus = PydanticField(default="new", description=STATUS_HELP)
 
 
 class CandidateUpdate(BaseModel):
@@ -94,7 +116,7 @@ class CandidateUpdate(BaseModel):
     email: EmailStr | None = None
     external_id: Line | None = None
     source: Line | None = None
-    status: CandidateStatus | None = None
+    status: SettableStatus | None = PydanticField(default=None, description=STATUS_HELP)
 
 
 class CandidatePublic(BaseModel):

@@ -10,15 +10,16 @@ from app.access.policy import P
 from app.assessments import access
 from app.assessments import service as assessments
 from app.assessments.models import AssessmentCreate, AssessmentPublic, CandidateVerdict
-from app.candidates import service
+from app.candidates import service, visibility
 from app.candidates.models import CandidateCreate, CandidatePublic, CandidateStatus, CandidateUpdate
 from app.core import etag
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
+from app.rubric.deps import RegistryDep
 from app.rubric.schemas import Recommendation
 from app.verdicts import service as verdicts
 
@@ -47,9 +48,10 @@ def create_candidate(
     return CandidatePublic.model_validate(candidate)
 
 
-@router.get("", responses=problem_responses(422), dependencies=[allow(P.CANDIDATES_READ)])
+@router.get("", responses=problem_responses(422))
 def list_candidates(
     session: SessionDep,
+    principal: Annotated[Principal, allow(P.CANDIDATES_READ)],
     position_id: uuid.UUID | None = None,
     status: CandidateStatus | None = None,
     recommendation: Recommendation | None = None,
@@ -63,9 +65,13 @@ def list_candidates(
         str | None, Query(description="The `next` value of the previous page.")
     ] = None,
 ) -> Page[CandidatePublic]:
-    """Candidates, newest first, filtered by position, status, recommendation and text."""
+    """Candidates, newest first, filtered by position, status, recommendation and text.
+
+    An interviewer sees a candidate's recommendation, outcome status and changes only once
+    their own assessment of them is submitted (blind scoring); the filters follow the same rule."""
     rows, following = service.list_page(
         session,
+        principal,
         position_id=position_id,
         status=status,
         recommendation=recommendation,
@@ -73,21 +79,23 @@ def list_candidates(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[CandidatePublic.model_validate(c) for c in rows], next=following)
+    return Page(items=rows, next=following)
 
 
-@router.get(
-    "/{candidate_id}",
-    responses=problem_responses(404, 422),
-    dependencies=[allow(P.CANDIDATES_READ)],
-)
+@router.get("/{candidate_id}", responses=problem_responses(404, 422))
 def get_candidate(
-    candidate_id: uuid.UUID, session: SessionDep, response: Response
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    response: Response,
+    principal: Annotated[Principal, allow(P.CANDIDATES_READ)],
 ) -> CandidatePublic:
-    """One candidate; the `ETag` header goes back in `If-Match` to change it safely."""
-    candidate = service.get(session, candidate_id)
-    etag.tag(response, candidate)
-    return CandidatePublic.model_validate(candidate)
+    """One candidate; the `ETag` header goes back in `If-Match` to change it safely.
+
+    Under blind scoring, an interviewer who has not submitted sees no recommendation, the
+    status `in_review` (or `withdrawn`) and an ETag of that view only."""
+    shown = visibility.show(session, service.get(session, candidate_id), principal)
+    shown.tag(response)
+    return shown.public
 
 
 @router.patch(
@@ -114,14 +122,15 @@ def update_candidate(
 @router.delete(
     "/{candidate_id}",
     status_code=204,
-    responses=problem_responses(404, 412, 422),
+    responses=problem_responses(404, 409, 412, 422),
     dependencies=[allow(P.CANDIDATES_WRITE)],
 )
 def delete_candidate(
     candidate_id: uuid.UUID, session: SessionDep, if_match: etag.IfMatch = None
 ) -> Response:
-    """Delete a candidate with their assessments, verdicts and decisions."""
-    candidate = service.get(session, candidate_id, lock=True)
+    """Delete a candidate entered by mistake; once an assessment, decision or self-screen
+    invitation exists, the answer is 409: erase their personal data instead."""
+    candidate = service.get(session, candidate_id, lock=True, erased_ok=True)
     etag.check(if_match, candidate.version)
     service.delete(session, candidate)
     return Response(status_code=204)
@@ -137,6 +146,7 @@ def create_assessment(
     registry: RegistryDep,
     language: LanguageDep,
     principal: Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
+    response: Response,
 ) -> AssessmentPublic:
     """Start an interviewer's scorecard (a draft), or submit it at once with `status: submitted`.
 
@@ -145,6 +155,8 @@ def create_assessment(
     access.check_author(str(body.interviewer.email), principal)
     candidate = service.get(session, candidate_id, lock=True)
     assessment = assessments.create(session, registry, candidate, body)
+    response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
+    etag.tag(response, assessment)
     return assessments.to_public(session, registry, assessment, language)
 
 
@@ -184,22 +196,29 @@ def get_verdict(
 
 @router.post(
     "/{candidate_id}/rescore",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
     dependencies=[allow(P.ASSESSMENTS_ALL)],
 )
 def rescore(
-    candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    response: Response,
 ) -> CandidateVerdict:
-    """Score the submitted assessments again with the current rubric; earlier verdicts are kept."""
+    """Score the submitted assessments again with the current rubric; earlier verdicts are kept.
+
+    The `ETag` is the candidate's after the rescore (for `If-Match` on the candidate)."""
     candidate = service.get(session, candidate_id, lock=True)
     verdicts.rescore(session, registry, candidate)
+    etag.tag(response, candidate)
     return verdicts.panel(session, registry, candidate, language)
 
 
 @router.post(
     "/{candidate_id}/decisions",
     status_code=201,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
     dependencies=[allow(P.DECISIONS_WRITE)],
 )
 def record_decision(
@@ -208,10 +227,13 @@ def record_decision(
     session: SessionDep,
     registry: RegistryDep,
     language: LanguageDep,
+    response: Response,
 ) -> DecisionPublic:
     """Record a person's decision; against the advice, or while incomplete, give a rationale."""
     candidate = service.get(session, candidate_id, lock=True)
-    return decisions.to_public(decisions.record(session, registry, candidate, body, language))
+    decision = decisions.record(session, registry, candidate, body, language)
+    response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/decisions"
+    return decisions.to_public(decision)
 
 
 @router.get(

@@ -5,21 +5,56 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.candidates.models import Candidate, CandidateCreate, CandidateUpdate, fold, search_text
+from app.access.models import Principal
+from app.assessments.models import Assessment
+from app.candidates import visibility
+from app.candidates.models import (
+    Candidate,
+    CandidateCreate,
+    CandidatePublic,
+    CandidateUpdate,
+    fold,
+    search_text,
+)
+from app.core import idempotency
 from app.core.errors import Conflict, NotFound
+from app.core.fields import FieldError
 from app.core.pagination import paginate
 from app.core.types import utcnow
+from app.decisions.models import Decision
 from app.positions import service as positions
-from app.scoring.answers import FieldError
+from app.screenings.models import Screening
 from app.webhooks import service as webhooks
 
+ERASED = (
+    "the candidate's personal data was erased: nothing more can be recorded about them "
+    "(no assessment, decision, invitation or change)"
+)
+# Outcomes recorded by decisions: a client's PATCH cannot move a candidate out of one either,
+# except to `withdrawn` (the candidate's own choice).
+DECIDED = frozenset({"advanced", "hired", "rejected"})
 
-def get(session: Session, candidate_id: uuid.UUID, *, lock: bool = False) -> Candidate:
-    """The candidate, or NotFound; `lock` holds its row until the transaction ends."""
+
+def get(
+    session: Session, candidate_id: uuid.UUID, *, lock: bool = False, erased_ok: bool = False
+) -> Candidate:
+    """The candidate, or NotFound; `lock` holds its row until the transaction ends.
+
+    `lock` is how every write on a candidate reads it, so it is also where an erased candidate
+    refuses writes (409), unless `erased_ok` (deleting what is left).
+    """
     candidate = session.get(Candidate, candidate_id, with_for_update=lock, populate_existing=lock)
     if candidate is None:
         raise NotFound(f"no candidate {candidate_id}")
+    if lock and not erased_ok:
+        check_writable(candidate)
     return candidate
+
+
+def check_writable(candidate: Candidate) -> None:
+    """Conflict when the candidate was erased: every write on them answers 409."""
+    if candidate.erased_at is not None:
+        raise Conflict(ERASED)
 
 
 def _store(session: Session, candidate: Candidate) -> Candidate:
@@ -49,8 +84,18 @@ def create(session: Session, data: CandidateCreate) -> Candidate:
 
 def update(session: Session, candidate: Candidate, data: CandidateUpdate) -> Candidate:
     """Change the given fields."""
-    if candidate.erased_at is not None:
-        raise Conflict("the candidate's personal data was erased: the record cannot change")
+    check_writable(candidate)
+    status = data.status
+    if (
+        status is not None
+        and candidate.status in DECIDED
+        and status not in ("withdrawn", candidate.status)
+    ):
+        raise Conflict(
+            f"the status '{candidate.status}' comes from a recorded decision: record another "
+            "decision to change it, or set 'withdrawn'",
+            [FieldError("status", "only withdrawn after a decision", ["withdrawn"])],
+        )
     for name, value in data.model_dump(exclude_unset=True).items():
         if value is not None or name in ("email", "external_id", "source"):
             setattr(candidate, name, value)
@@ -59,13 +104,34 @@ def update(session: Session, candidate: Candidate, data: CandidateUpdate) -> Can
 
 
 def delete(session: Session, candidate: Candidate) -> None:
-    """Delete the candidate with their assessments, verdicts and decisions."""
+    """Delete a candidate nothing was recorded about yet; Conflict otherwise (erase instead).
+
+    Once there is an assessment, a decision or a self-screen invitation, removing the rows
+    would take the audit trail's subject away with them: erasure removes the personal data
+    and keeps the anonymous record.
+    """
+    for model, what in (
+        (Assessment, "assessments"),
+        (Decision, "decisions"),
+        (Screening, "self-screen invitations"),
+    ):
+        found = session.exec(
+            select(model.id).where(model.candidate_id == candidate.id).limit(1)
+        ).first()
+        if found is not None:
+            raise Conflict(
+                f"the candidate has {what}: a candidate with a record is not deleted; erase "
+                f"their personal data instead (POST /api/v1/candidates/{candidate.id}/erase)"
+            )
     session.delete(candidate)
+    # Stored responses to earlier requests (Idempotency-Key replays) may hold the name.
+    idempotency.forget_mentions(session, str(candidate.id))
     session.flush()
 
 
 def list_page(
     session: Session,
+    principal: Principal,
     *,
     position_id: uuid.UUID | None,
     status: str | None,
@@ -73,16 +139,20 @@ def list_page(
     text: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Candidate], str | None]:
-    """One page of candidates matching the filters, newest first."""
+) -> tuple[list[CandidatePublic], str | None]:
+    """One page of candidates matching the filters, newest first, as `principal` sees them.
+
+    The status and recommendation filters match what the reader may see (blind scoring,
+    app/candidates/visibility.py), and so do the items.
+    """
     statement = select(Candidate)
     if position_id is not None:
         statement = statement.where(Candidate.position_id == position_id)
-    if status is not None:
-        statement = statement.where(Candidate.status == status)
-    if recommendation is not None:
-        statement = statement.where(Candidate.recommendation == recommendation)
+    statement = visibility.filter_statement(
+        statement, principal, status=status, recommendation=recommendation
+    )
     if text:
         escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(col(Candidate.search_text).like(f"%{escaped}%", escape="\\"))
-    return paginate(session, statement, Candidate, limit=limit, cursor=cursor)
+    rows, following = paginate(session, statement, Candidate, limit=limit, cursor=cursor)
+    return [s.public for s in visibility.show_many(session, rows, principal)], following

@@ -3,8 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when running from a checkout; the shipped rubric lives beside `app/`.
@@ -27,6 +28,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TAMIS_", extra="ignore")
 
     env: Literal["development", "production", "test"] = "development"
+    # The address people reach the service at: self-screen links are built on it (never on
+    # the Host header of the request that made them).
+    public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses, or "*"); empty: none, the client address is the TCP peer's.
+    trusted_proxies: str = ""
     database_url: str = Field(default_factory=default_database_url)
     # Local files of an embedded setup (the first admin key); the SQLite file defaults here too.
     data_dir: Path = _PROJECT_ROOT / "data"
@@ -41,6 +48,30 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(default=0.5, gt=0)
     webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=12, ge=1)
+    # Hosts (as written in webhook URLs, comma-separated) allowed although they are not public
+    # addresses; every other webhook must resolve to public addresses (app/webhooks/destinations).
+    webhook_allowed_hosts: str = ""
+    # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
+    # storage (`redis://host:6379`) counts across processes. See the `limits` package.
+    rate_limit_storage: str = "memory://"
+    # The readers' time zone: every time shown in the pages and reports is in it.
+    timezone: str = "Europe/Paris"
+    # Invitations by email: sent when an SMTP host is set (otherwise the link is copied by hand).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_sender: str = "tamis@localhost"
+    # The employer's name, shown to candidates on the self-screen page and in invitations.
+    employer: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            message = f"unknown time zone '{value}' (an IANA name, e.g. Europe/Paris)"
+            raise ValueError(message) from exc
+        return value
 
 
 @lru_cache

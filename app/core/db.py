@@ -1,6 +1,7 @@
 """Database engine and sessions: SQLite (embedded default) or PostgreSQL, by URL."""
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +20,29 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def create_private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600), before SQLite would
+    create it with the process umask (often world-readable). Its -wal and -shm files take the
+    database file's permissions. An existing file is left as it is."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 15_000) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and enforced foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_sqlite_file(url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         )
@@ -122,6 +140,3 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
         unit.rollback()
         raise
     unit.commit()
-
-
-import app.audit.recorder  # noqa: E402, F401  (every session writes the audit trail)

@@ -3,12 +3,16 @@
 A key is scoped to the principal that sent it and kept for a day. The record is written in the
 same transaction as the change it answers for, so a retry after a crash either finds both or
 neither; two concurrent requests with one key meet on a unique constraint and the loser replays.
+A stored response never holds a secret (`withhold`), and it goes with the candidate it
+mentions (erasure, deletion).
 """
 
 import hashlib
+import json
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import Column, Text, UniqueConstraint, delete, text
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -16,19 +20,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.fields import FieldError
+from app.core.personal import Columns, not_audited
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
-from app.scoring.answers import FieldError
 
 HEADER = "Idempotency-Key"
 TTL = timedelta(hours=24)
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _REPLAYED_HEADERS = ("location", "etag")
+SECRETS = "tamis_withheld_fields"
+# What a replay shows in place of a secret: a secret is shown once and never stored.
+WITHHELD = "(shown once; not kept for replays)"
 
 
 class IdempotencyRecord(SQLModel, table=True):
     """The first response to a POST with an Idempotency-Key."""
 
     __tablename__ = "idempotency_keys"
+    __audit__: ClassVar[Columns] = not_audited(
+        "a stored response for retries, purged with the data it mentions",
+        personal=("body", "headers"),
+        plain=("principal_id", "key", "fingerprint", "status_code", "media_type"),
+    )
     __table_args__ = (UniqueConstraint("principal_id", "key", name="uq_idempotency_key"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -123,10 +136,27 @@ def remember(
             status_code=response.status_code,
             media_type=response.media_type or "application/json",
             headers={h: response.headers[h] for h in _REPLAYED_HEADERS if h in response.headers},
-            body=bytes(response.body).decode(),
+            body=_without_secrets(session, bytes(response.body).decode()),
         )
     )
     session.flush()
+
+
+def withhold(session: Session, *fields: str) -> None:
+    """The response of this request carries secrets in these top-level JSON fields (a link's
+    token, a signing secret): its stored copy keeps WITHHELD in their place."""
+    session.info.setdefault(SECRETS, set()).update(fields)
+
+
+def _without_secrets(session: Session, body: str) -> str:
+    fields: set[str] = session.info.get(SECRETS, set())
+    if not fields:
+        return body
+    data = json.loads(body)
+    if isinstance(data, dict):
+        for name in fields & set(data):
+            data[name] = WITHHELD
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def purge_expired(session: Session) -> int:

@@ -8,6 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from app.core.db import create_private_sqlite_file
+
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
@@ -20,7 +22,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the database at `database_url` to `revision`."""
+    """Migrate the database at `database_url` to `revision` (a new SQLite file is private)."""
+    create_private_sqlite_file(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 

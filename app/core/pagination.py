@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.errors import InvalidInput
-from app.scoring.answers import FieldError
+from app.core.fields import FieldError
 
 T = TypeVar("T")
 Row = TypeVar("Row", bound=Any)
@@ -37,8 +37,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, item = json.loads(raw)
-        return datetime.fromisoformat(created), uuid.UUID(item)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        when = datetime.fromisoformat(created)
+        if when.tzinfo is None or when.utcoffset() is None:
+            raise ValueError("a cursor's time carries its offset")
+        # In UTC, as stored: an instant outside the datetime range is refused here.
+        return when.astimezone(UTC), uuid.UUID(item)
+    except (ValueError, TypeError, OverflowError, binascii.Error, json.JSONDecodeError) as exc:
         raise InvalidInput(
             "the cursor is not valid: pass the `next` value of a previous page",
             [FieldError("query:cursor", "invalid cursor")],

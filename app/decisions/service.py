@@ -2,13 +2,14 @@
 
 from sqlmodel import Session, col, select
 
+from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
+from app.core.fields import FieldError
 from app.core.i18n import Language
-from app.decisions.models import Decision, DecisionCreate, DecisionPublic
+from app.decisions.models import Decision, DecisionCreate, DecisionPublic, RecordedBy
 from app.rubric.store import RubricRegistry
 from app.scoring.advice import against
-from app.scoring.answers import FieldError
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -28,7 +29,13 @@ NEEDS_RATIONALE: dict[Language, str] = {
 def to_public(row: Decision) -> DecisionPublic:
     """The API representation."""
     return DecisionPublic.model_validate(
-        {**row.model_dump(), "against_recommendation": against(row.decision, row.recommendation)}
+        {
+            **row.model_dump(),
+            "against_recommendation": against(row.decision, row.recommendation),
+            "recorded_by": RecordedBy(
+                kind=row.principal_kind, id=row.principal_id, name=row.principal_name
+            ),
+        }
     )
 
 
@@ -40,16 +47,21 @@ def record(
     language: Language,
 ) -> Decision:
     """Record a person's decision; refuse one against the advice that gives no rationale."""
+    candidates.check_writable(candidate)
     verdict = verdicts.panel(session, registry, candidate, language)
     if against(data.decision, verdict.recommendation) and not data.rationale.strip():
         detail = NEEDS_RATIONALE[language].format(
             decision=data.decision, recommendation=verdict.recommendation
         )
         raise RuleViolation(detail, [FieldError("rationale", "required for this decision")])
+    principal = session.info.get("principal")
     row = Decision(
         candidate_id=candidate.id,
         decision=data.decision,
         decided_by=data.decided_by,
+        principal_kind=getattr(principal, "kind", "system"),
+        principal_id=getattr(principal, "id", "unknown"),
+        principal_name=getattr(principal, "name", ""),
         rationale=data.rationale,
         recommendation=verdict.recommendation,
         rubric_version=verdict.rubric_version,

@@ -2,12 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from app.core.personal import Columns, audited
 from app.core.text import Line, Paragraph
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 
@@ -18,6 +19,9 @@ class Position(SQLModel, table=True):
     """A job opening screened with one rubric."""
 
     __tablename__ = "positions"
+    __audit__: ClassVar[Columns] = audited(
+        "position", plain=("title", "description", "rubric_id", "readiness")
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     version: int = Field(default=1)  # bumped on every change; the ETag
@@ -29,6 +33,8 @@ class Position(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # An archived position takes no new candidates; its candidates and reports stay.
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PositionCreate(BaseModel):

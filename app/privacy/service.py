@@ -64,8 +64,11 @@ def erase(session: Session, candidate: Candidate) -> Candidate:
     for decision in session.exec(select(Decision).where(Decision.candidate_id == candidate.id)):
         decision.rationale = ""
         session.add(decision)
+    now = utcnow()
     for screening in session.exec(select(Screening).where(Screening.candidate_id == candidate.id)):
         screening.responses = {}
+        if screening.used_at is None and screening.expires_at > now:
+            screening.expires_at = now  # an unused link stops accepting answers
         session.add(screening)
     # Stored responses to earlier requests (Idempotency-Key replays) may hold the name.
     idempotency.forget_mentions(session, str(candidate.id))

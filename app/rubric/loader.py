@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from app.core.config import shipped_criteria_dir
+from app.core.fields import PathPart, format_path
 from app.rubric import fairness
 from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import LocalizedText, RubricDocument, SeedFile
@@ -22,7 +23,6 @@ from app.rubric.schemas import LocalizedText, RubricDocument, SeedFile
 RUBRIC_SUFFIXES = (".yaml", ".yml")
 # Beside the rubrics: the titles of the seed texts they cite (readers see titles, not file names).
 SOURCES_FILE = "sources.yaml"
-PathPart = str | int
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,6 @@ class RubricError(Exception):
     def __init__(self, issues: Sequence[RubricIssue]) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
-
-
-def format_path(parts: Sequence[PathPart]) -> str:
-    """Render a field path the way a reader writes it: `criteria[3].anchors.2.fr`."""
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
 
 
 class _LineIndex:

@@ -2,12 +2,13 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
+from app.core.personal import Columns, audited
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.rubric.model import Rubric
 
@@ -16,6 +17,11 @@ class RubricVersion(SQLModel, table=True):
     """One version of one rubric, exactly as it scored something."""
 
     __tablename__ = "rubric_versions"
+    __audit__: ClassVar[Columns] = audited(
+        "rubric_version",
+        plain=("rubric_id", "version", "content_hash"),
+        bookkeeping=("id", "created_at", "document"),
+    )
     __table_args__ = (UniqueConstraint("rubric_id", "version", name="uq_rubric_versions_version"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

@@ -18,9 +18,10 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from app.core.fields import FieldError as FieldError  # re-exported for the scoring callers
+from app.core.fields import format_path
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
 from app.core.text import Paragraph
-from app.rubric.loader import format_path
 from app.rubric.model import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation
 
@@ -103,19 +104,6 @@ class Answers(BaseModel):
         default=None, description="The interviewer's own overall recommendation."
     )
     language: Language = DEFAULT_LANGUAGE
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid field: where, what is wrong, and which values would be valid."""
-
-    loc: str
-    message: str
-    valid: Sequence[str | int] | None = None
-
-    def __str__(self) -> str:
-        valid = f" (valid: {', '.join(map(str, self.valid))})" if self.valid else ""
-        return f"{self.loc}: {self.message}{valid}"
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Column
@@ -10,6 +10,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.core.i18n import Language
+from app.core.personal import Columns, audited
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 
 
@@ -17,6 +18,11 @@ class Screening(SQLModel, table=True):
     """A single-use link sent to a candidate; only the SHA-256 of its token is kept."""
 
     __tablename__ = "screenings"
+    __audit__: ClassVar[Columns] = audited(
+        "screening",
+        personal=("token_hash", "responses"),
+        plain=("candidate_id", "rubric_id", "language", "expires_at", "used_at"),
+    )
 
     id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
     candidate_id: uuid.UUID = SQLField(foreign_key="candidates.id", index=True, ondelete="CASCADE")

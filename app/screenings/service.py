@@ -3,12 +3,15 @@
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.candidates import service as candidates
 from app.candidates.models import Candidate
+from app.core import idempotency
 from app.core.errors import NotFound
 from app.core.i18n import Language
 from app.core.types import utcnow
@@ -20,6 +23,16 @@ from app.signals.detector import detect_many
 from app.signals.model import Signals
 
 MAX_ANSWER = 4000
+
+
+@dataclass(frozen=True)
+class InvitationActor:
+    """Who the audit trail says acted when a candidate answers: their invitation."""
+
+    id: str
+    kind: str = "invitation"
+    name: str = "self-screen invitation"
+    role: str = "candidate"
 
 
 class LinkProblem(Exception):
@@ -38,6 +51,7 @@ def create(
     session: Session, candidate: Candidate, rubric_id: str, language: Language, valid_days: int
 ) -> tuple[Screening, str]:
     """A new invitation and its token (256 random bits; only its hash is stored)."""
+    candidates.check_writable(candidate)
     token = secrets.token_urlsafe(32)
     screening = Screening(
         candidate_id=candidate.id,
@@ -48,7 +62,14 @@ def create(
     )
     session.add(screening)
     session.flush()
+    idempotency.withhold(session, "url")  # the link is the token: shown once, never stored
     return screening, token
+
+
+def link(public_url: object, token: str) -> str:
+    """The link sent to the candidate, on the service's configured public address (never
+    the Host header a request happened to carry)."""
+    return f"{str(public_url).rstrip('/')}/screening/{token}"
 
 
 def rubric_of(session: Session, candidate: Candidate) -> str:
@@ -76,14 +97,22 @@ def by_token(session: Session, token: str, *, lock: bool = False) -> Screening:
 def answer(
     session: Session, screening: Screening, questions: list[Question], given: dict[str, str]
 ) -> dict[str, str]:
-    """Store the answers once. Returns {question id: error} when an answer is too long."""
-    errors = {
-        q.id: f"{len(given.get(q.id, ''))} > {MAX_ANSWER}"
-        for q in questions
-        if len(given.get(q.id, "")) > MAX_ANSWER
-    }
+    """Store the answers once. Returns {question id: error key} when an answer is refused
+    (`answer_too_long`, `answer_has_nul`: a NUL character, which PostgreSQL cannot store and
+    SQLite would; refused on both), and then nothing is stored.
+
+    The audit trail records the candidate's invitation as the actor of the answers.
+    """
+    errors: dict[str, str] = {}
+    for question in questions:
+        text = given.get(question.id, "")
+        if len(text) > MAX_ANSWER:
+            errors[question.id] = "answer_too_long"
+        elif "\x00" in text:
+            errors[question.id] = "answer_has_nul"
     if errors:
         return errors
+    session.info["principal"] = InvitationActor(id=str(screening.id))
     screening.responses = {q.id: given.get(q.id, "").strip() for q in questions}
     screening.used_at = utcnow()
     session.add(screening)

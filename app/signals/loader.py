@@ -6,8 +6,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from app.core.fields import format_path
 from app.core.i18n import Language
-from app.rubric.loader import RubricError, RubricIssue, format_path
+from app.rubric.loader import RubricError, RubricIssue
 from app.rubric.model import Rubric
 from app.signals import weights
 from app.signals.corpus import Statement, read_corpus

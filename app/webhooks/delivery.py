@@ -10,9 +10,13 @@ de-duplicate on `webhook-id`.
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -22,11 +26,13 @@ from standardwebhooks import Webhook as Signer
 from app import __version__
 from app.core.db import session_scope
 from app.core.types import utcnow
-from app.webhooks.models import Webhook, WebhookDelivery
+from app.webhooks import destinations
+from app.webhooks.models import DeliveryAttempt, Webhook, WebhookDelivery
 
 log = logging.getLogger("tamis.webhooks")
 LEASE = timedelta(seconds=60)
 MAX_DELAY = timedelta(hours=6)
+Clock = Callable[[], datetime]  # utcnow, or a test's clock
 
 
 @dataclass(frozen=True)
@@ -51,9 +57,9 @@ class _Claimed:
     secret: str
 
 
-def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
+def claim(engine: Engine, limit: int = 20, clock: Clock = utcnow) -> list[_Claimed]:
     """Take up to `limit` due deliveries for this worker for the length of a lease."""
-    now = utcnow()
+    now = clock()
     with session_scope(engine, readonly=True) as session:
         due = session.exec(
             select(WebhookDelivery.id)
@@ -81,8 +87,24 @@ def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
         return claimed
 
 
-def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
-    """POST one signed delivery; the response status and an error text (None when 2xx)."""
+def send(
+    client: httpx.Client,
+    item: _Claimed,
+    allowed: frozenset[str] = frozenset(),
+    resolve: destinations.Resolver | None = None,
+) -> tuple[int | None, str | None]:
+    """POST one signed delivery; the response status and an error text (None when 2xx).
+
+    The host is checked again (app/webhooks/destinations.py) and the request goes to the
+    address that was checked. The error text says what kind of failure it was, never what the
+    network answered in detail (that goes to the server log): the delivery log is readable by
+    integration keys and must not map the network behind the server.
+    """
+    try:
+        destination = destinations.check(item.url, allowed, resolve)
+    except destinations.DestinationRefused as exc:
+        log.warning("webhook delivery %s refused: %s", item.event_id, exc.reason)
+        return None, "refused: the destination is not a public address"
     timestamp = utcnow()
     signature = Signer(item.secret).sign(item.event_id, timestamp, item.body)
     headers = {
@@ -92,25 +114,54 @@ def send(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None]:
         "webhook-timestamp": str(int(timestamp.timestamp())),
         "webhook-signature": signature,
     }
+    extensions: dict[str, Any] = {}
+    if destination.address is not None:
+        headers["host"] = urlsplit(item.url).netloc.rsplit("@", 1)[-1]
+        extensions["sni_hostname"] = destination.host
     try:
-        response = client.post(item.url, content=item.body.encode(), headers=headers)
+        response = client.post(
+            destinations.pinned_url(item.url, destination),
+            content=item.body.encode(),
+            headers=headers,
+            extensions=extensions,
+        )
+    except httpx.TimeoutException as exc:
+        log.info("webhook delivery %s timed out: %r", item.event_id, exc)
+        return None, "timed out"
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
+        log.info("webhook delivery %s failed: %r", item.event_id, exc)
+        return None, "could not connect or send"
     if 200 <= response.status_code < 300:
         return response.status_code, None
     return response.status_code, f"the receiver answered {response.status_code}"
 
 
 def record(
-    engine: Engine, item: _Claimed, status: int | None, error: str | None, policy: RetryPolicy
+    engine: Engine,
+    item: _Claimed,
+    status: int | None,
+    error: str | None,
+    policy: RetryPolicy,
+    duration_ms: int = 0,
+    clock: Clock = utcnow,
 ) -> None:
-    """Store the outcome of one attempt and schedule the next one if needed."""
-    now = utcnow()
+    """Store the outcome of one attempt (in the attempt log too) and schedule the next if due."""
+    now = clock()
     with session_scope(engine) as session:
         delivery = session.get(WebhookDelivery, item.id)
         if delivery is None:  # the webhook was deleted meanwhile
             return
         delivery.attempts += 1
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.id,
+                number=delivery.attempts,
+                attempted_at=now,
+                response_status=status,
+                error=error,
+                duration_ms=duration_ms,
+            )
+        )
         delivery.last_attempt_at = now
         delivery.response_status = status
         delivery.last_error = error
@@ -123,22 +174,37 @@ def record(
         session.add(delivery)
 
 
-def deliver_due(engine: Engine, client: httpx.Client, policy: RetryPolicy) -> int:
+def deliver_due(
+    engine: Engine,
+    client: httpx.Client,
+    policy: RetryPolicy,
+    allowed: frozenset[str] = frozenset(),
+    clock: Clock = utcnow,
+) -> int:
     """One pass: claim, send, record. How many deliveries were attempted."""
-    items = claim(engine)
+    items = claim(engine, clock=clock)
     for item in items:
-        status, error = send(client, item)
+        started = time.monotonic()
+        status, error = send(client, item, allowed)
+        duration_ms = int((time.monotonic() - started) * 1000)
         if error:
             log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
-        record(engine, item, status, error, policy)
+        record(engine, item, status, error, policy, duration_ms, clock)
     return len(items)
 
 
 class DeliveryWorker:
     """A daemon thread that delivers the outbox every `interval` seconds until stopped."""
 
-    def __init__(self, engine: Engine, policy: RetryPolicy, interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        policy: RetryPolicy,
+        interval: float = 0.5,
+        allowed: frozenset[str] = frozenset(),
+    ) -> None:
         self.engine, self.policy, self.interval = engine, policy, interval
+        self.allowed = allowed
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tamis-webhooks", daemon=True)
 
@@ -155,7 +221,7 @@ class DeliveryWorker:
         with httpx.Client(timeout=10.0, follow_redirects=False) as client:
             while not self._stop.is_set():
                 try:
-                    busy = deliver_due(self.engine, client, self.policy)
+                    busy = deliver_due(self.engine, client, self.policy, self.allowed)
                 except Exception:  # a database hiccup must not kill the worker
                     log.exception("webhook delivery pass failed")
                     busy = 0

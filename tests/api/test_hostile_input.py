@@ -22,7 +22,8 @@ def test_malformed_bodies(client: TestClient, content: bytes, content_type: str)
     response = client.post(
         "/api/v1/positions", content=content, headers={"content-type": content_type}
     )
-    assert response.status_code in (400, 422)  # 400: not parseable at all; 422: not a position
+    # 415: not JSON at all; 422: JSON, but not a position
+    assert response.status_code == (415 if content_type == "text/plain" else 422)
     assert response.headers["content-type"] == "application/problem+json"
     assert client.get("/api/v1/positions").json()["items"] == []
 

@@ -1,10 +1,13 @@
 """A whole screening through the API: scorecards, the panel verdict, decisions, replay."""
 
+import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, create_engine, select
 
+from app.assessments.models import VerdictRecord
 from app.core.config import Settings
 from app.main import create_app
 from tests.api.conftest import Api
@@ -215,7 +218,9 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
 ) -> None:
     candidate = api.candidate()
     cid = candidate["id"]
-    api.assessment(cid, "Ana", {**ALL_FOURS, "hands_on_practice": 2, "continuous_learning": 3})
+    ana = api.assessment(
+        cid, "Ana", {**ALL_FOURS, "hands_on_practice": 2, "continuous_learning": 3}
+    )
     before = api.ok("GET", f"/api/v1/candidates/{cid}/verdict")
     old_version = before["rubric_version"]
 
@@ -235,9 +240,32 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
         assert second["verdict"]["rubric_version"] == old_version
         rescored = restarted.post(f"/api/v1/candidates/{cid}/rescore").json()
         assert rescored["rubric_version"] != old_version
-        assert rescored["score"] < before["score"] or rescored["raters"] != before["raters"]
+        ana_now = Api(restarted).ok("GET", f"/api/v1/assessments/{ana['id']}")["verdict"]
+        assert ana_now["rubric_version"] == rescored["rubric_version"]
+        assert ana_now["score"] != ana["verdict"]["score"]  # the new weight counts now
         versions = restarted.get("/api/v1/rubrics/social-media-screen").json()["versions"]
         assert [v["version"] for v in versions] == [old_version, rescored["rubric_version"]]
+
+    # The verdict Ana's scorecard got first is still stored, unchanged, beside the new one.
+    engine = create_engine(settings.database_url)
+    with Session(engine) as session:
+        records = session.exec(
+            select(VerdictRecord)
+            .where(VerdictRecord.assessment_id == uuid.UUID(ana["id"]))
+            .order_by(col(VerdictRecord.created_at))
+        ).all()
+    engine.dispose()
+    assert [r.cause for r in records] == ["submitted", "rescored"]
+    kept, new = records
+    assert kept.rubric_version_id != new.rubric_version_id
+    assert (kept.score, kept.recommendation) == (
+        pytest.approx(ana["verdict"]["score"]),
+        ana["verdict"]["recommendation"],
+    )
+    assert (new.score, new.recommendation) == (
+        pytest.approx(ana_now["score"]),
+        ana_now["recommendation"],
+    )
 
 
 def test_a_broken_rubric_stops_start_up(settings: Settings, tmp_path: Path) -> None:
@@ -251,3 +279,45 @@ def test_a_broken_rubric_stops_start_up(settings: Settings, tmp_path: Path) -> N
     assert "criteria[0].weight" in str(caught.value) and "social-media-screen.yaml" in str(
         caught.value
     )
+
+
+def test_not_observed_people_and_engine_through_the_api(api: Api, client: TestClient) -> None:
+    candidate = api.candidate()
+    cid = candidate["id"]
+    url = f"/api/v1/candidates/{cid}/assessments"
+    # "not observed" answers a core criterion (submission accepts it) but is no good news.
+    unseen = {**ALL_FOURS, "hands_on_practice": "not_observed"}
+    ana = api.assessment(
+        cid, "Ana", unseen, overall_recommendation="hire", summary="Sharp on measurement."
+    )
+    assert ana["ratings"]["hands_on_practice"] == "not_observed"
+    assert ana["overall_recommendation"] == "hire"
+    assert ana["verdict"]["recommendation"] == "incomplete"
+    assert ana["verdict"]["settle"] == ["hands_on_practice"]
+    assert "hands_on_practice" not in {
+        r["ref"] for r in ana["verdict"]["reasons"] if "/4" in r["text"]
+    }
+    # The panel shows each person's own view beside the engine's, and names the disagreement.
+    api.assessment(cid, "Bruno", ALL_FOURS, overall_recommendation="strong_hire")
+    verdict = api.ok("GET", f"/api/v1/candidates/{cid}/verdict", params={"lang": "en"})
+    assert verdict["recommendation"] == "strong_hire"  # Bruno's 4 is the only rating
+    assert [
+        (p["name"], p["overall_recommendation"], p["agrees"]) for p in verdict["interviewers"]
+    ] == [
+        ("Ana", "hire", False),
+        ("Bruno", "strong_hire", True),
+    ]
+    assert verdict["interviewers"][0]["summary"] == "Sharp on measurement."
+    overall = [r["text"] for r in verdict["reasons"] if r["ref"] == "overall"]
+    assert "Ana recommends “hire”; the engine says “strong hire”." in overall
+    hands = " ".join(r["text"] for r in verdict["reasons"] if r["ref"] == "hands_on_practice")
+    assert "Ana not observed, Bruno 4 → 4 (lower median)" in hands
+    bad = client.post(
+        url,
+        json={
+            "interviewer": {"name": "Chloé", "email": "chloe@example.org"},
+            "overall_recommendation": "maybe",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == "overall_recommendation"

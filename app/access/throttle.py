@@ -1,0 +1,50 @@
+"""Sign-in throttling: too many failed passwords per account, or per client address, wait.
+
+Failures are counted in a moving window (the `limits` package): at most ACCOUNT_LIMIT per
+account and ADDRESS_LIMIT per client address in WINDOW. Past either, sign-in answers 429 with
+`Retry-After` without checking the password at all; a success clears the account's count.
+The counts live in the storage `TAMIS_RATE_LIMIT_STORAGE` names (`memory://`, per process, by
+default; a shared one such as `redis://` counts across processes and hosts).
+"""
+
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse, storage, strategies
+
+ACCOUNT_LIMIT: RateLimitItem = parse("10/15minutes")
+ADDRESS_LIMIT: RateLimitItem = parse("50/15minutes")
+
+
+@dataclass
+class SignInThrottle:
+    """The failed sign-ins of one process (or of every process sharing `storage_uri`)."""
+
+    storage_uri: str = "memory://"
+
+    def __post_init__(self) -> None:
+        self.limiter = strategies.MovingWindowRateLimiter(
+            storage.storage_from_string(self.storage_uri)
+        )
+
+    def wait(self, email: str, address: str) -> int:
+        """Seconds to wait before trying again (0: the attempt may go ahead)."""
+        waits = []
+        for item, key in ((ACCOUNT_LIMIT, _account(email)), (ADDRESS_LIMIT, address)):
+            if not self.limiter.test(item, "sign-in", key):
+                reset, _remaining = self.limiter.get_window_stats(item, "sign-in", key)
+                waits.append(max(int(reset - time.time()) + 1, 1))
+        return max(waits, default=0)
+
+    def failed(self, email: str, address: str) -> None:
+        """Count a wrong password against the account and the address."""
+        self.limiter.hit(ACCOUNT_LIMIT, "sign-in", _account(email))
+        self.limiter.hit(ADDRESS_LIMIT, "sign-in", address)
+
+    def succeeded(self, email: str) -> None:
+        """The right password: the account's failures are forgotten."""
+        self.limiter.clear(ACCOUNT_LIMIT, "sign-in", _account(email))
+
+
+def _account(email: str) -> str:
+    return email.strip().lower()

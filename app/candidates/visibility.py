@@ -1,0 +1,141 @@
+"""What a reader may see of a candidate: the one place the blind-scoring rule meets a candidate.
+
+Blind scoring (app/assessments/access.py): an interviewer who has not submitted their own
+assessment of a candidate must learn nothing of the others' work on them. The candidate's stored
+`recommendation` is the panel's, its `status` moves as others assess and decide, and its
+`version` (the ETag) and `updated_at` change with both. So every representation of a candidate
+(the API's detail and list, their filters, the pages, the ETag) is made here, from the reader:
+
+- a reader under the rule sees `recommendation: null`, the status `in_review` (or `withdrawn`,
+  which is the candidate's own doing), `updated_at` equal to `created_at`, and an ETag computed
+  from that masked representation only;
+- the list filters on `recommendation` and `status` match what the reader sees, in SQL.
+
+Roles with `assessments:all` and roles outside BLIND_ROLES see the stored values.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Response
+from sqlalchemy import and_, case, exists, false, or_
+from sqlmodel import Session, col, select
+
+from app.access.models import Principal
+from app.access.policy import P
+from app.assessments.models import Assessment
+from app.candidates.models import Candidate, CandidatePublic
+from app.core import etag
+
+# The status a blind reader sees: the candidate's own withdrawal, else "in review".
+VISIBLE_WHEN_BLIND = frozenset({"withdrawn"})
+BLIND_STATUS = "in_review"
+
+
+def blind_email(principal: Principal) -> str | None:
+    """The email whose submitted assessments lift the rule, when the rule applies; else None.
+
+    A blind principal without an email can never lift it: "" matches no assessment.
+    """
+    if principal.can(P.ASSESSMENTS_ALL) or not principal.blind:
+        return None
+    return (principal.email or "").lower()
+
+
+def _submitted_clause(email: str) -> Any:
+    """SQL: the candidate row has an assessment submitted by `email`."""
+    if not email:
+        return false()
+    return exists().where(
+        col(Assessment.candidate_id) == col(Candidate.id),
+        col(Assessment.interviewer_email) == email,
+        col(Assessment.status) == "submitted",
+    )
+
+
+def _submitted_ids(session: Session, email: str, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    if not email or not ids:
+        return set()
+    rows = session.exec(
+        select(Assessment.candidate_id).where(
+            col(Assessment.candidate_id).in_(list(ids)),
+            Assessment.interviewer_email == email,
+            Assessment.status == "submitted",
+        )
+    ).all()
+    return set(rows)
+
+
+def filter_statement(
+    statement: Any, principal: Principal, *, status: str | None, recommendation: str | None
+) -> Any:
+    """`statement` over candidates, filtered on what the reader sees of status and verdict."""
+    email = blind_email(principal)
+    if email is None:
+        if status is not None:
+            statement = statement.where(Candidate.status == status)
+        if recommendation is not None:
+            statement = statement.where(Candidate.recommendation == recommendation)
+        return statement
+    seen = _submitted_clause(email)
+    if recommendation is not None:
+        statement = statement.where(Candidate.recommendation == recommendation, seen)
+    if status is not None:
+        masked = case(
+            (col(Candidate.status).in_(sorted(VISIBLE_WHEN_BLIND)), col(Candidate.status)),
+            else_=BLIND_STATUS,
+        )
+        statement = statement.where(
+            or_(and_(seen, col(Candidate.status) == status), and_(~seen, masked == status))
+        )
+    return statement
+
+
+def _masked(candidate: Candidate) -> CandidatePublic:
+    public = CandidatePublic.model_validate(candidate)
+    status = candidate.status if candidate.status in VISIBLE_WHEN_BLIND else BLIND_STATUS
+    return public.model_copy(
+        update={"recommendation": None, "status": status, "updated_at": candidate.created_at}
+    )
+
+
+class Shown:
+    """A candidate as one reader sees it: the representation and its ETag."""
+
+    def __init__(self, public: CandidatePublic, tag: str) -> None:
+        self.public, self.etag = public, tag
+
+    def tag(self, response: Response) -> None:
+        """Set the ETag header of this representation."""
+        response.headers["ETag"] = self.etag
+
+
+def _blind_etag(public: CandidatePublic) -> str:
+    digest = hashlib.sha256(public.model_dump_json().encode()).hexdigest()[:20]
+    return f'"b{digest}"'
+
+
+def show_many(
+    session: Session, candidates: Sequence[Candidate], principal: Principal
+) -> list[Shown]:
+    """Each candidate as `principal` sees it (one query for the whole page)."""
+    email = blind_email(principal)
+    if email is None:
+        return [Shown(CandidatePublic.model_validate(c), etag.etag(c.version)) for c in candidates]
+    lifted = _submitted_ids(session, email, [c.id for c in candidates])
+    shown = []
+    for candidate in candidates:
+        if candidate.id in lifted:
+            public = CandidatePublic.model_validate(candidate)
+            shown.append(Shown(public, etag.etag(candidate.version)))
+        else:
+            public = _masked(candidate)
+            shown.append(Shown(public, _blind_etag(public)))
+    return shown
+
+
+def show(session: Session, candidate: Candidate, principal: Principal) -> Shown:
+    """The candidate as `principal` sees it."""
+    return show_many(session, [candidate], principal)[0]
