@@ -65,11 +65,19 @@ def test_self_screen_answers_come_back_with_suggestions(api: Api, client: TestCl
     public = TestClient(client.app)
     form = public.get(path)
     assert form.status_code == 200 and 'lang="fr"' in form.text
-    sent = public.post(
-        path, data={"answer.measuring_impact": "On ne peut pas vraiment mesurer l'impact."}
-    )
+    others = ["where_and_since_when", "campaigns_admired", "changed_mind", "listening"]
+    answers = {
+        "answer.measuring_impact": "On ne peut pas vraiment mesurer l'impact.",
+        **{f"skip.{q}": "1" for q in [*others, "audience_and_influence"]},
+    }
+    # Each question needs an answer or an explicit skip; a review comes before the final send.
+    partial = public.post(path, data={"answer.measuring_impact": "x", "action": "send"})
+    assert partial.status_code == 422
+    review = public.post(path, data={**answers, "action": "review"})
+    assert review.status_code == 200
+    sent = public.post(path, data={**answers, "action": "send"})
     assert sent.status_code == 200 and "Merci" in sent.text
-    again = public.post(path, data={"answer.measuring_impact": "autre chose"})
+    again = public.post(path, data={**answers, "action": "send"})
     assert again.status_code == 410 and "déjà servi" in again.text
 
     (screen,) = api.ok("GET", f"/api/v1/candidates/{cid}/screenings")

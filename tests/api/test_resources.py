@@ -134,7 +134,7 @@ def test_rubrics_endpoints(client: TestClient) -> None:
     (rubric,) = client.get("/api/v1/rubrics").json()
     assert rubric["id"] == "social-media-screen" and rubric["versions"] == []
     one = client.get("/api/v1/rubrics/social-media-screen").json()
-    assert len(one["criteria"]) == 15 and one["scale"] == {"min": 1, "max": 4}
+    assert len(one["criteria"]) == 18 and one["scale"] == {"min": 1, "max": 4}
     assert client.get("/api/v1/rubrics/nope").status_code == 404
     preview = client.post(
         "/api/v1/rubrics/social-media-screen/score?lang=fr",
