@@ -4,7 +4,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field
+from limits import parse
+from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root when running from a checkout; the shipped rubric lives beside `app/`.
@@ -53,6 +54,18 @@ class Settings(BaseSettings):
     # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
     # storage (`redis://host:6379`) counts across processes. See the `limits` package.
     rate_limit_storage: str = "memory://"
+    # Failed sign-ins allowed per account and per client address (`limits` notation).
+    sign_in_limit_per_account: str = "10/15minutes"
+    sign_in_limit_per_address: str = "50/15minutes"
+
+    @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a rate such as 10/15minutes") from exc
+        return value
 
 
 @lru_cache
