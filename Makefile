@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SOURCES := app tests bench
 
-.PHONY: run test services lint typecheck bench clean
+.PHONY: run test services lint typecheck bench mutation fuzz clean
 
 # The virtual environment: runtime dependencies for `run`, plus the dev tools for `test`.
 $(BIN)/python:
@@ -42,6 +42,17 @@ services:
 test: services lint typecheck
 	$(BIN)/pytest
 
+# Mutation testing, nightly-sized (not part of `make test`): mutmut per group of packages, each
+# with its fast tests only; writes tests/MUTATION.md. `make mutation GROUPS="core privacy"`.
+GROUPS ?=
+mutation: $(VENV)/.installed-dev
+	$(BIN)/python tests/mutation.py $(GROUPS)
+
+# A deeper fuzzing run than `make test`'s: new random examples each time, 500 per operation.
+FUZZ_EXAMPLES ?= 500
+fuzz: $(VENV)/.installed-dev
+	TAMIS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider tests/api/test_fuzz.py
+
 # Every benchmark, each against its baseline in the same run; the figures go in bench/RESULTS.md.
 bench: $(VENV)/.installed-dev services
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
@@ -50,6 +61,8 @@ bench: $(VENV)/.installed-dev services
 	$(BIN)/python bench/bench_submission.py
 	$(BIN)/python bench/bench_api.py --db both --seconds 10
 	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_signals.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

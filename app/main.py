@@ -11,8 +11,10 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.access.service import authenticate_request
 from app.access.throttle import SignInThrottle
 from app.assessments.router import router as assessments_router
+from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
@@ -21,7 +23,11 @@ from app.core.errors import install_error_handlers, problem_responses
 from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
+from app.core.openapi import install as install_openapi
+from app.core.openapi import operation_id
 from app.core.routing import writer_gate
+from app.events import service as event_feed
+from app.events.router import router as events_router
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -30,6 +36,7 @@ from app.rubric.router import router as rubrics_router
 from app.rubric.store import RubricRegistry
 from app.screenings.questionnaire import load_all as load_questionnaires
 from app.screenings.router import router as screenings_router
+from app.signals.encoder import shared_encoder
 from app.signals.loader import load_all as load_signals
 from app.signals.router import router as signals_router
 from app.web.router import public as web_public
@@ -73,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application. A broken rubric or an unmigrated database stops start-up."""
     settings = settings or get_settings()
     rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
-    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag cues
+    signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag detector
     questionnaires = load_questionnaires(settings.criteria_dir, rubrics)  # and the self-screen
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
@@ -81,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pending(engine, settings.database_url):
             raise DatabaseNotMigrated("the database is not migrated: run `tamis db upgrade`")
+        if signals:
+            shared_encoder().load()  # the sentence model, once per process
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
@@ -99,7 +108,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    recorder.install()  # every session writes the audit trail
+    event_feed.install()  # and numbers its events when it commits
+    app.state.authenticator = authenticate_request  # API keys (app/access)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
@@ -128,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments_router,
         privacy_router,
         webhooks_router,
+        events_router,
         audit_router,
         reports_router,
         signals_router,
@@ -142,4 +156,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
     install_self_screen(app)
+    install_openapi(app)
     return app

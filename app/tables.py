@@ -10,6 +10,7 @@ import app.audit.models
 import app.candidates.models
 import app.core.idempotency
 import app.decisions.models
+import app.events.models
 import app.positions.models
 import app.rubric.store
 import app.screenings.models

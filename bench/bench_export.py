@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from app.access import service as keys  # noqa: E402
 from app.assessments.models import Assessment, VerdictRecord  # noqa: E402
 from app.candidates.models import Candidate  # noqa: E402
-from app.core.commands import command_session  # noqa: E402
+from app.commands import command_session  # noqa: E402
 from app.core.config import Settings, shipped_criteria_dir  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.positions.models import Position  # noqa: E402

@@ -1,10 +1,22 @@
-"""Shared fixtures: the shipped rubric, loaded once."""
+"""Shared fixtures (the shipped rubric, loaded once) and the run's tally per database and browser.
+
+Every API test runs once on SQLite and once on PostgreSQL, and the page tests in Chromium. The
+terminal summary says how many ran in each, so a half that was skipped or not collected shows;
+under CI a half whose every test was skipped fails the run.
+"""
+
+from collections import Counter
 
 import pytest
 from hypothesis import settings
 
 from app.core.config import shipped_criteria_dir
 from app.rubric import Rubric, load_rubrics
+from tests.ci import IN_CI
+
+HALVES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "browser": "browser (Chromium)"}
+_tally: dict[str, Counter[str]] = {half: Counter() for half in HALVES}
+_half_of: dict[str, str] = {}
 
 # Examples are derandomised (a run is reproducible) and not timed: the machine is shared.
 settings.register_profile("tamis", deadline=None, derandomize=True, print_blob=True)
@@ -15,3 +27,55 @@ settings.load_profile("tamis")
 def shipped() -> Rubric:
     """The rubric under criteria/, as the service loads it."""
     return load_rubrics(shipped_criteria_dir())["social-media-screen"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "live: starts Tamis under uvicorn in a subprocess (left out of mutation runs)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("database_url") if callspec else None
+        if database in HALVES:
+            _half_of[item.nodeid] = database
+        elif "browser" in getattr(item, "fixturenames", ()):  # Chromium drives the test
+            _half_of[item.nodeid] = "browser"
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    half = _half_of.get(report.nodeid)
+    if half is None:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        outcome = "skipped" if report.skipped else "failed" if report.failed else "passed"
+        _tally[half][outcome] += 1
+    elif report.when == "teardown" and report.failed:
+        _tally[half]["errors"] += 1
+
+
+def _silent_halves() -> list[str]:
+    """Halves that had tests and ran none of them."""
+    return [
+        HALVES[half]
+        for half, counts in _tally.items()
+        if counts["skipped"] and not counts["passed"] and not counts["failed"]
+    ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.section("tests per database and in the browser")
+    for half, label in HALVES.items():
+        counts = _tally[half]
+        ran = counts["passed"] + counts["failed"]
+        detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()) if n)
+        terminalreporter.write_line(f"{label}: {ran} ran ({detail or 'none collected'})")
+    for label in _silent_halves():
+        terminalreporter.write_line(f"{label}: every test was skipped", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if IN_CI and _silent_halves() and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.rubric import Rubric
 from tests.factories import shipped_document, write_rubric
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL, CORE
 
 TAMIS = str(Path(sys.executable).parent / "tamis")
 
@@ -89,14 +89,14 @@ def test_show_as_text() -> None:
 
 def test_score_good_and_bad_lines() -> None:
     lines = [
-        json.dumps({"id": "a", "ratings": dict.fromkeys(CORE, 4)}),
+        json.dumps({"id": "a", "ratings": dict.fromkeys(ALL, 4)}),
         json.dumps({"ratings": {"measures_impact": 7}}),
         "{not json",
         "",
         json.dumps(
             {
                 "id": "b",
-                "ratings": dict.fromkeys(CORE, 4),
+                "ratings": dict.fromkeys(ALL, 4),
                 "flags": ["followers_as_proof"],
                 "language": "fr",
             }
@@ -110,11 +110,15 @@ def test_score_good_and_bad_lines() -> None:
         ("a", "strong_hire"),
         ("b", "no_hire"),
     ]
-    assert "« Les abonnés comme preuve »" in verdicts[1]["reasons"][0]["text"]
+    assert "«\u202fLes abonnés comme preuve\u202f»" in verdicts[1]["reasons"][0]["text"]
+    assert (
+        "«\u202fN’engagez jamais un “Expert en Réseaux Sociaux”\u202f!\u202f», point 2"
+        in (verdicts[1]["reasons"][0]["text"])
+    )
     errors = result.stderr.splitlines()
     assert (
-        errors[0]
-        == "line 2: ratings.measures_impact: rating 7 is off the scale 1–4 (valid: 1, 2, 3, 4)"
+        errors[0] == "line 2: ratings.measures_impact: rating 7 is off the scale 1–4 "
+        "(valid: 1, 2, 3, 4, not_observed)"
     )
     assert errors[1].startswith("line 3: invalid JSON")
     assert errors[2].startswith("line 6: (line): each line must be a JSON object")
@@ -145,8 +149,8 @@ def test_score_a_file_twice_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_score_a_panel_line() -> None:
     line = {
         "panel": [
-            {"interviewer": "Ana", "ratings": dict.fromkeys(CORE, 4)},
-            {"interviewer": "Bruno", "ratings": {**dict.fromkeys(CORE, 4), "measures_impact": 2}},
+            {"interviewer": "Ana", "ratings": dict.fromkeys(ALL, 4)},
+            {"interviewer": "Bruno", "ratings": {**dict.fromkeys(ALL, 4), "measures_impact": 2}},
         ],
         "language": "en",
     }
@@ -186,13 +190,29 @@ def test_promises_hold_from_outside(batch: list[dict[str, object]]) -> None:
         ratings = given_["ratings"]
         assert isinstance(flags, list)
         assert isinstance(ratings, dict)
-        if "fake_engagement" in flags:
+        # Level 1 of these means exactly a dealbreaker (the anchor implies the flag).
+        implied = {"influence_over_audience", "conversation_not_promotion", "measures_impact"}
+        if "fake_engagement" in flags or any(ratings.get(c) == 1 for c in implied):
             assert verdict["recommendation"] == "no_hire"
-        elif not set(CORE) <= set(ratings):
-            assert verdict["recommendation"] == "incomplete"
+        if verdict["recommendation"] == "incomplete":
+            assert len(verdict["possible"]) >= 2 and verdict["settle"]
+            assert set(verdict["settle"]) <= {c["id"] for c in verdict["criteria"]} - set(ratings)
         else:
-            assert verdict["recommendation"] in ("strong_hire", "hire", "hold", "no_hire")
+            assert verdict["possible"] == [verdict["recommendation"]]
+            assert verdict["settle"] == []
         refs = {r["ref"] for r in verdict["reasons"]}
-        assert refs <= {*CORE, "context_fit", "test_and_learn", *flags, "overall"} | {
-            c["id"] for c in verdict["criteria"]
-        }
+        implied_or_raised = {f["id"] for f in verdict["flags"]}
+        assert set(flags) <= implied_or_raised
+        assert refs <= {*CORE, "context_fit", "test_and_learn", "overall", *implied_or_raised}
+
+
+def test_validate_refuses_a_copy_of_the_rubric_with_an_age_question(tmp_path: Path) -> None:
+    doc = shipped_document()
+    doc["criteria"][1]["questions"]["en"][0] = "How old are you, and what did you achieve?"
+    write_rubric(tmp_path, doc)
+    result = run("criteria", "validate", str(tmp_path))
+    assert result.returncode == 1
+    (line,) = [x for x in result.stderr.splitlines() if "protected ground" in x]
+    assert str(tmp_path / "social-media-screen.yaml") in line
+    assert "criteria[1].questions.en[0]" in line  # the item and the field
+    assert "'how old'" in line.lower() and "(age)" in line  # the word and its ground

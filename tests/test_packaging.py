@@ -28,4 +28,5 @@ def test_ci_runs_the_readme_test_command() -> None:
     first_block = commands[0].split("\n")
     assert "make run" in first_block[0]
     assert "make test" in first_block[1]
-    assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == "exec make test"
+    ci_run = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    assert ci_run[-1] == "exec make test" and "export CI=true" in ci_run

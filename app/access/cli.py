@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.access import service, users
 from app.access.policy import ROLES, Role
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import get_settings
 from app.core.errors import NotFound
 

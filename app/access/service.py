@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from starlette.requests import Request
 
 from app.access.models import ApiKey, Principal
 from app.access.policy import Role
@@ -85,3 +86,8 @@ _KEYS = ApiKey.__table__.c  # type: ignore[attr-defined]
 _BY_HASH = sa_select(_KEYS.id, _KEYS.name, _KEYS.role, _KEYS.email, _KEYS.revoked_at).where(
     _KEYS.secret_hash == bindparam("secret_hash")
 )
+
+
+def authenticate_request(session: Session, request: Request) -> Principal:
+    """The principal of the request's `Authorization: Bearer` key (the API's authenticator)."""
+    return authenticate(session, request.headers.get("authorization"))

@@ -18,9 +18,10 @@ from app.assessments.models import (
 )
 from app.candidates import service as candidates
 from app.core import etag
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
+from app.rubric.deps import RegistryDep
 
 router = APIRouter(
     prefix="/assessments",
@@ -85,11 +86,14 @@ def submit_assessment(
     registry: RegistryDep,
     language: LanguageDep,
     principal: Reader,
+    response: Response,
     if_match: etag.IfMatch = None,
 ) -> AssessmentPublic:
     """Submit a draft: it is scored and can no longer be edited, only amended."""
     assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.submit(session, registry, assessment)
+    response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
+    etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)
 
 
@@ -105,11 +109,14 @@ def amend_assessment(
     registry: RegistryDep,
     language: LanguageDep,
     principal: Reader,
+    response: Response,
     if_match: etag.IfMatch = None,
 ) -> AssessmentPublic:
     """Correct a submitted assessment with a reason; the earlier revision stays readable."""
     assessment = _for_write(session, assessment_id, principal, if_match)
     assessment = service.amend(session, registry, assessment, body)
+    response.headers["Location"] = f"/api/v1/assessments/{assessment.id}/revisions"
+    etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)
 
 

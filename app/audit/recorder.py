@@ -110,7 +110,6 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
         session.connection().execute(insert(AUDIT_TABLE), rows)
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
     events = []
     for obj in list(session.dirty):
@@ -127,3 +126,12 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
 def note(session: Session, action: str, resource_type: str, resource_id: Any) -> None:
     """Record an action that is more than its field changes (e.g. `candidate.erased`)."""
     _write(session, [_new(session, action, resource_type, resource_id, {})])
+
+
+def install() -> None:
+    """Make every session write the audit trail (and bump versions); idempotent.
+
+    Called by the composition roots: `create_app` and the admin commands.
+    """
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)

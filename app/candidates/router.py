@@ -13,12 +13,13 @@ from app.assessments.models import AssessmentCreate, AssessmentPublic, Candidate
 from app.candidates import service, visibility
 from app.candidates.models import CandidateCreate, CandidatePublic, CandidateStatus, CandidateUpdate
 from app.core import etag
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
+from app.rubric.deps import RegistryDep
 from app.rubric.schemas import Recommendation
 from app.verdicts import service as verdicts
 
@@ -145,6 +146,7 @@ def create_assessment(
     registry: RegistryDep,
     language: LanguageDep,
     principal: Annotated[Principal, allow(P.ASSESSMENTS_OWN, P.ASSESSMENTS_ALL)],
+    response: Response,
 ) -> AssessmentPublic:
     """Start an interviewer's scorecard (a draft), or submit it at once with `status: submitted`.
 
@@ -153,6 +155,8 @@ def create_assessment(
     access.check_author(str(body.interviewer.email), principal)
     candidate = service.get(session, candidate_id, lock=True)
     assessment = assessments.create(session, registry, candidate, body)
+    response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
+    etag.tag(response, assessment)
     return assessments.to_public(session, registry, assessment, language)
 
 
@@ -196,11 +200,18 @@ def get_verdict(
     dependencies=[allow(P.ASSESSMENTS_ALL)],
 )
 def rescore(
-    candidate_id: uuid.UUID, session: SessionDep, registry: RegistryDep, language: LanguageDep
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    response: Response,
 ) -> CandidateVerdict:
-    """Score the submitted assessments again with the current rubric; earlier verdicts are kept."""
+    """Score the submitted assessments again with the current rubric; earlier verdicts are kept.
+
+    The `ETag` is the candidate's after the rescore (for `If-Match` on the candidate)."""
     candidate = service.get(session, candidate_id, lock=True)
     verdicts.rescore(session, registry, candidate)
+    etag.tag(response, candidate)
     return verdicts.panel(session, registry, candidate, language)
 
 
@@ -216,10 +227,13 @@ def record_decision(
     session: SessionDep,
     registry: RegistryDep,
     language: LanguageDep,
+    response: Response,
 ) -> DecisionPublic:
     """Record a person's decision; against the advice, or while incomplete, give a rationale."""
     candidate = service.get(session, candidate_id, lock=True)
-    return decisions.to_public(decisions.record(session, registry, candidate, body, language))
+    decision = decisions.record(session, registry, candidate, body, language)
+    response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/decisions"
+    return decisions.to_public(decision)
 
 
 @router.get(

@@ -18,11 +18,11 @@ from app.candidates.models import (
 )
 from app.core import idempotency
 from app.core.errors import Conflict, NotFound
+from app.core.fields import FieldError
 from app.core.pagination import paginate
 from app.core.types import utcnow
 from app.decisions.models import Decision
 from app.positions import service as positions
-from app.scoring.answers import FieldError
 from app.screenings.models import Screening
 from app.webhooks import service as webhooks
 

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse
 from pydantic import AnyHttpUrl, Field, field_validator
@@ -65,6 +66,25 @@ class Settings(BaseSettings):
             parse(value)
         except ValueError as exc:
             raise ValueError(f"'{value}' is not a rate such as 10/15minutes") from exc
+        return value
+
+    # The readers' time zone: every time shown in the pages and reports is in it.
+    timezone: str = "Europe/Paris"
+    # Invitations by email: sent when an SMTP host is set (otherwise the link is copied by hand).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_sender: str = "tamis@localhost"
+    # The employer's name, shown to candidates on the self-screen page and in invitations.
+    employer: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            message = f"unknown time zone '{value}' (an IANA name, e.g. Europe/Paris)"
+            raise ValueError(message) from exc
         return value
 
 

@@ -140,6 +140,3 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
         unit.rollback()
         raise
     unit.commit()
-
-
-import app.audit.recorder  # noqa: E402, F401  (every session writes the audit trail)

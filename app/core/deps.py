@@ -1,4 +1,4 @@
-"""FastAPI dependencies, as Annotated aliases: the session, the caller, the language, the rubrics.
+"""FastAPI dependencies, as Annotated aliases: the session, the caller, the language.
 
 The session and the principal are opened by the route's unit of work (app/core/routing.py).
 """
@@ -9,11 +9,9 @@ from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.access.models import Principal
-from app.access.policy import Permission
+from app.core.caller import Caller
 from app.core.errors import Forbidden
 from app.core.i18n import Language, negotiate_language
-from app.rubric.store import RubricRegistry
 
 # Documents the Bearer scheme in OpenAPI; the key itself is checked by the unit of work.
 bearer = HTTPBearer(
@@ -29,19 +27,19 @@ def get_session(request: Request) -> Session:
     return session
 
 
-def get_principal(request: Request) -> Principal:
+def get_principal(request: Request) -> Caller:
     """Who the request acts as."""
-    principal: Principal = request.state.principal
+    principal: Caller = request.state.principal
     return principal
 
 
-def allow(*permissions: Permission) -> Any:
+def allow(*permissions: Any) -> Any:
     """A dependency that lets the request through when its role has one of `permissions`."""
 
     def check(
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
-    ) -> Principal:
+    ) -> Caller:
         principal = get_principal(request)
         if not any(principal.can(p) for p in permissions):
             wanted = " or ".join(p.value for p in permissions)
@@ -61,12 +59,5 @@ def get_language(
     return negotiate_language(lang, accept_language)
 
 
-def get_registry(request: Request) -> RubricRegistry:
-    """The loaded rubrics and the stored versions."""
-    registry: RubricRegistry = request.app.state.registry
-    return registry
-
-
 SessionDep = Annotated[Session, Depends(get_session)]
 LanguageDep = Annotated[Language, Depends(get_language)]
-RegistryDep = Annotated[RubricRegistry, Depends(get_registry)]

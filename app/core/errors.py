@@ -6,7 +6,7 @@ errors and anything unexpected are rendered the same way, so a client always get
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -17,9 +17,8 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from app.core.fields import FieldError, format_path
 from app.core.i18n import Language, negotiate_language
-from app.rubric.loader import format_path
-from app.scoring.answers import AnswersError, FieldError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://tamis.dev/problems/"
@@ -50,6 +49,11 @@ TITLES: dict[str, dict[Language, str]] = {
         "en": "Idempotency key already used",
         "fr": "Clé d’idempotence déjà utilisée",
     },
+    "bad-request": {"en": "Bad request", "fr": "Requête incorrecte"},
+    "not-acceptable": {
+        "en": "No acceptable representation",
+        "fr": "Aucune représentation acceptable",
+    },
     "http-error": {"en": "HTTP error", "fr": "Erreur HTTP"},
     "internal-error": {"en": "Internal error", "fr": "Erreur interne"},
     "service-unavailable": {"en": "Service unavailable", "fr": "Service indisponible"},
@@ -75,6 +79,12 @@ class ProblemDetails(BaseModel):
     errors: list[ProblemField] = []
 
 
+class HasFieldErrors(Protocol):
+    """An exception that lists the fields at fault (e.g. scoring's AnswersError)."""
+
+    errors: list[FieldError]
+
+
 class Problem(Exception):
     """A domain error with its HTTP status and a stable problem type."""
 
@@ -87,6 +97,24 @@ class Problem(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors)
+
+
+class BadRequest(Problem):
+    """A header that cannot be read (e.g. an empty `If-Match`)."""
+
+    status, kind = 400, "bad-request"
+
+
+class NotAcceptable(Problem):
+    """Nothing the operation can answer fits the request's `Accept` header."""
+
+    status, kind = 406, "not-acceptable"
+
+
+class UnsupportedMediaType(Problem):
+    """The body is not in a media type the operation reads (JSON)."""
+
+    status, kind = 415, "unsupported-media-type"
 
 
 class Unauthorized(Problem):
@@ -132,8 +160,8 @@ class InvalidInput(Problem):
     status, kind = 422, "validation-error"
 
     @classmethod
-    def from_answers(cls, exc: AnswersError) -> "InvalidInput":
-        """The problem for answers that do not fit the rubric."""
+    def from_answers(cls, exc: HasFieldErrors) -> "InvalidInput":
+        """The problem for an error that lists its fields at fault (answers that do not fit)."""
         return cls("; ".join(str(e) for e in exc.errors), exc.errors)
 
 
@@ -202,11 +230,47 @@ def _valid_values(error: dict[str, Any]) -> list[str | int] | None:
     return None
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds: itself, or inside Optional, list, dict, ..."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        model = _model_in(arg)
+        if model is not None:
+            return model
+    return None
+
+
+def _valid_keys(request: Request, loc: Sequence[Any]) -> list[str | int] | None:
+    """The keys the body model accepts where an unknown key `loc` was sent."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    if body_field is None or not loc or loc[0] != "body":
+        return None
+    model = _model_in(body_field.field_info.annotation)
+    for step in (p for p in loc[1:-1] if not isinstance(p, int)):  # list indexes: the item
+        fields = {f.alias or name: f for name, f in model.model_fields.items()} if model else {}
+        model = _model_in(fields[step].annotation) if step in fields else None
+    if model is None:
+        return None
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _field_error(request: Request, error: dict[str, Any]) -> FieldError:
+    loc = error.get("loc", ())
+    if error.get("type") == "extra_forbidden":
+        keys = _valid_keys(request, loc)
+        if keys:
+            return FieldError(_loc(loc), "unknown key", keys)
+    return FieldError(_loc(loc), str(error.get("msg", "invalid")), _valid_values(error))
+
+
 STATUS_KINDS = {
+    400: "bad-request",
     401: "unauthorized",
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    406: "not-acceptable",
     409: "conflict",
     413: "payload-too-large",
     412: "precondition-failed",
@@ -238,10 +302,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            FieldError(_loc(e.get("loc", ())), str(e.get("msg", "invalid")), _valid_values(e))
-            for e in exc.errors()
-        ]
+        errors = [_field_error(request, e) for e in exc.errors()]
         detail = "; ".join(str(e) for e in errors[:5])
         return problem_response(request, 422, "validation-error", detail, errors)
 

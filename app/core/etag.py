@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import Header, Response
 
-from app.core.errors import PreconditionFailed
+from app.core.errors import BadRequest, PreconditionFailed
+from app.core.fields import FieldError
 
 IfMatch = Annotated[
     str | None,
@@ -26,9 +27,15 @@ def etag(version: int) -> str:
 
 
 def check(if_match: str | None, version: int) -> None:
-    """PreconditionFailed when `If-Match` is given and names another version."""
+    """PreconditionFailed when `If-Match` is given and names another version; BadRequest when
+    it is empty."""
     if if_match is None:
         return
+    if not if_match.strip():
+        raise BadRequest(
+            "If-Match must name an ETag (or `*`): it is empty",
+            [FieldError("header:If-Match", 'an ETag read before, e.g. "3"')],
+        )
     tags = [t.strip() for t in if_match.split(",")]
     if "*" in tags or etag(version) in tags:
         return

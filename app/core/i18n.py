@@ -1,7 +1,8 @@
 """The two languages of every user-facing text, and how numbers read in each."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel import dates
 
@@ -47,10 +48,22 @@ def negotiate_language(query: str | None, accept_language: str | None) -> Langua
     return best[1] if best else DEFAULT_LANGUAGE
 
 
-def format_datetime(moment: datetime, language: Language) -> str:
-    """A date and time for a reader, in UTC: '22 nov. 2026, 13:20' / 'Nov 22, 2026, 1:20 PM'."""
-    pattern = "d MMM y, HH:mm 'UTC'" if language == "fr" else "MMM d, y, h:mm a 'UTC'"
-    return dates.format_datetime(moment, pattern, tzinfo=UTC, locale=language)
+def reader_zone(name: str | None = None) -> tzinfo:
+    """The readers' time zone: `name` (TAMIS_TIMEZONE), Europe/Paris by default."""
+    return ZoneInfo(name or "Europe/Paris")
+
+
+def format_datetime(moment: datetime, language: Language, zone: tzinfo = UTC) -> str:
+    """A date and time for a reader in `zone`: '22 nov. 2026, 14:20 UTC+1' / 'Nov 22, 2026, ...'."""
+    pattern = "d MMM y, HH:mm" if language == "fr" else "MMM d, y, h:mm a"
+    local = moment.astimezone(zone)
+    suffix = " UTC" if zone is UTC else " " + dates.get_timezone_gmt(local, "long", locale=language)
+    return dates.format_datetime(moment, pattern, tzinfo=zone, locale=language) + suffix
+
+
+def format_time(moment: datetime, language: Language, zone: tzinfo) -> str:
+    """A time of day for a reader in `zone`: '17:39' in both languages."""
+    return dates.format_time(moment, "HH:mm", tzinfo=zone, locale=language)
 
 
 def format_date(moment: datetime, language: Language) -> str:

@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core.errors import InvalidInput, Problem
+from app.core.fields import FieldError
 from app.core.personal import Columns, not_audited
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
-from app.scoring.answers import FieldError
 
 HEADER = "Idempotency-Key"
 TTL = timedelta(hours=24)

@@ -1,13 +1,21 @@
 """Refuse request bodies over a size limit with 413, before they are read into memory."""
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import problem_response
 
 
-class BodyTooLarge(Exception):
-    """The body went over the limit while it was being received."""
+class BodyTooLarge(HTTPException):
+    """The body went over the limit while it was being received.
+
+    An HTTPException, so that FastAPI, which reads the body inside its route, lets it through as
+    413 instead of wrapping it as a body it could not parse (a 422).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is over the limit of {limit} bytes")
 
 
 class BodySizeLimit:
@@ -33,7 +41,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.limit)
             return message
 
         try:
@@ -46,6 +54,6 @@ class BodySizeLimit:
             Request(scope, receive),
             413,
             "payload-too-large",
-            f"the request body is over the limit of {self.limit} bytes",
+            BodyTooLarge(self.limit).detail,
         )
         await response(scope, receive, send)

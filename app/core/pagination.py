@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.core.errors import InvalidInput
-from app.scoring.answers import FieldError
+from app.core.fields import FieldError
 
 T = TypeVar("T")
 Row = TypeVar("Row", bound=Any)

@@ -30,12 +30,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.access.models import Principal
-from app.access.service import authenticate
 from app.core import idempotency
+from app.core.caller import Authenticator
 from app.core.db import UnitOfWork, is_sqlite
-from app.core.errors import InvalidInput
-from app.scoring.answers import FieldError
+from app.core.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
+from app.core.fields import FieldError
+from app.core.i18n import LANGUAGES
+from app.core.negotiation import best_match
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The parameters through which FastAPI hands the endpoint wrapper its request and sub-response.
@@ -48,12 +49,13 @@ class _KeyRace(Exception):
     """A concurrent request with the same Idempotency-Key committed first."""
 
 
-Authenticator = Callable[[Session, Request], Principal | None]
+def api_key(session: Session, request: Request) -> Any:
+    """The principal of the request's credentials, by the authenticator the app registered.
 
-
-def api_key(session: Session, request: Request) -> Principal:
-    """The principal of the request's `Authorization: Bearer` key; Unauthorized otherwise."""
-    return authenticate(session, request.headers.get("authorization"))
+    app/access registers its API-key check in `create_app` (`app.state.authenticator`).
+    """
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator(session, request)
 
 
 def _open(
@@ -97,11 +99,45 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 def _check_query(request: Request, known: set[str]) -> None:
-    unknown = sorted(set(request.query_params) - known)
+    unknown = sorted(set(request.query_params) - known - {"lang"})
     if unknown:
-        valid: list[str | int] = sorted(known)
+        valid: list[str | int] = sorted(known | {"lang"})
         errors = [FieldError(f"query:{name}", "unknown query parameter", valid) for name in unknown]
         raise InvalidInput("; ".join(str(e) for e in errors), errors)
+    # `?lang=` is accepted by every operation (it sets the language of the errors too).
+    lang = request.query_params.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        error = FieldError("query:lang", "unsupported language", list(LANGUAGES))
+        raise InvalidInput(str(error), [error])
+
+
+def _offered(route: APIRoute) -> list[str]:
+    """The media types a route's success answers come in, the default first."""
+    offered: list[str] = []
+    if route.response_field is not None or isinstance(route.response_class, DefaultPlaceholder):
+        offered.append("application/json")
+    for status, response in route.responses.items():
+        if str(status).startswith("2"):
+            offered += [m for m in response.get("content", {}) if m not in offered]
+    return offered or ["application/json"]
+
+
+def _check_negotiation(request: Request, offered: list[str], takes_body: bool) -> None:
+    """406 when `Accept` fits none of `offered`; 415 when a body comes as something but JSON."""
+    accept = request.headers.get("accept")
+    if best_match(accept, [*offered, "application/problem+json"]) is None:
+        raise NotAcceptable(
+            f"none of the types in Accept can be served (available: {', '.join(offered)})",
+            [FieldError("header:Accept", "no acceptable media type", list(offered))],
+        )
+    content_type = request.headers.get("content-type")
+    if takes_body and content_type is not None:
+        media = content_type.split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            raise UnsupportedMediaType(
+                f"the body must be JSON (Content-Type: application/json), not {media or '?'}",
+                [FieldError("header:Content-Type", "unsupported media type", ["application/json"])],
+            )
 
 
 class ApiRoute(APIRoute):
@@ -191,11 +227,14 @@ class ApiRoute(APIRoute):
         authenticator = type(self).authenticator
         known = _query_names(self.dependant)
         strict = type(self).strict_query
+        offered = _offered(self)
+        takes_body = self.body_field is not None
 
         async def route_handler(request: Request) -> Response:
             readonly = request.method in READ_METHODS
-            if strict:
+            if strict:  # the API's contract (the pages read forms and answer HTML)
                 _check_query(request, known)
+                _check_negotiation(request, offered, takes_body)
             key = idempotency.key_of(request)
             print_ = idempotency.fingerprint(request, await request.body()) if key else ""
             gate: Gate | None = None if readonly else request.app.state.writers

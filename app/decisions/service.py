@@ -5,11 +5,11 @@ from sqlmodel import Session, col, select
 from app.candidates import service as candidates
 from app.candidates.models import Candidate
 from app.core.errors import RuleViolation
+from app.core.fields import FieldError
 from app.core.i18n import Language
 from app.decisions.models import Decision, DecisionCreate, DecisionPublic, RecordedBy
 from app.rubric.store import RubricRegistry
 from app.scoring.advice import against
-from app.scoring.answers import FieldError
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 

@@ -33,6 +33,8 @@ class Position(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # An archived position takes no new candidates; its candidates and reports stay.
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PositionCreate(BaseModel):

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Query, Response
 
 from app.access.policy import P
 from app.core import etag
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
 from app.positions import service
 from app.positions.models import PositionCreate, PositionPublic, PositionUpdate
+from app.rubric.deps import RegistryDep
 
 router = APIRouter(
     prefix="/positions",

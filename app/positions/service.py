@@ -5,6 +5,7 @@ import uuid
 from sqlmodel import Session, select
 
 from app.core.errors import InvalidInput, NotFound
+from app.core.fields import FieldError
 from app.core.i18n import Language
 from app.core.pagination import paginate
 from app.core.types import utcnow
@@ -17,7 +18,6 @@ from app.positions.models import (
 )
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
-from app.scoring.answers import FieldError
 
 
 def rubric_for(registry: RubricRegistry, rubric_id: str, field: str = "rubric_id") -> Rubric:
@@ -89,6 +89,15 @@ def update(
     for name, value in changes.items():
         if value is not None:
             setattr(position, name, value)
+    position.updated_at = utcnow()
+    session.add(position)
+    session.flush()
+    return position
+
+
+def archive(session: Session, position: Position, archived: bool = True) -> Position:
+    """Archive the position (no new candidates), or bring it back."""
+    position.archived_at = utcnow() if archived else None
     position.updated_at = utcnow()
     session.add(position)
     session.flush()

@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
+from app.commands import command_session
 from app.core import idempotency
-from app.core.commands import command_session
 from app.core.config import get_settings
 from app.privacy import service
 

@@ -1,7 +1,6 @@
 """HTTP endpoints for a candidate's personal data: erasure and the right-of-access export."""
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 
@@ -12,6 +11,7 @@ from app.core.deps import SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
 from app.privacy import service
+from app.privacy.models import CandidateDataExport
 
 router = APIRouter(
     prefix="/candidates",
@@ -35,6 +35,7 @@ def erase_candidate(candidate_id: uuid.UUID, session: SessionDep) -> CandidatePu
 
 
 @router.get("/{candidate_id}/export", responses=problem_responses(404, 422))
-def export_candidate(candidate_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+def export_candidate(candidate_id: uuid.UUID, session: SessionDep) -> CandidateDataExport:
     """Everything Tamis holds about the candidate, as JSON (right of access, GDPR art. 15)."""
-    return service.export(session, candidates.get(session, candidate_id))
+    data = service.export(session, candidates.get(session, candidate_id))
+    return CandidateDataExport.model_validate(data)

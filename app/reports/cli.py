@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from app.candidates import service as candidates
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.core.errors import NotFound

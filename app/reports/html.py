@@ -1,6 +1,6 @@
 """The candidate report as one self-contained, printable HTML page (Jinja2, autoescaped)."""
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from app.core.i18n import format_datetime, format_number, format_percent
@@ -10,8 +10,8 @@ from app.reports.model import CandidateReport
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render(report: CandidateReport) -> str:
-    """The report as HTML in the report's language."""
+def render(report: CandidateReport, zone: tzinfo = UTC) -> str:
+    """The report as HTML in the report's language, times in `zone`."""
     language = report.language
 
     def number(value: float, decimals: int = 1) -> str:
@@ -21,7 +21,7 @@ def render(report: CandidateReport) -> str:
         return format_percent(share, language)
 
     def when(moment: datetime) -> str:
-        return format_datetime(moment, language)
+        return format_datetime(moment, language, zone)
 
     return (
         environment(TEMPLATES)

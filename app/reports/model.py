@@ -98,3 +98,5 @@ class CandidateReport(BaseModel):
     flags: list[ReportFlag]
     decisions: list[ReportDecision]
     labels: dict[str, str]
+    # Each interviewer's key take-aways (the assessment's summary), by name.
+    summaries: list[AttributedNote] = []

@@ -5,6 +5,7 @@ reportlab's tables are heavier to drive); it embeds TrueType fonts, subset, so F
 typographic quotes print. The font is DejaVu Sans, shipped in `fonts/` with its licence.
 """
 
+from datetime import UTC, tzinfo
 from pathlib import Path
 
 from fpdf import FPDF
@@ -32,9 +33,9 @@ COLOURS = {
 class _Document(FPDF):
     """A page with the report's header and a numbered footer."""
 
-    def __init__(self, report: CandidateReport) -> None:
+    def __init__(self, report: CandidateReport, zone: tzinfo = UTC) -> None:
         super().__init__(format="A4")
-        self.report = report
+        self.report, self.zone = report, zone
         self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
         self.set_auto_page_break(auto=True, margin=18)
@@ -66,7 +67,7 @@ class _Document(FPDF):
         self.set_font(FAMILY, "", 8)
         self.set_text_color(*MUTED)
         labels = self.report.labels
-        generated = format_datetime(self.report.generated_at, self.report.language)
+        generated = format_datetime(self.report.generated_at, self.report.language, self.zone)
         self.cell(0, 5, f"{labels['generated_at']} {generated}", align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, f"{labels['page']} {self.page_no()}/{{nb}}", align="R")
@@ -139,10 +140,10 @@ def _chart(pdf: _Document, report: CandidateReport) -> None:
     pdf.set_font(FAMILY, "", 9.5)
 
 
-def render(report: CandidateReport) -> bytes:
-    """The report as PDF bytes."""
+def render(report: CandidateReport, zone: tzinfo = UTC) -> bytes:
+    """The report as PDF bytes, times in `zone`."""
     language, labels = report.language, report.labels
-    pdf = _Document(report)
+    pdf = _Document(report, zone)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
     name = report.candidate.full_name if not report.candidate.erased else labels["erased"]
@@ -202,6 +203,17 @@ def render(report: CandidateReport) -> bytes:
         for title in verdict.calibration:
             _para(pdf, f"• {title}", AMBER)
 
+    if report.summaries:
+        _heading(pdf, labels["summaries"])
+        for note in report.summaries:
+            pdf.set_font(FAMILY, "B", 9.5)
+            _para(pdf, f"{note.by}{colon}")
+            pdf.set_font(FAMILY, "", 9.5)
+            _para(pdf, note.text)
+
+    # The chart's title never ends a page without its chart.
+    if pdf.get_y() + 5.5 * len(report.criteria) + 25 > pdf.h - pdf.b_margin:
+        pdf.add_page()
     _heading(pdf, labels["chart"])
     _chart(pdf, report)
 
@@ -230,7 +242,7 @@ def render(report: CandidateReport) -> bytes:
         _para(
             pdf,
             f"{decision.decision_label} · {decision.decided_by} · "
-            f"{format_datetime(decision.created_at, language)}",
+            f"{format_datetime(decision.created_at, language, zone)}",
         )
         pdf.set_font(FAMILY, "", 9.5)
         _para(pdf, f"{labels['recommendation']}{colon}{decision.recommendation_label}{against}")
@@ -247,7 +259,17 @@ def render(report: CandidateReport) -> bytes:
 def _criteria_table(pdf: _Document, report: CandidateReport) -> None:
     labels = report.labels
     raters = report.interviewers
-    rating_width = 11
+    # A rating column is as wide as the longest word of its heading: a name never breaks.
+    pdf.set_font(FAMILY, "B", 8)
+    words = [w for name in [*raters, labels["combined"]] for w in name.split()]
+    rating_width = max(11.0, *(pdf.get_string_width(w) + 3 for w in words))
+    if rating_width * (len(raters) + 1) > pdf.epw * 0.45:  # too wide: initials, and a key
+        initials = {r: "".join(w[0] for w in r.split() if w) or r for r in raters}
+        _para(pdf, " · ".join(f"{initials[r]} = {r}" for r in raters), MUTED)
+        raters_shown = [initials[r] for r in raters]
+        rating_width = max(11.0, *(pdf.get_string_width(w) + 3 for w in raters_shown))
+    else:
+        raters_shown = list(raters)
     rest = pdf.epw - rating_width * (len(raters) + 1)
     widths = (rest * 0.28, *([rating_width] * (len(raters) + 1)), rest * 0.36, rest * 0.36)
     pdf.set_font(FAMILY, "", 8)
@@ -256,7 +278,13 @@ def _criteria_table(pdf: _Document, report: CandidateReport) -> None:
         col_widths=widths, headings_style=headings, line_height=4, text_align="LEFT"
     ) as table:
         table.row(
-            [labels["criterion"], *raters, labels["combined"], labels["anchor"], labels["notes"]]
+            [
+                labels["criterion"],
+                *raters_shown,
+                labels["combined"],
+                labels["anchor"],
+                labels["notes"],
+            ]
         )
         for criterion in report.criteria:
             style = FontFace(fill_color=(255, 248, 229)) if criterion.needs_calibration else None

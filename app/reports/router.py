@@ -8,13 +8,15 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.access.policy import P
 from app.candidates import service as candidates
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
-from app.core.errors import problem_responses
+from app.core.deps import LanguageDep, SessionDep, allow
+from app.core.errors import NotAcceptable, problem_responses
+from app.core.negotiation import best_match
 from app.core.routing import ApiRoute
 from app.core.types import IsoDateTime, utcnow
 from app.reports import exports, html, pdf
 from app.reports import service as reports
 from app.reports.model import CandidateReport
+from app.rubric.deps import RegistryDep
 from app.rubric.schemas import Recommendation
 
 router = APIRouter(
@@ -32,14 +34,29 @@ MEDIA_TYPES: dict[ReportFormat, str] = {
 
 
 def _negotiate(asked: ReportFormat | None, accept: str | None) -> ReportFormat:
+    """`?format=` first, else the type `Accept` prefers by its q-values, else JSON."""
     if asked is not None:
         return asked
-    for part in (accept or "").split(","):
-        media = part.split(";")[0].strip().lower()
-        for name, media_type in MEDIA_TYPES.items():
-            if media == media_type:
-                return name
-    return "json"
+    media = best_match(accept, list(MEDIA_TYPES.values()))
+    if media is None:
+        available = ", ".join(MEDIA_TYPES.values())
+        raise NotAcceptable(f"none of the types in Accept can be served (available: {available})")
+    return next(name for name, media_type in MEDIA_TYPES.items() if media_type == media)
+
+
+PDF_SCHEMA = {"type": "string", "format": "binary", "contentMediaType": "application/pdf"}
+HTML_SCHEMA = {"type": "string", "contentMediaType": "text/html"}
+
+
+def _pdf(
+    report: CandidateReport, candidate_id: uuid.UUID, media: str = "application/pdf"
+) -> Response:
+    filename = f"tamis-report-{candidate_id}.pdf"
+    return Response(
+        pdf.render(report),
+        media_type=media,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 @router.get(
@@ -48,7 +65,10 @@ def _negotiate(asked: ReportFormat | None, accept: str | None) -> ReportFormat:
         **problem_responses(404, 422),
         200: {
             "description": "The report as JSON, HTML or PDF.",
-            "content": {"text/html": {}, "application/pdf": {}},
+            "content": {
+                "text/html": {"schema": HTML_SCHEMA},
+                "application/pdf": {"schema": PDF_SCHEMA},
+            },
         },
     },
     response_model=CandidateReport,
@@ -65,19 +85,46 @@ def candidate_report(
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """The candidate report: the panel verdict and its reasons, each interviewer's ratings with
-    the matching anchors and notes, a chart, the red flags with their sources, the decisions."""
-    report = reports.build(session, registry, candidates.get(session, candidate_id), language)
+    the matching anchors and notes, a chart, the red flags with their sources, the decisions.
+
+    JSON, HTML or PDF by `format`, else by `Accept` (q-values honoured; 406 when none fits).
+    Generated clients read the PDF as bytes from `getCandidateReportPdf`."""
     chosen = _negotiate(format, accept)
+    report = reports.build(session, registry, candidates.get(session, candidate_id), language)
     if chosen == "pdf":
-        filename = f"tamis-report-{candidate_id}.pdf"
-        return Response(
-            pdf.render(report),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{filename}"'},
-        )
+        return _pdf(report, candidate_id)
     if chosen == "html":
         return HTMLResponse(html.render(report))
     return Response(report.model_dump_json(), media_type="application/json")
+
+
+@router.get(
+    "/candidates/{candidate_id}/report.pdf",
+    responses={
+        **problem_responses(404, 422),
+        200: {
+            "description": "The report as a PDF document (as `application/octet-stream` when "
+            "`Accept` prefers it).",
+            "content": {
+                "application/pdf": {"schema": PDF_SCHEMA},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+    },
+    response_class=Response,
+)
+def candidate_report_pdf(
+    candidate_id: uuid.UUID,
+    session: SessionDep,
+    registry: RegistryDep,
+    language: LanguageDep,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """The candidate report as a PDF (the same document as `format=pdf`), for clients that
+    want the bytes: generated clients read it as a file."""
+    report = reports.build(session, registry, candidates.get(session, candidate_id), language)
+    media = best_match(accept, ["application/pdf", "application/octet-stream"])
+    return _pdf(report, candidate_id, media or "application/pdf")
 
 
 @router.get(
@@ -86,7 +133,12 @@ def candidate_report(
         **problem_responses(422),
         200: {
             "description": "One row per submitted assessment, streamed.",
-            "content": {"text/csv": {}, "application/x-ndjson": {}},
+            "content": {
+                "text/csv": {"schema": {"type": "string", "contentMediaType": "text/csv"}},
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "contentMediaType": "application/x-ndjson"}
+                },
+            },
         },
     },
     response_class=StreamingResponse,

@@ -21,6 +21,7 @@ from app.rubric.store import RubricRegistry
 from app.scoring.advice import against
 from app.scoring.messages import RECOMMENDATION_LABELS
 from app.scoring.phrases import flag_source
+from app.scoring.verdict import AttributedNote
 from app.verdicts import service as verdicts
 
 
@@ -48,6 +49,20 @@ def build(
         )
         for result in verdict.criteria
     ]
+    # A confirmed self-screen suggestion quotes the candidate, not the interviewer.
+    suggested = {
+        (m.interviewer, flag.id, flag.note or flag.quote)
+        for m in members
+        for flag in m.answers.flags
+        if flag.origin == "suggestion" and flag.quote
+    }
+
+    def attributed(flag_id: str, note: AttributedNote) -> AttributedNote:
+        if (note.by, flag_id, note.text) in suggested:
+            by = LABELS[language]["candidate_quote"].format(by=note.by)
+            return AttributedNote(by=by, text=note.text)
+        return note
+
     flags = [
         ReportFlag(
             id=flag.id,
@@ -55,7 +70,7 @@ def build(
             severity=flag.severity,
             severity_label=word(language, flag.severity),
             raised_by=list(flag.raised_by),
-            notes=list(flag.notes),
+            notes=[attributed(flag.id, n) for n in flag.notes],
             verify=rubric.flags_by_id[flag.id].verify.get(language),
             source=flag_source(rubric, rubric.flags_by_id[flag.id], language),
         )
@@ -106,4 +121,9 @@ def build(
             for d in decisions.history(session, candidate)
         ],
         labels=LABELS[language],
+        summaries=[
+            AttributedNote(by=a.interviewer_name, text=a.summary)
+            for a in verdicts.submitted(session, candidate.id)
+            if a.summary.strip()
+        ],
     )

@@ -14,13 +14,15 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from app.core.config import shipped_criteria_dir
+from app.core.fields import PathPart, format_path
+from app.rubric import fairness
 from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import LocalizedText, RubricDocument, SeedFile
 
 RUBRIC_SUFFIXES = (".yaml", ".yml")
 # Beside the rubrics: the titles of the seed texts they cite (readers see titles, not file names).
 SOURCES_FILE = "sources.yaml"
-PathPart = str | int
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,6 @@ class RubricError(Exception):
     def __init__(self, issues: Sequence[RubricIssue]) -> None:
         self.issues = list(issues)
         super().__init__("\n".join(str(issue) for issue in self.issues))
-
-
-def format_path(parts: Sequence[PathPart]) -> str:
-    """Render a field path the way a reader writes it: `criteria[3].anchors.2.fr`."""
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
 
 
 class _LineIndex:
@@ -422,6 +413,26 @@ def load_rubrics(directory: Path) -> dict[str, Rubric]:
             issues += exc.issues
             continue
         rubrics[rubric.id] = rubric
+    issues += _fairness_issues(directory)
     if issues:
         raise RubricError(issues)
     return rubrics
+
+
+def _fairness_issues(directory: Path) -> list[RubricIssue]:
+    """Texts of the rubrics and self-screens under `directory` that touch a protected ground.
+
+    The word list is the directory's own (`fairness/protected-grounds.yaml`), else the shipped one:
+    a rubric is never loaded unchecked.
+    """
+    path = directory / fairness.WORD_LIST_PATH
+    if not path.is_file():
+        path = shipped_criteria_dir() / fairness.WORD_LIST_PATH
+    try:
+        words = fairness.load_word_list(path)
+    except fairness.WordListError as exc:
+        return [RubricIssue(exc.file, where, reason) for where, reason in exc.problems]
+    return [
+        RubricIssue(file, problem.path, problem.reason(words))
+        for file, problem in fairness.check_criteria_dir(directory, words)
+    ]

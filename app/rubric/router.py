@@ -7,10 +7,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.access.policy import P
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import InvalidInput, NotFound, problem_responses
 from app.core.routing import ApiRoute
 from app.positions.service import rubric_for
+from app.rubric.deps import RegistryDep
+from app.rubric.model import Rubric
 from app.scoring import Answers, AnswersError, Verdict, score
 
 router = APIRouter(
@@ -30,26 +32,29 @@ class StoredVersion(BaseModel):
     created_at: datetime
 
 
-def _public(registry: Any, session: Any, rubric_id: str) -> dict[str, Any]:
+class RubricPublic(Rubric):
+    """A rubric as served: the shape of `tamis criteria show --json`, with its stored versions."""
+
+    versions: list[StoredVersion]
+
+
+def _public(registry: Any, session: Any, rubric_id: str) -> RubricPublic:
     rubric = rubric_for(registry, rubric_id, field="rubric_id")
     stored = [
         StoredVersion(version=v.version, content_hash=v.content_hash, created_at=v.created_at)
         for v in registry.versions(session, rubric_id)
     ]
-    return {
-        **rubric.model_dump(mode="json"),
-        "versions": [s.model_dump(mode="json") for s in stored],
-    }
+    return RubricPublic.model_validate({**rubric.model_dump(), "versions": stored})
 
 
 @router.get("")
-def list_rubrics(session: SessionDep, registry: RegistryDep) -> list[dict[str, Any]]:
+def list_rubrics(session: SessionDep, registry: RegistryDep) -> list[RubricPublic]:
     """Every loaded rubric (the shape of `tamis criteria show --json`), with its stored versions."""
     return [_public(registry, session, rubric_id) for rubric_id in registry.current]
 
 
 @router.get("/{rubric_id}", responses=problem_responses(404))
-def get_rubric(rubric_id: str, session: SessionDep, registry: RegistryDep) -> dict[str, Any]:
+def get_rubric(rubric_id: str, session: SessionDep, registry: RegistryDep) -> RubricPublic:
     """One rubric: criteria with anchors, red flags, role questions, thresholds, stored versions."""
     if rubric_id not in registry.current:
         raise NotFound(f"no rubric '{rubric_id}' (available: {', '.join(registry.current)})")

@@ -53,10 +53,18 @@ SeedFile = Annotated[str, StringConstraints(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$"
 
 
 class Source(_Strict):
-    """Where an item comes from: a seed text and the point in it."""
+    """Where an item comes from: a seed text and the point in it.
+
+    `point` is a number or a short reference, or, when it quotes or paraphrases the seed, the
+    same words in each language (an English reader never sees French).
+    """
 
     seed: SeedFile
-    point: Text
+    point: Text | LocalizedText
+
+    def point_in(self, language: Language) -> str:
+        """The point as a reader of `language` sees it."""
+        return self.point if isinstance(self.point, str) else self.point.get(language)
 
 
 class FairnessException(_Strict):

@@ -13,20 +13,44 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictInt,
+    PlainValidator,
     ValidationError,
+    WithJsonSchema,
 )
 
+from app.core.fields import FieldError as FieldError  # re-exported for the scoring callers
+from app.core.fields import format_path
 from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
 from app.core.text import Paragraph
-from app.rubric.loader import format_path
 from app.rubric.model import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation
 
+NoteText = Paragraph
 NOT_OBSERVED = "not_observed"
 # A criterion's answer: a whole number on the scale, "not_observed" (asked, but the candidate
 # showed no evidence: distinct from unrated and from the lowest rating), or null (unrated).
-RatingValue = StrictInt | Literal["not_observed"] | None
+
+
+def _rating(value: Any) -> int | str | None:
+    """One error, at the criterion, for anything but a whole number, "not_observed" or null."""
+    if value is None or value == NOT_OBSERVED or (type(value) is int):
+        return value  # type: ignore[no-any-return]
+    raise ValueError('a rating must be a whole number on the scale, or "not_observed"')
+
+
+RatingValue = Annotated[
+    int | Literal["not_observed"] | None,
+    PlainValidator(_rating),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "string", "enum": [NOT_OBSERVED]},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
 Ratings = Annotated[
     dict[str, RatingValue],
     Field(
@@ -36,8 +60,6 @@ Ratings = Annotated[
         )
     ),
 ]
-
-NoteText = Paragraph
 
 
 class RaisedFlag(BaseModel):
@@ -82,19 +104,6 @@ class Answers(BaseModel):
         default=None, description="The interviewer's own overall recommendation."
     )
     language: Language = DEFAULT_LANGUAGE
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One invalid field: where, what is wrong, and which values would be valid."""
-
-    loc: str
-    message: str
-    valid: Sequence[str | int] | None = None
-
-    def __str__(self) -> str:
-        valid = f" (valid: {', '.join(map(str, self.valid))})" if self.valid else ""
-        return f"{self.loc}: {self.message}{valid}"
 
 
 @dataclass

@@ -71,7 +71,7 @@ def flag_source(rubric: Rubric, flag: RedFlag, language: Language) -> str:
         if title
         else say(language, "seed_number", number=flag.source.seed[:3])
     )
-    return say(language, "source", seed=name, point=flag.source.point)
+    return say(language, "source", seed=name, point=flag.source.point_in(language))
 
 
 @lru_cache(maxsize=64)

@@ -5,7 +5,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.rubric.loader import RubricError, RubricIssue, format_path
+from app.core.fields import format_path
+from app.rubric.loader import RubricError, RubricIssue
 from app.rubric.model import Rubric
 
 FOLDER = "self-screen"

@@ -2,13 +2,14 @@
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app.access.policy import P
 from app.candidates import service as candidates
-from app.core.deps import LanguageDep, RegistryDep, SessionDep, allow
+from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
+from app.rubric.deps import RegistryDep
 from app.screenings import service
 from app.screenings.models import ScreeningCreate, ScreeningCreated, ScreeningPublic
 
@@ -27,7 +28,11 @@ router = APIRouter(
     dependencies=[allow(P.CANDIDATES_WRITE)],
 )
 def invite(
-    candidate_id: uuid.UUID, body: ScreeningCreate, request: Request, session: SessionDep
+    candidate_id: uuid.UUID,
+    body: ScreeningCreate,
+    request: Request,
+    session: SessionDep,
+    response: Response,
 ) -> ScreeningCreated:
     """Create a single-use link to the candidate's self-screen; the link is shown this once.
 
@@ -37,6 +42,7 @@ def invite(
     screening, token = service.create(
         session, candidate, service.rubric_of(session, candidate), body.language, body.valid_days
     )
+    response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/screenings"
     return ScreeningCreated(
         id=screening.id,
         url=service.link(request.app.state.settings.public_url, token),

@@ -19,7 +19,7 @@ from app.positions import service as positions
 from app.rubric.store import RubricRegistry
 from app.screenings.models import AnswerWithSuggestions, Screening, ScreeningPublic
 from app.screenings.questionnaire import Question, Questionnaire
-from app.signals.detector import detect
+from app.signals.detector import detect_many
 from app.signals.model import Signals
 
 MAX_ANSWER = 4000
@@ -154,9 +154,13 @@ def with_suggestions(
     """The invitation with each answer and the red flags its words suggest."""
     language: Language = "fr" if screening.language == "fr" else "en"
     answers = []
-    for question in questionnaire.questions if questionnaire else []:
-        text = str(screening.responses.get(question.id, ""))
-        found = detect(signals, text, None, explain_in)[1] if signals and text else []
+    questions = questionnaire.questions if questionnaire else []
+    texts = [str(screening.responses.get(q.id, "")) for q in questions]
+    # One pass of the sentence model over every answer.
+    read = detect_many(signals, [t for t in texts if t], None, explain_in) if signals else []
+    found_in = iter(read)
+    for question, text in zip(questions, texts, strict=True):
+        found = next(found_in)[1] if signals and text else []
         answers.append(
             AnswerWithSuggestions(
                 question_id=question.id,

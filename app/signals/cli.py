@@ -1,4 +1,4 @@
-"""`tamis flags evaluate FILE.jsonl`: precision, recall and F1 of the detector on labelled lines."""
+"""`tamis flags train` and `tamis flags evaluate FILE.jsonl`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -6,32 +6,68 @@ from typing import Annotated
 import typer
 
 from app.core.config import get_settings
-from app.rubric import load_rubrics
-from app.signals.loader import load_all
-from app.signals.service import evaluate, prf
+from app.rubric import RubricError, load_rubrics
+from app.signals.loader import SIGNALS_DIR, load_all
+from app.signals.service import Method, evaluate, prf
 
 flags_app = typer.Typer(help="Red-flag suggestions from text.", no_args_is_help=True)
+
+
+@flags_app.command("train")
+def train_command(
+    rubric: Annotated[str, typer.Option(help="The rubric whose detector is trained.")] = (
+        "social-media-screen"
+    ),
+) -> None:
+    """Rebuild the per-flag classifiers from criteria/signals/<corpus>/ (deterministic)."""
+    from app.signals.train import train  # scikit-learn is needed here only
+
+    settings = get_settings()
+    path = settings.criteria_dir / SIGNALS_DIR / f"{rubric}.yaml"
+    if not path.exists():
+        typer.echo(f"error: no {path}", err=True)
+        raise typer.Exit(1)
+    try:
+        report = train(path, load_rubrics(settings.criteria_dir), progress=typer.echo)
+    except RubricError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    counts = report["statements"]
+    typer.echo(f"trained on {counts['train']} statements, {counts['validation']} set aside")
+    typer.echo(f"{'validation split':<26} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
+    for flag, figures in sorted(report["flags"].items()):
+        held = figures["validation"]
+        p, r, f = prf(held["tp"], held["fp"], held["fn"])
+        typer.echo(f"{flag:<26} {p:9.3f} {r:7.3f} {f:6.3f} {held['tp'] + held['fn']:8d}")
 
 
 @flags_app.command("evaluate")
 def evaluate_command(
     file: Annotated[Path, typer.Argument(help='JSON Lines: {"text", "language", "flags": [...]}')],
-    rubric: Annotated[str, typer.Option(help="The rubric whose cues are used.")] = (
+    rubric: Annotated[str, typer.Option(help="The rubric whose detector is used.")] = (
         "social-media-screen"
     ),
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="'keywords': score the naive keyword matcher instead, for comparison."),
+    ] = None,
     show_misses: Annotated[bool, typer.Option(help="List the statements not exactly right.")] = (
         False
     ),
 ) -> None:
     """Score the detector: per flag and overall (micro-averaged), and exact matches."""
+    if baseline not in (None, "keywords"):
+        typer.echo(f"error: --baseline must be 'keywords', not '{baseline}'", err=True)
+        raise typer.Exit(2)
+    method: Method = "keywords" if baseline else "learned"
     settings = get_settings()
     signals = load_all(settings.criteria_dir, load_rubrics(settings.criteria_dir)).get(rubric)
     if signals is None:
-        typer.echo(f"error: no cues for rubric '{rubric}' under criteria/signals/", err=True)
+        typer.echo(f"error: no detector for rubric '{rubric}' under criteria/signals/", err=True)
         raise typer.Exit(1)
     try:
         with file.open(encoding="utf-8") as lines:
-            scores = evaluate(signals, lines)
+            scores = evaluate(signals, lines, method)
     except (OSError, ValueError) as exc:
         typer.echo(f"error: {file}: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -1,98 +1,112 @@
-"""Finding red-flag cues in a text: quotes with offsets, denials set apart, counts read.
+"""Suggesting red flags from a candidate's words: a learned classifier per flag over sentences.
 
-A cue suggests its flag unless a negation precedes it in the same clause, or follows it within
-three words ("I never bought followers", "my 2,000 followers prove nothing" are not
-confessions). Clauses end at . ! ? ; : at "but"/"mais", and at a comma before a new subject, so
-a negation in an earlier clause does not cancel a later claim.
+Each sentence of the text, and each pair of neighbouring sentences, is embedded by the sentence
+model (app/signals/encoder.py); each flag's logistic regression scores every piece, and the flag
+is suggested when its best piece reaches the threshold chosen for precision at training time.
+The quotes are the sentences that fired (of a pair, the one that scores higher on its own).
+What the candidate denies, reports of others, regrets or imagines was learned from labelled
+examples (criteria/signals/corpus/), not written as rules.
+
+`detect_keywords` is the naive baseline the evaluation compares with: a flag whenever one of its
+keywords appears. It never decides a suggestion.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.i18n import Language
-from app.signals.model import FlagDetector, Signals
+import numpy as np
 
-CLAUSE_BREAK = re.compile(
-    r"[.!?;:\n]|\b(?:but|however|yet|mais|pourtant|cependant)\b"
-    # A comma opens a new clause when a subject follows it: "Don't worry, I guarantee…".
-    r"|,\s*(?=(?:je|j['’]|nous|on|il|elle|ils|elles|i|we|you|they|he|she)\b)",
-    re.IGNORECASE,
+from app.core.i18n import Language
+from app.signals.encoder import DIMENSION, Encoder, shared_encoder
+from app.signals.features import stance_cues
+from app.signals.model import FlagDetector, Signals
+from app.signals.segment import Span, units
+
+# A number however people write it: 40k, 40 K, 40 000, 40,000, 40.000, 1,5 M, 12000.
+COUNT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+"
+    r"|\d+(?:[.,]\d+)?\s?(?:k|K|m|M|mille|million)\b|\d+)"
 )
-FRENCH = {
-    "je",
-    "j",
-    "le",
-    "la",
-    "les",
-    "des",
-    "une",
-    "un",
-    "est",
-    "et",
-    "pas",
-    "que",
-    "pour",
-    "avec",
-    "sur",
-    "dans",
-    "mes",
-    "mon",
-    "ma",
-    "ce",
-    "c",
-    "il",
-    "nous",
-    "vous",
-    "sont",
-    "qui",
-    "du",
-    "au",
-    "ne",
-    "n",
-    "d",
-    "l",
-    "qu",
-    "ai",
-    "en",
-    "plus",
-    "tout",
-    "fait",
-}
-ENGLISH = {
-    "i",
-    "the",
-    "an",
-    "is",
-    "and",
-    "not",
-    "that",
-    "for",
-    "with",
-    "my",
-    "to",
-    "of",
-    "it",
-    "we",
-    "you",
-    "are",
-    "was",
-    "have",
-    "be",
-    "this",
-    "they",
-    "do",
-    "don",
-    "t",
-    "m",
-    "s",
-    "at",
-    "by",
-    "or",
-    "so",
-    "all",
-    "just",
-    "what",
-}
+FRENCH = frozenset(
+    [
+        "je",
+        "j",
+        "le",
+        "la",
+        "les",
+        "des",
+        "une",
+        "un",
+        "est",
+        "et",
+        "pas",
+        "que",
+        "pour",
+        "avec",
+        "sur",
+        "dans",
+        "mes",
+        "mon",
+        "ma",
+        "ce",
+        "c",
+        "il",
+        "nous",
+        "vous",
+        "sont",
+        "qui",
+        "du",
+        "au",
+        "ne",
+        "n",
+        "d",
+        "l",
+        "qu",
+        "ai",
+        "en",
+        "plus",
+        "tout",
+        "fait",
+    ]
+)
+ENGLISH = frozenset(
+    [
+        "i",
+        "the",
+        "an",
+        "is",
+        "and",
+        "not",
+        "that",
+        "for",
+        "with",
+        "my",
+        "to",
+        "of",
+        "it",
+        "we",
+        "you",
+        "are",
+        "was",
+        "have",
+        "be",
+        "this",
+        "they",
+        "do",
+        "don",
+        "t",
+        "m",
+        "s",
+        "at",
+        "by",
+        "or",
+        "so",
+        "all",
+        "just",
+        "what",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -106,17 +120,16 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A flag the text suggests, why, and the quotes."""
+    """A flag the text suggests, why, the quotes, and the classifier's score (0 to 1)."""
 
     flag_id: str
     explanation: str
     evidence: tuple[Evidence, ...]
+    score: float = 1.0
 
 
 def detect_language(text: str) -> Language:
-    """French or English, by their most common short words and by accented letters.
-
-    Two languages that differ this much need no statistical model; a third would."""
+    """French or English, by their most common short words and by accented letters."""
     lowered = text.lower()
     words = re.findall(r"[a-zà-ÿ]+", lowered)
     french = sum(w in FRENCH for w in words) + len(re.findall(r"[àâçéèêëîïôûùüœ]", lowered))
@@ -124,26 +137,11 @@ def detect_language(text: str) -> Language:
     return "fr" if french > english else "en"
 
 
-def _clause_start(text: str, position: int) -> int:
-    start = 0
-    for found in CLAUSE_BREAK.finditer(text):  # the whole text: a break may look ahead
-        if found.end() > position:
-            break
-        start = found.end()
-    return start
-
-
-def _surroundings(text: str, start: int, end: int) -> str:
-    """The clause before a cue, the cue, and up to three words after it in the same clause."""
-    before = text[_clause_start(text, start) : start]
-    after = CLAUSE_BREAK.split(text[end:], maxsplit=1)[0]
-    return f"{before} {text[start:end]} {' '.join(after.split()[:3])}"
-
-
-def _count(raw: str) -> float | None:
+def read_count(raw: str) -> float | None:
+    """A number as people write it, or None."""
     value = raw.strip().lower().replace("\u00a0", " ").replace("\u202f", " ")
     factor = 1.0
-    for suffix, multiplier in (("mille", 1e3), ("k", 1e3), ("m", 1e6)):
+    for suffix, multiplier in (("million", 1e6), ("mille", 1e3), ("k", 1e3), ("m", 1e6)):
         if value.endswith(suffix):
             value, factor = value[: -len(suffix)].strip(), multiplier
             break
@@ -156,50 +154,126 @@ def _count(raw: str) -> float | None:
         return None
 
 
-def _matches(
-    detector: FlagDetector, signals: Signals, text: str, language: Language
-) -> list[Evidence]:
+def _too_small(detector: FlagDetector, quotes: Sequence[str]) -> bool:
+    """With `min_count`: the quotes give counts, and every one is below it."""
+    if detector.min_count is None:
+        return False
+    counts = [read_count(m.group(1)) for q in quotes for m in COUNT.finditer(q)]
+    numbers = [c for c in counts if c is not None]
+    return bool(numbers) and max(numbers) < detector.min_count
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
+
+
+def _suggest(
+    signals: Signals,
+    text: str,
+    spans: list[Span],
+    sentences_of: list[tuple[int, ...]],
+    scores: np.ndarray,
+    explain: Language,
+) -> list[Suggestion]:
     found = []
-    negation = signals.negations[language]
-    for cue in detector.cues[language]:
-        for match in cue.pattern.finditer(text):
-            if detector.min_count is not None and "count" in match.groupdict():
-                number = _count(match.group("count") or "")
-                if number is None or number < detector.min_count:
-                    continue
-            if cue.negatable and negation.search(_surroundings(text, match.start(), match.end())):
-                continue
-            found.append(Evidence(match.start(), match.end(), match.group(0)))
+    single = len(spans)
+    for column, detector in enumerate(signals.flags):
+        if not detector.enabled:
+            continue
+        column_scores = scores[:, column]
+        threshold = detector.classifier.threshold
+        if not len(column_scores) or column_scores.max() < threshold:
+            continue
+        fired: set[int] = set()
+        for row in np.flatnonzero(column_scores >= threshold):
+            members = sentences_of[row]
+            fired.add(
+                int(max(members, key=lambda s: column_scores[s])) if row >= single else int(row)
+            )
+        quotes = [spans[i] for i in sorted(fired)]
+        evidence = tuple(Evidence(s.start, s.end, text[s.start : s.end]) for s in quotes)
+        if _too_small(detector, [e.quote for e in evidence]):
+            continue
+        found.append(
+            Suggestion(
+                flag_id=detector.flag_id,
+                explanation=detector.explanation[explain],
+                evidence=evidence,
+                score=round(float(column_scores.max()), 3),
+            )
+        )
     return found
 
 
-def _merged(evidence: list[Evidence], text: str) -> tuple[Evidence, ...]:
-    """Overlapping quotes of one flag become one."""
-    merged: list[Evidence] = []
-    for item in sorted(evidence, key=lambda e: (e.start, -e.end)):
-        if merged and item.start < merged[-1].end:
-            last = merged[-1]
-            end = max(last.end, item.end)
-            merged[-1] = Evidence(last.start, end, text[last.start : end])
-        else:
-            merged.append(item)
-    return tuple(merged)
+def score_matrix(signals: Signals, vectors: np.ndarray) -> np.ndarray:
+    """Probability per piece (rows) and flag (columns, in `signals.flags` order)."""
+    if not signals.flags:
+        return np.zeros((len(vectors), 0))
+    weights = np.stack([d.classifier.weights for d in signals.flags], axis=1)
+    bias = np.array([d.classifier.bias for d in signals.flags])
+    return _sigmoid(vectors.astype(np.float64) @ weights + bias)
+
+
+def detect_many(
+    signals: Signals,
+    texts: Sequence[str],
+    language: Language | None = None,
+    explain_in: Language | None = None,
+    encoder: Encoder | None = None,
+) -> list[tuple[Language, list[Suggestion]]]:
+    """`detect` for several texts with one pass of the model."""
+    cut = [units(t) for t in texts]
+    pieces = [
+        t[u.span.start : u.span.end] for t, (_, us) in zip(texts, cut, strict=True) for u in us
+    ]
+    vectors = (encoder or shared_encoder()).embed(pieces) if pieces else np.zeros((0, DIMENSION))
+    scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces)]))
+    results = []
+    row = 0
+    for text, (spans, us) in zip(texts, cut, strict=True):
+        spoken = language or detect_language(text)
+        block = scores[row : row + len(us)]
+        row += len(us)
+        results.append(
+            (
+                spoken,
+                _suggest(
+                    signals, text, spans, [u.sentences for u in us], block, explain_in or spoken
+                ),
+            )
+        )
+    return results
 
 
 def detect(
-    signals: Signals, text: str, language: Language | None, explain_in: Language | None = None
+    signals: Signals,
+    text: str,
+    language: Language | None,
+    explain_in: Language | None = None,
+    encoder: Encoder | None = None,
 ) -> tuple[Language, list[Suggestion]]:
     """The text's language and the flags it suggests, each with its quotes and explanation."""
+    return detect_many(signals, [text], language, explain_in, encoder)[0]
+
+
+def _keyword_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def detect_keywords(
+    signals: Signals, text: str, language: Language | None
+) -> tuple[Language, list[Suggestion]]:
+    """The naive baseline: a flag for any of its keywords, in either language, denials or not."""
     spoken = language or detect_language(text)
-    suggestions = []
+    found = []
     for detector in signals.flags:
-        evidence = _matches(detector, signals, text, spoken)
-        if evidence:
-            suggestions.append(
-                Suggestion(
-                    flag_id=detector.flag_id,
-                    explanation=detector.explanation[explain_in or spoken],
-                    evidence=_merged(evidence, text),
-                )
-            )
-    return spoken, suggestions
+        words = [*detector.keywords.get("en", []), *detector.keywords.get("fr", [])]
+        pattern = _keyword_pattern(words)
+        matches = list(pattern.finditer(text)) if pattern else []
+        if matches:
+            evidence = tuple(Evidence(m.start(), m.end(), m.group(0)) for m in matches)
+            found.append(Suggestion(detector.flag_id, detector.explanation[spoken], evidence))
+    return spoken, found

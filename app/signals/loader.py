@@ -1,91 +1,98 @@
-"""Reading criteria/signals/*.yaml: validated, compiled, errors naming file, field and reason."""
+"""Reading criteria/signals/*.yaml: validated, with its trained classifiers; errors name file,
+field and reason."""
 
-import re
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from app.core.i18n import LANGUAGES, Language
-from app.rubric.loader import RubricError, RubricIssue, format_path
+from app.core.fields import format_path
+from app.core.i18n import Language
+from app.rubric.loader import RubricError, RubricIssue
 from app.rubric.model import Rubric
-from app.signals.model import COUNT, Cue, CueFile, FlagDetector, Signals
+from app.signals import weights
+from app.signals.corpus import Statement, read_corpus
+from app.signals.model import FlagDetector, Signals, SignalsFile
 
 SIGNALS_DIR = "signals"
 
 
-def _negations(words: list[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    # A negation word on its own, or glued like n't / n' / n’.
-    return re.compile(rf"(?:(?<![\w])(?:{alternatives})(?![\w])|n['’]t\b|\bn['’])", re.IGNORECASE)
-
-
-def _compile(
-    name: str, path: tuple[str | int, ...], source: str, issues: list[RubricIssue]
-) -> re.Pattern[str] | None:
-    try:
-        return re.compile(source.replace("{count}", COUNT), re.IGNORECASE)
-    except re.error as exc:
-        issues.append(RubricIssue(name, format_path(path), f"invalid regular expression: {exc}"))
-        return None
-
-
-def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
-    """Load one cue file; RubricError listing every problem."""
+def read_document(path: Path, rubrics: dict[str, Rubric]) -> tuple[SignalsFile, Rubric]:
+    """The file's settings, checked against its rubric."""
     name = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RubricError([RubricIssue(name, "", f"cannot read the file: {exc}")]) from exc
     try:
-        document = CueFile.model_validate(data)
+        document = SignalsFile.model_validate(data)
     except ValidationError as exc:
         raise RubricError(
             [RubricIssue(name, format_path(e["loc"]), e["msg"]) for e in exc.errors()]
         ) from exc
-    issues: list[RubricIssue] = []
     rubric = rubrics.get(document.rubric)
     if rubric is None:
         raise RubricError(
             [RubricIssue(name, "rubric", f"no rubric '{document.rubric}' in criteria/")]
         )
+    valid = ", ".join(rubric.flags_by_id)
+    issues = [
+        RubricIssue(name, f"flags.{flag_id}", f"not a flag of the rubric (valid: {valid})")
+        for flag_id in document.flags
+        if flag_id not in rubric.flags_by_id
+    ]
+    if issues:
+        raise RubricError(issues)
+    return document, rubric
+
+
+def read_statements(path: Path, document: SignalsFile) -> tuple[list[Statement], str]:
+    """The corpus the file names, and its digest."""
+    issues: list[RubricIssue] = []
+    statements, digest = read_corpus(path.parent / document.corpus, set(document.flags), issues)
+    if issues:
+        raise RubricError(issues)
+    return statements, digest
+
+
+def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
+    """Load one signals file and its weights; RubricError listing every problem."""
+    name = str(path)
+    document, rubric = read_document(path, rubrics)
+    _statements, digest = read_statements(path, document)
+    classifiers, problems = weights.load(
+        path.parent / document.weights, weights.fingerprint(document, digest)
+    )
+    issues = [RubricIssue(name, "weights", p) for p in problems]
     detectors = []
     for flag_id, entry in document.flags.items():
-        if flag_id not in rubric.flags_by_id:
-            valid = ", ".join(rubric.flags_by_id)
-            issues.append(
-                RubricIssue(name, f"flags.{flag_id}", f"not a flag of the rubric (valid: {valid})")
-            )
+        classifier = classifiers.get(flag_id)
+        if classifier is None:
+            if entry.enabled and not problems:
+                issues.append(
+                    RubricIssue(
+                        name, f"flags.{flag_id}", "no trained classifier: run `tamis flags train`"
+                    )
+                )
             continue
-        cues: dict[Language, list[Cue]] = {}
-        for language in LANGUAGES:
-            compiled = []
-            for kind, negatable in (("cues", True), ("self_negating", False)):
-                for index, source in enumerate(getattr(getattr(entry, kind), language)):
-                    where = ("flags", flag_id, kind, language, index)
-                    pattern = _compile(name, where, source, issues)
-                    if pattern is not None:
-                        compiled.append(Cue(pattern, negatable))
-            cues[language] = compiled
+        keywords: dict[Language, list[str]] = {"en": entry.keywords.en, "fr": entry.keywords.fr}
         detectors.append(
             FlagDetector(
                 flag_id=flag_id,
                 explanation={"en": entry.explanation.en, "fr": entry.explanation.fr},
-                cues=cues,
+                classifier=classifier,
+                enabled=entry.enabled,
                 min_count=entry.min_count,
+                keywords=keywords,
             )
         )
     if issues:
         raise RubricError(issues)
-    negations: dict[Language, re.Pattern[str]] = {
-        "en": _negations(document.negations.en),
-        "fr": _negations(document.negations.fr),
-    }
-    return Signals(rubric_id=rubric.id, negations=negations, flags=detectors)
+    return Signals(rubric_id=rubric.id, flags=detectors)
 
 
 def load_all(directory: Path, rubrics: dict[str, Rubric]) -> dict[str, Signals]:
-    """Every cue file under `directory/signals/`, by rubric id (none is fine)."""
+    """Every signals file under `directory/signals/`, by rubric id (none is fine)."""
     folder = directory / SIGNALS_DIR
     if not folder.is_dir():
         return {}

@@ -1,14 +1,12 @@
-"""The cue file's schema, and the compiled cues the detector runs."""
+"""The signals file's schema (criteria/signals/*.yaml), and what the detector runs."""
 
-import re
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.i18n import Language
-
-# A number however people write it: 40k, 40 K, 40 000, 40,000, 40.000, 1,5 M, 12000.
-COUNT = r"(?P<count>\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?\s?(?:k|K|m|M|mille)\b|\d+)"
 
 
 class _Strict(BaseModel):
@@ -16,7 +14,7 @@ class _Strict(BaseModel):
 
 
 class PerLanguage(_Strict):
-    """Regular expressions per language."""
+    """Words or phrases per language."""
 
     en: list[str] = []
     fr: list[str] = []
@@ -29,39 +27,45 @@ class Texts(_Strict):
     fr: str = Field(min_length=1)
 
 
-class FlagCues(_Strict):
-    """How one red flag shows in what a candidate says."""
+class FlagSignals(_Strict):
+    """How one red flag is suggested, under the rubric author's control."""
 
     explanation: Texts
-    cues: PerLanguage = PerLanguage()
-    self_negating: PerLanguage = PerLanguage()
+    min_precision: float = Field(default=0.95, gt=0, le=1)
+    enabled: bool = True
     min_count: int | None = Field(default=None, ge=0)
+    keywords: PerLanguage = PerLanguage()
 
 
-class CueFile(_Strict):
+class SignalsFile(_Strict):
     """A file under criteria/signals/."""
 
     rubric: str
-    negations: PerLanguage
-    flags: dict[str, FlagCues]
+    corpus: str = Field(min_length=1)
+    weights: str = Field(min_length=1)
+    validation_share: float = Field(default=0.2, ge=0, lt=1)
+    flags: dict[str, FlagSignals]
 
 
 @dataclass(frozen=True)
-class Cue:
-    """One compiled cue."""
+class FlagClassifier:
+    """A logistic regression over sentence embeddings, and the threshold that fires it."""
 
-    pattern: re.Pattern[str]
-    negatable: bool
+    weights: npt.NDArray[np.float32]
+    bias: float
+    threshold: float
 
 
 @dataclass(frozen=True)
 class FlagDetector:
-    """The compiled cues of one flag."""
+    """One flag: its explanation, its classifier, and the naive keywords of the baseline."""
 
     flag_id: str
     explanation: dict[Language, str]
-    cues: dict[Language, list[Cue]]
+    classifier: FlagClassifier
+    enabled: bool = True
     min_count: int | None = None
+    keywords: dict[Language, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,5 +73,4 @@ class Signals:
     """Everything the detector needs for one rubric."""
 
     rubric_id: str
-    negations: dict[Language, re.Pattern[str]]
     flags: list[FlagDetector] = field(default_factory=list)

@@ -3,9 +3,10 @@
 from fastapi import APIRouter, Request
 
 from app.access.policy import P
-from app.core.deps import LanguageDep, RegistryDep, allow
+from app.core.deps import LanguageDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
+from app.rubric.deps import RegistryDep
 from app.signals import service
 from app.signals.service import DetectRequest, DetectResponse
 

@@ -2,18 +2,19 @@
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import NotFound
 from app.core.i18n import Language
-from app.signals.detector import detect
+from app.signals.detector import Suggestion, detect, detect_keywords
 from app.signals.model import Signals
 
 MAX_TEXT = 20_000
+Method = Literal["learned", "keywords"]
 
 
 class DetectRequest(BaseModel):
@@ -41,6 +42,7 @@ class SuggestionOut(BaseModel):
     title: str
     explanation: str
     evidence: list[EvidenceOut]
+    score: float = Field(description="The classifier's confidence, 0 to 1.")
 
 
 class DetectResponse(BaseModel):
@@ -59,7 +61,7 @@ def run(
     """Suggestions for `request.text`, explained in `explain_in` (else the text's language)."""
     signals = all_signals.get(request.rubric_id)
     if signals is None:
-        raise NotFound(f"no red-flag cues for rubric '{request.rubric_id}'")
+        raise NotFound(f"no red-flag detector for rubric '{request.rubric_id}'")
     language, found = detect(signals, request.text, request.language, explain_in)
     shown: Language = explain_in or language
     return DetectResponse(
@@ -70,6 +72,7 @@ def run(
                 title=titles[s.flag_id][shown],
                 explanation=s.explanation,
                 evidence=[EvidenceOut(start=e.start, end=e.end, quote=e.quote) for e in s.evidence],
+                score=s.score,
             )
             for s in found
         ],
@@ -88,8 +91,11 @@ class Scores:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
-def evaluate(signals: Signals, lines: Iterable[str]) -> Scores:
-    """Compare the detector with labelled JSON Lines `{"text", "language", "flags"}`."""
+def evaluate(signals: Signals, lines: Iterable[str], method: Method = "learned") -> Scores:
+    """Compare a detector with labelled JSON Lines `{"text", "language", "flags"}`."""
+    run_one: Callable[[Signals, str, Any], tuple[Language, list[Suggestion]]] = (
+        detect if method == "learned" else detect_keywords
+    )
     scores = Scores()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -99,7 +105,7 @@ def evaluate(signals: Signals, lines: Iterable[str]) -> Scores:
             text, wanted = item["text"], set(item.get("flags") or [])
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"line {number}: not a labelled statement ({exc})") from exc
-        _language, found = detect(signals, text, item.get("language"))
+        _language, found = run_one(signals, text, item.get("language"))
         got = {s.flag_id for s in found}
         scores.statements += 1
         scores.exact += got == wanted

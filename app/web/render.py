@@ -15,12 +15,14 @@ from app.core.i18n import (
     format_datetime,
     format_number,
     format_percent,
+    format_time,
     negotiate_language,
+    reader_zone,
 )
 from app.core.templates import environment
 from app.reports.labels import word
 from app.scoring.messages import RECOMMENDATION_LABELS
-from app.web.session import LANG_COOKIE
+from app.web.cookies import LANG_COOKIE
 from app.web.text import TEXT
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -61,8 +63,13 @@ def page(
     """Render `template` for the request's reader (or in `language` when given)."""
     language = language or language_of(request)
 
+    zone = reader_zone(request.app.state.settings.timezone)
+
     def when(moment: datetime | None) -> str:
-        return format_datetime(moment, language) if moment else ""
+        return format_datetime(moment, language, zone) if moment else ""
+
+    def clock(moment: datetime | None) -> str:
+        return format_time(moment, language, zone) if moment else ""
 
     def day(moment: datetime | None) -> str:
         return format_date(moment, language) if moment else ""
@@ -86,6 +93,7 @@ def page(
             recommendation_label=RECOMMENDATION_LABELS[language],
             word=lambda key: word(language, key),
             when=when,
+            clock=clock,
             day=day,
             number=number,
             percent=percent,

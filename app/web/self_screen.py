@@ -1,17 +1,23 @@
 """The candidate's public self-screen page: one link, answered once, rate-limited."""
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse
-from limits import RateLimitItemPerMinute, storage, strategies
+from typing import Any
 
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from limits import RateLimitItemPerMinute, storage, strategies
+from sqlmodel import Session
+
+from app.candidates.models import Candidate
 from app.core.deps import SessionDep
-from app.core.i18n import Language
+from app.core.i18n import Language, format_datetime, reader_zone
+from app.positions import service as positions
 from app.screenings import service
 from app.screenings.models import Screening
 from app.screenings.questionnaire import Question
+from app.web.common import FormData
 from app.web.render import page
-from app.web.router import FormData
 from app.web.session import PublicPageRoute
+from app.web.text import TEXT
 
 router = APIRouter(route_class=PublicPageRoute, include_in_schema=False)
 # Per client address and process: enough for a person, too few to guess tokens.
@@ -51,6 +57,24 @@ def _problem(request: Request, reason: str) -> HTMLResponse:
     return page(request, "self_screen_problem.html", status, _language(request, None), key=reason)
 
 
+def _context(request: Request, session: Session, screening: Screening) -> dict[str, Any]:
+    """Who asks, for which role, until when: the page names them before any question."""
+    candidate = session.get_one(Candidate, screening.candidate_id)
+    settings = request.app.state.settings
+    language = _language(request, screening)
+    return {
+        "employer": settings.employer,
+        "role": positions.get(session, candidate.position_id).title,
+        "expires": format_datetime(screening.expires_at, language, reader_zone(settings.timezone)),
+    }
+
+
+@router.get("/screening/done")
+def done(request: Request) -> HTMLResponse:
+    """After sending: thanks (the link itself is spent)."""
+    return page(request, "self_screen_done.html", 200, _language(request, None))
+
+
 @router.get("/screening/{token}", dependencies=[Limited])
 def open_link(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The questions, in the candidate's language."""
@@ -68,33 +92,61 @@ def open_link(token: str, request: Request, session: SessionDep) -> HTMLResponse
         values={},
         errors={},
         token=token,
+        **_context(request, session, screening),
     )
 
 
+def _check(questions: list[Question], form: dict[str, str], language: Language) -> dict[str, str]:
+    """Each question answered (at most 4,000 characters) or skipped on purpose."""
+    words = TEXT[language]
+    errors = {}
+    for q in questions:
+        answer = form.get(f"answer.{q.id}", "").strip()
+        if len(answer) > service.MAX_ANSWER:
+            errors[q.id] = words["answer_too_long"]
+        elif not answer and not form.get(f"skip.{q.id}"):
+            errors[q.id] = words["answer_or_skip"]
+    return errors
+
+
 @router.post("/screening/{token}", dependencies=[Limited])
-def send_answers(token: str, request: Request, session: SessionDep, form: FormData) -> HTMLResponse:
-    """Store the answers once; too long an answer comes back with everything kept."""
+def send_answers(token: str, request: Request, session: SessionDep, form: FormData) -> Response:
+    """ "review": the answers back for a last look; "send": stored once, then thanks;
+    "edit": the form again. Nothing is stored before "send"."""
     try:
         screening = service.by_token(session, token, lock=True)
     except service.LinkProblem as problem:
         return _problem(request, problem.reason)
     language = _language(request, screening)
     questions = _questions(request, screening)
-    given = {q.id: form.get(f"answer.{q.id}", "") for q in questions}
-    errors = service.answer(session, screening, questions, given)
-    if errors:
-        values = {f"answer.{k}": v for k, v in given.items()}
-        return page(
-            request,
-            "self_screen.html",
-            422,
-            language,
-            questions=questions,
-            values=values,
-            errors=errors,
-            token=token,
-        )
-    return page(request, "self_screen_done.html", 200, language)
+    values = {k: v for k, v in form.items() if k.startswith(("answer.", "skip."))}
+    errors = _check(questions, form, language)
+    action = form.get("action", "review")
+    template = (
+        "self_screen_review.html" if action == "review" and not errors else "self_screen.html"
+    )
+    if action == "send" and not errors:
+        given = {
+            q.id: "" if form.get(f"skip.{q.id}") else form.get(f"answer.{q.id}", "")
+            for q in questions
+        }
+        refused = service.answer(session, screening, questions, given)
+        if not refused:
+            return RedirectResponse(f"/screening/done?lang={language}", status_code=303)
+        # Refused (e.g. a NUL character): the form again, what was typed kept, said by the field.
+        errors = {q: TEXT[language][key] for q, key in refused.items()}
+        template = "self_screen.html"
+    return page(
+        request,
+        template,
+        422 if errors else 200,
+        language,
+        questions=questions,
+        values=values,
+        errors=errors,
+        token=token,
+        **_context(request, session, screening),
+    )
 
 
 def install(app: FastAPI) -> None:

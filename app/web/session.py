@@ -5,16 +5,16 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session
+from starlette.responses import Response
 
 from app.access import users
 from app.access.models import Principal
 from app.core.errors import Forbidden
 from app.core.routing import ApiRoute
-
-SESSION_COOKIE = "tamis_session"
-LOGIN_CSRF_COOKIE = "tamis_login_csrf"
-LANG_COOKIE = "tamis_lang"
+from app.web.cookies import SESSION_COOKIE
+from app.web.render import page
 
 
 class SignInRequired(Exception):
@@ -66,10 +66,6 @@ Csrf = Depends(check_csrf)
 
 def install(app: FastAPI) -> None:
     """Pages send unknown visitors to the sign-in page and show errors as pages, not JSON."""
-    from fastapi.responses import RedirectResponse
-    from starlette.responses import Response
-
-    from app.web.render import page
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:

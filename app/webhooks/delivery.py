@@ -10,9 +10,11 @@ de-duplicate on `webhook-id`.
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,11 +27,12 @@ from app import __version__
 from app.core.db import session_scope
 from app.core.types import utcnow
 from app.webhooks import destinations
-from app.webhooks.models import Webhook, WebhookDelivery
+from app.webhooks.models import DeliveryAttempt, Webhook, WebhookDelivery
 
 log = logging.getLogger("tamis.webhooks")
 LEASE = timedelta(seconds=60)
 MAX_DELAY = timedelta(hours=6)
+Clock = Callable[[], datetime]  # utcnow, or a test's clock
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,9 @@ class _Claimed:
     secret: str
 
 
-def claim(engine: Engine, limit: int = 20) -> list[_Claimed]:
+def claim(engine: Engine, limit: int = 20, clock: Clock = utcnow) -> list[_Claimed]:
     """Take up to `limit` due deliveries for this worker for the length of a lease."""
-    now = utcnow()
+    now = clock()
     with session_scope(engine, readonly=True) as session:
         due = session.exec(
             select(WebhookDelivery.id)
@@ -134,15 +137,31 @@ def send(
 
 
 def record(
-    engine: Engine, item: _Claimed, status: int | None, error: str | None, policy: RetryPolicy
+    engine: Engine,
+    item: _Claimed,
+    status: int | None,
+    error: str | None,
+    policy: RetryPolicy,
+    duration_ms: int = 0,
+    clock: Clock = utcnow,
 ) -> None:
-    """Store the outcome of one attempt and schedule the next one if needed."""
-    now = utcnow()
+    """Store the outcome of one attempt (in the attempt log too) and schedule the next if due."""
+    now = clock()
     with session_scope(engine) as session:
         delivery = session.get(WebhookDelivery, item.id)
         if delivery is None:  # the webhook was deleted meanwhile
             return
         delivery.attempts += 1
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.id,
+                number=delivery.attempts,
+                attempted_at=now,
+                response_status=status,
+                error=error,
+                duration_ms=duration_ms,
+            )
+        )
         delivery.last_attempt_at = now
         delivery.response_status = status
         delivery.last_error = error
@@ -160,14 +179,17 @@ def deliver_due(
     client: httpx.Client,
     policy: RetryPolicy,
     allowed: frozenset[str] = frozenset(),
+    clock: Clock = utcnow,
 ) -> int:
     """One pass: claim, send, record. How many deliveries were attempted."""
-    items = claim(engine)
+    items = claim(engine, clock=clock)
     for item in items:
+        started = time.monotonic()
         status, error = send(client, item, allowed)
+        duration_ms = int((time.monotonic() - started) * 1000)
         if error:
             log.info("webhook delivery %s to %s failed: %s", item.event_id, item.url, error)
-        record(engine, item, status, error, policy)
+        record(engine, item, status, error, policy, duration_ms, clock)
     return len(items)
 
 

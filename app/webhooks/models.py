@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal, get_args
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlalchemy import Column, Text
@@ -12,15 +12,8 @@ from sqlmodel import SQLModel
 from app.core.personal import Columns, audited, not_audited
 from app.core.text import Line
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
+from app.events.models import EventType
 
-EventType = Literal[
-    "candidate.created",
-    "assessment.submitted",
-    "verdict.changed",
-    "decision.recorded",
-    "candidate.erased",
-]
-EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
@@ -76,6 +69,22 @@ class WebhookDelivery(SQLModel, table=True):
     delivered_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
 
 
+class DeliveryAttempt(SQLModel, table=True):
+    """One attempt at sending a delivery: when, what the receiver answered, how long it took."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
+    delivery_id: uuid.UUID = SQLField(
+        foreign_key="webhook_deliveries.id", index=True, ondelete="CASCADE"
+    )
+    number: int
+    attempted_at: datetime = SQLField(sa_type=UTCDateTime)
+    response_status: int | None = None
+    error: str | None = SQLField(default=None, max_length=500)
+    duration_ms: int
+
+
 WebhookUrl = Annotated[
     AnyHttpUrl, UrlConstraints(max_length=2000, allowed_schemes=["http", "https"])
 ]
@@ -99,7 +108,7 @@ class WebhookCreate(BaseModel):
 
     url: WebhookUrl
     events: list[EventType] = Field(min_length=1)
-    description: Line = ""
+    description: Line | None = None
 
 
 class WebhookPublic(BaseModel):
@@ -120,6 +129,18 @@ class WebhookCreated(WebhookPublic):
     secret: str = Field(description="Signing secret (Standard Webhooks, `whsec_…`); shown once.")
 
 
+class AttemptPublic(BaseModel):
+    """One attempt at a delivery."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    number: int = Field(ge=1, description="1 for the first attempt.")
+    attempted_at: datetime
+    response_status: int | None = Field(description="The receiver's status; null if none came.")
+    error: str | None = Field(description="Why the attempt failed; null when it succeeded.")
+    duration_ms: int = Field(ge=0)
+
+
 class DeliveryPublic(BaseModel):
     """One delivery and where it stands."""
 
@@ -136,3 +157,9 @@ class DeliveryPublic(BaseModel):
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
+
+
+class DeliveryDetail(DeliveryPublic):
+    """One delivery with every attempt, oldest first."""
+
+    attempt_log: list[AttemptPublic]

@@ -8,11 +8,21 @@ from fastapi import APIRouter, Query, Request, Response
 from app.access.policy import P
 from app.core.deps import SessionDep, allow
 from app.core.errors import InvalidInput, problem_responses
+from app.core.fields import FieldError
 from app.core.pagination import MAX_LIMIT, Page
 from app.core.routing import ApiRoute
-from app.scoring.answers import FieldError
+from app.events.models import EventType
 from app.webhooks import destinations, service
-from app.webhooks.models import DeliveryPublic, WebhookCreate, WebhookCreated, WebhookPublic
+from app.webhooks.models import (
+    AttemptPublic,
+    DeliveryDetail,
+    DeliveryPublic,
+    DeliveryStatus,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookPublic,
+)
 
 router = APIRouter(
     prefix="/webhooks",
@@ -24,7 +34,9 @@ router = APIRouter(
 
 
 @router.post("", status_code=201, responses=problem_responses(422))
-def create_webhook(body: WebhookCreate, request: Request, session: SessionDep) -> WebhookCreated:
+def create_webhook(
+    body: WebhookCreate, request: Request, session: SessionDep, response: Response
+) -> WebhookCreated:
     """Subscribe a URL to events. The response carries the signing secret, shown this once.
 
     The URL's host must resolve to public addresses only (loopback, private, link-local,
@@ -42,6 +54,7 @@ def create_webhook(body: WebhookCreate, request: Request, session: SessionDep) -
     settings = request.app.state.settings
     allowed = destinations.allowed_hosts(settings.webhook_allowed_hosts)
     webhook = service.create(session, body, allowed)
+    response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}"
     return WebhookCreated.model_validate({**webhook.model_dump(), "secret": webhook.secret})
 
 
@@ -69,10 +82,49 @@ def list_deliveries(
     webhook_id: uuid.UUID,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    cursor: str | None = None,
+    cursor: Annotated[
+        str | None, Query(description="The `next` value of the previous page.")
+    ] = None,
+    status: Annotated[DeliveryStatus | None, Query(description="Only this status.")] = None,
+    event_type: Annotated[EventType | None, Query(description="Only this event type.")] = None,
 ) -> Page[DeliveryPublic]:
     """The delivery log, newest first: status, attempts, the receiver's answer, next attempt."""
     rows, following = service.deliveries(
-        session, service.get(session, webhook_id), limit=limit, cursor=cursor
+        session,
+        service.get(session, webhook_id),
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        event_type=event_type,
     )
     return Page(items=[DeliveryPublic.model_validate(d) for d in rows], next=following)
+
+
+def _detail(session: SessionDep, row: WebhookDelivery) -> DeliveryDetail:
+    log = [AttemptPublic.model_validate(a) for a in service.attempts(session, row)]
+    return DeliveryDetail.model_validate({**row.model_dump(), "attempt_log": log})
+
+
+@router.get("/{webhook_id}/deliveries/{delivery_id}", responses=problem_responses(404, 422))
+def get_delivery(
+    webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep
+) -> DeliveryDetail:
+    """One delivery with every attempt: when, the receiver's status or the error, how long."""
+    row = service.delivery(session, service.get(session, webhook_id), delivery_id)
+    return _detail(session, row)
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    responses=problem_responses(404, 422),
+)
+def redeliver_delivery(
+    webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, response: Response
+) -> DeliveryDetail:
+    """Send a delivery again now, with the same event id and body (receivers de-duplicate on
+    `webhook-id`). One more attempt is made; a failed one is not retried further."""
+    webhook = service.get(session, webhook_id)
+    row = service.redeliver(session, service.delivery(session, webhook, delivery_id))
+    response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}/deliveries/{row.id}"
+    return _detail(session, row)

@@ -15,11 +15,13 @@ from sqlmodel import Session, col, select
 
 from app.core import idempotency
 from app.core.errors import InvalidInput, NotFound
+from app.core.fields import FieldError
 from app.core.pagination import paginate
 from app.core.types import utcnow
-from app.scoring.answers import FieldError
+from app.events import service as events
+from app.events.models import EventType
 from app.webhooks import destinations
-from app.webhooks.models import EventType, Webhook, WebhookCreate, WebhookDelivery
+from app.webhooks.models import DeliveryAttempt, Webhook, WebhookCreate, WebhookDelivery
 
 SUBSCRIPTIONS = "tamis_webhook_subscriptions"
 
@@ -46,7 +48,7 @@ def create(
     webhook = Webhook(
         url=str(data.url),
         events=list(dict.fromkeys(data.events)),
-        description=data.description,
+        description=data.description or "",
         secret=new_secret(),
     )
     session.add(webhook)
@@ -75,15 +77,53 @@ def delete(session: Session, webhook: Webhook) -> None:
 
 
 def deliveries(
-    session: Session, webhook: Webhook, *, limit: int, cursor: str | None
+    session: Session,
+    webhook: Webhook,
+    *,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+    event_type: str | None = None,
 ) -> tuple[list[WebhookDelivery], str | None]:
-    """The webhook's deliveries, newest first."""
+    """The webhook's deliveries, newest first, by status and event type when given."""
     statement = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+    if status is not None:
+        statement = statement.where(WebhookDelivery.status == status)
+    if event_type is not None:
+        statement = statement.where(WebhookDelivery.event_type == event_type)
     return paginate(session, statement, WebhookDelivery, limit=limit, cursor=cursor)
 
 
-def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str | None:
-    """Queue `event_type` for every webhook that wants it; the event id, or None if none does."""
+def delivery(session: Session, webhook: Webhook, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """One delivery of the webhook, or NotFound."""
+    row = session.get(WebhookDelivery, delivery_id)
+    if row is None or row.webhook_id != webhook.id:
+        raise NotFound(f"no delivery {delivery_id} for webhook {webhook.id}")
+    return row
+
+
+def attempts(session: Session, row: WebhookDelivery) -> list[DeliveryAttempt]:
+    """Every attempt at a delivery, oldest first."""
+    statement = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == row.id)
+    return list(session.exec(statement.order_by(col(DeliveryAttempt.number))).all())
+
+
+def redeliver(session: Session, row: WebhookDelivery) -> WebhookDelivery:
+    """Send the delivery again now (same event id and body), whatever its state."""
+    row.status = "pending"
+    row.next_attempt_at = utcnow()
+    row.delivered_at = None
+    session.add(row)
+    session.flush()
+    return row
+
+
+def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:
+    """Record `event_type` in the event feed and queue it for every webhook that wants it; the
+    event id (the `webhook-id` header, and `id` in the body)."""
+    now = utcnow()
+    event_id = f"msg_{uuid.uuid4().hex}"
+    events.record(session, event_id, event_type, now, data)
     # Read once per transaction (a submission emits two events), without flushing the change.
     rows = session.info.get(SUBSCRIPTIONS)
     if rows is None:
@@ -93,11 +133,9 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str |
             )
     targets = [webhook_id for webhook_id, events in rows if event_type in events]
     if not targets:
-        return None
-    now = utcnow()
-    event_id = f"msg_{uuid.uuid4().hex}"
+        return event_id
     body = json.dumps(
-        {"type": event_type, "timestamp": now.isoformat(), "data": data},
+        {"id": event_id, "type": event_type, "timestamp": now.isoformat(), "data": data},
         default=str,
         separators=(",", ":"),
         ensure_ascii=False,

@@ -1,6 +1,5 @@
 """API test fixtures: each test runs on a fresh SQLite file and a fresh PostgreSQL database."""
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -14,13 +13,12 @@ from sqlalchemy import create_engine, text
 
 from app.access import service as keys
 from app.access.policy import Role
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
+from tests.ci import IN_CI
 from tests.pg import postgres_server
-
-IN_CI = os.environ.get("CI") == "true"
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,14 @@
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,19 +18,29 @@ from typing import Any
 import httpx
 
 from app.core.config import Settings
-from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+LISTENING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll `condition` until it holds; fail naming `what` when `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.02)
 
 
 class Receiver:
-    """A webhook receiver on 127.0.0.1: records what it gets, answers `status`."""
+    """A webhook receiver on 127.0.0.1: records what it gets, answers `status`.
+
+    Without `port` it listens where the system puts it (port 0): no port is chosen, released
+    and bound again, so no other process can take it in between.
+    """
 
     def __init__(self, port: int | None = None, status: int = 204) -> None:
         self.status = status
         self.received: list[tuple[dict[str, str], bytes]] = []
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hooks"
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,7 +53,9 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port or 0), Handler)
+        self.port: int = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> "Receiver":
@@ -54,20 +68,26 @@ class Receiver:
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[tuple[dict[str, str], bytes]]:
         """The first `count` deliveries, waiting for them up to `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(self.received) >= count, f"got {len(self.received)} of {count} deliveries"
+        wait_until(
+            lambda: len(self.received) >= count,
+            timeout,
+            f"{count} deliveries (got {len(self.received)})",
+        )
         return self.received[:count]
 
 
 class LiveServer:
-    """`tamis serve` in a subprocess on a free port, for crashes and real concurrency."""
+    """`tamis serve` in a subprocess, for crashes and real concurrency.
+
+    uvicorn binds port 0 and says which port it got in its log; the tests read it there, so no
+    port is chosen, released and bound again (another process could take it in between).
+    """
 
     def __init__(self, settings: Settings, workers: int = 1, **env: str) -> None:
         self.workers = workers
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = 0
+        self.url = ""
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by kill()/stop()
         self.env = {
             **os.environ,
             "TAMIS_DATABASE_URL": settings.database_url,
@@ -81,30 +101,42 @@ class LiveServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "LiveServer":
-        """Start and wait until /healthz answers."""
+        """Start, read the port it listens on, and wait until /healthz answers."""
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "app.cli", "serve", "--port", str(self.port)),
+                *("-m", "app.cli", "serve", "--port", "0"),
                 *("--workers", str(self.workers)),
             ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    self.process.stderr.read().decode() if self.process.stderr else ""
-                )
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("the server did not start in 30 s")
+                raise RuntimeError(self.output())
+            if not self.port:
+                listening = LISTENING.search(self.output().encode())
+                if listening:
+                    self.port = int(listening.group(1))
+                    self.url = f"http://127.0.0.1:{self.port}"
+            if self.port and self._healthy():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"the server did not start in 30 s:\n{self.output()}")
+
+    def _healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def output(self) -> str:
+        """What the server wrote to stderr so far (uvicorn's log)."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL to the server and its worker processes: no shutdown code runs (a crash)."""
@@ -136,3 +168,4 @@ def live_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[Li
         yield server
     finally:
         server.kill()
+        server.log.close()

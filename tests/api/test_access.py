@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.access import service as keys
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
-ALL_THREES = dict.fromkeys(CORE, 3)
+ALL_THREES = dict.fromkeys(ALL, 3)
 
 
 def _operations(app: FastAPI) -> list[tuple[str, str]]:
@@ -191,3 +191,46 @@ def test_recruiters_and_admins_are_not_blind(
     caller = _as(app, settings, role)
     assert caller.get(f"/api/v1/candidates/{cid}/verdict").status_code == 200
     assert len(caller.get(f"/api/v1/candidates/{cid}/assessments").json()) == 1
+
+
+def test_a_submission_unblinds_only_its_own_candidate(
+    app: FastAPI, api: Api, settings: Settings
+) -> None:
+    position = api.position()["id"]
+    first, other = api.candidate(position)["id"], api.candidate(position)["id"]
+    bob = api.assessment(other, "Bob", ALL_THREES)
+    ina = _as(app, settings, "interviewer", "ina@example.org")
+    own = {"interviewer": {"name": "Ina", "email": "ina@example.org"}, "ratings": ALL_THREES}
+    assert (
+        ina.post(
+            f"/api/v1/candidates/{first}/assessments", json={**own, "status": "submitted"}
+        ).status_code
+        == 201
+    )
+    assert ina.get(f"/api/v1/candidates/{first}/verdict").status_code == 200
+    blind = ina.get(f"/api/v1/candidates/{other}/verdict")
+    assert blind.status_code == 403 and blind.json()["detail"].startswith("blind scoring")
+    assert ina.get(f"/api/v1/assessments/{bob['id']}").status_code == 403
+    # An interviewer key without an email has submitted nothing: blind everywhere.
+    anonymous = _as(app, settings, "interviewer")
+    assert anonymous.get(f"/api/v1/candidates/{first}/verdict").status_code == 403
+
+
+def test_who_may_change_a_scorecard(app: FastAPI, api: Api, settings: Settings) -> None:
+    cid = api.candidate()["id"]
+    ina = _as(app, settings, "interviewer", "ina@example.org")
+    own = {"interviewer": {"name": "Ina", "email": "ina@example.org"}, "ratings": ALL_THREES}
+    draft = ina.post(f"/api/v1/candidates/{cid}/assessments", json=own).json()
+    url = f"/api/v1/assessments/{draft['id']}"
+    # Another interviewer may not; a recruiter (assessments:all) may.
+    bob = _as(app, settings, "interviewer", "bob@example.org")
+    refused = bob.patch(url, json={"summary": "mine now"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "only the interviewer who wrote an assessment may change it"
+    assert _as(app, settings, "recruiter").patch(url, json={"summary": "s"}).status_code == 200
+    # Writing in someone else's name is refused with the reason.
+    theirs = {**own, "interviewer": {"name": "Bob", "email": "bob@example.org"}}
+    other = ina.post(f"/api/v1/candidates/{api.candidate()['id']}/assessments", json=theirs)
+    assert other.json()["detail"] == (
+        "an interviewer writes assessments in their own name: the email must be the key's"
+    )

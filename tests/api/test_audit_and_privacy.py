@@ -12,13 +12,14 @@ from sqlmodel import select
 
 from app.assessments.models import Assessment
 from app.candidates.models import Candidate
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.decisions.models import Decision
+from app.privacy.service import inactive_since
 from tests.api.conftest import Api
 from tests.commands import tamis
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 NAME, EMAIL, EXTERNAL = "Zoë Lefèvre-Dubois", "zoe.lefevre@example.org", "ats-zoe-77"
 NOTE, SUMMARY = "Zoë parle de ses 40k abonnés", "Zoë hésite sur la mesure"
@@ -27,7 +28,7 @@ NOTE, SUMMARY = "Zoë parle de ses 40k abonnés", "Zoë hésite sur la mesure"
 def _screened(api: Api) -> dict[str, str]:
     candidate = api.candidate(full_name=NAME, email=EMAIL, external_id=EXTERNAL)
     cid = candidate["id"]
-    ratings = dict.fromkeys(CORE, 3)
+    ratings = dict.fromkeys(ALL, 3)
     first = api.assessment(
         cid,
         "Ana",
@@ -232,3 +233,46 @@ def test_retention_erases_inactive_candidates(
     erased = next(e for e in events if e["action"] == "candidate.erased")
     assert erased["actor"] == {"kind": "system", "id": "cli", "name": "cli", "role": "admin"}
     assert erased["operation"] == "retention apply"
+
+
+def test_recent_activity_of_any_kind_keeps_a_candidate(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    """Each clause of "inactive" on its own: a recent change to the candidate, to one of their
+    scorecards, or a recent decision keeps them; the cutoff instant itself counts as recent."""
+    cutoff = (utcnow() - timedelta(days=365)).replace(microsecond=0)
+    long_ago, recently = cutoff - timedelta(days=30), cutoff + timedelta(days=30)
+    names = [
+        *("idle", "assessed", "decided", "changed", "erased"),
+        *("at_cutoff", "assessed_at_cutoff", "decided_at_cutoff"),
+    ]
+    ids = {name: api.candidate(full_name=name)["id"] for name in names}
+    for name in ("idle", "assessed", "decided", "assessed_at_cutoff"):
+        api.assessment(ids[name], "Ana", {"measures_impact": 2}, status="draft")
+    for name in ("idle", "decided", "decided_at_cutoff"):
+        api.ok(
+            "POST",
+            f"/api/v1/candidates/{ids[name]}/decisions",
+            201,
+            json={"decision": "reject", "decided_by": "Claire", "rationale": "incomplete"},
+        )
+    api.ok("POST", f"/api/v1/candidates/{ids['erased']}/erase")
+    candidate_at = dict.fromkeys(names, long_ago) | {
+        "changed": recently,
+        "at_cutoff": cutoff,
+    }
+    assessment_at = {"assessed": recently, "assessed_at_cutoff": cutoff}
+    decision_at = {"decided": recently, "decided_at_cutoff": cutoff}
+    with command_session(settings, "test: age the data") as session:
+        for name, cid in ids.items():
+            uid = uuid.UUID(cid)
+            session.get_one(Candidate, uid).updated_at = candidate_at[name]
+            for assessment in session.exec(
+                select(Assessment).where(Assessment.candidate_id == uid)
+            ):
+                assessment.updated_at = assessment_at.get(name, long_ago)
+            for decision in session.exec(select(Decision).where(Decision.candidate_id == uid)):
+                decision.created_at = decision_at.get(name, long_ago)
+    with command_session(settings, "test: read") as session:
+        inactive = {str(c.id) for c in inactive_since(session, cutoff)}
+    assert inactive == {ids["idle"]}

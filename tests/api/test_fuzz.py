@@ -1,13 +1,17 @@
 """Schemathesis against /openapi.json: no 500, and every response matches its documented schema.
 
 The application is built when the module is collected (schemathesis' lazy pytest fixtures do not
-work with this pytest), on its own SQLite file, with an admin key.
+work with this pytest), on its own SQLite file, with an admin key. Every other example points at
+real rows with a valid body (tests/api/fuzz_data.py), so each operation is also checked where it
+succeeds; the last test asserts that every operation did get a 2xx.
 """
 
+import os
 import tempfile
 from pathlib import Path
 
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -15,7 +19,10 @@ from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
 from tests.api.conftest import auth, make_key
+from tests.api.fuzz_data import Seeder
 
+# `make fuzz`: a deeper run with new random examples each time (TAMIS_FUZZ_EXAMPLES per operation).
+DEEP = int(os.environ.get("TAMIS_FUZZ_EXAMPLES", "0"))
 _DATABASE = Path(tempfile.mkdtemp(prefix="tamis-fuzz-")) / "fuzz.db"
 upgrade(f"sqlite:///{_DATABASE}")
 _SETTINGS = Settings(
@@ -48,18 +55,33 @@ _CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
         }
     }
 )
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_SETTINGS), config=_CONFIG)
+_APP = create_app(_SETTINGS)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP, config=_CONFIG)
+SEEDER = Seeder(TestClient(_APP, headers=KEY))
 
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=DEEP or 25,
     deadline=None,
-    derandomize=True,  # the same examples on every run: CI fails on code, not on luck
+    derandomize=not DEEP,  # the same examples on every run: CI fails on code, not on luck
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_the_api_holds_its_contract(case: schemathesis.Case) -> None:
     # Every check but "a schema-valid request is accepted": some rules cannot be written in a
     # schema (a cursor the API did not make, a candidate that does not exist), and refusing
     # those with 404 or 422 is the right answer.
-    case.call_and_validate(headers=KEY, excluded_checks=[positive_data_acceptance])
+    SEEDER.seed(case)
+    response = case.call_and_validate(headers=KEY, excluded_checks=[positive_data_acceptance])
+    SEEDER.record(case, response.status_code)
+
+
+def test_every_operation_got_a_2xx_answer() -> None:
+    """Runs after the fuzzing above: each documented operation succeeded at least once."""
+    documented = {
+        (method.upper(), path)
+        for path, operations in _APP.openapi()["paths"].items()
+        for method in operations
+    }
+    assert documented - set(SEEDER.statuses) == set(), "operations never called"
+    assert list(SEEDER.without_success(documented)) == []

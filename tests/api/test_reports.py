@@ -14,7 +14,7 @@ from app.core.config import Settings
 from app.rubric import load_rubrics
 from tests.api.conftest import Api
 from tests.commands import tamis
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL
 
 NAME = "Zoë Lefèvre-Dubois « test »"
 SCRIPT = "<script>alert('x')</script>"
@@ -28,11 +28,15 @@ def screened(api: Api) -> dict[str, Any]:
     api.assessment(
         cid,
         "Ana",
-        {**dict.fromkeys(CORE, 4), "measures_impact": 1},
-        notes={"measures_impact": f"parle d’« engagement » {SCRIPT}"},
+        {**dict.fromkeys(ALL, 4), "measures_impact": 1},
+        notes={
+            "measures_impact": f"parle d’« engagement » {SCRIPT}",
+            # vanity_metrics beside influence_over_audience at 4 is a contradiction: explained.
+            "influence_over_audience": "résultats réels pour l’association, malgré les 40k",
+        },
         flags=[{"id": "vanity_metrics", "note": "cite ses 40k abonnés"}],
     )
-    api.assessment(cid, "Bruno", dict.fromkeys(CORE, 3), notes={"hands_on_practice": "forum"})
+    api.assessment(cid, "Bruno", dict.fromkeys(ALL, 3), notes={"hands_on_practice": "forum"})
     api.ok(
         "POST",
         f"/api/v1/candidates/{cid}/decisions",
@@ -66,7 +70,9 @@ def test_the_pdf_report_holds_the_name_criteria_and_recommendation(
     label = json.loads(
         client.get(f"/api/v1/candidates/{screened['id']}/report?lang={language}").text
     )["verdict"]["recommendation_label"]
-    assert verdict["recommendation"] == "hold"
+    # The panel's measures_impact is 1 (Ana 1, Bruno 3: lower median), which in rubric 2.0.0
+    # means cannot_measure_impact, a dealbreaker.
+    assert verdict["recommendation"] == "no_hire"
     assert label in flat
     assert f"1/{len(reader.pages)}" in flat  # page numbers
     assert "Claire Dupont" in flat and "40k abonnés" in flat
@@ -97,10 +103,11 @@ def test_the_json_report_by_default(client: TestClient, screened: dict[str, Any]
     assert report["interviewers"] == ["Ana", "Bruno"]
     impact = next(c for c in report["criteria"] if c["id"] == "measures_impact")
     assert impact["ratings"] == {"Ana": 1, "Bruno": 3} and impact["needs_calibration"]
-    assert report["flags"][0]["id"] == "vanity_metrics" and report["flags"][0]["raised_by"] == [
-        "Ana"
-    ]
-    assert report["flags"][0]["source"].startswith("0")
+    flags = {f["id"]: f for f in report["flags"]}
+    assert flags["vanity_metrics"]["raised_by"] == ["Ana"]
+    assert "cannot_measure_impact" in flags  # measures_impact at 1 implies it (rubric 2.0.0)
+    assert "Charlatan Managers" in flags["vanity_metrics"]["source"]  # by title, never file name
+    assert "003_" not in flags["vanity_metrics"]["source"]
     assert report["decisions"][0]["decided_by"] == "Claire Dupont"
     bad = client.get(f"/api/v1/candidates/{screened['id']}/report?format=docx")
     assert bad.status_code == 422 and bad.json()["errors"][0]["valid"] == ["json", "html", "pdf"]
@@ -154,7 +161,7 @@ def test_csv_cells_never_run_as_formulas(api: Api, client: TestClient) -> None:
     position = api.position(title="-2+3")
     formula = '=HYPERLINK("http://x","y")'
     candidate = api.candidate(position["id"], full_name=formula, external_id="@SUM(A1)")
-    api.assessment(candidate["id"], "Ana", dict.fromkeys(CORE, 3))
+    api.assessment(candidate["id"], "Ana", dict.fromkeys(ALL, 3))
     row = _csv(client)[0]
     assert row["candidate_name"] == "'" + formula
     assert row["candidate_external_id"] == "'@SUM(A1)"

@@ -1,8 +1,14 @@
 """Positions, candidates and rubrics through the API, on SQLite and PostgreSQL."""
 
+from collections.abc import Iterator
+
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Api
+from app.core.config import Settings
+from tests.api.conftest import Api, auth, make_key
+from tests.api.servers import live_server
 
 
 def test_healthz_and_docs(client: TestClient) -> None:
@@ -154,3 +160,65 @@ def test_oversized_body_gets_413(api: Api, client: TestClient) -> None:
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert api.ok("GET", "/api/v1/positions")["items"][0]["id"] == position["id"]
+
+
+@pytest.mark.live
+def test_chunked_oversized_body_to_a_live_server_gets_413(settings: Settings) -> None:
+    """No Content-Length to look at: the bytes are counted as uvicorn hands them over."""
+    secret = make_key(settings)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"title": "x", "description": "'
+        for _ in range(1100):  # 1.1 MiB, in 1 KiB chunks
+            yield b"a" * 1024
+        yield b'"}'
+
+    with live_server(settings) as server:
+        tamis = httpx.Client(base_url=server.url, headers=auth(secret), timeout=30)
+        response = tamis.post(
+            "/api/v1/positions",
+            content=chunks(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.request.headers.get("transfer-encoding") == "chunked"
+        assert "content-length" not in response.request.headers
+        assert response.status_code == 413, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"].endswith("/payload-too-large")
+        assert tamis.get("/api/v1/positions").json()["items"] == []  # nothing was stored
+        # Under the limit, the same chunked stream is read whole and stored.
+        small = tamis.post(
+            "/api/v1/positions",
+            content=iter([b'{"title": "x", ', b'"description": "', b"a" * 2048, b'"}']),
+            headers={"Content-Type": "application/json"},
+        )
+        assert small.status_code == 201, small.text
+        assert len(small.json()["description"]) == 2048
+
+
+def test_unknown_body_keys_name_the_valid_ones(api: Api, client: TestClient) -> None:
+    response = client.post("/api/v1/positions", json={"title": "CM", "colour": "blue"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "loc": "colour",
+            "message": "unknown key",
+            "valid": ["description", "readiness", "rubric_id", "title"],
+        }
+    ]
+    assert "colour: unknown key (valid: description, readiness" in response.json()["detail"]
+    # Nested models name their own keys.
+    candidate = api.candidate()
+    nested = client.post(
+        f"/api/v1/candidates/{candidate['id']}/assessments",
+        json={
+            "interviewer": {"name": "Ana", "email": "ana@example.org", "phone": "1"},
+            "ratings": {},
+            "bogus": 1,
+        },
+    )
+    assert nested.status_code == 422
+    errors = {e["loc"]: e for e in nested.json()["errors"]}
+    assert errors["interviewer.phone"]["valid"] == ["email", "name"]
+    assert "interviewer" in errors["bogus"]["valid"] and "ratings" in errors["bogus"]["valid"]
+    assert api.ok("GET", f"/api/v1/candidates/{candidate['id']}/assessments") == []

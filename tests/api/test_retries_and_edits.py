@@ -3,12 +3,14 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import live_server
+from tests.rubric.test_shipped_rubric import CORE
 
 
 def _count(api: Api) -> int:
@@ -111,6 +113,14 @@ def test_etag_and_if_match_refuse_a_stale_write(api: Api, client: TestClient) ->
         == 200
     )
     assert client.patch(url, json={"source": "c"}, headers={"If-Match": current}).status_code == 412
+    # DELETE too: a stale tag deletes nothing, the current one deletes.
+    stale = client.delete(url, headers={"If-Match": current})
+    assert stale.status_code == 412 and stale.json()["type"].endswith("/precondition-failed")
+    assert client.get(url).json()["source"] == "b"
+    assert (
+        client.delete(url, headers={"If-Match": client.get(url).headers["etag"]}).status_code == 204
+    )
+    assert client.get(url).status_code == 404
 
 
 def test_etags_on_positions_and_assessments(api: Api, client: TestClient) -> None:
@@ -133,6 +143,7 @@ def test_etags_on_positions_and_assessments(api: Api, client: TestClient) -> Non
     assert client.post(f"{aurl}/submit", headers={"If-Match": tag}).status_code == 412
 
 
+@pytest.mark.live
 def test_concurrent_retries_and_edits_on_a_real_server(settings: Settings) -> None:
     """Ten simultaneous requests: one creation for one key, one success for one ETag."""
     secret = make_key(settings)
@@ -161,3 +172,55 @@ def test_concurrent_retries_and_edits_on_a_real_server(settings: Settings) -> No
         assert sorted(r.status_code for r in edits) == [200] + [412] * 9
         winner = next(r for r in edits if r.status_code == 200).json()["source"]
         assert tamis.get(url).json()["source"] == winner
+
+
+def test_every_write_answers_with_the_etag_of_what_it_wrote(api: Api, client: TestClient) -> None:
+    """Create, edit, submit, amend and rescore each return the ETag a GET would give next, and
+    that tag is the one If-Match accepts."""
+    candidate = api.candidate()
+    created = client.post(
+        f"/api/v1/candidates/{candidate['id']}/assessments",
+        json={
+            "interviewer": {"name": "Ana", "email": "ana@example.org"},
+            "ratings": dict.fromkeys(CORE, 3),
+            "status": "draft",
+        },
+    )
+    assert created.status_code == 201
+    url = f"/api/v1/assessments/{created.json()['id']}"
+    tags = [created.headers["etag"]]
+    assert client.get(url).headers["etag"] == tags[-1]
+
+    edited = client.patch(url, json={"summary": "s"}, headers={"If-Match": tags[-1]})
+    tags.append(edited.headers["etag"])
+    submitted = client.post(f"{url}/submit", headers={"If-Match": tags[-1]})
+    assert submitted.status_code == 200, submitted.text
+    tags.append(submitted.headers["etag"])
+    assert client.get(url).headers["etag"] == tags[-1]
+    amended = client.post(
+        f"{url}/amendments",
+        json={"ratings": {CORE[0]: 4}, "reason": "misread my notes"},
+        headers={"If-Match": tags[-1]},
+    )
+    assert amended.status_code == 201, amended.text
+    tags.append(amended.headers["etag"])
+    assert client.get(url).headers["etag"] == tags[-1]
+    assert len(set(tags)) == len(tags)  # every write made a new version
+    # The tag before the amendment is stale now; the one it returned is current.
+    stale = client.post(
+        f"{url}/amendments",
+        json={"ratings": {CORE[0]: 2}, "reason": "r"},
+        headers={"If-Match": tags[-2]},
+    )
+    assert stale.status_code == 412
+
+    rescored = client.post(f"/api/v1/candidates/{candidate['id']}/rescore")
+    assert rescored.status_code == 200
+    candidate_url = f"/api/v1/candidates/{candidate['id']}"
+    assert rescored.headers["etag"] == client.get(candidate_url).headers["etag"]
+    assert (
+        client.patch(
+            candidate_url, json={"source": "x"}, headers={"If-Match": rescored.headers["etag"]}
+        ).status_code
+        == 200
+    )

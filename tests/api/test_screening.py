@@ -1,17 +1,20 @@
 """A whole screening through the API: scorecards, the panel verdict, decisions, replay."""
 
+import uuid
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, create_engine, select
 
+from app.assessments.models import VerdictRecord
 from app.core.config import Settings
 from app.main import create_app
 from tests.api.conftest import Api
 from tests.factories import shipped_document, write_rubric
-from tests.rubric.test_shipped_rubric import CORE
+from tests.rubric.test_shipped_rubric import ALL, CORE
 
-ALL_FOURS = dict.fromkeys(CORE, 4)
+ALL_FOURS = dict.fromkeys(ALL, 4)  # every criterion: a determinate verdict
 
 
 def test_draft_edit_submit_and_amend(api: Api, client: TestClient) -> None:
@@ -35,8 +38,8 @@ def test_draft_edit_submit_and_amend(api: Api, client: TestClient) -> None:
     )
     assert edited["ratings"]["measures_impact"] is None and edited["notes"] == {"context_fit": "n"}
     # At 2: measures_impact (weight 4), hands_on_practice (3), conversation_not_promotion (3),
-    # knows_creative_cases (2); the other three core at 4 (weights 3, 3, 2):
-    # (8 + (4 + 3 + 3 + 2) / 3) / 20 = 60 -> hold
+    # knows_creative_cases (2); every other criterion at 4 (weights 20 in all, of 32):
+    # (20 + (4 + 3 + 3 + 2) / 3) / 32 = 75 -> hire
     lowered = dict.fromkeys(
         [
             "measures_impact",
@@ -49,7 +52,8 @@ def test_draft_edit_submit_and_amend(api: Api, client: TestClient) -> None:
     api.ok("PATCH", url, json={"ratings": lowered})
     submitted = api.ok("POST", f"{url}/submit")
     assert submitted["status"] == "submitted" and submitted["revision"] == 1
-    assert (submitted["verdict"]["score"], submitted["verdict"]["recommendation"]) == (60.0, "hold")
+    assert (submitted["verdict"]["score"], submitted["verdict"]["recommendation"]) == (75.0, "hire")
+    assert submitted["verdict"]["rules_version"] == 2
     assert client.post(f"{url}/submit").status_code == 409
     assert client.patch(url, json={"summary": "x"}).status_code == 409
 
@@ -59,9 +63,12 @@ def test_draft_edit_submit_and_amend(api: Api, client: TestClient) -> None:
         201,
         json={"reason": "misread my notes", "ratings": {"measures_impact": 4}},
     )
-    # measures_impact 4: (12 + (3 + 3 + 2) / 3) / 20 = 73.3 -> hire
+    # measures_impact 4: (24 + (3 + 3 + 2) / 3) / 32 = 83.3 -> strong hire
     assert amended["revision"] == 2
-    assert (amended["verdict"]["score"], amended["verdict"]["recommendation"]) == (73.3, "hire")
+    assert (amended["verdict"]["score"], amended["verdict"]["recommendation"]) == (
+        83.3,
+        "strong_hire",
+    )
     revisions = api.ok("GET", f"{url}/revisions")
     assert [(r["revision"], r["ratings"]["measures_impact"], r["reason"]) for r in revisions] == [
         (1, 2, None),
@@ -118,18 +125,42 @@ def test_panel_verdict_with_calibration_and_a_dealbreaker(api: Api, client: Test
     assert verdict["agreement"] is not None
     assert api.ok("GET", f"/api/v1/candidates/{cid}")["recommendation"] == verdict["recommendation"]
 
+    flags = [{"id": "fake_engagement", "note": "bought 5k followers"}]
+    # Rated 4 on influence while raising fake engagement: a contradiction needs a note.
+    unexplained = client.post(
+        f"/api/v1/candidates/{cid}/assessments",
+        json={
+            "interviewer": {"name": "Chloé", "email": "chloe@example.org"},
+            "ratings": ALL_FOURS,
+            "flags": flags,
+            "status": "submitted",
+        },
+    )
+    assert unexplained.status_code == 422
+    assert [e["loc"] for e in unexplained.json()["errors"]] == ["notes.influence_over_audience"]
     api.assessment(
-        cid, "Chloé", ALL_FOURS, flags=[{"id": "fake_engagement", "note": "bought 5k followers"}]
+        cid,
+        "Chloé",
+        ALL_FOURS,
+        flags=flags,
+        notes={"influence_over_audience": "real results elsewhere, but the followers were bought"},
     )
     verdict = api.ok("GET", f"/api/v1/candidates/{cid}/verdict", params={"lang": "en"})
     assert verdict["recommendation"] == "no_hire"
     first = verdict["reasons"][0]
     assert first["ref"] == "fake_engagement"
     assert (
-        "Fake engagement" in first["text"] and "Chloé" in first["text"] and "003_" in first["text"]
+        "Fake engagement" in first["text"]
+        and "Chloé" in first["text"]
+        and ".txt" not in first["text"]
     )
+    assert [(c["flag"], c["criterion"], c["by"]) for c in verdict["contradictions"]] == [
+        ("fake_engagement", "influence_over_audience", "Chloé")
+    ]
     french = api.ok("GET", f"/api/v1/candidates/{cid}/verdict", headers={"Accept-Language": "fr"})
-    assert french["reasons"][0]["text"].startswith("Signal rédhibitoire « Engagement factice »")
+    assert french["reasons"][0]["text"].startswith(
+        "Signal rédhibitoire «\u202fEngagement factice\u202f»"
+    )
     listed = api.ok("GET", "/api/v1/candidates", params={"recommendation": "no_hire"})["items"]
     assert [c["id"] for c in listed] == [cid]
 
@@ -187,7 +218,9 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
 ) -> None:
     candidate = api.candidate()
     cid = candidate["id"]
-    api.assessment(cid, "Ana", {**ALL_FOURS, "hands_on_practice": 2, "continuous_learning": 3})
+    ana = api.assessment(
+        cid, "Ana", {**ALL_FOURS, "hands_on_practice": 2, "continuous_learning": 3}
+    )
     before = api.ok("GET", f"/api/v1/candidates/{cid}/verdict")
     old_version = before["rubric_version"]
 
@@ -207,9 +240,32 @@ def test_stored_verdicts_survive_a_restart_with_other_weights(
         assert second["verdict"]["rubric_version"] == old_version
         rescored = restarted.post(f"/api/v1/candidates/{cid}/rescore").json()
         assert rescored["rubric_version"] != old_version
-        assert rescored["score"] < before["score"] or rescored["raters"] != before["raters"]
+        ana_now = Api(restarted).ok("GET", f"/api/v1/assessments/{ana['id']}")["verdict"]
+        assert ana_now["rubric_version"] == rescored["rubric_version"]
+        assert ana_now["score"] != ana["verdict"]["score"]  # the new weight counts now
         versions = restarted.get("/api/v1/rubrics/social-media-screen").json()["versions"]
         assert [v["version"] for v in versions] == [old_version, rescored["rubric_version"]]
+
+    # The verdict Ana's scorecard got first is still stored, unchanged, beside the new one.
+    engine = create_engine(settings.database_url)
+    with Session(engine) as session:
+        records = session.exec(
+            select(VerdictRecord)
+            .where(VerdictRecord.assessment_id == uuid.UUID(ana["id"]))
+            .order_by(col(VerdictRecord.created_at))
+        ).all()
+    engine.dispose()
+    assert [r.cause for r in records] == ["submitted", "rescored"]
+    kept, new = records
+    assert kept.rubric_version_id != new.rubric_version_id
+    assert (kept.score, kept.recommendation) == (
+        pytest.approx(ana["verdict"]["score"]),
+        ana["verdict"]["recommendation"],
+    )
+    assert (new.score, new.recommendation) == (
+        pytest.approx(ana_now["score"]),
+        ana_now["recommendation"],
+    )
 
 
 def test_a_broken_rubric_stops_start_up(settings: Settings, tmp_path: Path) -> None:
@@ -223,3 +279,45 @@ def test_a_broken_rubric_stops_start_up(settings: Settings, tmp_path: Path) -> N
     assert "criteria[0].weight" in str(caught.value) and "social-media-screen.yaml" in str(
         caught.value
     )
+
+
+def test_not_observed_people_and_engine_through_the_api(api: Api, client: TestClient) -> None:
+    candidate = api.candidate()
+    cid = candidate["id"]
+    url = f"/api/v1/candidates/{cid}/assessments"
+    # "not observed" answers a core criterion (submission accepts it) but is no good news.
+    unseen = {**ALL_FOURS, "hands_on_practice": "not_observed"}
+    ana = api.assessment(
+        cid, "Ana", unseen, overall_recommendation="hire", summary="Sharp on measurement."
+    )
+    assert ana["ratings"]["hands_on_practice"] == "not_observed"
+    assert ana["overall_recommendation"] == "hire"
+    assert ana["verdict"]["recommendation"] == "incomplete"
+    assert ana["verdict"]["settle"] == ["hands_on_practice"]
+    assert "hands_on_practice" not in {
+        r["ref"] for r in ana["verdict"]["reasons"] if "/4" in r["text"]
+    }
+    # The panel shows each person's own view beside the engine's, and names the disagreement.
+    api.assessment(cid, "Bruno", ALL_FOURS, overall_recommendation="strong_hire")
+    verdict = api.ok("GET", f"/api/v1/candidates/{cid}/verdict", params={"lang": "en"})
+    assert verdict["recommendation"] == "strong_hire"  # Bruno's 4 is the only rating
+    assert [
+        (p["name"], p["overall_recommendation"], p["agrees"]) for p in verdict["interviewers"]
+    ] == [
+        ("Ana", "hire", False),
+        ("Bruno", "strong_hire", True),
+    ]
+    assert verdict["interviewers"][0]["summary"] == "Sharp on measurement."
+    overall = [r["text"] for r in verdict["reasons"] if r["ref"] == "overall"]
+    assert "Ana recommends “hire”; the engine says “strong hire”." in overall
+    hands = " ".join(r["text"] for r in verdict["reasons"] if r["ref"] == "hands_on_practice")
+    assert "Ana not observed, Bruno 4 → 4 (lower median)" in hands
+    bad = client.post(
+        url,
+        json={
+            "interviewer": {"name": "Chloé", "email": "chloe@example.org"},
+            "overall_recommendation": "maybe",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == "overall_recommendation"

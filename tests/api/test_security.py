@@ -30,7 +30,7 @@ from app.assessments import service as assessments
 from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
 from app.cli import proxy_options
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import RuleViolation

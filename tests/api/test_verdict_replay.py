@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import Column, MetaData, Table, create_engine, text
+from sqlmodel import SQLModel
 
+import app.tables  # noqa: F401  (every table's metadata)
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
@@ -75,7 +77,9 @@ def store_as_before(url: str) -> tuple[str, str]:
         rows = {
             "positions": {
                 "id": ids["position"],
+                "version": 1,
                 "title": "Community manager",
+                "description": "",
                 "rubric_id": rubric.id,
                 "readiness": {},
                 "created_at": now,
@@ -136,7 +140,22 @@ def store_as_before(url: str) -> tuple[str, str]:
             },
         }
         for name, row in rows.items():
-            table = tables.tables[name]
+            reflected = tables.tables[name]
+            # The columns revision 0005 has, with the service's own column types.
+            app_table = SQLModel.metadata.tables[name]
+            table = Table(
+                name,
+                MetaData(),
+                *(
+                    Column(
+                        c.name,
+                        app_table.c[c.name].type,
+                        nullable=c.nullable,
+                        server_default=c.server_default,
+                    )
+                    for c in reflected.c
+                ),
+            )
             known = {k: v for k, v in row.items() if k in table.c}
             missing = [c.name for c in table.c if not c.nullable and c.name not in known]
             assert not [m for m in missing if table.c[m].server_default is None], (name, missing)

@@ -1,8 +1,9 @@
 """Webhooks: subscriptions, signed deliveries from the outbox, retries, and restarts."""
 
 import json
-import time
 import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -11,9 +12,12 @@ from standardwebhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.core.config import Settings
+from app.core.types import utcnow
+from app.main import create_app
+from app.webhooks.delivery import RetryPolicy, deliver_due
 from tests.api.conftest import Api, auth, make_key
-from tests.api.servers import Receiver, live_server
-from tests.rubric.test_shipped_rubric import CORE
+from tests.api.servers import Receiver, live_server, wait_until
+from tests.rubric.test_shipped_rubric import ALL
 
 EVENTS = [
     "candidate.created",
@@ -46,7 +50,7 @@ def test_a_receiver_gets_signed_events_it_can_verify(api: Api, client: TestClien
         hook = _subscribe(api, receiver.url)
         only_submissions = _subscribe(api, receiver.url + "?only", ["assessment.submitted"])
         candidate = api.candidate()
-        assessment = api.assessment(candidate["id"], "Ana", dict.fromkeys(CORE, 4))
+        assessment = api.assessment(candidate["id"], "Ana", dict.fromkeys(ALL, 4))
         api.ok(
             "POST",
             f"/api/v1/candidates/{candidate['id']}/decisions",
@@ -104,6 +108,54 @@ def test_failed_deliveries_are_retried_with_backoff(api: Api, client: TestClient
     assert log[0]["response_status"] == 200
 
 
+def test_each_attempt_is_logged_filtered_and_a_delivery_can_be_sent_again(
+    api: Api, client: TestClient
+) -> None:
+    with Receiver(status=500) as receiver:
+        hook = _subscribe(api, receiver.url, ["candidate.created", "decision.recorded"])
+        candidate = api.candidate()
+        receiver.wait_for(2)
+        receiver.status = 204
+        receiver.wait_for(3)
+        base = f"/api/v1/webhooks/{hook['id']}/deliveries"
+        delivered = api.ok("GET", base, params={"status": "delivered"})["items"]
+        assert [d["event_type"] for d in delivered] == ["candidate.created"]
+        assert api.ok("GET", base, params={"status": "failed"})["items"] == []
+        assert api.ok("GET", base, params={"event_type": "decision.recorded"})["items"] == []
+        bad = client.get(base, params={"status": "lost"})
+        assert bad.status_code == 422 and "pending" in bad.json()["errors"][0]["valid"]
+        detail = api.ok("GET", f"{base}/{delivered[0]['id']}")
+        log = detail["attempt_log"]
+        assert [a["number"] for a in log] == list(range(1, len(log) + 1))
+        assert [a["response_status"] for a in log[:2]] == [500, 500]
+        assert log[-1]["response_status"] == 204 and log[-1]["error"] is None
+        assert log[0]["error"] == "the receiver answered 500"
+        # Redeliver: the same event id and body, one more attempt in the log.
+        before = len(receiver.received)
+        again = client.post(f"{base}/{delivered[0]['id']}/redeliver")
+        assert again.status_code == 202, again.text
+        assert again.headers["location"].endswith(delivered[0]["id"])
+        assert again.json()["status"] == "pending"
+        receiver.wait_for(before + 1)
+        first_headers, first_body = receiver.received[0]
+        last_headers, last_body = receiver.received[before]
+        assert last_headers["webhook-id"] == first_headers["webhook-id"]
+        assert last_body == first_body
+
+        def redelivered() -> bool:
+            found = api.ok("GET", f"{base}/{delivered[0]['id']}")
+            return found["status"] == "delivered" and len(found["attempt_log"]) == len(log) + 1
+
+        wait_until(redelivered, 10, "the redelivery recorded")
+        detail = api.ok("GET", f"{base}/{delivered[0]['id']}")
+        assert detail["status"] == "delivered"
+        assert len(detail["attempt_log"]) == len(log) + 1
+        other = client.get(f"{base}/{uuid.uuid4()}")
+        assert other.status_code == 404
+    assert candidate["id"] in first_body.decode()
+
+
+@pytest.mark.live
 def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
     secret = make_key(settings)
     # Short backoff: the failed attempts before the crash must not push the retry far away.
@@ -135,6 +187,7 @@ def test_undelivered_events_survive_a_crash(settings: Settings) -> None:
         assert uuid.UUID(log[0]["id"]) and log[0]["event_type"] == "candidate.created"
 
 
+@pytest.mark.live
 def test_several_server_processes_deliver_each_event_once(settings: Settings) -> None:
     """Two worker processes share the outbox: every event arrives, none twice (PostgreSQL
     claims with SKIP LOCKED; on SQLite the claims queue on the write lock)."""
@@ -147,6 +200,63 @@ def test_several_server_processes_deliver_each_event_once(settings: Settings) ->
             body = {"full_name": f"C {n}", "position_id": position["id"]}
             assert tamis.post("/api/v1/candidates", json=body).status_code == 201
         receiver.wait_for(30)
-        time.sleep(1)  # time for a duplicate to show up, if the claim let one through
+        hook = tamis.get("/api/v1/webhooks").json()[0]
+
+        def log() -> list[dict[str, object]]:
+            url = f"/api/v1/webhooks/{hook['id']}/deliveries?limit=100"
+            items: list[dict[str, object]] = tamis.get(url).json()["items"]
+            return items
+
+        # Once every delivery is recorded delivered, no worker will claim one again.
+        wait_until(
+            lambda: [d["status"] for d in log()] == ["delivered"] * 30, 30, "30 recorded deliveries"
+        )
+        assert all(d["attempts"] == 1 for d in log())  # a second claim would have counted
         ids = [h["webhook-id"] for h, _ in receiver.received]
     assert len(ids) == len(set(ids)) == 30
+
+
+def _at(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at `moment`."""
+    return lambda: moment
+
+
+def test_retry_schedule_is_5s_times_3_to_the_n_capped_at_6h_then_gives_up_after_12(
+    settings: Settings,
+) -> None:
+    """The shipped schedule, run on a clock the test moves: each failure pushes the next try
+    5 s × 3ⁿ⁻¹ away, never more than 6 h; the 12th failure is the last."""
+    defaults = Settings(database_url=settings.database_url)  # the shipped retry settings
+    policy = RetryPolicy(defaults.webhook_retry_base_seconds, defaults.webhook_max_attempts)
+    quiet = settings.model_copy(update={"webhook_worker": False})  # only the test delivers
+    app = create_app(quiet)
+    expected = [5, 15, 45, 135, 405, 1215, 3645, 10935, 21600, 21600, 21600]
+    with (
+        Receiver(status=503) as receiver,
+        TestClient(app, headers=auth(make_key(quiet))) as client,
+        httpx.Client(timeout=10) as sender,
+    ):
+        api = Api(client)
+        hook = _subscribe(api, receiver.url, ["candidate.created"])
+        api.candidate()
+        engine = app.state.engine
+        log_url = f"/api/v1/webhooks/{hook['id']}/deliveries"
+        now = utcnow() + timedelta(seconds=1)
+        delays = []
+        for attempt in range(1, 13):
+            assert deliver_due(engine, sender, policy, clock=_at(now)) == 1, attempt
+            delivery = api.ok("GET", log_url)["items"][0]
+            assert delivery["attempts"] == attempt and len(receiver.received) == attempt
+            if attempt == 12:
+                assert delivery["status"] == "failed"
+                break
+            assert delivery["status"] == "pending"
+            due = datetime.fromisoformat(delivery["next_attempt_at"])
+            delays.append((due - now).total_seconds())
+            early = due - timedelta(milliseconds=1)
+            assert deliver_due(engine, sender, policy, clock=_at(early)) == 0  # not before
+            now = due
+        assert delays == expected
+        later = now + timedelta(days=30)
+        assert deliver_due(engine, sender, policy, clock=_at(later)) == 0  # given up
+        assert len(receiver.received) == 12

@@ -50,7 +50,7 @@ def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def sources_of(item: dict[str, Any]) -> list[dict[str, str]]:
-    return [item["source"], *item.get("see_also", [])]
+    return [*([item["source"]] if "source" in item else []), *item.get("see_also", [])]
 
 
 def test_version_is_two(rubric: dict[str, Any]) -> None:
@@ -149,6 +149,8 @@ def test_sources_are_corrected(rubric: dict[str, Any]) -> None:
     # fake_engagement rests on ethics and consumer law, and says so.
     assert "consommation" in flags["fake_engagement"]["basis"]["fr"]
     assert "consumer law" in flags["fake_engagement"]["basis"]["en"]
+    assert "source" not in flags["fake_engagement"]  # the seeds only illustrate it
+    assert all("illustration" in s["point"] for s in sources_of(flags["fake_engagement"]))
     # "Qui influence qui ?" is about circles of influence, not source checking.
     analysis = sources_of(criteria["original_analysis"])
     assert all("influence qui" not in s["point"] for s in analysis)

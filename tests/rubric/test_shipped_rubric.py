@@ -26,6 +26,7 @@ DEPTH = [
     "writing_and_register",
     "working_for_others_community",
 ]
+ALL = [*CORE, *DEPTH]  # every criterion: a determinate verdict needs them all
 FLAGS = {
     "self_proclaimed_expert": "warning",
     "followers_as_proof": "dealbreaker",
@@ -102,10 +103,14 @@ def test_anchors_cover_the_scale_and_differ_by_level(shipped: Rubric) -> None:
 
 
 def test_sources_point_to_the_seed_texts(shipped: Rubric) -> None:
-    sources = [c.source for c in shipped.criteria] + [f.source for f in shipped.flags]
+    sources = [c.source for c in shipped.criteria] + [f.source for f in shipped.flags if f.source]
     sources += [q.source for q in shipped.role_questions]
     assert {s.seed for s in sources} <= SEEDS
     assert {s.seed for s in sources} == SEEDS  # every seed text is used
+    # A flag without a seed source states its basis (fake_engagement: ethics and consumer law).
+    unsourced = [f for f in shipped.flags if f.source is None]
+    assert [f.id for f in unsourced] == ["fake_engagement"]
+    assert all(f.basis is not None for f in unsourced)
 
 
 def test_related_flags_point_back_to_their_criterion(shipped: Rubric) -> None:

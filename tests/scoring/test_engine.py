@@ -292,8 +292,15 @@ def test_contradictions_are_listed_and_never_move_the_recommendation() -> None:
     assert quiet["contradictions"] == []
 
 
-def test_the_shipped_rubric_renders_sources_by_title(shipped: Rubric) -> None:
+def test_the_shipped_rubric_renders_sources_by_title_and_in_the_readers_language(
+    shipped: Rubric,
+) -> None:
+    every = {c.id: 4 for c in shipped.criteria}
     for flag_ in shipped.flags:
         v = score(shipped, Answers(flags=[flag_.id], language="fr"))
         text = next(x.text for x in v.reasons if x.ref == flag_.id)
         assert ".txt" not in text
+        english = score(shipped, Answers(ratings=every, flags=[flag_.id]), "en")
+        for reason in english.reasons:  # no French quotation marks, no French spacing
+            assert "«" not in reason.text
+            assert "\u202f" not in reason.text, reason.text

@@ -1,67 +1,131 @@
-"""The red-flag detector: claims against denials, counts, quotes, and scores on labelled sets."""
+"""The red-flag detector: the candidate's own stance against what they report, deny, regret,
+imagine or mock; counts; quotes; languages; the signals file's checks; reproducible training.
 
+Every statement below is written for these tests and is not in the training corpus
+(criteria/signals/corpus/); a test checks that.
+"""
+
+import json
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.core.config import shipped_criteria_dir
 from app.rubric import RubricError, load_rubrics
-from app.signals.detector import detect, detect_language
+from app.signals.detector import detect, detect_language, detect_many
+from app.signals.encoder import Encoder
 from app.signals.loader import load_all
 from app.signals.model import Signals
 
 ROOT = Path(__file__).resolve().parents[2]
+SIGNALS_DIR = shipped_criteria_dir() / "signals"
 # A copy of ../shared/data/statements-dev.jsonl, so that a clean clone has it.
 DEV_SET = ROOT / "tests" / "signals" / "statements-dev.jsonl"
 RUBRICS = load_rubrics(shipped_criteria_dir())
 SIGNALS: Signals = load_all(shipped_criteria_dir(), RUBRICS)["social-media-screen"]
+CORPUS = {
+    json.loads(line)["text"]
+    for path in (SIGNALS_DIR / "corpus").glob("*.jsonl")
+    for line in path.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+}
 
 
 def flags(text: str, language: str | None = None) -> set[str]:
     return {s.flag_id for s in detect(SIGNALS, text, language)[1]}  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("claim", "denial", "flag"),
-    [
-        (
-            "I'm a social media expert.",
-            "Nobody is an expert, I keep learning.",
-            "self_proclaimed_expert",
-        ),
-        (
-            "J'achète des abonnés pour lancer une page.",
-            "Je n'ai jamais acheté d'abonnés.",
-            "fake_engagement",
-        ),
-        ("We buy followers to look credible.", "We never buy followers.", "fake_engagement"),
-        (
-            "I send an automatic DM to new followers.",
-            "I turned off automatic DMs long ago.",
-            "constant_marketer",
-        ),
-        (
-            "Ma méthode marche pour toutes les entreprises.",
-            "Aucune méthode ne marche pour toutes les entreprises.",
-            "one_true_way",
-        ),
-        (
-            "I have 40k followers, that proves it.",
-            "Follower counts prove little to me.",
-            "followers_as_proof",
-        ),
-        (
-            "Mes 12 000 abonnés le prouvent.",
-            "Mes 12 000 abonnés ne prouvent rien.",
-            "followers_as_proof",
-        ),
-    ],
-)
-def test_a_claim_is_flagged_and_its_denial_is_not(claim: str, denial: str, flag: str) -> None:
-    assert flag in flags(claim)
-    assert flag not in flags(denial)
+CLAIMS = [
+    ("J'achète des abonnés pour chaque nouveau client, ça lance la machine.", "fake_engagement"),
+    (
+        "Our team posts reviews under made-up customer names when the rating dips.",
+        "fake_engagement",
+    ),
+    ("Honestly, the impact of community work just can't be measured.", "cannot_measure_impact"),
+    (
+        "Mesurer ce que je fais ? Je n'en ai aucune idée, je me fie au ressenti.",
+        "cannot_measure_impact",
+    ),
+    ("With my 30,000 followers, I don't see what else you need as proof.", "followers_as_proof"),
+    (
+        "Mes 25 000 abonnés sur Instagram prouvent que je sais faire ce métier.",
+        "followers_as_proof",
+    ),
+    (
+        "Tout nouvel abonné reçoit automatiquement un message privé avec mon offre.",
+        "constant_marketer",
+    ),
+    ("I'm a social media guru, there's no platform I haven't mastered.", "self_proclaimed_expert"),
+]
+# The candidate's own stance is clean here: reported speech, others' behaviour, denials near and
+# far from the words, past mistakes learned from, hypotheticals, sarcasm.
+NOT_THEIR_STANCE = [
+    (
+        "Mon associé voulait qu'on achète 3 000 abonnés avant le lancement ; je lui ai montré "
+        "pourquoi c'était une mauvaise idée.",
+        "fake_engagement",
+    ),
+    (
+        "A former client insisted that social media impact can't be measured, so I built him a "
+        "dashboard of the bookings our posts brought.",
+        "cannot_measure_impact",
+    ),
+    ("Les gourous autoproclamés du marketing digital me fatiguent.", "self_proclaimed_expert"),
+    ("Des faux avis ? Dans mon équipe, ça n'arrivera jamais.", "fake_engagement"),
+    (
+        "In ten years of work I have never sent an automated sales message to a new follower.",
+        "constant_marketer",
+    ),
+    (
+        "In my first job I bought likes for a product launch. It was a mistake, and I have "
+        "argued against it ever since.",
+        "fake_engagement",
+    ),
+    (
+        "J'ai longtemps cru que l'impact ne se mesurait pas, jusqu'au jour où j'ai relié nos "
+        "posts aux inscriptions.",
+        "cannot_measure_impact",
+    ),
+    (
+        "If a manager ever asked me to post reviews under fake names, I would refuse.",
+        "fake_engagement",
+    ),
+    (
+        "Bien sûr, il suffit d'acheter dix mille abonnés et le tour est joué... C'est exactement "
+        "ce que je déconseille à mes clients.",
+        "fake_engagement",
+    ),
+    (
+        "Oh yes, as if a 50k follower count ever proved anyone's competence. I judge people on "
+        "what they built.",
+        "followers_as_proof",
+    ),
+    (
+        "My flatmate has 20,000 followers on TikTok; she's a baker, and it says nothing about "
+        "community management.",
+        "followers_as_proof",
+    ),
+]
+
+
+def test_the_test_statements_are_not_in_the_training_corpus() -> None:
+    written = [t for t, _ in CLAIMS] + [t for t, _ in NOT_THEIR_STANCE]
+    assert not [t for t in written if t in CORPUS]
+
+
+@pytest.mark.parametrize(("text", "flag"), CLAIMS)
+def test_the_candidates_own_claim_is_suggested(text: str, flag: str) -> None:
+    assert flag in flags(text)
+
+
+@pytest.mark.parametrize(("text", "flag"), NOT_THEIR_STANCE)
+def test_what_is_not_the_candidates_stance_is_not(text: str, flag: str) -> None:
+    assert flag not in flags(text)
 
 
 @pytest.mark.parametrize(
@@ -74,33 +138,44 @@ def test_a_claim_is_flagged_and_its_denial_is_not(claim: str, denial: str, flag:
         ("40.000", True),
         ("40\u202f000", True),
         ("1,5 M", True),
-        ("1.2M", True),
         ("12000", True),
         ("999", False),
         ("800", False),
         ("0,5k", False),
     ],
 )
-def test_counts_are_read_however_written(written: str, flagged: bool) -> None:
-    assert ("followers_as_proof" in flags(f"I have {written} followers on Instagram.")) is flagged
-    assert (
-        "followers_as_proof" in flags(f"J'ai {written} abonnés sur Instagram.", "fr")
-    ) is flagged
+def test_counts_below_the_minimum_suggest_nothing(written: str, flagged: bool) -> None:
+    english = f"I have {written} followers, which proves I know this job."
+    french = f"J'ai {written} abonnés, ce qui prouve que je connais ce métier."
+    assert ("followers_as_proof" in flags(english, "en")) is flagged
+    assert ("followers_as_proof" in flags(french, "fr")) is flagged
 
 
-def test_quotes_point_into_the_text_and_explain_in_the_asked_language() -> None:
-    text = "Bonjour. Expert en réseaux sociaux, j'ai 20 000 abonnés et je vous garantis le buzz."
+def test_quotes_are_the_sentences_that_fired_and_explain_in_the_asked_language() -> None:
+    text = (
+        "Bonjour. J'anime la page d'une librairie depuis deux ans. "
+        "Mes 20 000 abonnés prouvent que je sais faire. "
+        "Et je vous garantis le buzz en un mois."
+    )
     language, found = detect(SIGNALS, text, None, "en")
     assert language == "fr"
-    assert {s.flag_id for s in found} == {
-        "self_proclaimed_expert",
-        "followers_as_proof",
-        "quick_wins_only",
-    }
+    by_flag = {s.flag_id: s for s in found}
+    assert {"followers_as_proof", "quick_wins_only"} <= set(by_flag)
+    assert [e.quote for e in by_flag["followers_as_proof"].evidence] == [
+        "Mes 20 000 abonnés prouvent que je sais faire."
+    ]
     for suggestion in found:
-        assert suggestion.explanation.isascii() or "’" in suggestion.explanation
+        assert "follower" in suggestion.explanation or suggestion.explanation.isascii()
+        assert 0 < suggestion.score <= 1
         for evidence in suggestion.evidence:
             assert text[evidence.start : evidence.end] == evidence.quote
+            assert "librairie" not in evidence.quote  # the clean sentence is never quoted
+
+
+def test_a_denial_in_the_next_sentence_cancels_the_cue() -> None:
+    assert "fake_engagement" not in flags(
+        "Acheter des abonnés pour faire décoller une page ? Jamais."
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,14 +191,32 @@ def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
-def _evaluate(path: Path) -> str:
+def test_batches_and_threads_give_the_answers_one_call_gives() -> None:
+    texts = [t for t, _ in CLAIMS[:4]] + [t for t, _ in NOT_THEIR_STANCE[:4]]
+    alone = [detect(SIGNALS, t, None)[1] for t in texts]
+    assert [found for _, found in detect_many(SIGNALS, texts)] == alone
+    encoder = Encoder(remembered=2)  # tiny memory: threads evict each other's sentences
+    results: dict[int, list[object]] = {}
+
+    def work(index: int) -> None:
+        results[index] = [detect(SIGNALS, t, None, encoder=encoder)[1] for t in texts]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(results[i] == alone for i in range(4))
+
+
+def _evaluate(path: Path, *extra: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "flags", "evaluate", str(path)],
+        [sys.executable, "-m", "app.cli", "flags", "evaluate", str(path), *extra],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
-        timeout=60,
+        timeout=600,
     )
     return done.stdout
 
@@ -134,65 +227,126 @@ def _overall(output: str) -> tuple[float, float, float]:
     return float(precision), float(recall), float(f1)
 
 
-@pytest.mark.parametrize("dataset", [DEV_SET, ROOT / "tests" / "signals" / "probe.jsonl"])
-def test_scores_on_labelled_statements(dataset: Path) -> None:
-    if not dataset.exists():
-        pytest.fail(f"{dataset} is missing")
-    output = _evaluate(dataset)
-    precision, recall, f1 = _overall(output)
-    assert precision >= 0.95 and recall >= 0.85 and f1 >= 0.9, output
-    assert "exactly right:" in output
+def test_scores_on_the_shared_development_set_beat_the_keyword_matcher() -> None:
+    if not DEV_SET.exists():
+        pytest.fail(f"{DEV_SET} is missing")
+    learned = _evaluate(DEV_SET)
+    keywords = _evaluate(DEV_SET, "--baseline", "keywords")
+    assert "exactly right:" in learned and "exactly right:" in keywords
+    precision, _recall, f1 = _overall(learned)
+    base_precision, _base_recall, base_f1 = _overall(keywords)
+    assert precision >= 0.95 and precision >= base_precision, learned
+    assert f1 >= base_f1, (learned, keywords)
 
 
-def _write(tmp_path: Path, body: str) -> Path:
-    criteria = tmp_path / "criteria"
-    (criteria / "signals").mkdir(parents=True)
-    (criteria / "social-media-screen.yaml").write_text(
-        (shipped_criteria_dir() / "social-media-screen.yaml").read_text()
+def test_evaluate_refuses_an_unknown_baseline() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "flags", "evaluate", str(DEV_SET), "--baseline", "x"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=120,
     )
-    (criteria / "signals" / "social-media-screen.yaml").write_text(body)
+    assert done.returncode == 2 and "keywords" in done.stderr
+
+
+def _criteria_copy(tmp_path: Path) -> Path:
+    criteria = tmp_path / "criteria"
+    shutil.copytree(shipped_criteria_dir(), criteria)
     return criteria
 
 
+def test_training_reproduces_the_shipped_weights(tmp_path: Path) -> None:
+    """`tamis flags train` on a fresh copy writes the very file that ships (deterministic)."""
+    criteria = _criteria_copy(tmp_path)
+    weights = criteria / "signals" / "social-media-screen.weights.json"
+    weights.unlink()
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "flags", "train"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=1200,
+        env={**__import__("os").environ, "TAMIS_CRITERIA_DIR": str(criteria)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "validation split" in done.stdout
+    shipped = SIGNALS_DIR / "social-media-screen.weights.json"
+    assert weights.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+
+
+def test_the_embedding_cache_holds_what_the_model_computes() -> None:
+    """Training reads cached sentence vectors: they must be the model's own."""
+    from app.signals.train import _key
+
+    with np.load(SIGNALS_DIR / "social-media-screen.embeddings.npz") as stored:
+        cached = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    texts = sorted(CORPUS)[::97][:12]
+    fresh = Encoder().embed(texts)
+    for text, vector in zip(texts, fresh, strict=True):
+        assert float(np.dot(cached[_key(text)].astype(np.float32), vector)) > 0.999
+
+
 @pytest.mark.parametrize(
-    ("body", "field", "reason"),
+    ("edit", "field", "reason"),
     [
         (
-            "rubric: social-media-screen\nnegations: {en: [not]}\nflags:\n  vanity_metrics:\n"
-            "    explanation: {en: x, fr: y}\n    cues: {en: ['(unclosed']}\n",
-            "flags.vanity_metrics.cues.en[0]",
-            "invalid regular expression",
-        ),
-        (
-            "rubric: social-media-screen\nnegations: {en: [not]}\nflags:\n  no_such_flag:\n"
-            "    explanation: {en: x, fr: y}\n",
+            lambda y: y.replace("  vanity_metrics:", "  no_such_flag:"),
             "flags.no_such_flag",
             "not a flag of the rubric",
         ),
         (
-            "rubric: social-media-screen\nnegations: {en: [not]}\nflags:\n  vanity_metrics:\n"
-            "    explanation: {en: x}\n",
-            "flags.vanity_metrics.explanation.fr",
+            lambda y: y.replace("weights: social-media-screen.weights.json\n", ""),
+            "weights",
             "Field required",
+        ),
+        (
+            lambda y: y.replace("corpus: corpus", "corpus: nowhere"),
+            "nowhere",
+            "no labelled statements",
+        ),
+        (
+            lambda y: y.replace(
+                "    min_count: 1000", "    min_count: 1000\n    min_precision: 0.9"
+            ),
+            "weights",
+            "run `tamis flags train`",
         ),
     ],
 )
-def test_a_broken_cue_file_stops_start_up(
-    tmp_path: Path, body: str, field: str, reason: str
+def test_a_broken_signals_file_stops_start_up(
+    tmp_path: Path, edit: object, field: str, reason: str
 ) -> None:
-    criteria = _write(tmp_path, body)
+    criteria = _criteria_copy(tmp_path)
+    path = criteria / "signals" / "social-media-screen.yaml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
     with pytest.raises(RubricError) as raised:
         load_all(criteria, load_rubrics(criteria))
     message = str(raised.value)
-    assert "signals/social-media-screen.yaml" in message and field in message and reason in message
+    assert field in message and reason in message, message
 
 
-def test_criteria_validate_checks_the_cue_file(tmp_path: Path) -> None:
-    criteria = _write(
-        tmp_path,
-        (shipped_criteria_dir() / "signals" / "social-media-screen.yaml")
-        .read_text()
-        .replace("min_count: 1000", "min_count: lots"),
+def test_a_corpus_line_with_an_unknown_flag_is_refused_with_its_line(tmp_path: Path) -> None:
+    criteria = _criteria_copy(tmp_path)
+    corpus = criteria / "signals" / "corpus" / "extra.jsonl"
+    corpus.write_text(
+        '{"id": "x-1", "language": "en", "text": "Fine.", "flags": []}\n'
+        '{"id": "x-2", "language": "en", "text": "Hm.", "flags": ["bought_fans"]}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    assert "extra.jsonl:2: flags: unknown ['bought_fans']" in str(raised.value)
+
+
+def test_criteria_validate_checks_the_signals_file(tmp_path: Path) -> None:
+    criteria = _criteria_copy(tmp_path)
+    path = criteria / "signals" / "social-media-screen.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("min_count: 1000", "min_count: lots"),
+        encoding="utf-8",
     )
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "criteria", "validate", str(criteria)],

@@ -1,6 +1,5 @@
 """Browser tests: a real Tamis server and Debian's Chromium driven by Playwright."""
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +9,12 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from app.access import users
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from tests.api.servers import LiveServer
+from tests.ci import IN_CI
 
-IN_CI = os.environ.get("CI") == "true"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct horse battery"  # noqa: S105 - the test accounts' password
 # Chromium as root in a closed network: no sandbox, no background calls to Google's hosts.

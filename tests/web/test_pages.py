@@ -8,10 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.access import users
-from app.core.commands import command_session
+from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
+from app.web.session import SESSION_COOKIE
 from tests.commands import tamis
 from tests.web.conftest import PASSWORD
 
@@ -164,3 +165,25 @@ def test_the_first_local_account(settings: Settings) -> None:
     assert made.returncode == 0, made.stderr
     with TestClient(create_app(settings), follow_redirects=False) as client:
         _sign_in(client, "bo@example.org")
+
+
+def _session_cookie(client: TestClient) -> str:
+    token = _csrf(client.get("/sign-in").text)
+    signed_in = client.post(
+        "/sign-in", data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    cookies = [c for c in signed_in.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)]
+    assert len(cookies) == 1, signed_in.headers.get_list("set-cookie")
+    return cookies[0]
+
+
+def test_the_session_cookie_is_secure_in_production(client: TestClient, settings: Settings) -> None:
+    production = settings.model_copy(update={"env": "production"})
+    app = create_app(production)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as https:
+        cookie = _session_cookie(https)
+        assert "; secure" in cookie.lower() and "httponly" in cookie.lower()
+        assert https.get("/candidates").status_code == 200  # sent back over HTTPS
+    # Elsewhere (a laptop on http://127.0.0.1) the cookie must work without TLS.
+    assert "secure" not in _session_cookie(client).lower()

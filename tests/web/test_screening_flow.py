@@ -26,13 +26,14 @@ WORDS = {
         "submit": "Submit",
         "save": "Save as draft",
         "decision": "reject",
-        "decided_by": "Decided by",
+        "confirm_submit": "Confirm and submit",
+        "confirm": "I confirm this decision",
         "rationale": "Rationale",
         "record": "Record the decision",
         "pdf": "Download the PDF report",
         "incomplete": "incomplete",
         "strong": "strong hire",
-        "required": "A rating is required to submit.",
+        "required": "A rating (or “not observed”) is required to submit.",
         "hold": "hold",
     },
     "fr": {
@@ -45,13 +46,14 @@ WORDS = {
         "submit": "Soumettre",
         "save": "Enregistrer le brouillon",
         "decision": "refuser",
-        "decided_by": "Décidé par",
+        "confirm_submit": "Confirmer et soumettre",
+        "confirm": "Je confirme cette décision",
         "rationale": "Justification",
         "record": "Enregistrer la décision",
         "pdf": "Télécharger le rapport PDF",
         "incomplete": "incomplet",
         "strong": "à recruter sans réserve",
-        "required": "Une note est nécessaire pour soumettre.",
+        "required": "Une note (ou «\u202fnon observé\u202f») est nécessaire pour soumettre.",
         "hold": "à approfondir",
     },
 }
@@ -69,9 +71,7 @@ def assert_accessible(page: Page, where: str) -> None:
 
 
 def rate(page: Page, criterion: Any, level: int, lang: str) -> None:
-    group = page.locator(f"#criterion-{criterion.id}")
-    anchor = criterion.anchors[level].get(lang)
-    group.get_by_label(re.compile(re.escape(anchor[:40]))).check()
+    page.locator(f"#criterion-{criterion.id} input[value='{level}']").check()
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -110,14 +110,15 @@ def test_screen_a_candidate_end_to_end(page: Page, site: Site, lang: str) -> Non
     expect(page.locator(f"#note-{CORE[0].id}")).to_have_value(
         "Cite ses sources, « veille » quotidienne"
     )
-    first_anchor = CORE[0].anchors[4].get(lang)[:40]
-    expect(
-        page.locator(f"#criterion-{CORE[0].id}").get_by_label(re.compile(re.escape(first_anchor)))
-    ).to_be_checked()
+    expect(page.locator(f"#criterion-{CORE[0].id} input[value='4']")).to_be_checked()
     assert_accessible(page, "assessment form with errors")
     shoot(page, f"{lang}-assessment-errors")
 
-    # The preview follows the choices, computed by the engine on the server.
+    # The preview follows the choices, computed by the engine on the server (every criterion
+    # rated: a determinate verdict).
+    for criterion in RUBRIC.criteria:
+        if criterion.group != "core":
+            rate(page, criterion, 4, lang)
     rate(page, CORE[-1], 4, lang)
     expect(preview).to_have_text(w["strong"])
     rate(page, CORE[-1], 1, lang)  # a core criterion failed outright caps at "hold"
@@ -126,19 +127,25 @@ def test_screen_a_candidate_end_to_end(page: Page, site: Site, lang: str) -> Non
     expect(preview).to_have_text(w["strong"])
     shoot(page, f"{lang}-assessment-filled")
     page.get_by_role("button", name=w["submit"]).click()
-    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+    page.wait_for_url("**/assessment/review")
+    assert_accessible(page, "review before submitting")
+    page.get_by_role("button", name=w["confirm_submit"]).click()
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}(#.*)?$"))
     expect(page.locator("#verdict-section .badge")).to_have_text(w["strong"])
     shoot(page, f"{lang}-candidate-verdict")
 
     # A decision against the recommendation needs a rationale: said next to the field.
     page.get_by_label(w["decision"], exact=True).check()
-    page.get_by_label(w["decided_by"]).fill("Claire D.")
+    expect(page.locator("#rationale-needed")).to_be_visible()  # said before posting
+    page.get_by_label(re.compile(w["confirm"])).check()
+    page.evaluate("document.getElementById('f-rationale').required = false")  # the server's say
     page.get_by_role("button", name=w["record"]).click()
     expect(page.locator("#e-rationale")).to_be_visible()
-    expect(page.get_by_label(w["decided_by"])).to_have_value("Claire D.")
+    expect(page.locator("#f-rationale")).to_be_focused()  # the first field in error
     expect(page.get_by_label(w["decision"], exact=True)).to_be_checked()
     assert_accessible(page, "decision with an error")
     page.get_by_label(w["rationale"]).fill("Budget gelé : le poste est suspendu.")
+    page.get_by_label(re.compile(w["confirm"])).check()
     page.get_by_role("button", name=w["record"]).click()
     expect(page.locator("#decisions")).to_be_visible()
     expect(page.get_by_text("Budget gelé : le poste est suspendu.")).to_be_visible()
@@ -169,3 +176,44 @@ def test_keyboard_only(page: Page, site: Site) -> None:
         " return getComputedStyle(a).outlineStyle; }"
     )
     assert outline != "none"
+
+    # A position and a candidate, typed and sent with Enter.
+    page.goto(f"{site.url}/positions")
+    page.get_by_label("Title").focus()
+    page.keyboard.type("Community manager")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Community manager")).to_be_visible()
+    page.goto(f"{site.url}/candidates")
+    page.get_by_label("Full name").focus()
+    page.keyboard.type("Zoë Lefèvre-Dubois")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+
+    # The assessment form, from the keyboard only: Tab to each rating, arrows to choose,
+    # Tab to the Submit button, Enter.
+    tab_to(page, "el.tagName === 'A' && el.textContent.includes('Fill in your assessment')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/assessment**")
+    for criterion in CORE:
+        tab_to(page, f"el.type === 'radio' && el.name === 'rating.{criterion.id}'")
+        for _ in range(6):  # arrows move the choice within the group, as in any radio group
+            if page.evaluate("() => document.activeElement.value") == "4":
+                break
+            page.keyboard.press("ArrowUp")
+        radio = page.locator(f"#criterion-{criterion.id} input[type=radio][value='4']")
+        expect(radio).to_be_checked()
+        expect(radio).to_be_focused()
+    expect(page.locator("#preview .badge")).to_have_text("strong hire")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Submit'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/candidates/[0-9a-f-]{36}$"))
+    expect(page.locator("#verdict-section .badge")).to_have_text("strong hire")
+
+
+def tab_to(page: Page, condition: str, limit: int = 300) -> None:
+    """Press Tab until the focused element `el` meets `condition` (JavaScript)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({condition}); }}"):
+            return
+    raise AssertionError(f"{condition}: not reached with {limit} presses of Tab")

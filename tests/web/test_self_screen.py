@@ -38,11 +38,29 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     candidate.goto(link)
     expect(candidate.get_by_role("heading", level=1)).to_have_text("Avant votre entretien")
     assert_accessible(candidate, "self-screen form")
-    fields = candidate.locator("textarea")
-    assert 5 <= fields.count() <= 7
+    asked = candidate.locator("textarea").count()
+    assert 5 <= asked <= 7
+    # The page names the employer's role and the expiry, and says how answers are read.
+    expect(candidate.locator("#who-asks")).to_contain_text("Community manager")
+    expect(candidate.locator("#expiry")).to_contain_text("jusqu’au")
+    expect(candidate.locator("#reading")).to_contain_text("Aucune décision")
     candidate.get_by_label(re.compile("qu’en attendiez-vous")).fill(ANSWER)
     candidate.get_by_label(re.compile("Quels espaces en ligne animez-vous")).fill(DENIAL)
     shoot(candidate, "fr-self-screen")
+    # Two answers of six: each other question needs an answer or an explicit skip.
+    candidate.get_by_role("button", name="Relire mes réponses").click()
+    expect(candidate.locator(".field.invalid")).to_have_count(asked - 2)
+    assert_accessible(candidate, "self-screen with errors")
+    skips = candidate.get_by_label("Je préfère ne pas répondre à cette question")
+    for index in range(skips.count()):
+        field = candidate.locator(".field").nth(index)
+        if field.locator("textarea").input_value() == "":
+            skips.nth(index).check()
+    candidate.get_by_role("button", name="Relire mes réponses").click()
+    expect(candidate.get_by_role("heading", level=1)).to_have_text("Vos réponses, avant l’envoi")
+    expect(candidate.get_by_text("Sans réponse (votre choix).")).to_have_count(asked - 2)
+    assert_accessible(candidate, "self-screen review")
+    shoot(candidate, "fr-self-screen-review")
     candidate.get_by_role("button", name="Envoyer mes réponses").click()
     expect(candidate.get_by_role("status")).to_contain_text("Merci")
     candidate.goto(link)  # single use
@@ -61,7 +79,7 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     shoot(page, "fr-assessment-suggestions")
     page.get_by_label(re.compile("Confirmer ce signal")).check()
     page.get_by_role("button", name="Enregistrer le brouillon").click()
-    expect(page.get_by_role("status")).to_contain_text("Enregistré")
+    expect(page.get_by_role("status").first).to_contain_text("Enregistré à")
     expect(page.get_by_label(re.compile("Confirmer ce signal"))).to_be_checked()
 
     # The assessment records that the flag came from a suggestion, with the quote.
@@ -72,7 +90,7 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     from sqlmodel import select
 
     from app.assessments.models import Assessment
-    from app.core.commands import command_session
+    from app.commands import command_session
 
     with command_session(site.settings, "test read") as session:
         stored = session.exec(select(Assessment)).one()

@@ -1,0 +1,229 @@
+"""`tamis flags train`: the per-flag classifiers rebuilt from the labelled corpus (deterministic).
+
+1. Every statement is cut into sentences and neighbouring pairs (app/signals/segment.py), each
+   embedded once; the vectors are kept in <rubric>.embeddings.npz beside the signals file, so a
+   retraining embeds only new sentences.
+2. Statements whose id hashes into the validation share are set aside: never trained or tuned on.
+3. Per flag, a logistic regression learns from pieces. A flagged statement says only that *some*
+   piece carries the flag, so training goes in two rounds: all pieces of flagged statements first,
+   then only those the first model finds (multiple-instance learning). Every piece of a statement
+   without the flag is a negative, the other flags' examples included.
+4. The threshold: on three-fold cross-validation over the training split, the one with the best F1
+   among those whose precision reaches the flag's `min_precision`.
+5. The weights file records the figures of the cross-validation and of the validation split.
+"""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from app.rubric.model import Rubric
+from app.signals import weights
+from app.signals.corpus import Statement, is_validation
+from app.signals.encoder import DIMENSION, Encoder, shared_encoder
+from app.signals.features import stance_cues
+from app.signals.loader import read_document, read_statements
+from app.signals.model import FlagClassifier
+from app.signals.segment import units
+
+FOLDS = 3
+REGULARISATION = 0.05  # scikit-learn's C, on standardised features
+SEED = 0
+
+Matrix = npt.NDArray[np.float64]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class Pieces:
+    """Every piece of every statement: its features (sentence vector, then stance cues) and the
+    statement it belongs to."""
+
+    vectors: Matrix
+    owner: npt.NDArray[np.int64]
+    texts: list[str]
+
+    def ambiguous(self, rows: npt.NDArray[np.int64], positive: npt.NDArray[np.bool_]) -> set[str]:
+        """Pieces that also occur in a statement without the flag (an echoed question)."""
+        negative = set(rows[~positive[rows]].tolist())
+        return {t for t, o in zip(self.texts, self.owner.tolist(), strict=True) if o in negative}
+
+
+def embed_statements(
+    statements: Sequence[Statement],
+    cache_path: Path,
+    encoder: Encoder,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Pieces:
+    """The pieces' vectors, from the cache where it has them; the cache is rewritten to hold
+    exactly the corpus's pieces."""
+    texts: list[str] = []
+    owner: list[int] = []
+    for index, statement in enumerate(statements):
+        for unit in units(statement.text)[1]:
+            texts.append(statement.text[unit.span.start : unit.span.end])
+            owner.append(index)
+    cached: dict[str, npt.NDArray[np.float16]] = {}
+    if cache_path.exists():
+        with np.load(cache_path) as stored:
+            cached = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    keys = [_key(t) for t in texts]
+    missing = sorted({t for t, k in zip(texts, keys, strict=True) if k not in cached})
+    for start in range(0, len(missing), 64):
+        batch = missing[start : start + 64]
+        for text, vector in zip(batch, encoder.embed(batch), strict=True):
+            cached[_key(text)] = vector.astype(np.float16)
+        progress(f"embedded {min(start + 64, len(missing))}/{len(missing)} new pieces")
+    wanted = sorted(set(keys))
+    if missing or set(cached) != set(wanted):
+        np.savez_compressed(
+            cache_path,
+            keys=np.array(wanted),
+            vectors=np.stack([cached[k] for k in wanted]) if wanted else np.zeros((0, DIMENSION)),
+        )
+    vectors = np.stack([cached[k] for k in keys]).astype(np.float64)
+    features = np.hstack([vectors, stance_cues(texts)])
+    return Pieces(features, np.array(owner, dtype=np.int64), texts)
+
+
+def _fit(x: Matrix, y: npt.NDArray[np.int64]) -> tuple[Matrix, float]:
+    """A balanced logistic regression on standardised features, folded back to raw features."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    model = LogisticRegression(
+        C=REGULARISATION, class_weight="balanced", max_iter=3000, random_state=SEED
+    )
+    model.fit((x - mean) / scale, y)
+    w = model.coef_[0] / scale
+    b = float(model.intercept_[0] - np.dot(model.coef_[0], mean / scale))
+    return w, b
+
+
+def _prob(x: Matrix, w: Matrix, b: float) -> Matrix:
+    return np.asarray(1.0 / (1.0 + np.exp(-(x @ w + b))))
+
+
+def fit_flag(
+    pieces: Pieces, rows: npt.NDArray[np.int64], positive: npt.NDArray[np.bool_]
+) -> tuple[Matrix, float]:
+    """Train one flag on the pieces of statements `rows` (`positive[statement]`)."""
+    ambiguous = pieces.ambiguous(rows, positive)
+    mask = np.isin(pieces.owner, rows) & ~np.array(
+        [positive[o] and t in ambiguous for t, o in zip(pieces.texts, pieces.owner, strict=True)]
+    )
+    x, owner = pieces.vectors[mask], pieces.owner[mask]
+    labels = positive[owner]
+    w, b = _fit(x, labels.astype(np.int64))
+    # Second round: of a flagged statement, only the pieces the first model finds.
+    probability = _prob(x, w, b)
+    keep = ~labels
+    for statement in np.unique(owner[labels]):
+        mine = np.flatnonzero(owner == statement)
+        keep[mine[probability[mine] >= 0.5]] = True
+        keep[mine[np.argmax(probability[mine])]] = True
+    return _fit(x[keep], labels[keep].astype(np.int64))
+
+
+def statement_scores(pieces: Pieces, rows: npt.NDArray[np.int64], w: Matrix, b: float) -> Matrix:
+    """Each statement's score: its best piece."""
+    probability = _prob(pieces.vectors, w, b)
+    out = np.zeros(len(rows))
+    for i, statement in enumerate(rows):
+        out[i] = probability[pieces.owner == statement].max()
+    return out
+
+
+def choose_threshold(scores: Matrix, truth: npt.NDArray[np.bool_], min_precision: float) -> float:
+    """Best F1 among thresholds whose precision reaches `min_precision` (else the top score)."""
+    best = (-1.0, 0.0, 1.0)  # (F1, -threshold, threshold)
+    total = int(truth.sum())
+    for threshold in np.unique(scores[truth]):
+        fired = scores >= threshold
+        tp = int((fired & truth).sum())
+        fp = int((fired & ~truth).sum())
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / total if total else 1.0
+        if precision < min_precision or tp == 0:
+            continue
+        f1 = 2 * precision * recall / (precision + recall)
+        # Ties go to the higher threshold: precision first.
+        if (f1, threshold) > (best[0], best[2]):
+            best = (f1, -threshold, float(threshold))
+    if best[0] < 0:
+        return float(min(1.0, scores.max() + 1e-6))
+    return best[2]
+
+
+def _counts(scores: Matrix, truth: npt.NDArray[np.bool_], threshold: float) -> dict[str, int]:
+    fired = scores >= threshold
+    return {
+        "tp": int((fired & truth).sum()),
+        "fp": int((fired & ~truth).sum()),
+        "fn": int((~fired & truth).sum()),
+    }
+
+
+def train(
+    signals_path: Path,
+    rubrics: dict[str, Rubric],
+    encoder: Encoder | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Train every enabled flag of one signals file and write its weights; the report."""
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    with threadpool_limits(1):  # one BLAS thread: faster on a small problem, and reproducible
+        return _train(signals_path, rubrics, encoder, progress)
+
+
+def _train(
+    signals_path: Path,
+    rubrics: dict[str, Rubric],
+    encoder: Encoder | None,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    document, rubric = read_document(signals_path, rubrics)
+    statements, digest = read_statements(signals_path, document)
+    cache = signals_path.with_name(signals_path.stem + ".embeddings.npz")
+    pieces = embed_statements(statements, cache, encoder or shared_encoder(), progress)
+    validation = np.array([is_validation(s.id, document.validation_share) for s in statements])
+    train_rows = np.flatnonzero(~validation)
+    held_rows = np.flatnonzero(validation)
+    folds = np.array([int(_key(statements[i].id), 16) % FOLDS for i in train_rows])
+    classifiers: dict[str, FlagClassifier] = {}
+    report: dict[str, Any] = {
+        "statements": {"train": len(train_rows), "validation": len(held_rows)},
+        "flags": {},
+    }
+    for flag_id, entry in sorted(document.flags.items()):
+        if not entry.enabled:
+            continue
+        positive = np.array([flag_id in s.flags for s in statements])
+        out_of_fold = np.zeros(len(train_rows))
+        for fold in range(FOLDS):
+            fit_rows, test_rows = train_rows[folds != fold], train_rows[folds == fold]
+            w, b = fit_flag(pieces, fit_rows, positive)
+            out_of_fold[folds == fold] = statement_scores(pieces, test_rows, w, b)
+        threshold = choose_threshold(out_of_fold, positive[train_rows], entry.min_precision)
+        w, b = fit_flag(pieces, train_rows, positive)
+        held = statement_scores(pieces, held_rows, w, b)
+        classifiers[flag_id] = FlagClassifier(w.astype(np.float32), b, threshold)
+        report["flags"][flag_id] = {
+            "examples": int(positive[train_rows].sum()),
+            "cross_validation": _counts(out_of_fold, positive[train_rows], threshold),
+            "validation": _counts(held, positive[held_rows], threshold),
+        }
+        progress(f"{flag_id}: threshold {threshold:.3f}, {report['flags'][flag_id]}")
+    print_ = weights.fingerprint(document, digest)
+    weights.dump(signals_path.parent / document.weights, rubric.id, print_, classifiers, report)
+    return report
