@@ -95,7 +95,6 @@ class LiveServer:
             "TAMIS_WEBHOOK_POLL_SECONDS": str(settings.webhook_poll_seconds),
             "TAMIS_WEBHOOK_RETRY_BASE_SECONDS": str(settings.webhook_retry_base_seconds),
             "TAMIS_WEBHOOK_ALLOWED_HOSTS": settings.webhook_allowed_hosts,
-            "TAMIS_PUBLIC_URL": self.url,
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
