@@ -127,7 +127,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
-    app.state.sign_in_throttle = SignInThrottle(settings.rate_limit_storage)
+    app.state.sign_in_throttle = SignInThrottle(
+        settings.rate_limit_storage,
+        settings.sign_in_limit_per_account,
+        settings.sign_in_limit_per_address,
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

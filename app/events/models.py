@@ -26,12 +26,12 @@ CURSOR_PATTERN = r"^(0|[1-9][0-9]{0,18})$"
 class Event(SQLModel, table=True):
     """An event; `seq` is given when its transaction commits, so it follows commit order."""
 
-    __audit__: ClassVar[Columns] = not_audited(
-        "the feed of what the audited changes did: ids and outcomes only, written with them",
-        plain=("seq", "type", "occurred_at", "data"),
-    )
-
     __tablename__ = "events"
+    __audit__: ClassVar[Columns] = not_audited(
+        "the event feed, written in the transaction of the audited change it reports",
+        plain=("type", "occurred_at", "data"),
+        bookkeeping=("seq", "id"),
+    )
     __table_args__ = {"sqlite_autoincrement": True}
 
     seq: int | None = SQLField(
