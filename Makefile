@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SOURCES := app tests bench
+# Redocly CLI lints the OpenAPI document (tests/api/test_contract.py); pinned, kept in the venv.
+REDOCLY_VERSION := 2.77.0
+REDOCLY := $(VENV)/redocly/node_modules/.bin/redocly
 
-.PHONY: run test services lint typecheck bench mutation fuzz clean
+.PHONY: run test services lint typecheck redocly bench mutation fuzz clean
 
 # The virtual environment: runtime dependencies for `run`, plus the dev tools for `test`.
 $(BIN)/python:
@@ -39,7 +42,13 @@ typecheck: $(VENV)/.installed-dev
 services:
 	bash tests/ensure-services.sh
 
-test: services lint typecheck
+$(REDOCLY): | $(BIN)/python
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm"; exit 1; }
+	npm install --silent --no-fund --no-audit --prefix $(VENV)/redocly @redocly/cli@$(REDOCLY_VERSION)
+
+redocly: $(REDOCLY)
+
+test: services lint typecheck redocly
 	$(BIN)/pytest
 
 # Mutation testing, nightly-sized (not part of `make test`): mutmut per group of packages, each

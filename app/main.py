@@ -4,11 +4,12 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Header
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from app import __version__
 from app.access.service import authenticate_request
@@ -19,10 +20,11 @@ from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
-from app.core.errors import install_error_handlers, problem_responses
+from app.core.errors import NotAcceptable, install_error_handlers, problem_responses
 from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
+from app.core.negotiation import best_match
 from app.core.openapi import install as install_openapi
 from app.core.openapi import operation_id
 from app.core.routing import writer_gate
@@ -63,6 +65,12 @@ POST accepts an `Idempotency-Key`; single resources carry an `ETag` to send back
 Errors are RFC 9457 problem details (`application/problem+json`) naming the fields at fault and
 the valid values. Texts come in French or English: `?lang=fr|en`, else `Accept-Language`.
 """
+
+
+class Health(BaseModel):
+    """The process is up."""
+
+    status: Literal["ok"]
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -119,15 +127,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
-    app.state.sign_in_throttle = SignInThrottle(settings.rate_limit_storage)
+    app.state.sign_in_throttle = SignInThrottle(
+        settings.rate_limit_storage,
+        settings.sign_in_limit_per_account,
+        settings.sign_in_limit_per_address,
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
-    @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, str]:
-        """Liveness: 200 while the process serves requests."""
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["service"], responses=problem_responses(406))
+    def healthz(accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> Health:
+        """Liveness: 200 while the process serves requests (no key needed)."""
+        if best_match(accept, ["application/json"]) is None:
+            raise NotAcceptable("the health answer is JSON (available: application/json)")
+        return Health(status="ok")
 
     api = APIRouter(prefix="/api/v1")
     for router in (

@@ -1,7 +1,8 @@
 """Sign-in throttling: too many failed passwords per account, or per client address, wait.
 
-Failures are counted in a moving window (the `limits` package): at most ACCOUNT_LIMIT per
-account and ADDRESS_LIMIT per client address in WINDOW. Past either, sign-in answers 429 with
+Failures are counted in a moving window (the `limits` package): by default at most 10 per
+account and 50 per client address in 15 minutes (TAMIS_SIGN_IN_LIMIT_PER_ACCOUNT and
+TAMIS_SIGN_IN_LIMIT_PER_ADDRESS, in the `limits` notation). Past either, sign-in answers 429 with
 `Retry-After` without checking the password at all; a success clears the account's count.
 The counts live in the storage `TAMIS_RATE_LIMIT_STORAGE` names (`memory://`, per process, by
 default; a shared one such as `redis://` counts across processes and hosts).
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse, storage, strategies
 
-ACCOUNT_LIMIT: RateLimitItem = parse("10/15minutes")
-ADDRESS_LIMIT: RateLimitItem = parse("50/15minutes")
+ACCOUNT_LIMIT = "10/15minutes"
+ADDRESS_LIMIT = "50/15minutes"
 
 
 @dataclass
@@ -21,16 +22,20 @@ class SignInThrottle:
     """The failed sign-ins of one process (or of every process sharing `storage_uri`)."""
 
     storage_uri: str = "memory://"
+    per_account: str = ACCOUNT_LIMIT
+    per_address: str = ADDRESS_LIMIT
 
     def __post_init__(self) -> None:
         self.limiter = strategies.MovingWindowRateLimiter(
             storage.storage_from_string(self.storage_uri)
         )
+        self.account: RateLimitItem = parse(self.per_account)
+        self.address: RateLimitItem = parse(self.per_address)
 
     def wait(self, email: str, address: str) -> int:
         """Seconds to wait before trying again (0: the attempt may go ahead)."""
         waits = []
-        for item, key in ((ACCOUNT_LIMIT, _account(email)), (ADDRESS_LIMIT, address)):
+        for item, key in ((self.account, _account(email)), (self.address, address)):
             if not self.limiter.test(item, "sign-in", key):
                 reset, _remaining = self.limiter.get_window_stats(item, "sign-in", key)
                 waits.append(max(int(reset - time.time()) + 1, 1))
@@ -38,12 +43,12 @@ class SignInThrottle:
 
     def failed(self, email: str, address: str) -> None:
         """Count a wrong password against the account and the address."""
-        self.limiter.hit(ACCOUNT_LIMIT, "sign-in", _account(email))
-        self.limiter.hit(ADDRESS_LIMIT, "sign-in", address)
+        self.limiter.hit(self.account, "sign-in", _account(email))
+        self.limiter.hit(self.address, "sign-in", address)
 
     def succeeded(self, email: str) -> None:
         """The right password: the account's failures are forgotten."""
-        self.limiter.clear(ACCOUNT_LIMIT, "sign-in", _account(email))
+        self.limiter.clear(self.account, "sign-in", _account(email))
 
 
 def _account(email: str) -> str:

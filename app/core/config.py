@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse
 from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -54,6 +55,19 @@ class Settings(BaseSettings):
     # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
     # storage (`redis://host:6379`) counts across processes. See the `limits` package.
     rate_limit_storage: str = "memory://"
+    # Failed sign-ins allowed per account and per client address (`limits` notation).
+    sign_in_limit_per_account: str = "10/15minutes"
+    sign_in_limit_per_address: str = "50/15minutes"
+
+    @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a rate such as 10/15minutes") from exc
+        return value
+
     # The readers' time zone: every time shown in the pages and reports is in it.
     timezone: str = "Europe/Paris"
     # Invitations by email: sent when an SMTP host is set (otherwise the link is copied by hand).

@@ -369,9 +369,9 @@ def _finish_operation(
         _not_null(parameter)
     responses: dict[str, Any] = operation.setdefault("responses", {})
     statuses = {int(code) for code in responses if code.isdigit()}
-    extra = {500}
+    extra = {406, 500}
     if is_api:
-        extra |= {406, 422, 503}
+        extra |= {422, 503}
     body = operation.get("requestBody")
     if body is not None:
         extra |= {413, 415}
@@ -418,6 +418,20 @@ def _state_map_keys(schemas: dict[str, Any]) -> None:
                 }
 
 
+def _consts_as_enums(node: Any) -> None:
+    """`const` inside `anyOf` as a one-value `enum`: the same meaning, and generators that parse
+    a const branch without falling through to the next one (openapi-python-client) read it."""
+    if isinstance(node, dict):
+        for option in node.get("anyOf", []):
+            if isinstance(option, dict) and "const" in option and "enum" not in option:
+                option["enum"] = [option.pop("const")]
+        for value in node.values():
+            _consts_as_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _consts_as_enums(value)
+
+
 def finish(document: Document) -> Document:
     """State in `document` what every operation shares (see the module docstring)."""
     components = document.setdefault("components", {})
@@ -431,6 +445,7 @@ def finish(document: Document) -> Document:
         {"type": "string", "enum": ["fr", "en"], "description": "A language of Tamis' texts."},
     )
     _state_map_keys(schemas)
+    _consts_as_enums(schemas)
     document["tags"] = TAGS
     document["servers"] = SERVERS
     document.setdefault("info", {})["license"] = LICENSE

@@ -1,13 +1,14 @@
 """One event of the feed: what the webhooks carry (ids and outcomes), numbered in commit order."""
 
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import BigInteger, Column, Integer
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.core.personal import Columns, not_audited
 from app.core.types import JSONType, UTCDateTime
 
 EventType = Literal[
@@ -26,6 +27,11 @@ class Event(SQLModel, table=True):
     """An event; `seq` is given when its transaction commits, so it follows commit order."""
 
     __tablename__ = "events"
+    __audit__: ClassVar[Columns] = not_audited(
+        "the event feed, written in the transaction of the audited change it reports",
+        plain=("type", "occurred_at", "data"),
+        bookkeeping=("seq", "id"),
+    )
     __table_args__ = {"sqlite_autoincrement": True}
 
     seq: int | None = SQLField(

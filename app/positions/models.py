@@ -20,7 +20,7 @@ class Position(SQLModel, table=True):
 
     __tablename__ = "positions"
     __audit__: ClassVar[Columns] = audited(
-        "position", plain=("title", "description", "rubric_id", "readiness")
+        "position", plain=("title", "description", "rubric_id", "readiness", "archived_at")
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)

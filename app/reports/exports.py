@@ -77,6 +77,7 @@ def statement(filters: ExportFilter) -> Select[*tuple[Any, ...]]:
             col(Assessment.interviewer_name),
             col(Assessment.interviewer_email),
             col(Assessment.answers),
+            col(Assessment.summary),
             col(VerdictRecord.recommendation),
             col(VerdictRecord.score),
             col(VerdictRecord.coverage),
@@ -139,6 +140,8 @@ def _records(
                 "interviewer_name": row.interviewer_name,
                 "interviewer_email": row.interviewer_email,
                 "ratings": {c: ratings.get(c) for c in criteria},
+                "notes": {c: (answers.get("notes") or {}).get(c) for c in criteria},
+                "summary": row.summary or None,
                 "flags": flags,
                 "recommendation": row.recommendation,
                 "score": row.score,
@@ -167,14 +170,21 @@ def csv_chunks(
     *,
     separator: Separator = "comma",
     bom: bool = False,
+    notes: bool = False,
+    summary: bool = False,
 ) -> Iterator[str]:
-    """The CSV text, in chunks. With `semicolon`, decimals take a comma (French spreadsheets)."""
+    """The CSV text, in chunks. With `semicolon`, decimals take a comma (French spreadsheets).
+
+    `notes` adds a `note:<criterion>` column per criterion and `summary` the interviewer's
+    summary; free text like every other text cell is neutralised against formulas."""
     french = separator == "semicolon"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
-    writer.writerow([*FIXED_COLUMNS, *criteria, *VERDICT_COLUMNS])
+    note_columns = [f"note:{c}" for c in criteria] if notes else []
+    summary_columns = ["summary"] if summary else []
+    writer.writerow([*FIXED_COLUMNS, *criteria, *VERDICT_COLUMNS, *note_columns, *summary_columns])
     for record in _records(engine, filters, criteria):
         writer.writerow(
             [
@@ -186,6 +196,8 @@ def csv_chunks(
                 _number(record["coverage"], french),
                 safe_cell(record["rubric_id"]),
                 safe_cell(record["rubric_version"]),
+                *(safe_cell(record["notes"][c]) for c in (criteria if notes else ())),
+                *([safe_cell(record["summary"])] if summary else []),
             ]
         )
         if buffer.tell() >= CHUNK:
@@ -195,11 +207,22 @@ def csv_chunks(
     yield buffer.getvalue()
 
 
-def jsonl_chunks(engine: Engine, filters: ExportFilter, criteria: list[str]) -> Iterator[str]:
-    """One JSON object a line, in chunks."""
+def jsonl_chunks(
+    engine: Engine,
+    filters: ExportFilter,
+    criteria: list[str],
+    *,
+    notes: bool = False,
+    summary: bool = False,
+) -> Iterator[str]:
+    """One JSON object a line, in chunks (`notes` and `summary` only when asked for)."""
     lines: list[str] = []
     size = 0
     for record in _records(engine, filters, criteria):
+        if not notes:
+            del record["notes"]
+        if not summary:
+            del record["summary"]
         line = json.dumps(record, ensure_ascii=False) + "\n"
         lines.append(line)
         size += len(line)

@@ -160,6 +160,10 @@ def export_assessments(
         Query(description="`semicolon` for French spreadsheets (decimals then take a comma)."),
     ] = "comma",
     bom: Annotated[bool, Query(description="Start with a UTF-8 BOM (for Excel).")] = False,
+    notes: Annotated[
+        bool, Query(description="Add the interviewer's note on each criterion (`note:<id>`).")
+    ] = False,
+    summary: Annotated[bool, Query(description="Add the interviewer's summary.")] = False,
 ) -> StreamingResponse:
     """Every submitted assessment: candidate, position, interviewer, a column per criterion, the
     flags, the assessment's verdict and the rubric version. Streamed in constant memory; CSV
@@ -169,10 +173,18 @@ def export_assessments(
     engine = request.app.state.engine
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     if format == "jsonl":
-        body = exports.jsonl_chunks(engine, filters, criteria)
+        body = exports.jsonl_chunks(engine, filters, criteria, notes=notes, summary=summary)
         media, extension = "application/x-ndjson; charset=utf-8", "jsonl"
     else:
-        body = exports.csv_chunks(engine, filters, criteria, separator=separator, bom=bom)
+        body = exports.csv_chunks(
+            engine,
+            filters,
+            criteria,
+            separator=separator,
+            bom=bom,
+            notes=notes,
+            summary=summary,
+        )
         media, extension = "text/csv; charset=utf-8", "csv"
     return StreamingResponse(
         (chunk.encode() for chunk in body),

@@ -73,6 +73,17 @@ class DeliveryAttempt(SQLModel, table=True):
     """One attempt at sending a delivery: when, what the receiver answered, how long it took."""
 
     __tablename__ = "webhook_attempts"
+    __audit__: ClassVar[Columns] = not_audited(
+        "the delivery log: what a receiver answered, kept with the outbox",
+        plain=(
+            "delivery_id",
+            "number",
+            "attempted_at",
+            "response_status",
+            "error",
+            "duration_ms",
+        ),
+    )
 
     id: uuid.UUID = SQLField(default_factory=new_id, primary_key=True)
     delivery_id: uuid.UUID = SQLField(

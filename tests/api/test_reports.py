@@ -14,7 +14,7 @@ from app.core.config import Settings
 from app.rubric import load_rubrics
 from tests.api.conftest import Api
 from tests.commands import tamis
-from tests.rubric.test_shipped_rubric import ALL
+from tests.rubric.test_shipped_rubric import ALL, CORE
 
 NAME = "Zoë Lefèvre-Dubois « test »"
 SCRIPT = "<script>alert('x')</script>"
@@ -168,6 +168,31 @@ def test_csv_cells_never_run_as_formulas(api: Api, client: TestClient) -> None:
     assert row["position_title"] == "'-2+3"
     for value in row.values():
         assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_notes_and_summary_columns_on_request_and_formula_safe(
+    api: Api, client: TestClient
+) -> None:
+    candidate = api.candidate()
+    api.assessment(
+        candidate["id"],
+        "Ana",
+        dict.fromkeys(ALL, 3),
+        notes={CORE[0]: "=1+1 said twice"},
+        summary="-Strong on metrics\nweak on tone",
+    )
+    plain = _csv(client)[0]
+    assert "summary" not in plain and f"note:{CORE[0]}" not in plain
+    row = _csv(client, notes=True, summary=True)[0]
+    assert row[f"note:{CORE[0]}"] == "'=1+1 said twice"
+    assert row["summary"] == "'-Strong on metrics\nweak on tone"
+    assert row[f"note:{CORE[1]}"] == ""
+    lines = client.get("/api/v1/exports/assessments?format=jsonl&notes=true").text.splitlines()
+    record = json.loads(lines[0])
+    assert record["notes"][CORE[0]] == "=1+1 said twice" and "summary" not in record
+    assert "notes" not in json.loads(
+        client.get("/api/v1/exports/assessments?format=jsonl").text.splitlines()[0]
+    )
 
 
 def test_exports_and_reports_forget_an_erased_candidate(

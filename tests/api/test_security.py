@@ -24,7 +24,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
-from app.access import throttle, users
+from app.access import users
 from app.access.policy import Role
 from app.assessments import service as assessments
 from app.audit.models import AuditEvent
@@ -422,7 +422,7 @@ def test_sign_in_is_throttled_per_account(app: FastAPI, settings: Settings) -> N
     _account(settings, "ana@example.org")
     _account(settings, "bea@example.org")
     browser = TestClient(app, follow_redirects=False)
-    for _ in range(throttle.ACCOUNT_LIMIT.amount):
+    for _ in range(app.state.sign_in_throttle.account.amount):
         assert _sign_in(browser, "ana@example.org", "wrong password").status_code == 401
     # Then even the right password waits, and is not checked.
     blocked = _sign_in(browser, "ANA@example.org", PASSWORD)
@@ -432,10 +432,11 @@ def test_sign_in_is_throttled_per_account(app: FastAPI, settings: Settings) -> N
     assert _sign_in(browser, "bea@example.org", PASSWORD).status_code == 303
 
 
-def test_sign_in_is_throttled_per_address(app: FastAPI, settings: Settings) -> None:
+def test_sign_in_is_throttled_per_address(settings: Settings) -> None:
+    settings = settings.model_copy(update={"sign_in_limit_per_address": "6/15minutes"})
     _account(settings, "ana@example.org")
-    browser = TestClient(app, follow_redirects=False)
-    for n in range(throttle.ADDRESS_LIMIT.amount):
+    browser = TestClient(create_app(settings), follow_redirects=False)
+    for n in range(6):
         assert _sign_in(browser, f"guess{n}@example.org", "wrong password").status_code == 401
     assert _sign_in(browser, "ana@example.org", PASSWORD).status_code == 429
 
@@ -648,8 +649,12 @@ def test_forwarded_for_does_not_dodge_the_throttle(settings: Settings) -> None:
     """Against a real `tamis serve`: a loopback client rotating X-Forwarded-For stays one
     address for the sign-in throttle."""
     _account(settings, "ana@example.org")
-    with live_server(settings) as server, httpx.Client(base_url=server.url) as browser:
-        for n in range(throttle.ADDRESS_LIMIT.amount):
+    per_address = {"TAMIS_SIGN_IN_LIMIT_PER_ADDRESS": "6/15minutes"}
+    with (
+        live_server(settings, **per_address) as server,
+        httpx.Client(base_url=server.url) as browser,
+    ):
+        for n in range(6):
             spoof = {"X-Forwarded-For": f"203.0.113.{n}"}
             response = _sign_in_http(browser, f"guess{n}@example.org", "wrong", spoof)
             assert response.status_code == 401

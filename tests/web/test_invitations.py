@@ -124,7 +124,8 @@ def test_invitation_by_email_with_copy_and_status(
 
     # The candidate's page names the employer.
     other = browser.new_context(viewport=SIZES[size]).new_page()
-    other.goto(link)
+    # The link is built on TAMIS_PUBLIC_URL (its default here); this server's port differs.
+    other.goto(site.url + "/screening/" + link.rsplit("/screening/", 1)[1])
     expect(other.locator("#who-asks")).to_contain_text("Maison Tamis")
     other.context.close()
     context.close()

@@ -30,7 +30,10 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     candidate_url = page.url
 
     page.get_by_role("button", name="Inviter au questionnaire préalable").click()
-    link = page.get_by_label("Envoyez ce lien").input_value()
+    shown = page.get_by_label("Envoyez ce lien").input_value()
+    # The link is built on TAMIS_PUBLIC_URL (its default here); this server's port differs.
+    assert shown.startswith("http://127.0.0.1:8000/screening/")
+    link = site.url + "/screening/" + shown.rsplit("/screening/", 1)[1]
     assert re.search(r"/screening/[A-Za-z0-9_-]{43}$", link)  # 256 random bits
 
     # The candidate, in another browser context (no session), answers in French.
