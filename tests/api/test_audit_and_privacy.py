@@ -281,8 +281,15 @@ def test_recent_activity_of_any_kind_keeps_a_candidate(
 def _answered_screening(api: Api, client: TestClient, candidate_id: str, answer: str) -> None:
     created = client.post(f"/api/v1/candidates/{candidate_id}/screenings", json={"language": "fr"})
     assert created.status_code == 201, created.text
-    path = created.json()["url"].split("testserver")[1]
-    sent = TestClient(client.app).post(path, data={"answer.measuring_impact": answer})
+    # The link is on the public URL; the same path is served by the app under test.
+    path = "/screening/" + created.json()["url"].rsplit("/screening/", 1)[1]
+    skipped = ["where_and_since_when", "campaigns_admired", "changed_mind", "listening"]
+    form = {
+        "answer.measuring_impact": answer,
+        **{f"skip.{q}": "1" for q in [*skipped, "audience_and_influence"]},
+        "action": "send",
+    }
+    sent = TestClient(client.app).post(path, data=form)
     assert sent.status_code == 200, sent.text
 
 
