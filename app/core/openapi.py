@@ -408,8 +408,14 @@ def _finish_operation(
                 content["example"] = examples.of(content["schema"], writing=True)
 
 
+# Schemas whose `ratings` map is keyed by interviewer, not by criterion.
+BY_INTERVIEWER = frozenset({"ReportCriterion", "Calibration"})
+
+
 def _state_map_keys(schemas: dict[str, Any]) -> None:
-    for schema in schemas.values():
+    for schema_name, schema in schemas.items():
+        if schema_name in BY_INTERVIEWER:
+            continue
         for name, prop in schema.get("properties", {}).items():
             if name in CRITERION_MAPS and "additionalProperties" in prop:
                 prop["propertyNames"] = {

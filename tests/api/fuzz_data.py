@@ -69,8 +69,15 @@ def _path_parameters(seeds: Seeds, method: str, path: str) -> dict[str, str]:
         values["position_id"] = seeds.position
     if "{webhook_id}" in path:
         values["webhook_id"] = seeds.webhook()
+    if "{delivery_id}" in path:  # a delivery waiting in the outbox (the worker is off)
+        seeds.candidate()  # candidate.created: one delivery for the webhook just made
+        deliveries = seeds.client.get(f"/api/v1/webhooks/{values['webhook_id']}/deliveries")
+        assert deliveries.status_code == 200, deliveries.text
+        values["delivery_id"] = deliveries.json()["items"][0]["id"]
     if "{candidate_id}" in path:
-        values["candidate_id"] = seeds.screened()
+        # Deleting is refused once a candidate has a record (erasure is the way then).
+        deleting = method == "DELETE" and path.endswith("{candidate_id}")
+        values["candidate_id"] = seeds.candidate() if deleting else seeds.screened()
     if "{assessment_id}" in path:
         submitted = path.endswith(("/amendments", "/revisions")) or method == "GET"
         values["assessment_id"] = seeds.assessment(

@@ -31,6 +31,8 @@ _SETTINGS = Settings(
     criteria_dir=shipped_criteria_dir(),
     env="test",
     webhook_worker=False,
+    # The seeded webhooks point at a loopback port; the worker is off, nothing is ever sent.
+    webhook_allowed_hosts="127.0.0.1",
 )
 KEY = auth(make_key(_SETTINGS))
 # A body over the size limit is refused with 413 (documented): a rejection like 422.

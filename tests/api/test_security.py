@@ -695,6 +695,7 @@ def test_nul_in_self_screen_answers_is_refused_and_kept(
     questions = next(iter(app.state.questionnaires.values())).questions
     form = {f"answer.{q.id}": f"answer to {q.id}" for q in questions}
     form[f"answer.{questions[0].id}"] = "before\x00after"
+    form["action"] = "send"  # the final send, after the review
     public = TestClient(app)
     refused = public.post(path, data=form)
     assert refused.status_code == 422
