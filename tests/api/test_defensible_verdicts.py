@@ -12,17 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Api
+from tests.api.test_verdict_replay import SIX_WARNINGS
 from tests.commands import tamis
 from tests.rubric.test_shipped_rubric import ALL, CORE, DEPTH
-
-SIX_WARNINGS = [
-    "vanity_metrics",
-    "audience_as_targets",
-    "one_true_way",
-    "platform_chasing",
-    "quick_wins_only",
-    "single_viral_case",
-]
 
 
 def rated(level: int, **changes: Any) -> dict[str, Any]:

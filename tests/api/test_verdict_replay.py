@@ -23,7 +23,7 @@ from app.main import create_app
 from app.rubric import load_rubrics
 from app.scoring import Answers, score
 from tests.api.conftest import auth, make_key
-from tests.rubric.test_shipped_rubric import CORE, DEPTH
+from tests.rubric.test_shipped_rubric import ALL
 
 BEFORE_RULES = "0005"
 # Every criterion at 4 and six warnings: rules 1 said "hire" (warnings never added up); rules 2
@@ -36,9 +36,7 @@ SIX_WARNINGS = [
     "quick_wins_only",
     "single_viral_case",
 ]
-ANSWERS = Answers(
-    ratings=dict.fromkeys([*CORE, *DEPTH], 4), flags=[{"id": f} for f in SIX_WARNINGS]
-)
+ANSWERS = Answers(ratings=dict.fromkeys(ALL, 4), flags=[{"id": f} for f in SIX_WARNINGS])
 
 
 @pytest.fixture
