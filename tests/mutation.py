@@ -1,9 +1,14 @@
 """Mutation testing with mutmut: does each package's fast test set fail when its code is changed?
 
-`make mutation` (or `python tests/mutation.py [group ...]`) runs one mutmut session per group in
-its own copy of the project under .mutation/<group>/, with only that group's files mutated and
-only its fast tests run (SQLite only, no subprocess server, no browser), then writes the scores
-and every surviving mutant, with its diff, to tests/MUTATION.md.
+`make mutation` (or `python tests/mutation.py [group | group:module ...]`) runs one mutmut session
+per module (file) in its own copy of the project under .mutation/<group>/<module>/, with only that
+file mutated and only its group's fast tests run (SQLite only, no subprocess server, no browser),
+then writes the scores and every surviving mutant, with its diff, to tests/MUTATION.md.
+
+Runs are resumable: a module's copy is kept between runs, so a run stopped by `--minutes` (or by
+hand) goes on where it stopped, and mutmut re-tests only the mutants of functions whose code
+changed. `--fresh` starts a module from scratch; `--recheck` re-tests the module's survivors
+against the current tests (after new tests were written). The report says which modules ran whole.
 
 Each group lists the tests that exercise it; mutmut then runs, for each mutant, only those of
 them that reach the mutated function.
@@ -100,7 +105,7 @@ class Outcome:
     @property
     def score(self) -> float:
         killed = self.counts.get("killed", 0) + self.counts.get("timeout", 0)
-        judged = killed + self.counts.get("survived", 0)
+        judged = killed + sum(self.counts.get(s, 0) for s in SURVIVING)
         return 100 * killed / judged if judged else 0.0
 
 
@@ -118,15 +123,33 @@ def _config(group: Group) -> str:
     )
 
 
-def _prepare(name: str, group: Group) -> Path:
-    work = WORK / name
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+def modules(group: Group) -> list[str]:
+    """The files a group mutates, globs expanded, in order."""
+    return [
+        str(p.relative_to(ROOT)) for pattern in group.mutate for p in sorted(ROOT.glob(pattern))
+    ]
+
+
+def _module_name(path: str) -> str:
+    return Path(path).stem
+
+
+def _work(name: str, module: str) -> Path:
+    return WORK / name / _module_name(module)
+
+
+def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
+    """The module's copy of the project, refreshed from the worktree; kept unless `fresh`."""
+    work = _work(name, module)
+    if fresh:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
-        shutil.copytree(ROOT / folder, work / folder, ignore=ignore)
+        shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
+    only_this = Group(mutate=[module], tests=group.tests)
     (work / "pyproject.toml").write_text(
-        (ROOT / "pyproject.toml").read_text() + _config(group), encoding="utf-8"
+        (ROOT / "pyproject.toml").read_text() + _config(only_this), encoding="utf-8"
     )
     return work
 
@@ -152,41 +175,67 @@ def _mutmut(work: Path, *args: str, minutes: float | None = None) -> str:
     return output
 
 
-def run_group(name: str, group: Group, children: int, minutes: float | None) -> Outcome:
-    """One mutmut session for `group` (at most `minutes` long); its outcome."""
-    work = _prepare(name, group)
-    started = time.monotonic()
-    log = _mutmut(work, "run", "--max-children", str(children), minutes=minutes)
-    (work / "run.log").write_text(log, encoding="utf-8")
-    seconds = time.monotonic() - started
-    (work / "seconds").write_text(f"{seconds:.0f}\n")
-    return collect(name)
-
-
-def collect(name: str) -> Outcome:
-    """The outcome of the last run of group `name`, read from its work folder."""
-    work = WORK / name
-    timing = work / "seconds"
-    outcome = Outcome(name, seconds=float(timing.read_text()) if timing.exists() else 0.0)
+def _statuses(work: Path) -> dict[str, str]:
+    """Each mutant of the module's copy and its status, as `mutmut results` lists them."""
+    if not (work / "mutants").exists():
+        return {}
     listing = _mutmut(work, "results", "--all", "true")
-    for line in listing.splitlines():
-        mutant = re.match(r"\s+(\S+__mutmut_\d+): (.+)$", line)
-        if not mutant:
-            continue
-        key, status = mutant.group(1), mutant.group(2).strip()
-        module = key.rsplit(".", 1)[0]
-        outcome.counts[status] = outcome.counts.get(status, 0) + 1
+    found = (re.match(r"\s+(\S+__mutmut_\d+): (.+)$", line) for line in listing.splitlines())
+    return {m.group(1): m.group(2).strip() for m in found if m}
+
+
+def run_module(
+    name: str,
+    group: Group,
+    module: str,
+    children: int,
+    minutes: float | None,
+    *,
+    fresh: bool,
+    recheck: bool,
+) -> None:
+    """One mutmut session for one module of `group` (at most `minutes` long), resumed if it ran."""
+    work = _prepare(name, group, module, fresh)
+    started = time.monotonic()
+    survivors = [k for k, s in _statuses(work).items() if s in SURVIVING] if recheck else []
+    log = _mutmut(work, "run", "--max-children", str(children), *survivors, minutes=minutes)
+    with (work / "run.log").open("a", encoding="utf-8") as out:
+        out.write(log)
+    timing = work / "seconds"
+    before = float(timing.read_text()) if timing.exists() and not fresh else 0.0
+    timing.write_text(f"{before + time.monotonic() - started:.0f}\n")
+
+
+SURVIVING = ("survived", "no tests")
+
+
+def collect(name: str, only: list[str] | None = None) -> Outcome:
+    """The outcome of the last runs of group `name`'s modules (or of `only`), from their copies."""
+    outcome = Outcome(name)
+    for module in only or modules(GROUPS[name]):
+        work = _work(name, module)
+        timing = work / "seconds"
+        outcome.seconds += float(timing.read_text()) if timing.exists() else 0.0
+        statuses = _statuses(work)
         per_file = outcome.by_file.setdefault(module, {})
-        per_file[status] = per_file.get(status, 0) + 1
-        if status == "survived":
-            outcome.survivors.append((key, _mutmut(work, "show", key).strip()))
+        if not statuses:
+            per_file["not run"] = 1
+            continue
+        for key, status in statuses.items():
+            outcome.counts[status] = outcome.counts.get(status, 0) + 1
+            per_file[status] = per_file.get(status, 0) + 1
+            if status in SURVIVING:
+                outcome.survivors.append((key, _mutmut(work, "show", key).strip()))
     return outcome
 
 
 def _file_score(counts: dict[str, int]) -> str:
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
-    judged = killed + counts.get("survived", 0)
-    return f"{killed}/{judged}" if judged else "0/0"
+    judged = killed + sum(counts.get(s, 0) for s in SURVIVING)
+    if not judged:
+        return "—"
+    whole = "" if counts.get("not checked") or counts.get("not run") else ", ran whole"
+    return f"{killed}/{judged} = {100 * killed / judged:.1f} %{whole}"
 
 
 def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str]) -> None:
@@ -235,30 +284,60 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _selected(parser: argparse.ArgumentParser, names: list[str]) -> list[tuple[str, str]]:
+    """(group, module file) pairs named by `group` or `group:module` arguments."""
+    chosen = []
+    for item in names:
+        name, _, stem = item.partition(":")
+        if name not in GROUPS:
+            parser.error(f"unknown group {name!r}: choose among {', '.join(GROUPS)}")
+        files = [m for m in modules(GROUPS[name]) if not stem or _module_name(m) == stem]
+        if not files:
+            stems = ", ".join(_module_name(m) for m in modules(GROUPS[name]))
+            parser.error(f"group {name!r} has no module {stem!r}: choose among {stems}")
+        chosen += [(name, f) for f in files]
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("groups", nargs="*", default=list(GROUPS), help=", ".join(GROUPS))
+    parser.add_argument(
+        "groups",
+        nargs="*",
+        default=list(GROUPS),
+        help=f"group or group:module; {', '.join(GROUPS)}",
+    )
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--minutes", type=float, help="stop each group's run after this long")
+    parser.add_argument("--minutes", type=float, help="stop each module's run after this long")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier runs of these modules")
+    parser.add_argument(
+        "--recheck", action="store_true", help="re-test the survivors of these modules"
+    )
     parser.add_argument(
         "--report-only", action="store_true", help="write the report from the last runs"
     )
     args = parser.parse_args()
-    unknown = set(args.groups) - set(GROUPS)
-    if unknown:
-        parser.error(f"unknown groups {sorted(unknown)}: choose among {', '.join(GROUPS)}")
+    chosen = _selected(parser, args.groups)
     explained_file = ROOT / "tests" / "mutation-equivalents.json"
     explained = json.loads(explained_file.read_text()) if explained_file.exists() else {}
-    outcomes = []
-    for name in args.groups:
-        print(f"mutation: {name} ...", flush=True)
-        if args.report_only:
-            outcome = collect(name)
-        else:
-            outcome = run_group(name, GROUPS[name], args.children, args.minutes)
-        print(f"mutation: {name}: {outcome.counts} score {outcome.score:.1f} %", flush=True)
-        outcomes.append(outcome)
-    command = "python tests/mutation.py " + " ".join(args.groups)
+    if not args.report_only:
+        for name, module in chosen:
+            print(f"mutation: {name}: {module} ...", flush=True)
+            run_module(
+                name,
+                GROUPS[name],
+                module,
+                args.children,
+                args.minutes,
+                fresh=args.fresh,
+                recheck=args.recheck,
+            )
+            one = collect(name, [module])
+            print(f"mutation: {name}: {module}: {one.counts} score {one.score:.1f} %", flush=True)
+    outcomes = [collect(name) for name in GROUPS]  # the report covers every group's last runs
+    for o in outcomes:
+        print(f"mutation: {o.group}: {o.counts} score {o.score:.1f} %", flush=True)
+    command = "python tests/mutation.py " + " ".join(sys.argv[1:])
     write_report(outcomes, command, explained)
 
 
