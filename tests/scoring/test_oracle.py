@@ -1,0 +1,148 @@
+"""The engine against the README's rules, written out again here from the text, independently.
+
+For complete answers the rules give one recommendation and one score; the oracle below computes
+them straight from the rubric's numbers, with none of the engine's code. Rules version 1 (the
+verdicts made before version 2) is checked the same way on any answers.
+"""
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from app.rubric import Rubric
+from app.rubric.schemas import RANKED_RECOMMENDATIONS
+from app.scoring import Answers, score
+from tests.scoring.test_properties import cases
+
+ORDER = list(RANKED_RECOMMENDATIONS)  # no_hire lowest
+
+
+def at_most(recommendation: str, cap: str) -> str:
+    return ORDER[min(ORDER.index(recommendation), ORDER.index(cap))]
+
+
+def band(r: Rubric, points: float) -> str:
+    t = r.thresholds
+    for name, cut in (("strong_hire", t.strong_hire), ("hire", t.hire), ("hold", t.hold)):
+        if points >= cut:
+            return name
+    return "no_hire"
+
+
+def oracle(r: Rubric, ratings: dict[str, int], raised: set[str], version: int) -> tuple[str, float]:
+    """(recommendation, score) by the README's rules, for the criteria rated in `ratings`."""
+    flags = set(raised)
+    if version == 2:  # an anchor may mean exactly a flag
+        for c in r.criteria:
+            if c.id in ratings and c.anchors[ratings[c.id]].implies:
+                flags.add(c.anchors[ratings[c.id]].implies)  # type: ignore[arg-type]
+    severity = {f.id: f.severity for f in r.flags}
+    warnings = sum(1 for f in flags if severity[f] == "warning")
+    span = r.scale.max - r.scale.min
+    rated = [c for c in r.criteria if c.id in ratings]
+    weight = sum(c.weight for c in rated)
+    got = sum(c.weight * (ratings[c.id] - r.scale.min) / span for c in rated)
+    base = 100 * got / weight if weight else 0.0
+    points = round(max(0.0, base - r.warning_effect.penalty * warnings), 1)
+    recommendation = band(r, points)
+    if warnings:
+        recommendation = at_most(recommendation, r.warning_effect.cap)
+        if version == 2:
+            for step in r.warning_effect.accumulate:
+                if warnings >= step.at_least:
+                    recommendation = at_most(recommendation, step.cap)
+    if any(c.group == "core" and ratings[c.id] < r.weak_core.rating_below for c in rated):
+        recommendation = at_most(recommendation, r.weak_core.cap)
+    if version == 1 and (
+        not rated or any(c.group == "core" and c not in rated for c in r.criteria)
+    ):
+        recommendation = "incomplete"
+    if any(severity[f] == "dealbreaker" for f in flags):
+        recommendation = "no_hire"
+    return recommendation, points
+
+
+@st.composite
+def graded(draw: st.DrawFn, complete: bool = True) -> tuple[Rubric, Answers]:
+    """Cases, half of them without flags and rated near the top (so every band is reached)."""
+    r, answers = draw(cases(complete=complete))
+    if draw(st.booleans()):
+        top = st.integers(max(r.scale.min, r.scale.max - 1), r.scale.max)
+        ratings = {k: draw(top) if isinstance(v, int) else v for k, v in answers.ratings.items()}
+        answers = answers.model_copy(update={"ratings": ratings, "flags": []})
+    return r, answers
+
+
+def numbers(answers: Answers) -> dict[str, int]:
+    return {k: v for k, v in answers.ratings.items() if isinstance(v, int)}
+
+
+@settings(max_examples=200)
+@given(graded())
+def test_complete_answers_get_the_recommendation_and_score_of_the_rules(
+    case: tuple[Rubric, Answers],
+) -> None:
+    r, answers = case
+    v = score(r, answers)
+    expected, points = oracle(r, numbers(answers), {f.id for f in answers.flags}, 2)
+    event(f"complete answers: {expected}")
+    assert (v.recommendation, v.possible, v.settle) == (expected, [expected], [])
+    assert v.score == points
+    assert v.coverage == 1.0
+
+
+@settings(max_examples=150)
+@given(st.one_of(graded(complete=False), graded()), st.sampled_from(["fr", "en"]))
+def test_rules_version_1_is_the_rated_part_alone(case: tuple[Rubric, Answers], lang: str) -> None:
+    r, answers = case
+    v = score(r, answers, lang, rules_version=1)  # type: ignore[arg-type]
+    ratings = numbers(answers)
+    expected, points = oracle(r, ratings, {f.id for f in answers.flags}, 1)
+    event(f"rules 1: {expected}")
+    assert v.recommendation == expected
+    assert v.score == points
+    assert v.possible == ([] if expected == "incomplete" else [expected])
+    total = sum(c.weight for c in r.criteria)
+    assert v.coverage == round(sum(c.weight for c in r.criteria if c.id in ratings) / total, 4)
+    assert v.rules_version == 1
+    missing_core = [c.id for c in r.criteria if c.group == "core" and c.id not in ratings]
+    assert v.settle == missing_core
+    assert all(f.origin == "raised" for f in v.flags)  # version 1 implies no flag
+
+
+@settings(max_examples=150)
+@given(cases())
+def test_each_rated_criterion_contributes_its_share_of_the_rated_weight(
+    case: tuple[Rubric, Answers],
+) -> None:
+    r, answers = case
+    v = score(r, answers)
+    ratings = numbers(answers)
+    weight = sum(c.weight for c in r.criteria if c.id in ratings)
+    span = r.scale.max - r.scale.min
+    for c in v.criteria:
+        item = r.criteria_by_id[c.id]
+        if c.id in ratings:
+            share = item.weight * (ratings[c.id] - r.scale.min) / span
+            assert c.contribution == round(100 * share / weight, 2)
+        else:
+            assert c.contribution == 0.0
+        assert (c.weight, c.group, c.rating) == (item.weight, item.group, answers.ratings.get(c.id))
+    # Without flags, the contributions add up to the score (each rounded on its own).
+    if not any(f.severity == "warning" for f in v.flags):
+        assert abs(sum(c.contribution for c in v.criteria) - v.score) <= 0.05 + 0.005 * len(
+            r.criteria
+        )
+
+
+@settings(max_examples=150)
+@given(cases())
+def test_the_criteria_to_ask_about_come_core_first_then_heaviest(
+    case: tuple[Rubric, Answers],
+) -> None:
+    r, answers = case
+    v = score(r, answers)
+    keys = [(r.criteria_by_id[c].group != "core", -r.criteria_by_id[c].weight) for c in v.settle]
+    if len(v.settle) > 1:
+        event("several criteria to ask about")
+    assert keys == sorted(keys)
+    assert len(set(v.settle)) == len(v.settle)
