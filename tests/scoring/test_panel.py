@@ -165,3 +165,100 @@ def test_agreement_is_said_in_words_by_the_usual_reading_of_alpha() -> None:
     assert agreement_words("en", 0.7).startswith("The panel agrees only moderately")
     assert agreement_words("en", -0.16).startswith("The panel agrees weakly")
     assert "−0,16" in agreement_words("fr", -0.16) or "-0,16" in agreement_words("fr", -0.16)
+
+
+def test_agreement_words_change_at_0_8_and_0_667() -> None:
+    assert agreement_words("en", 0.8) == "The panel agrees strongly (alpha 0.8)."
+    assert agreement_words("en", 0.7999).startswith("The panel agrees only moderately (alpha 0.8)")
+    assert agreement_words("en", 0.667).startswith("The panel agrees only moderately")
+    assert agreement_words("en", 0.6669) == (
+        "The panel agrees weakly (alpha 0.67): talk the ratings over before deciding."
+    )
+    assert agreement_words("fr", 0.9) == "Le panel est très concordant (alpha 0,9)."
+
+
+def test_the_panel_reasons_in_order() -> None:
+    ana = member("Ana", ratings={"alpha": 4, "beta": 3, "gamma": 2}, overall_recommendation="hire")
+    bruno = member("Bruno", ratings={"alpha": 2, "beta": 3, "gamma": 2})
+    v = combine(SMALL, [ana, bruno], "en")
+    # alpha: lower median of 4 and 2 is 2; beta 3; gamma 2: (3 x 1/3 + 2/3 + 2 x 1/3) / 6 = 38.9
+    assert (v.recommendation, v.score) == ("no_hire", 38.9)
+    assert v.agreement is not None
+    # Ordinal alpha over units (4, 2), (3, 3), (2, 2), by hand: value counts n2=3, n3=2, n4=1;
+    # delta(2,4) = (6 - 2)^2 = 16, delta(2,3) = 2.5^2, delta(3,4) = 1.5^2; observed 2 x 16 / 6,
+    # expected 2 x (6 x 6.25 + 3 x 16 + 2 x 2.25) / 30 = 6; alpha = 1 - 5.333 / 6 = 0.1111.
+    assert v.agreement == 0.1111
+    assert [(x.ref, x.text) for x in v.reasons][5:] == [
+        (
+            "overall",
+            "Panel of 2: each criterion takes the median of the ratings given (the lower of the "
+            "two middle ones when their number is even); red flags are pooled.",
+        ),
+        (
+            "alpha",
+            "“title alpha (en)”: ratings spread from 2 to 4 (Ana: 4, Bruno: 2); talk it over "
+            "before deciding.",
+        ),
+        ("overall", "Panel agreement (Krippendorff’s alpha, ordinal): 0.11."),
+        (
+            "overall",
+            "The panel agrees weakly (alpha 0.11): talk the ratings over before deciding.",
+        ),
+        ("overall", "Ana recommends “hire”; the engine says “no hire”."),
+        ("overall", "Bruno gave no overall recommendation."),
+    ]
+    lines = {x.ref: x.text for x in v.reasons if x.ref == "beta"}
+    assert lines["beta"].endswith("anchor beta 3 (en) Ratings: Ana 3, Bruno 3 → 3 (lower median).")
+
+
+def test_a_panel_of_one_speaks_of_no_agreement_and_no_median() -> None:
+    v = combine(SMALL, [member("Ana", ratings={"alpha": 4})], "en")
+    assert v.agreement is None
+    assert v.agreement_words is None
+    assert not any("Panel agreement" in x.text or "median)" in x.text for x in v.reasons)
+    assert v.reasons[-2].text.startswith("Panel of 1:")
+
+
+def test_a_panel_scored_by_rules_version_1() -> None:
+    implied = document(
+        criteria=[criterion("alpha", "core", 1), criterion("beta", "core", 3)],
+        flags=[flag("warn_one"), flag("deal_one", "dealbreaker")],
+    )
+    implied["criteria"][0]["anchors"][1]["implies"] = "deal_one"
+    r = rubric(implied)
+    members = [
+        member("Ana", ratings={"alpha": 1, "beta": 4}, overall_recommendation="hold"),
+        member("Bruno", ratings={"alpha": 1, "beta": 4}),
+    ]
+    now = combine(r, members, "en")
+    assert now.recommendation == "no_hire"  # alpha 1 means the dealbreaker (rules 2)
+    assert [(f.id, f.raised_by) for f in now.flags] == [("deal_one", ["Ana", "Bruno"])]
+    old = combine(r, members, "en", rules_version=1)
+    # Version 1: no implied flag; 3 / 4 = 75 is a hire, but alpha 1 is a weak core: hold.
+    assert (old.recommendation, old.flags, old.contradictions) == ("hold", [], [])
+    assert old.agreement is not None
+    assert old.agreement_words is None
+    assert not any("recommends" in x.text or "median)" in x.text for x in old.reasons)
+
+
+def test_each_scorecard_contradiction_names_whose_scorecard() -> None:
+    r = rubric(
+        document(
+            criteria=[criterion("alpha", "core", 3), criterion("beta", "core", 1)],
+            flags=[flag("warn_one")],
+        )
+    )
+    r.criteria[1].flags.append("warn_one")  # warn_one contradicts beta's top rating
+    members = [
+        member("Ana", ratings={"alpha": 3, "beta": 4}, flags=["warn_one"]),
+        member("Bruno", ratings={"alpha": 3, "beta": 4}),
+    ]
+    v = combine(r, members, "en")
+    assert [(c.flag, c.criterion, c.rating, c.by) for c in v.contradictions] == [
+        ("warn_one", "beta", 4, "Ana")
+    ]
+    texts = [x.text for x in v.reasons if x.text.startswith("Contradiction")]
+    assert texts == [
+        "Contradiction in Ana’s scorecard: “flag warn_one (en)” is raised while “title beta (en)” "
+        "is rated 4/4; the interviewer’s note on the criterion must explain it."
+    ]

@@ -231,3 +231,18 @@ def test_rules_version_1_names_the_core_criteria_still_unrated() -> None:
     assert partial.reasons[-1].text == (
         "Not rated: “title gamma (en)”; the score rests on the other criteria."
     )
+
+
+def test_notes_stay_with_their_criterion_and_flag() -> None:
+    v = score(
+        R,
+        Answers(
+            ratings={"alpha": 3, "beta": 3},
+            notes={"alpha": "counted reach only", "beta": ""},
+            flags=[{"id": "warn_one", "note": "said so twice"}, "warn_two"],
+        ),
+    )
+    notes = {c.id: [(n.by, n.text) for n in c.notes] for c in v.criteria}
+    assert notes == {"alpha": [(None, "counted reach only")], "beta": [], "gamma": []}
+    flags = {f.id: [(n.by, n.text) for n in f.notes] for f in v.flags}
+    assert flags == {"warn_one": [(None, "said so twice")], "warn_two": []}
