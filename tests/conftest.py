@@ -13,13 +13,16 @@ from hypothesis import settings
 from app.core.config import shipped_criteria_dir
 from app.rubric import Rubric, load_rubrics
 from tests.ci import IN_CI
+from tests.factories import examples
 
 HALVES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "browser": "browser (Chromium)"}
 _tally: dict[str, Counter[str]] = {half: Counter() for half in HALVES}
 _half_of: dict[str, str] = {}
 
 # Examples are derandomised (a run is reproducible) and not timed: the machine is shared.
-settings.register_profile("tamis", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile(
+    "tamis", deadline=None, derandomize=True, print_blob=True, max_examples=examples(100)
+)
 settings.load_profile("tamis")
 
 

@@ -1,6 +1,7 @@
 """Small rubrics and answers for tests, built from plain data."""
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,14 @@ from app.rubric.schemas import RubricDocument
 
 SHIPPED_FILE = shipped_criteria_dir() / "social-media-screen.yaml"
 SOURCE = {"seed": "002_4f5316c9140b287b.txt", "point": "1"}
+
+
+def examples(count: int) -> int:
+    """A property test's example count, scaled by TAMIS_EXAMPLES_SCALE (1 by default).
+
+    Mutation runs (tests/mutation.py) use a fraction, then re-test every survivor at full count.
+    """
+    return max(10, round(count * float(os.environ.get("TAMIS_EXAMPLES_SCALE", "1"))))
 
 
 def text(label: str) -> dict[str, str]:

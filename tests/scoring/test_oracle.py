@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
 from app.scoring import Answers, score
+from tests.factories import examples
 from tests.scoring.test_properties import cases
 
 ORDER = list(RANKED_RECOMMENDATIONS)  # no_hire lowest
@@ -76,7 +77,7 @@ def numbers(answers: Answers) -> dict[str, int]:
     return {k: v for k, v in answers.ratings.items() if isinstance(v, int)}
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(graded())
 def test_complete_answers_get_the_recommendation_and_score_of_the_rules(
     case: tuple[Rubric, Answers],
@@ -90,7 +91,7 @@ def test_complete_answers_get_the_recommendation_and_score_of_the_rules(
     assert v.coverage == 1.0
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(st.one_of(graded(complete=False), graded()), st.sampled_from(["fr", "en"]))
 def test_rules_version_1_is_the_rated_part_alone(case: tuple[Rubric, Answers], lang: str) -> None:
     r, answers = case
@@ -107,9 +108,11 @@ def test_rules_version_1_is_the_rated_part_alone(case: tuple[Rubric, Answers], l
     missing_core = [c.id for c in r.criteria if c.group == "core" and c.id not in ratings]
     assert v.settle == missing_core
     assert all(f.origin == "raised" for f in v.flags)  # version 1 implies no flag
+    known = {c.id for c in r.criteria} | {f.id for f in r.flags} | {"overall"}
+    assert {x.ref for x in v.reasons} <= known
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(cases())
 def test_each_rated_criterion_contributes_its_share_of_the_rated_weight(
     case: tuple[Rubric, Answers],
@@ -134,7 +137,7 @@ def test_each_rated_criterion_contributes_its_share_of_the_rated_weight(
         )
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(cases())
 def test_the_criteria_to_ask_about_come_core_first_then_heaviest(
     case: tuple[Rubric, Answers],

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
 from app.scoring import Answers, PanelMember, RaisedFlag, combine, score
-from tests.factories import criterion, document, flag, rubric, shipped_document
+from tests.factories import criterion, document, examples, flag, rubric, shipped_document
 
 RANK = {name: index for index, name in enumerate(RANKED_RECOMMENDATIONS)}
 SHIPPED = rubric(shipped_document())
@@ -142,7 +142,7 @@ def test_a_raised_dealbreaker_gives_no_hire_first_and_names_flag_and_source(
         assert v.reasons[0].ref in raised  # the decisive reason comes first
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(cases(complete=True), st.data())
 def test_raising_one_rating_never_lowers_the_recommendation(
     case: tuple[Rubric, Answers], data: st.DataObject
@@ -161,7 +161,7 @@ def test_raising_one_rating_never_lowers_the_recommendation(
         assert after.score >= before.score
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(cases(complete=True), st.data())
 def test_adding_a_flag_never_raises_score_or_recommendation(
     case: tuple[Rubric, Answers], data: st.DataObject
@@ -175,7 +175,7 @@ def test_adding_a_flag_never_raises_score_or_recommendation(
     expect_rank(before.recommendation, after.recommendation, int.__le__)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(cases(complete=True), st.data())
 def test_leaving_a_rating_out_never_gives_a_better_recommendation(
     case: tuple[Rubric, Answers], data: st.DataObject
@@ -190,7 +190,7 @@ def test_leaving_a_rating_out_never_gives_a_better_recommendation(
     assert full.recommendation in partial.possible
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(cases(), st.data())
 def test_adding_ratings_to_a_determinate_verdict_never_changes_it(
     case: tuple[Rubric, Answers], data: st.DataObject
@@ -205,7 +205,7 @@ def test_adding_ratings_to_a_determinate_verdict_never_changes_it(
     assert score(r, with_ratings(answers, added)).recommendation == before.recommendation
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(cases(small=True))
 def test_possible_recommendations_are_exactly_those_of_every_completion(
     case: tuple[Rubric, Answers],
@@ -364,7 +364,7 @@ def panels(draw: st.DrawFn) -> tuple[Rubric, list[PanelMember]]:
     return r, members
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(panels())
 def test_panel_combines_by_lower_median_and_flags_calibration(
     case: tuple[Rubric, list[PanelMember]],
