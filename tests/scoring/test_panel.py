@@ -60,6 +60,8 @@ def test_panel_verdict_with_calibration_and_pooled_flags() -> None:
         "talk it over before deciding."
     ]
     assert v.agreement is not None
+    (warned,) = [x.text for x in v.reasons if x.ref == "warn_one"]
+    assert warned.startswith("Warning “flag warn_one (en)” raised by Ana, Chloé: −5 points")
 
 
 def test_one_dealbreaker_from_one_interviewer_gives_no_hire() -> None:

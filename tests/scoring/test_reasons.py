@@ -217,20 +217,33 @@ def test_warning_flags_show_their_effect_and_cap() -> None:
 
 
 def test_rules_version_1_names_the_core_criteria_still_unrated() -> None:
-    v = score(R, Answers(ratings={"gamma": 4}, language="en"), rules_version=1)
-    texts = [x.text for x in v.reasons]
-    assert texts[0] == (
+    missing = (
         "Core criteria not rated yet: “title alpha (en)”, “title beta (en)”. No recommendation "
         "until they are."
     )
+    v = score(R, Answers(ratings={"gamma": 4}, language="en"), rules_version=1)
+    assert [(x.ref, x.text) for x in v.reasons] == [
+        ("overall", missing),
+        (
+            "overall",
+            "Score 100/100 from the rated criteria, which cover 33% of the rubric’s weight.",
+        ),
+        ("overall", f"The score falls in “strong hire” {BANDS_EN}"),
+        ("gamma", "“title gamma (en)”: 4/4 (weight 2, 100 points). anchor gamma 4 (en)"),
+    ]
     nothing = score(R, Answers(language="en"), rules_version=1)
-    assert [x.text for x in nothing.reasons][:1] == ["No criterion is rated yet."]
+    assert [(x.ref, x.text) for x in nothing.reasons] == [
+        ("overall", "No criterion is rated yet."),
+        ("overall", missing),
+    ]
     # Version 1 reads the rated part alone; its "not rated" line names depth criteria only.
     partial = score(R, Answers(ratings={"alpha": 4, "beta": 4}, language="en"), rules_version=1)
     assert partial.recommendation == "strong_hire"
-    assert partial.reasons[-1].text == (
-        "Not rated: “title gamma (en)”; the score rests on the other criteria."
-    )
+    assert [(x.ref, x.text) for x in partial.reasons][2:] == [
+        ("alpha", "“title alpha (en)”: 4/4 (weight 3, 75 points). anchor alpha 4 (en)"),
+        ("beta", "“title beta (en)”: 4/4 (weight 1, 25 points). anchor beta 4 (en)"),
+        ("overall", "Not rated: “title gamma (en)”; the score rests on the other criteria."),
+    ]
 
 
 def test_notes_stay_with_their_criterion_and_flag() -> None:
