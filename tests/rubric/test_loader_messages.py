@@ -1,0 +1,273 @@
+"""Each cross-field rule of a rubric file, broken once: the exact field path and reason it reports.
+
+A rubric author reads these messages to fix the file; each names the field, what is wrong and,
+where it helps, the valid values.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.rubric import RubricError, load_rubric_file
+from app.rubric.loader import RubricIssue, load_seed_titles
+from app.rubric.schemas import LocalizedText, Source
+from tests.factories import criterion, document, flag, rubric, write_rubric
+
+
+def issues(tmp_path: Path, doc: dict[str, Any]) -> list[tuple[str, str]]:
+    path = write_rubric(tmp_path, doc)
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path)
+    return [(i.path, i.reason) for i in caught.value.issues]
+
+
+def implying(levels: dict[int, str]) -> dict[str, Any]:
+    doc = document()
+    for level, flag_id in levels.items():
+        doc["criteria"][0]["anchors"][level]["implies"] = flag_id
+    return doc
+
+
+def contradiction(**item: Any) -> dict[str, Any]:
+    return document(
+        contradictions=[{"flag": "warn_one", "criterion": "alpha", "levels": [4]} | item]
+    )
+
+
+def steps(*items: tuple[int, str], cap: str = "hire") -> dict[str, Any]:
+    accumulate = [{"at_least": n, "cap": c} for n, c in items]
+    return document(warning_effect={"penalty": 5, "cap": cap, "accumulate": accumulate})
+
+
+def duplicated() -> dict[str, Any]:
+    return document(flags=[flag("alpha"), flag("warn_one"), flag("warn_one", "dealbreaker")])
+
+
+def without_source() -> dict[str, Any]:
+    doc = document()
+    del doc["flags"][1]["source"]
+    return doc
+
+
+def ask_first(n: int) -> dict[str, Any]:
+    doc = document()
+    doc["criteria"][0]["ask_first"] = n
+    return doc
+
+
+CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
+    (
+        "ids are unique across criteria, flags and role questions",
+        duplicated(),
+        [
+            ("flags[0].id", "duplicate id 'alpha' (already used at criteria[0])"),
+            ("flags[2].id", "duplicate id 'warn_one' (already used at flags[1])"),
+        ],
+    ),
+    (
+        "the scale goes up",
+        document(scale=(4, 2)),
+        [("scale", "min (4) must be lower than max (2)")],
+    ),
+    (
+        "a level may imply a flag only if every lower level does",
+        implying({2: "warn_one"}),
+        [
+            (
+                "criteria[0].anchors[2].implies",
+                "level 2 implies 'warn_one' but lower level(s) 1 do not: raising a rating must "
+                "never add a flag",
+            )
+        ],
+    ),
+    (
+        "an implied flag exists",
+        implying({1: "nope"}),
+        [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: warn_one, deal_one)")],
+    ),
+    (
+        "an implied flag from the bottom up is fine, a gap is not",
+        implying({1: "warn_one", 3: "warn_one"}),
+        [
+            (
+                "criteria[0].anchors[3].implies",
+                "level 3 implies 'warn_one' but lower level(s) 2 do not: raising a rating must "
+                "never add a flag",
+            )
+        ],
+    ),
+    (
+        "ask_first points at a question",
+        ask_first(3),
+        [("criteria[0].ask_first", "must point at one of the 2 questions (1–2), got 3")],
+    ),
+    (
+        "a red flag rests on a source or a stated basis",
+        without_source(),
+        [("flags[1].source", "a red flag needs a `source` in the seed texts or a stated `basis`")],
+    ),
+    (
+        "a contradiction names a known flag",
+        contradiction(flag="nope"),
+        [("contradictions[0].flag", "unknown flag 'nope' (valid: warn_one, deal_one)")],
+    ),
+    (
+        "a contradiction names a known criterion",
+        contradiction(criterion="nope"),
+        [("contradictions[0].criterion", "unknown criterion 'nope' (valid: alpha, beta)")],
+    ),
+    (
+        "a contradiction's levels are on the scale",
+        contradiction(levels=[0, 4, 5]),
+        [("contradictions[0].levels", "level(s) 0, 5 are off the scale 1–4")],
+    ),
+    (
+        "more warnings never give a better recommendation",
+        steps((3, "hire"), (2, "no_hire")),
+        [
+            (
+                "warning_effect.accumulate",
+                "from 3 warnings the cap 'hire' is above the cap for fewer warnings ('no_hire'): "
+                "more warnings must never give a better recommendation",
+            )
+        ],
+    ),
+    (
+        "a step above the single-warning cap",
+        steps((2, "strong_hire"), cap="hold"),
+        [
+            (
+                "warning_effect.accumulate",
+                "from 2 warnings the cap 'strong_hire' is above the cap for fewer warnings "
+                "('hold'): more warnings must never give a better recommendation",
+            )
+        ],
+    ),
+    (
+        "two steps at the same count",
+        steps((2, "hold"), (2, "hold")),
+        [("warning_effect.accumulate", "two steps have the same `at_least`")],
+    ),
+    (
+        "thresholds in order, equal ones too",
+        document(thresholds={"strong_hire": 80, "hire": 80, "hold": 45}),
+        [
+            (
+                "thresholds",
+                "thresholds out of order: need strong_hire > hire > hold, got 80.0 > 80.0 > 45.0",
+            )
+        ],
+    ),
+    (
+        "a weak core is above the lowest level",
+        document(weak_core={"rating_below": 1, "cap": "hold"}),
+        [
+            (
+                "weak_core.rating_below",
+                "must be above the lowest level and at most the highest (2–4), got 1",
+            )
+        ],
+    ),
+    (
+        "a criterion's flags exist",
+        document(criteria=[criterion("alpha") | {"flags": ["nope"]}], flags=[]),
+        [("criteria[0].flags[0]", "unknown flag 'nope' (valid: none defined)")],
+    ),
+    (
+        "an unknown key lists the keys allowed there",
+        document(weak_core={"rating_below": 2, "cap": "hold", "capp": "hold"}),
+        [("weak_core.capp", "unknown key 'capp' (allowed keys: rating_below, cap)")],
+    ),
+    (
+        "a required field",
+        {k: v for k, v in document().items() if k != "weights"},
+        [("weights", "required field is missing")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "doc", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_each_rule_names_the_field_and_the_reason(
+    tmp_path: Path, rule: str, doc: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    assert issues(tmp_path, doc) == expected
+
+
+def test_the_rules_accept_what_they_allow(tmp_path: Path) -> None:
+    doc = implying({1: "warn_one", 2: "warn_one"})  # from the bottom up, without a gap
+    doc["criteria"][0]["ask_first"] = 2
+    doc["warning_effect"] = {
+        "penalty": 5,
+        "cap": "hire",
+        "accumulate": [{"at_least": 3, "cap": "no_hire"}, {"at_least": 2, "cap": "hold"}],
+    }
+    doc["weak_core"] = {"rating_below": 4, "cap": "hold"}
+    doc["contradictions"] = [{"flag": "warn_one", "criterion": "beta", "levels": [1, 4]}]
+    doc["flags"][1]["basis"] = doc["flags"][1].pop("source") and {"fr": "b (fr)", "en": "b (en)"}
+    loaded = load_rubric_file(write_rubric(tmp_path, doc))
+    assert loaded.implied == {"alpha": {1: "warn_one", 2: "warn_one"}}
+    assert loaded.contradicting_levels[("warn_one", "beta")] == {1, 4}
+
+
+def test_an_issue_reads_file_line_path_and_reason() -> None:
+    assert str(RubricIssue("a.yaml", "weights.core", "too big", 7)) == (
+        "a.yaml:7: weights.core: too big"
+    )
+    assert str(RubricIssue("a.yaml", "", "not a mapping")) == "a.yaml: (document): not a mapping"
+    error = RubricError([RubricIssue("a.yaml", "x", "one"), RubricIssue("b.yaml", "y", "two")])
+    assert str(error) == "a.yaml: x: one\nb.yaml: y: two"
+
+
+def test_issues_give_the_line_of_the_deepest_field_in_the_file(tmp_path: Path) -> None:
+    path = write_rubric(tmp_path, implying({2: "warn_one"}))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path)
+    (issue,) = caught.value.issues
+    assert issue.line is not None
+    assert lines[issue.line - 1].strip() == "implies: warn_one"
+
+
+def test_seed_titles_are_read_beside_the_rubrics(tmp_path: Path) -> None:
+    assert load_seed_titles(tmp_path) == {}
+    seed = "002_4f5316c9140b287b.txt"
+    (tmp_path / "sources.yaml").write_text(
+        f"{seed}:\n  title:\n    fr: Titre\n    en: Title\n", encoding="utf-8"
+    )
+    assert load_seed_titles(tmp_path) == {seed: LocalizedText(fr="Titre", en="Title")}
+    loaded = load_rubric_file(write_rubric(tmp_path, document()))
+    assert loaded.seed_titles == {seed: LocalizedText(fr="Titre", en="Title")}
+    (tmp_path / "sources.yaml").write_text("not_a_seed.txt:\n  title: x\n", encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        load_seed_titles(tmp_path)
+    assert [(Path(i.file).name, i.path, i.reason, i.line) for i in caught.value.issues] == [
+        (
+            "sources.yaml",
+            "not_a_seed.txt.[key]",
+            "string should match pattern '^\\d{3}_[0-9a-f]{16}\\.txt$'",
+            2,
+        ),
+        (
+            "sources.yaml",
+            "not_a_seed.txt.title",
+            "input should be a valid dictionary or instance of LocalizedText",
+            2,
+        ),
+    ]
+    (tmp_path / "sources.yaml").write_text("a: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RubricError) as unreadable:
+        load_seed_titles(tmp_path)
+    assert unreadable.value.issues[0].reason.startswith("cannot read the file: ")
+
+
+def test_texts_in_the_readers_language() -> None:
+    text = LocalizedText(fr="oui", en="yes")
+    assert (text.get("fr"), text.get("en")) == ("oui", "yes")
+    seed = "002_4f5316c9140b287b.txt"
+    assert Source(seed=seed, point="3").point_in("fr") == "3"
+    quoted = Source(seed=seed, point=LocalizedText(fr="« mot »", en="“word”"))
+    assert (quoted.point_in("fr"), quoted.point_in("en")) == ("« mot »", "“word”")
+    r = rubric()
+    assert list(r.criteria[0].questions.get("en")) == ["q1 alpha?", "q2 alpha?"]
+    assert r.criteria[0].questions.get("fr") == ["q1 alpha ?", "q2 alpha ?"]
