@@ -143,6 +143,7 @@ def test_an_open_verdict_names_what_is_possible_and_what_to_ask() -> None:
 def test_nothing_rated_says_so_and_every_recommendation_is_open() -> None:
     v = score(R, Answers(language="en"))
     assert v.possible == ["no_hire", "hold", "hire", "strong_hire"]
+    assert {x.ref for x in v.reasons} == {"overall"}
     texts = [x.text for x in v.reasons]
     assert texts[0] == "No criterion is rated yet."
     assert texts[1].startswith("No recommendation yet:")
@@ -188,12 +189,13 @@ def test_an_implied_dealbreaker_comes_first_and_says_where_it_came_from() -> Non
 def test_a_determinate_verdict_with_a_criterion_unknown_says_it_is_settled() -> None:
     # alpha 4, beta 1: 75 (hire band), capped at hold by beta; gamma cannot change that.
     v = score(R, Answers(ratings={"alpha": 4, "beta": 1}, language="en"))
-    texts = [x.text for x in v.reasons]
+    texts = [(x.ref, x.text) for x in v.reasons]
     assert texts[0] == (
+        "overall",
         "Whatever the criteria still unrated or not observed turn out to be, the recommendation "
-        "is “hold”."
+        "is “hold”.",
     )
-    assert texts[2] == f"The score falls in “hire” {BANDS_EN}"
+    assert texts[2] == ("overall", f"The score falls in “hire” {BANDS_EN}")
     # A complete verdict has nothing unknown to speak of.
     full = score(R, Answers(ratings={"alpha": 4, "beta": 1, "gamma": 1}, language="en"))
     assert not any("Whatever" in x.text or "Not rated" in x.text for x in full.reasons)
