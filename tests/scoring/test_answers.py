@@ -1,0 +1,121 @@
+"""Answers that do not fit the rubric: every field at fault, what is wrong, and the valid values."""
+
+import pytest
+
+from app.scoring import Answers, AnswersError, parse_answers, score
+from app.scoring.answers import RaisedFlag
+from tests.factories import rubric
+from tests.scoring.test_engine import SMALL
+
+R = rubric(SMALL)
+LEVELS = [1, 2, 3, 4, "not_observed"]
+
+
+def errors(data: object) -> list[tuple[str, str, list[object] | None]]:
+    with pytest.raises(AnswersError) as caught:
+        parse_answers(R, data)
+    return [
+        (e.loc, e.message, None if e.valid is None else list(e.valid)) for e in caught.value.errors
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"ratings": {"alpha": 5}},
+            [("ratings.alpha", "rating 5 is off the scale 1–4", LEVELS)],
+        ),
+        (
+            {"ratings": {"alpha": "3"}},
+            [
+                (
+                    "ratings.alpha",
+                    'a rating must be a whole number on the scale, or "not_observed"',
+                    LEVELS,
+                )
+            ],
+        ),
+        (
+            {"overall_recommendation": "maybe"},
+            [
+                (
+                    "overall_recommendation",
+                    "unknown recommendation",
+                    ["no_hire", "hold", "hire", "strong_hire"],
+                )
+            ],
+        ),
+        ({"language": "de"}, [("language", "unsupported language", ["fr", "en"])]),
+        (
+            {"flags": [{"id": "warn_one", "level": 2}]},
+            [("flags[0].level", "unknown field", ["id", "note", "origin", "quote"])],
+        ),
+        (
+            {"colour": "red"},
+            [
+                (
+                    "colour",
+                    "unknown field",
+                    ["ratings", "flags", "notes", "overall_recommendation", "language"],
+                )
+            ],
+        ),
+        (
+            {
+                "ratings": {"delta": 2, "alpha": 0},
+                "flags": ["warn_one", "nope"],
+                "notes": {"x": "y"},
+            },
+            [
+                ("ratings.delta", "unknown criterion", ["alpha", "beta", "gamma"]),
+                ("ratings.alpha", "rating 0 is off the scale 1–4", LEVELS),
+                ("flags[1].id", "unknown red flag 'nope'", ["warn_one", "warn_two", "deal_one"]),
+                ("notes.x", "unknown criterion", ["alpha", "beta", "gamma"]),
+            ],
+        ),
+        ([1, 2], [("(body)", "answers must be a JSON object", None)]),
+    ],
+)
+def test_every_field_at_fault_is_named_with_the_reason_and_the_valid_values(
+    data: object, expected: list[tuple[str, str, list[object] | None]]
+) -> None:
+    assert errors(data) == expected
+
+
+def test_an_error_reads_as_one_line_naming_each_field() -> None:
+    with pytest.raises(AnswersError) as caught:
+        parse_answers(R, {"ratings": {"alpha": "x"}, "language": "de"})
+    assert str(caught.value) == (
+        'ratings.alpha: a rating must be a whole number on the scale, or "not_observed" '
+        "(valid: 1, 2, 3, 4, not_observed); language: unsupported language (valid: fr, en)"
+    )
+    # A rating off the scale is found once the shape is right.
+    with pytest.raises(AnswersError) as off:
+        parse_answers(R, {"ratings": {"alpha": 9}})
+    assert str(off.value) == (
+        "ratings.alpha: rating 9 is off the scale 1–4 (valid: 1, 2, 3, 4, not_observed)"
+    )
+
+
+def test_valid_answers_keep_what_was_said() -> None:
+    answers = parse_answers(
+        R,
+        {
+            "ratings": {"alpha": 3, "beta": "not_observed", "gamma": None},
+            "flags": ["warn_one", {"id": "warn_two", "note": "heard"}],
+            "notes": {"alpha": "concrete"},
+            "overall_recommendation": "hire",
+            "language": "fr",
+        },
+    )
+    assert answers.ratings == {"alpha": 3, "beta": "not_observed", "gamma": None}
+    assert answers.flags == [RaisedFlag(id="warn_one"), RaisedFlag(id="warn_two", note="heard")]
+    assert (answers.notes, answers.overall_recommendation, answers.language) == (
+        {"alpha": "concrete"},
+        "hire",
+        "fr",
+    )
+    assert Answers().language == "en"  # the default language, unless the reader says otherwise
+    assert score(R, Answers(ratings={"alpha": 3}, language="fr")).language == "fr"
+    assert score(R, Answers(ratings={"alpha": 3}, language="fr"), "en").language == "en"
