@@ -5,6 +5,9 @@ them straight from the rubric's numbers, with none of the engine's code. Rules v
 verdicts made before version 2) is checked the same way on any answers.
 """
 
+import math
+import re
+
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +152,23 @@ def test_the_criteria_to_ask_about_come_core_first_then_heaviest(
         event("several criteria to ask about")
     assert keys == sorted(keys)
     assert len(set(v.settle)) == len(v.settle)
+
+
+@settings(max_examples=examples(200))
+@given(cases(complete=True))
+def test_the_penalty_sentence_adds_up_to_the_score(case: tuple[Rubric, Answers]) -> None:
+    """A person checks the line: what the ratings alone give, minus the warnings, is the score."""
+    r, answers = case
+    v = score(r, answers, "en")
+    if v.score == 0 or not any(f.severity == "warning" for f in v.flags):
+        return
+    line = next(x.text for x in v.reasons if "warning flag(s) take off" in x.text)
+    found = re.search(
+        r"The ratings alone give ([\d.]+); (\d+) warning flag\(s\) take off ([\d.]+)", line
+    )
+    assert found is not None, line
+    base, count, total = float(found[1]), int(found[2]), float(found[3])
+    event("a penalty sentence")
+    assert count == sum(1 for f in v.flags if f.severity == "warning")
+    assert total == r.warning_effect.penalty * count
+    assert math.isclose(base - total, v.score, abs_tol=1e-9)
