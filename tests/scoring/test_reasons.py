@@ -5,7 +5,10 @@ The rubric: alpha (core, weight 3), beta (core, 1), gamma (depth, 2) on a 1–4 
 under 2 caps at hold; alpha at 1 means exactly the dealbreaker; warn_one contradicts gamma at 3–4.
 """
 
+from app.rubric.loader import build_rubric
+from app.rubric.schemas import LocalizedText, RubricDocument
 from app.scoring import Answers, score
+from tests.factories import document, flag
 from tests.scoring.test_engine import rules_two_rubric
 
 R = rules_two_rubric()
@@ -261,3 +264,30 @@ def test_notes_stay_with_their_criterion_and_flag() -> None:
     assert notes == {"alpha": [(None, "counted reach only")], "beta": [], "gamma": []}
     flags = {f.id: [(n.by, n.text) for n in f.notes] for f in v.flags}
     assert flags == {"warn_one": [(None, "said so twice")], "warn_two": []}
+
+
+def test_two_possible_recommendations_read_as_one_or_the_other() -> None:
+    # alpha 4, beta 4: gamma at 1 gives (3 + 1) / 6 = 66.7, a hire; at 4 a strong hire.
+    v = score(R, Answers(ratings={"alpha": 4, "beta": 4}, language="fr"))
+    assert v.possible == ["hire", "strong_hire"]
+    assert v.reasons[0].text.endswith(
+        "elle pourrait être «\u202fà recruter\u202f» ou «\u202fà recruter sans réserve\u202f»."
+    )
+
+
+def test_a_flag_without_a_seed_text_cites_its_stated_basis_and_a_titled_seed_its_title() -> None:
+    doc = document(flags=[flag("warn_one"), flag("deal_one", "dealbreaker")])
+    del doc["flags"][0]["source"]
+    doc["flags"][0]["basis"] = {"fr": "le droit du travail", "en": "employment law"}
+    seed = "002_4f5316c9140b287b.txt"
+    r = build_rubric(
+        RubricDocument.model_validate(doc),
+        {seed: LocalizedText(fr="Le titre", en="The title")},
+    )
+    v = score(r, Answers(ratings={"alpha": 4, "beta": 4}, flags=["warn_one", "deal_one"]), "en")
+    texts = {x.ref: x.text for x in v.reasons}
+    assert texts["warn_one"].endswith("(source: employment law).")
+    assert texts["deal_one"].endswith("(source: “The title”, point 1).")
+    fr = score(r, Answers(ratings={"alpha": 4, "beta": 4}, flags=["warn_one"]), "fr")
+    (warned,) = [x.text for x in fr.reasons if x.ref == "warn_one"]
+    assert warned.endswith("(source\u202f: le droit du travail).")
