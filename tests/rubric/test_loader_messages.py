@@ -271,3 +271,27 @@ def test_texts_in_the_readers_language() -> None:
     r = rubric()
     assert list(r.criteria[0].questions.get("en")) == ["q1 alpha?", "q2 alpha?"]
     assert r.criteria[0].questions.get("fr") == ["q1 alpha ?", "q2 alpha ?"]
+
+
+def test_a_loaded_rubric_answers_its_lookups() -> None:
+    doc = document(
+        criteria=[criterion("alpha", "core", 3), criterion("beta", "depth")],
+        contradictions=[{"flag": "deal_one", "criterion": "alpha", "levels": [2, 3]}],
+    )
+    doc["criteria"][0]["flags"] = ["warn_one"]
+    doc["criteria"][1]["anchors"][1]["implies"] = "warn_one"
+    r = rubric(doc)
+    assert r.levels == [1, 2, 3, 4]
+    assert r.total_weight == 4.0  # alpha 3, beta the depth default 1
+    assert list(r.criteria_by_id) == ["alpha", "beta"]
+    assert r.criteria_by_id["beta"].weight == 1.0
+    assert list(r.flags_by_id) == ["warn_one", "deal_one"]
+    assert r.implied == {"beta": {1: "warn_one"}}
+    assert r.contradicting_levels == {
+        ("warn_one", "alpha"): frozenset({4}),  # a listed flag contradicts the top rating
+        ("deal_one", "alpha"): frozenset({2, 3}),
+    }
+    same = rubric(doc)
+    assert hash(same) == hash(r)
+    other = rubric(document())
+    assert hash(other) != hash(r)
