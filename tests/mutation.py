@@ -258,26 +258,42 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         "# Mutation testing",
         "",
         f"Made by `{command}` at commit `{commit}` on {time.strftime('%Y-%m-%d %H:%M UTC')}"
-        f" (mutmut, {os.cpu_count()} CPUs). Score = killed / (killed + survived); mutants that",
-        "no selected test reaches count as survived. Each group runs only its fast tests",
-        "(SQLite, no subprocess server, no browser): see GROUPS in tests/mutation.py.",
+        f" (mutmut, {os.cpu_count()} CPUs), from the last run of each module (runs resume: see",
+        "tests/mutation.py). Score = killed / (killed + survived + no tests): a mutant no selected",
+        'test reaches counts as a survivor. "Without equivalents" leaves out the survivors',
+        "explained as equivalent in tests/mutation-equivalents.json. Each group runs only its fast",
+        "tests (SQLite, no subprocess server, no browser): see GROUPS in tests/mutation.py.",
+        f"Property tests run {SCALE} of their examples per mutant; survivors are then re-tested",
+        'at full count (`--recheck`). "not checked" mutants are those of a module whose run was',
+        'stopped; a module "ran whole" when none is left.',
         "",
-        "| group | files | tests | mutants | killed | survived | other | score | target | time |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| group | mutants | killed | survived | equivalent | not checked | score | without "
+        "equivalents | target | modules run whole | time |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         group = GROUPS[o.group]
         killed = o.counts.get("killed", 0) + o.counts.get("timeout", 0)
-        other = sum(v for k, v in o.counts.items() if k not in ("killed", "survived", "timeout"))
+        surviving = sum(o.counts.get(k, 0) for k in SURVIVING)
+        equivalent = sum(1 for key, _ in o.survivors if key in explained)
+        unchecked = o.counts.get("not checked", 0)
+        judged = killed + surviving - equivalent
+        strict = f"{100 * killed / judged:.1f} %" if judged else "—"
+        whole = [
+            Path(m).stem
+            for m, counts in o.by_file.items()
+            if counts and "not run" not in counts and not counts.get("not checked")
+        ]
         lines.append(
-            f"| {o.group} | {', '.join(group.mutate)} | {', '.join(group.tests)} "
-            f"| {sum(o.counts.values())} | {killed} "
-            f"| {o.counts.get('survived', 0)} | {other} | {o.score:.1f} % | {group.target} % "
+            f"| {o.group} | {sum(o.counts.values())} | {killed} | {surviving} | {equivalent} "
+            f"| {unchecked} | {o.score:.1f} % | {strict} | {group.target} % "
+            f"| {len(whole)} of {len(o.by_file)}: {', '.join(whole) or '—'} "
             f"| {f'{o.seconds / 60:.0f} min' if o.seconds else '—'} |"
         )
     for o in outcomes:
         group = GROUPS[o.group]
         lines += ["", f"## {o.group}", ""]
+        lines += [f"Mutated: {', '.join(group.mutate)}. Tests: {', '.join(group.tests)}.", ""]
         if group.note:
             lines += [group.note, ""]
         lines += ["| module | killed/judged | statuses |", "|---|---|---|"]
@@ -287,7 +303,7 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         if o.survivors:
             lines += ["", "Survivors:", ""]
         for key, diff in o.survivors:
-            why = explained.get(key, "not yet killed or explained")
+            why = explained.get(key, "NOT YET KILLED OR EXPLAINED")
             lines += [f"- `{key}`: {why}", "", "```diff", diff, "```", ""]
     by_hand = ROOT / "tests" / "mutation-by-hand.md"
     if by_hand.exists():
