@@ -219,6 +219,10 @@ def test_warning_flags_show_their_effect_and_cap() -> None:
     assert not any(x.text.startswith("1 warning") for x in one.reasons)  # one is no sum
     two = score(R, Answers(ratings=top, flags=["warn_one", "warn_two"]))
     assert {f.cap for f in two.flags} == {"hold"}
+    # A dealbreaker has no cap: it forces no hire, whatever the warnings beside it.
+    both = score(R, Answers(ratings=top, flags=["warn_one", "deal_one"]))
+    caps = {f.id: (f.effect, f.penalty, f.cap) for f in both.flags}
+    assert caps == {"warn_one": ("penalty", 5.0, "hire"), "deal_one": ("forces_no_hire", 0.0, None)}
 
 
 def test_rules_version_1_names_the_core_criteria_still_unrated() -> None:
