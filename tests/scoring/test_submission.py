@@ -11,7 +11,8 @@ from tests.factories import criterion, document, flag, rubric
 
 @pytest.fixture
 def conflicted() -> Rubric:
-    """alpha, beta core; gamma depth; warn_one contradicts gamma at 3–4; alpha at 1 implies it."""
+    """alpha, beta core; gamma depth; warn_one contradicts gamma at 3–4 and beta at 4; alpha at 1
+    implies it."""
     doc = document(
         criteria=[
             criterion("alpha", "core", 3),
@@ -22,6 +23,7 @@ def conflicted() -> Rubric:
         contradictions=[{"flag": "warn_one", "criterion": "gamma", "levels": [3, 4]}],
     )
     doc["criteria"][0]["anchors"][1]["implies"] = "warn_one"
+    doc["criteria"][1]["flags"] = ["warn_one"]  # and beta at the top of the scale
     return rubric(doc)
 
 
@@ -38,7 +40,10 @@ def test_every_core_criterion_needs_an_answer_named_with_the_valid_values(
     assert [(e.loc, e.message, e.valid) for e in refused.errors] == [
         ("ratings.beta", "an answer is required to submit", [1, 2, 3, 4, "not_observed"])
     ]
-    assert refused.detail.endswith("submitted: beta")
+    assert refused.detail == (
+        'every core criterion needs a rating (or "not_observed") before the assessment is '
+        "submitted: beta"
+    )
     assert str(refused) == refused.detail
     both = refusal(conflicted, Answers(ratings={"beta": None}))
     assert [e.loc for e in both.errors] == ["ratings.alpha", "ratings.beta"]
@@ -62,7 +67,10 @@ def test_a_flag_against_a_rating_needs_a_note_on_the_criterion(conflicted: Rubri
     assert [(e.loc, e.message) for e in refused.errors] == [
         ("notes.gamma", "required: red flag 'warn_one' is raised while 'gamma' is rated 4")
     ]
-    assert "(warn_one vs gamma rated 4)" in refused.detail
+    assert refused.detail == (
+        "a raised red flag contradicts a rating: explain it in a note on the criterion "
+        "(warn_one vs gamma rated 4)"
+    )
     # A blank note explains nothing; a note on another criterion neither.
     for notes in ({"gamma": "  "}, {"alpha": "why"}):
         refusal(conflicted, Answers(ratings=ratings, flags=["warn_one"], notes=notes))
@@ -77,6 +85,13 @@ def test_a_flag_implied_by_a_rating_counts_as_raised(conflicted: Rubric) -> None
     # alpha at 1 implies warn_one, which contradicts gamma at 4: the note is needed all the same.
     refused = refusal(conflicted, Answers(ratings={"alpha": 1, "beta": 3, "gamma": 4}))
     assert [e.loc for e in refused.errors] == ["notes.gamma"]
+    # Two contradictions: both named, in one sentence.
+    refused = refusal(
+        conflicted,
+        Answers(ratings={"alpha": 1, "beta": 4, "gamma": 3}, flags=["warn_one"]),
+    )
+    assert refused.detail.endswith("(warn_one vs beta rated 4; warn_one vs gamma rated 3)")
+    assert [e.loc for e in refused.errors] == ["notes.beta", "notes.gamma"]
 
 
 @pytest.mark.parametrize(
