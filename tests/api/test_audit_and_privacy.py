@@ -316,7 +316,16 @@ def test_erasure_empties_what_it_keeps_and_touches_no_one_else(
     kept = api.ok("GET", f"/api/v1/candidates/{other['id']}/export")
     assert "Léa suit les conversions." in str(kept["self_screens"][0]["responses"])
     # The export's shape: when, which position, and never the link's secret or a row version.
-    assert set(kept) >= {"exported_at", "candidate", "position", "assessments", "self_screens"}
+    assert set(kept) == {
+        "exported_at",
+        "candidate",
+        "position",
+        "assessments",
+        "decisions",
+        "self_screens",
+        "audit_events",
+    }
+    assert {"revisions", "verdicts", "answers", "summary"} <= set(export["assessments"][0])
     assert kept["position"] == {"id": other["position_id"], "title": "Community manager"}
     assert "token_hash" not in kept["self_screens"][0]
     assert all("version" not in a for a in export["assessments"])
