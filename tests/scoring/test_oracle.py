@@ -5,6 +5,7 @@ them straight from the rubric's numbers, with none of the engine's code. Rules v
 verdicts made before version 2) is checked the same way on any answers.
 """
 
+import itertools
 import math
 import re
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
-from app.scoring import Answers, score
+from app.scoring import Answers, rules, score
 from tests.factories import examples
 from tests.scoring.test_properties import cases
 
@@ -172,3 +173,28 @@ def test_the_penalty_sentence_adds_up_to_the_score(case: tuple[Rubric, Answers])
     assert count == sum(1 for f in v.flags if f.severity == "warning")
     assert total == r.warning_effect.penalty * count
     assert math.isclose(base - total, v.score, abs_tol=1e-9)
+
+
+@settings(max_examples=examples(150))
+@given(cases(small=True))
+def test_the_exhaustive_search_finds_exactly_the_outcomes_of_every_completion(
+    case: tuple[Rubric, Answers],
+) -> None:
+    """The search the engine falls back on (when the bottom-to-top walk skips a value) is exact.
+
+    It is called directly here: through `score` it only runs when the walk skipped a value, so
+    the verdicts above would not show an extra or missing value in it.
+    """
+    r, answers = case
+    known = numbers(answers)
+    unknown = [c for c in r.criteria if c.id not in known]
+    raised = frozenset(f.id for f in answers.flags)
+    outcomes = {
+        oracle(r, {**known, **dict(zip([c.id for c in unknown], levels, strict=True))}, raised, 2)[
+            0
+        ]
+        for levels in itertools.product(r.levels, repeat=len(unknown))
+    }
+    event(f"{len(unknown)} unknown, {len(outcomes)} outcomes")
+    assert rules._reachable(r, known, unknown, raised) == outcomes
+    assert rules._possible(r, known, unknown, raised) == outcomes
