@@ -198,9 +198,14 @@ def run_module(
     recheck: bool,
 ) -> None:
     """One mutmut session for one module of `group` (at most `minutes` long), resumed if it ran."""
+    if recheck:  # only the survivors of a module that ran; nothing else is started
+        survivors = [k for k, s in _statuses(_work(name, module)).items() if s in SURVIVING]
+        if not survivors:
+            return
+    else:
+        survivors = []
     work = _prepare(name, group, module, fresh)
     started = time.monotonic()
-    survivors = [k for k, s in _statuses(work).items() if s in SURVIVING] if recheck else []
     log = _mutmut(
         work,
         "run",
