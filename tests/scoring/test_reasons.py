@@ -151,6 +151,11 @@ def test_nothing_rated_says_so_and_every_recommendation_is_open() -> None:
     assert texts[0] == "No criterion is rated yet."
     assert texts[1].startswith("No recommendation yet:")
     assert texts[1].endswith("“no hire”, “hold”, “hire” or “strong hire”.")
+    # Each criterion can change it: alpha at 1 means the dealbreaker, beta at 1 caps, gamma weighs.
+    assert v.settle == ["alpha", "beta", "gamma"]
+    assert texts[2] == (
+        "To settle it, ask about “title alpha (en)”, “title beta (en)”, “title gamma (en)”."
+    )
     assert not any(t.startswith("Score") or t.startswith("Not rated") for t in texts)
 
 
