@@ -8,7 +8,7 @@ under 2 caps at hold; alpha at 1 means exactly the dealbreaker; warn_one contrad
 from app.rubric.loader import build_rubric
 from app.rubric.schemas import LocalizedText, RubricDocument
 from app.scoring import Answers, score
-from tests.factories import document, flag
+from tests.factories import criterion, document, flag
 from tests.scoring.test_engine import rules_two_rubric
 
 R = rules_two_rubric()
@@ -300,3 +300,18 @@ def test_a_flag_without_a_seed_text_cites_its_stated_basis_and_a_titled_seed_its
     fr = score(r, Answers(ratings={"alpha": 4, "beta": 4}, flags=["warn_one"]), "fr")
     (warned,) = [x.text for x in fr.reasons if x.ref == "warn_one"]
     assert warned.endswith("(source\u202f: le droit du travail).")
+
+
+def test_a_flag_implied_by_two_ratings_names_both() -> None:
+    doc = document(criteria=[criterion("alpha", "core", 3), criterion("beta", "core", 1)])
+    doc["criteria"][0]["anchors"][1]["implies"] = "warn_one"
+    doc["criteria"][1]["anchors"][1]["implies"] = "warn_one"
+    r = build_rubric(RubricDocument.model_validate(doc))
+    v = score(r, Answers(ratings={"alpha": 1, "beta": 1}, language="en"))
+    (implied,) = v.flags
+    assert (implied.origin, implied.implied_by) == ("rating", ["alpha", "beta"])
+    (line,) = [x.text for x in v.reasons if x.ref == "warn_one"]
+    assert line.startswith(
+        "Warning “flag warn_one (en)” raised (the rating of “title alpha (en)”, “title beta (en)” "
+        "means exactly this flag): −5 points"
+    )
