@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.rubric import RubricError, load_rubric_file
+from app.rubric import RubricError, load_rubric_file, load_rubrics
 from app.rubric.loader import RubricIssue, load_seed_titles
 from app.rubric.schemas import LocalizedText, Source
 from tests.factories import criterion, document, flag, rubric, write_rubric
@@ -295,3 +295,59 @@ def test_a_loaded_rubric_answers_its_lookups() -> None:
     assert hash(same) == hash(r)
     other = rubric(document())
     assert hash(other) != hash(r)
+
+
+def test_which_files_of_a_directory_are_rubrics(tmp_path: Path) -> None:
+    write_rubric(tmp_path, document(id="one"))
+    (tmp_path / "two.yml").write_text(
+        (tmp_path / "one.yaml").read_text(encoding="utf-8").replace("id: one", "id: two"),
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.txt").write_text("not a rubric", encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "folder.yaml").mkdir()
+    assert sorted(load_rubrics(tmp_path)) == ["one", "two"]
+
+
+def test_a_directory_that_is_not_one_or_holds_no_rubric(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(RubricError) as caught:
+        load_rubrics(missing)
+    assert [(i.file, i.path, i.reason) for i in caught.value.issues] == [
+        (str(missing), "", "not a directory")
+    ]
+    with pytest.raises(RubricError) as empty:
+        load_rubrics(tmp_path)
+    assert [(i.file, i.reason) for i in empty.value.issues] == [
+        (str(tmp_path), "no rubric file (*.yaml) found")
+    ]
+
+
+def test_a_file_is_named_as_the_caller_shows_it(tmp_path: Path) -> None:
+    path = write_rubric(tmp_path, document(scale=(4, 2)))
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path, display_name="criteria/test-rubric.yaml")
+    assert str(caught.value).startswith("criteria/test-rubric.yaml:")
+    assert all(i.file == "criteria/test-rubric.yaml" for i in caught.value.issues)
+
+
+def test_without_its_own_word_list_a_directory_is_checked_with_the_shipped_one(
+    tmp_path: Path,
+) -> None:
+    doc = document()
+    doc["criteria"][0]["questions"]["en"][0] = "How old are you?"
+    write_rubric(tmp_path, doc)
+    issues = [(Path(f).name, p) for f, p, _ in issues_with_files(tmp_path)]
+    assert issues == [("test-rubric.yaml", "criteria[0].questions.en[0]")]
+    broken = tmp_path / "fairness"
+    broken.mkdir()
+    (broken / "protected-grounds.yaml").write_text("grounds: []\n", encoding="utf-8")
+    ((name, path, reason),) = issues_with_files(tmp_path)
+    assert (Path(name).name, path) == ("protected-grounds.yaml", "grounds")
+    assert "at least 1 item" in reason
+
+
+def issues_with_files(directory: Path) -> list[tuple[str, str, str]]:
+    with pytest.raises(RubricError) as caught:
+        load_rubrics(directory)
+    return [(i.file, i.path, i.reason) for i in caught.value.issues]
