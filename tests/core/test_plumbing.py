@@ -116,7 +116,10 @@ def test_bodies_over_the_limit_get_413_as_a_problem() -> None:
     declared = client.post("/echo", content=b"x" * 11)
     assert declared.status_code == 413
     assert declared.headers["content-type"].startswith("application/problem+json")
-    assert declared.json()["detail"] == "the request body is over the limit of 10 bytes"
+    problem = declared.json()
+    assert problem["detail"] == "the request body is over the limit of 10 bytes"
+    assert (problem["status"], problem["type"].rsplit("/", 1)[-1]) == (413, "payload-too-large")
+    assert problem["instance"] == "/echo"
 
     def chunks() -> object:
         yield b"x" * 6
