@@ -1,0 +1,181 @@
+"""The protected-ground matcher's rules, on a small word list written for the test."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.rubric.fairness import (
+    FairnessProblem,
+    WordList,
+    WordListError,
+    check_criteria_dir,
+    check_questionnaire,
+    check_rubric,
+    normalize,
+    unused_exceptions,
+)
+from tests.factories import document
+
+WORDS = WordList.from_mapping(
+    {
+        "grounds": [
+            {
+                "id": "age",
+                "label": {"fr": "âge", "en": "age"},
+                "terms": {"fr": ["âge", "jeune", "âge légal"], "en": ["age", "young"]},
+            },
+            {
+                "id": "family",
+                "label": {"fr": "situation de famille", "en": "family status"},
+                "terms": {"fr": ["enfant", "enfants"], "en": ["children", "long-standing"]},
+            },
+        ]
+    }
+)
+
+
+def hits(text: str, language: str = "fr") -> list[tuple[str, str]]:
+    return WORDS.find(text, language)  # type: ignore[arg-type]
+
+
+def test_text_is_folded_for_matching() -> None:
+    assert normalize("ÂGE") == "age"
+    assert normalize("Œuvre, Æther, Straße") == "oeuvre, aether, strasse"
+    assert normalize("l’âge l‘âge lʼâge l`âge") == "l'age l'age l'age l'age"
+    assert normalize("NO\u00a0BREAK\u202fNARROW") == "no break narrow"
+    assert hits("l´âge") == [("âge", "age")]  # an acute accent used as an apostrophe
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quel âge ?", [("âge", "age")]),
+        ("l’ÂGE légal", [("âge légal", "age")]),  # the longer term, reported once
+        ("l’âge, légal", [("âge", "age")]),  # a comma is no gap between two words of a term
+        ("âge-légal", [("âge légal", "age")]),  # a hyphen is
+        ("jeune et jeune", [("jeune", "age"), ("jeune", "age")]),
+        ("enfants, enfant", [("enfants", "family"), ("enfant", "family")]),
+        ("rajeunir", []),
+        ("", []),
+    ],
+)
+def test_french_terms_are_found_as_whole_words(text: str, expected: list[tuple[str, str]]) -> None:
+    assert hits(text) == expected
+
+
+def test_each_language_has_its_own_terms() -> None:
+    assert hits("young children", "en") == [("young", "age"), ("children", "family")]
+    assert hits("young children", "fr") == []
+    assert hits("a long standing page", "en") == [("long-standing", "family")]
+
+
+def test_a_problem_names_its_field_and_the_two_ways_out() -> None:
+    problem = FairnessProblem("criteria[2]", "questions.fr[1]", "âge", "age", "reach")
+    assert problem.path == "criteria[2].questions.fr[1]"
+    assert problem.reason(WORDS) == (
+        "'âge' in 'reach' touches a protected ground (age): rephrase the text, or list the term "
+        "under the item's fairness_exceptions with a written reason"
+    )
+    top = FairnessProblem("", "title.en", "young", "family")
+    assert top.path == "title.en"
+    assert top.reason() == (
+        "'young' touches a protected ground (family): rephrase the text, or list the term under "
+        "the item's fairness_exceptions with a written reason"
+    )
+    assert top.reason(WORDS).startswith("'young' touches a protected ground (family status)")
+
+
+def rubric_with(texts: dict[str, Any]) -> dict[str, Any]:
+    doc = document()
+    doc["criteria"][0].update(texts)
+    return doc
+
+
+def test_exceptions_that_count_and_those_that_do_not() -> None:
+    doc = rubric_with(
+        {
+            "basis": {"fr": "Jamais l’âge légal.", "en": "Never the age."},
+            "fairness_exceptions": [
+                "not a mapping",
+                {"term": "âge"},  # no reason
+                {"term": "…", "reason": "no word"},
+                {"term": 3, "reason": "not text"},
+            ],
+        }
+    )
+    assert [(p.item, p.field, p.word, p.item_id) for p in check_rubric(doc, WORDS)] == [
+        ("criteria[0]", "basis.fr", "âge légal", "alpha"),
+        ("criteria[0]", "basis.en", "age", "alpha"),
+    ]
+    # An exception without a reason still covers a word (it is not stale), one without words is.
+    assert unused_exceptions(doc, WORDS) == [("criteria[0].fairness_exceptions[2].term", "…")]
+    doc["criteria"][0]["fairness_exceptions"] = [{"term": "âge", "reason": "named to forbid it"}]
+    assert check_rubric(doc, WORDS) == []  # « âge » covers « âge légal », and the word « age »
+
+
+def test_flags_role_questions_and_self_screens_report_their_stale_exceptions() -> None:
+    stale = {"term": "enfant", "reason": "not said here"}
+    doc = document()
+    doc["flags"][0]["fairness_exceptions"] = [stale]
+    doc["role_questions"] = [
+        {
+            "id": "scope",
+            "question": {"fr": "Un jeune public ?", "en": "A young audience?"},
+            "warning": {"fr": "w", "en": "w"},
+            "source": {"seed": "002_4f5316c9140b287b.txt", "point": "1"},
+            "fairness_exceptions": [{"term": "jeune", "reason": "the audience, not the person"}],
+        }
+    ]
+    screen = {"questions": [{"id": "q", "text": {"fr": "Vos enfants ?", "en": "x"}}]}
+    screen["questions"][0]["fairness_exceptions"] = [{"term": "enfants", "reason": "why"}]
+    assert unused_exceptions(doc, WORDS) == [("flags[0].fairness_exceptions[0].term", "enfant")]
+    assert check_rubric(doc, WORDS) == [
+        FairnessProblem("role_questions[0]", "question.en", "young", "age", "scope")
+    ]
+    assert unused_exceptions(screen, WORDS) == []
+    assert check_questionnaire(screen, WORDS) == []
+    screen["questions"][0]["fairness_exceptions"] = []
+    assert check_questionnaire(screen, WORDS) == [
+        FairnessProblem("questions[0]", "text.fr", "enfants", "family", "q")
+    ]
+    assert check_rubric(["not", "a", "mapping"], WORDS) == []  # type: ignore[arg-type]
+    assert check_questionnaire("text", WORDS) == []  # type: ignore[arg-type]
+    assert unused_exceptions(None, WORDS) == []  # type: ignore[arg-type]
+
+
+def test_a_criteria_directory_is_checked_file_by_file(tmp_path: Path) -> None:
+    import yaml
+
+    doc = rubric_with({"title": {"fr": "Jeune", "en": "t"}})
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "b.yml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("key: [unclosed\n", encoding="utf-8")  # the loader's to say
+    (tmp_path / "d.yaml").write_text("- a list\n", encoding="utf-8")
+    (tmp_path / "e.txt").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text("title: Jeune\n", encoding="utf-8")
+    screens = tmp_path / "self-screen"
+    screens.mkdir()
+    (screens / "s.yaml").write_text(
+        "questions:\n  - id: q\n    text: {fr: 'Des enfants ?', en: x}\n", encoding="utf-8"
+    )
+    found = [(Path(f).name, p.path, p.word) for f, p in check_criteria_dir(tmp_path, WORDS)]
+    assert found == [
+        ("a.yaml", "criteria[0].title.fr", "jeune"),
+        ("b.yml", "criteria[0].title.fr", "jeune"),
+        ("s.yaml", "questions[0].text.fr", "enfants"),
+    ]
+
+
+def test_a_word_list_with_nested_errors_names_each_field() -> None:
+    with pytest.raises(WordListError) as caught:
+        WordList.from_mapping(
+            {"grounds": [{"id": "Bad", "label": {"fr": "x", "en": "x"}, "terms": {"fr": [""]}}]},
+            file="list.yaml",
+        )
+    paths = [path for path, _ in caught.value.problems]
+    assert paths == ["grounds[0].id", "grounds[0].terms.fr[0]", "grounds[0].terms.en"]
+    assert str(caught.value).splitlines()[0].startswith("list.yaml: grounds[0].id: ")
+    with pytest.raises(WordListError) as empty:
+        WordList.from_mapping(None, file="list.yaml")
+    assert str(empty.value).startswith("list.yaml: (document): ")
