@@ -139,6 +139,11 @@ def _config(group: Group) -> str:
         'also_copy = ["criteria"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(group.tests)}\n"
         f"pytest_add_cli_args = {toml_list(FAST)}\n"
+        # Each mutant runs in a process forked from a server that only imported the tests: forked
+        # from mutmut's own process (the default), it would inherit the caches the clean run
+        # filled (phrases per rubric, a rubric's look-up tables), and a mutant in the cached
+        # code would never run.
+        'process_isolation = "forkserver"\n'
     )
 
 
