@@ -93,6 +93,12 @@ def test_complete_answers_get_the_recommendation_and_score_of_the_rules(
     assert (v.recommendation, v.possible, v.settle) == (expected, [expected], [])
     assert v.score == points
     assert v.coverage == 1.0
+    warnings = [f for f in v.flags if f.severity == "warning"]
+    cap = r.warning_effect.cap
+    for step in r.warning_effect.accumulate:
+        if len(warnings) >= step.at_least:
+            cap = at_most(cap, step.cap)
+    assert all(f.cap == cap for f in warnings)
 
 
 @settings(max_examples=examples(150))
@@ -112,6 +118,8 @@ def test_rules_version_1_is_the_rated_part_alone(case: tuple[Rubric, Answers], l
     missing_core = [c.id for c in r.criteria if c.group == "core" and c.id not in ratings]
     assert v.settle == missing_core
     assert all(f.origin == "raised" for f in v.flags)  # version 1 implies no flag
+    for f in v.flags:  # version 1: one cap for any number of warnings
+        assert f.cap == (r.warning_effect.cap if f.severity == "warning" else None)
     known = {c.id for c in r.criteria} | {f.id for f in r.flags} | {"overall"}
     assert {x.ref for x in v.reasons} <= known
 
