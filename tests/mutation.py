@@ -337,9 +337,10 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         for key, diff in o.survivors:
             why = explained.get(key, "NOT YET KILLED OR EXPLAINED")
             lines += [f"- `{key}`: {why}", "", "```diff", diff, "```", ""]
-    by_hand = ROOT / "tests" / "mutation-by-hand.md"
-    if by_hand.exists():
-        lines += ["", by_hand.read_text(encoding="utf-8").rstrip()]
+    for extra in ("mutation-notes.md", "mutation-by-hand.md"):  # written by hand
+        path = ROOT / "tests" / extra
+        if path.exists():
+            lines += ["", path.read_text(encoding="utf-8").rstrip()]
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
