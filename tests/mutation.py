@@ -252,6 +252,49 @@ def run_module(
 SURVIVING = ("survived", "no tests")
 
 
+def verify_module(name: str, group: Group, module: str) -> None:
+    """Re-test each survivor of a module without mutmut: apply its diff to a copy of the current
+    sources and run the group's tests at the full example count. The verdicts are kept in
+    verified.json beside the module's run and override mutmut's for those mutants."""
+    work = _work(name, module)
+    survivors = [k for k, s in _statuses(work).items() if s in SURVIVING]
+    if not survivors:
+        return
+    scratch = work / "verify"
+    shutil.rmtree(scratch, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("app", "tests", "criteria"):
+        shutil.copytree(ROOT / folder, scratch / folder, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", scratch / "pyproject.toml")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["TAMIS_EXAMPLES_SCALE"] = "1"
+    env["PYTHONPATH"] = str(scratch)
+    verdicts: dict[str, str] = {}
+    for key in survivors:
+        shown = _mutmut(work, "show", key)
+        diff = shown[shown.index("--- ") :] if "--- " in shown else ""
+        applied = subprocess.run(
+            ["patch", "-p0", "--forward", "--quiet"], cwd=scratch, input=diff, text=True
+        )
+        if not diff or applied.returncode != 0:
+            verdicts[key] = "diff does not apply to the current sources"
+            continue
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", *group.tests, *FAST],
+            cwd=scratch,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        subprocess.run(["patch", "-p0", "-R", "--quiet"], cwd=scratch, input=diff, text=True)
+        verdicts[key] = (
+            "killed" if tests.returncode == 1 else f"survived (pytest {tests.returncode})"
+        )
+        print(f"mutation: verify {key}: {verdicts[key]}", flush=True)
+    (work / "verified.json").write_text(json.dumps(verdicts, indent=2) + "\n", encoding="utf-8")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 def collect(name: str, only: list[str] | None = None) -> Outcome:
     """The outcome of the last runs of group `name`'s modules (or of `only`), from their copies."""
     outcome = Outcome(name)
@@ -260,6 +303,11 @@ def collect(name: str, only: list[str] | None = None) -> Outcome:
         timing = work / "seconds"
         outcome.seconds += float(timing.read_text()) if timing.exists() else 0.0
         statuses = _statuses(work)
+        verified_file = work / "verified.json"
+        if verified_file.exists():  # survivors re-tested against the current tests
+            for key, verdict in json.loads(verified_file.read_text()).items():
+                if verdict == "killed" and statuses.get(key) in SURVIVING:
+                    statuses[key] = "killed"
         per_file = outcome.by_file.setdefault(module, {})
         if not statuses:
             per_file["not run"] = 1
@@ -379,11 +427,19 @@ def main() -> None:
     parser.add_argument(
         "--no-report", action="store_true", help="run only; leave tests/MUTATION.md as it is"
     )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="re-test the survivors by applying their diffs to a copy (no mutmut run)",
+    )
     args = parser.parse_args()
     chosen = _selected(parser, args.groups)
     explained_file = ROOT / "tests" / "mutation-equivalents.json"
     explained = json.loads(explained_file.read_text()) if explained_file.exists() else {}
-    if not args.report_only:
+    if args.verify:
+        for name, module in chosen:
+            verify_module(name, GROUPS[name], module)
+    elif not args.report_only:
         for name, module in chosen:
             print(f"mutation: {name}: {module} ...", flush=True)
             run_module(
