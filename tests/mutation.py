@@ -287,9 +287,9 @@ def verify_module(name: str, group: Group, module: str) -> None:
             text=True,
         )
         subprocess.run(["patch", "-p0", "-R", "--quiet"], cwd=scratch, input=diff, text=True)
-        verdicts[key] = (
-            "killed" if tests.returncode == 1 else f"survived (pytest {tests.returncode})"
-        )
+        # pytest exits 0 when every test passed (5: none ran); any failure or error kills.
+        survived = tests.returncode in (0, 5)
+        verdicts[key] = f"survived (pytest {tests.returncode})" if survived else "killed"
         print(f"mutation: verify {key}: {verdicts[key]}", flush=True)
     (work / "verified.json").write_text(json.dumps(verdicts, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(scratch, ignore_errors=True)
