@@ -75,6 +75,25 @@ def errors(data: object) -> list[tuple[str, str, list[object] | None]]:
             ],
         ),
         ([1, 2], [("(body)", "answers must be a JSON object", None)]),
+        # A flag's id that is not even text, or missing: the valid ids are named all the same.
+        (
+            {"flags": [{"id": 3}]},
+            [
+                (
+                    "flags[0].id",
+                    "Input should be a valid string",
+                    ["warn_one", "warn_two", "deal_one"],
+                )
+            ],
+        ),
+        (
+            {"flags": [{"note": "x"}]},
+            [("flags[0].id", "Field required", ["warn_one", "warn_two", "deal_one"])],
+        ),
+        # Other shapes keep pydantic's own words, at the field.
+        ({"ratings": []}, [("ratings", "Input should be a valid dictionary", None)]),
+        ({"flags": "warn_one"}, [("flags", "Input should be a valid list", None)]),
+        ({"notes": {"alpha": 3}}, [("notes.alpha", "Input should be a valid string", None)]),
     ],
 )
 def test_every_field_at_fault_is_named_with_the_reason_and_the_valid_values(
