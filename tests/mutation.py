@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,12 +253,12 @@ def run_module(
 SURVIVING = ("survived", "no tests")
 
 
-def verify_module(name: str, group: Group, module: str) -> None:
+def verify_module(name: str, group: Group, module: str, skip: Iterable[str] = ()) -> None:
     """Re-test each survivor of a module without mutmut: apply its diff to a copy of the current
     sources and run the group's tests at the full example count. The verdicts are kept in
     verified.json beside the module's run and override mutmut's for those mutants."""
     work = _work(name, module)
-    survivors = [k for k, s in _statuses(work).items() if s in SURVIVING]
+    survivors = [k for k, s in _statuses(work).items() if s in SURVIVING and k not in skip]
     if not survivors:
         return
     scratch = work / "verify"
@@ -269,8 +270,11 @@ def verify_module(name: str, group: Group, module: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TAMIS_EXAMPLES_SCALE"] = "1"
     env["PYTHONPATH"] = str(scratch)
-    verdicts: dict[str, str] = {}
+    done = work / "verified.json"
+    verdicts: dict[str, str] = json.loads(done.read_text()) if done.exists() else {}
     for key in survivors:
+        if verdicts.get(key) == "killed":
+            continue
         shown = _mutmut(work, "show", key)
         diff = shown[shown.index("--- ") :] if "--- " in shown else ""
         applied = subprocess.run(
@@ -291,7 +295,7 @@ def verify_module(name: str, group: Group, module: str) -> None:
         survived = tests.returncode in (0, 5)
         verdicts[key] = f"survived (pytest {tests.returncode})" if survived else "killed"
         print(f"mutation: verify {key}: {verdicts[key]}", flush=True)
-    (work / "verified.json").write_text(json.dumps(verdicts, indent=2) + "\n", encoding="utf-8")
+        done.write_text(json.dumps(verdicts, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -438,7 +442,7 @@ def main() -> None:
     explained = json.loads(explained_file.read_text()) if explained_file.exists() else {}
     if args.verify:
         for name, module in chosen:
-            verify_module(name, GROUPS[name], module)
+            verify_module(name, GROUPS[name], module, skip=explained)
     elif not args.report_only:
         for name, module in chosen:
             print(f"mutation: {name}: {module} ...", flush=True)
