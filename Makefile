@@ -51,11 +51,14 @@ redocly: $(REDOCLY)
 test: services lint typecheck redocly
 	$(BIN)/pytest
 
-# Mutation testing, nightly-sized (not part of `make test`): mutmut per group of packages, each
-# with its fast tests only; writes tests/MUTATION.md. `make mutation GROUPS="core privacy"`.
+# Mutation testing, nightly-sized (not part of `make test`): mutmut one module at a time, with
+# its group's fast tests only; resumes where the last run stopped; writes tests/MUTATION.md.
+# `make mutation GROUPS="core scoring:rules"`; MUTATION_ARGS="--recheck" (or "--verify")
+# re-tests the survivors after new tests.
 GROUPS ?=
+MUTATION_ARGS ?=
 mutation: $(VENV)/.installed-dev
-	$(BIN)/python tests/mutation.py $(GROUPS)
+	nice -n 10 $(BIN)/python tests/mutation.py $(GROUPS) $(MUTATION_ARGS)
 
 # A deeper fuzzing run than `make test`'s: new random examples each time, 500 per operation.
 FUZZ_EXAMPLES ?= 500
