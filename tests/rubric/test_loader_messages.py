@@ -351,3 +351,48 @@ def issues_with_files(directory: Path) -> list[tuple[str, str, str]]:
     with pytest.raises(RubricError) as caught:
         load_rubrics(directory)
     return [(i.file, i.path, i.reason) for i in caught.value.issues]
+
+
+def test_the_version_is_the_declared_one_and_a_hash_of_the_canonical_content() -> None:
+    """The hash is of the content as canonical JSON (keys sorted, UTF-8 as is, no spaces), so it
+    does not move between releases or machines, and anyone can recompute it."""
+    import hashlib
+    import json
+
+    from app.rubric.schemas import RubricDocument
+
+    doc = document(title={"fr": "Grille « é »", "en": "Rubric"})
+    parsed = RubricDocument.model_validate(doc)
+    canonical = json.dumps(
+        parsed.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    r = rubric(doc)
+    assert (r.content_hash, r.version, r.declared_version) == (
+        digest,
+        f"1.0.0+{digest[:12]}",
+        "1.0.0",
+    )
+
+
+def test_an_unknown_key_deep_in_a_criterion_lists_the_keys_of_its_own_part(tmp_path: Path) -> None:
+    doc = document()
+    doc["criteria"][0]["anchors"][2]["colour"] = "red"
+    assert issues(tmp_path, doc) == [
+        (
+            "criteria[0].anchors[2].colour",
+            "unknown key 'colour' (allowed keys: fr, en, example, implies)",
+        )
+    ]
+
+
+def test_an_unknown_key_in_the_seed_titles_is_named(tmp_path: Path) -> None:
+    seed = "002_4f5316c9140b287b.txt"
+    (tmp_path / "sources.yaml").write_text(
+        f"{seed}:\n  title: {{fr: a, en: b}}\n  colour: red\n", encoding="utf-8"
+    )
+    with pytest.raises(RubricError) as caught:
+        load_seed_titles(tmp_path)
+    assert [(i.path, i.reason, i.line) for i in caught.value.issues] == [
+        (f"{seed}.colour", "unknown key 'colour'", 3)
+    ]
