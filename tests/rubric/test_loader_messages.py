@@ -56,7 +56,24 @@ def ask_first(n: int) -> dict[str, Any]:
     return doc
 
 
+def without_anchors(*levels: int) -> dict[str, Any]:
+    doc = document()
+    for level in levels:
+        del doc["criteria"][0]["anchors"][level]
+    return doc
+
+
 CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
+    (
+        "every level has an anchor",
+        without_anchors(2, 3),
+        [
+            (
+                "criteria[0].anchors",
+                "no anchor for level(s) 2, 3: every level of the scale 1–4 needs one",
+            )
+        ],
+    ),
     (
         "ids are unique across criteria, flags and role questions",
         duplicated(),
