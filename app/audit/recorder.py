@@ -123,6 +123,50 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
     _write(session, [e for e in events if e is not None])
 
 
+def core_created(session: Session, model: type, values: dict[str, Any]) -> dict[str, Any]:
+    """The audit row the listener would write for a `model` row inserted with `values`, for
+    writers that insert with SQLAlchemy Core (bulk import); the caller inserts it with theirs."""
+    columns = personal.declaration(model)
+    if columns is None or columns.resource is None:
+        raise LookupError(f"{model.__name__} is not audited")
+    changes: dict[str, Any] = {}
+    for name in model.__table__.columns.keys():  # type: ignore[attr-defined]
+        after = values.get(name)
+        if name in columns.bookkeeping or after is None:
+            continue
+        if name in columns.personal or name not in columns.plain | columns.summarised:
+            changes[name] = {"personal": True}
+        else:
+            changes[name] = {"after": _value(columns, name, after)}
+    resource = columns.resource
+    return _new(session, f"{resource}.created", resource, values["id"], changes)
+
+
+def core_updated(
+    session: Session, model: type, resource_id: Any, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The audit row of an update from `before` to `after` (the changed columns), as the
+    listener would write it; None when nothing audited changed."""
+    columns = personal.declaration(model)
+    if columns is None or columns.resource is None:
+        raise LookupError(f"{model.__name__} is not audited")
+    changes: dict[str, Any] = {}
+    for name in model.__table__.columns.keys():  # type: ignore[attr-defined]
+        if name in columns.bookkeeping or name not in after or after[name] == before.get(name):
+            continue
+        if name in columns.personal or name not in columns.plain | columns.summarised:
+            changes[name] = {"personal": True}
+        else:
+            changes[name] = {
+                "before": _value(columns, name, before.get(name)),
+                "after": _value(columns, name, after[name]),
+            }
+    if not changes:
+        return None
+    resource = columns.resource
+    return _new(session, f"{resource}.updated", resource, resource_id, changes)
+
+
 def note(session: Session, action: str, resource_type: str, resource_id: Any) -> None:
     """Record an action that is more than its field changes (e.g. `candidate.erased`)."""
     _write(session, [_new(session, action, resource_type, resource_id, {})])

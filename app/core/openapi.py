@@ -36,6 +36,7 @@ TAGS = [
     {"name": "positions", "description": "Open positions, each screened with one rubric."},
     {"name": "candidates", "description": "Candidates, their panel verdict and the decisions."},
     {"name": "assessments", "description": "Interviewers' scorecards: draft, submit, amend."},
+    {"name": "imports", "description": "Bulk import of past assessments (JSON Lines)."},
     {"name": "privacy", "description": "A candidate's personal data: access export, erasure."},
     {"name": "webhooks", "description": "Signed event deliveries to HR tools, with their log."},
     {"name": "events", "description": "The events webhooks carry, as a feed to poll."},
