@@ -111,4 +111,4 @@ class ImportReport(BaseModel):
     errors_truncated: bool = Field(
         default=False, description="true when more errors were found than listed (1,000)"
     )
-    status: Literal["complete", "rolled_back"] = "complete"
+    outcome: Literal["complete", "rolled_back"] = "complete"

@@ -121,11 +121,11 @@ def _rolled_back(request: Request, report: ImportReport, language: str) -> Respo
     body = {
         "type": TYPE_BASE + "validation-error",
         "title": TITLES["validation-error"]["fr" if language == "fr" else "en"],
-        "status": 422,
         "detail": f"{report.refused} of {report.lines} lines refused: nothing was imported "
         "(atomic import)",
-        "instance": request.url.path,
         **report.model_dump(mode="json"),
+        "status": 422,
+        "instance": request.url.path,
     }
     return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
 
@@ -217,7 +217,7 @@ def import_assessments(
             else f"the {importer.report.imported} lines imported before it are kept"
         )
         raise ImportTooLarge(f"{exc.detail}: {kept}") from exc
-    if report.status == "rolled_back":
+    if report.outcome == "rolled_back":
         return _rolled_back(request, report, language)
     return answered[0]
 

@@ -200,9 +200,7 @@ class Importer:
     ) -> ImportReport:
         """Import every line; `finish` runs in the last transaction, before its commit (the
         Idempotency-Key record), unless an atomic import is rolled back."""
-        report = self._run(lines, finish)
-        report.errors.sort(key=lambda e: e.line)  # a batch lists its parse errors first
-        return report
+        return self._run(lines, finish)
 
     def _run(
         self, lines: Lines, finish: Callable[[Session, ImportReport], None] | None
@@ -216,7 +214,7 @@ class Importer:
                     if self.report.refused:
                         unit.rollback()
                         self.report.imported = self.report.candidates_created = 0
-                        self.report.status = "rolled_back"
+                        self.report.outcome = "rolled_back"
                         return self.report
                     if finish is not None:
                         finish(unit.session, self.report)
@@ -273,6 +271,7 @@ class Importer:
             else:
                 self.report.imported += 1
         _write(session, states, batch)
+        self.report.errors.sort(key=lambda e: e.line)  # a batch lists its parse errors first
         if self.progress is not None:
             self.progress(len(raw_lines))
 
