@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from app.assessments.models import Assessment, AssessmentRevision, VerdictRecord
 from app.audit import recorder
-from app.candidates.models import Candidate, search_text
+from app.candidates.models import Candidate, folded_search_text
 from app.candidates.service import ERASED
 from app.core.db import UnitOfWork
 from app.core.errors import InvalidInput, RuleViolation
@@ -587,7 +587,7 @@ def _new_candidate(data: ImportedCandidate, rubric_id: str) -> _CandidateState:
         "created_at": now,
         "updated_at": now,
     }
-    row["search_text"] = search_text(Candidate.model_construct(**row))
+    row["search_text"] = folded_search_text(row["full_name"], row["email"], row["external_id"])
     return _CandidateState(row=row, rubric_id=rubric_id, new=True)
 
 
