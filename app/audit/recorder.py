@@ -130,7 +130,8 @@ def core_created(session: Session, model: type, values: dict[str, Any]) -> dict[
     if columns is None or columns.resource is None:
         raise LookupError(f"{model.__name__} is not audited")
     changes: dict[str, Any] = {}
-    for name in model.__table__.columns.keys():  # type: ignore[attr-defined]
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.key
         after = values.get(name)
         if name in columns.bookkeeping or after is None:
             continue
@@ -151,7 +152,8 @@ def core_updated(
     if columns is None or columns.resource is None:
         raise LookupError(f"{model.__name__} is not audited")
     changes: dict[str, Any] = {}
-    for name in model.__table__.columns.keys():  # type: ignore[attr-defined]
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.key
         if name in columns.bookkeeping or name not in after or after[name] == before.get(name):
             continue
         if name in columns.personal or name not in columns.plain | columns.summarised:

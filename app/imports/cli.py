@@ -41,9 +41,7 @@ def _say(report: ImportReport) -> str:
 
 @import_app.command("assessments")
 def import_assessments(
-    file: Annotated[
-        Path, typer.Argument(help="JSON Lines: one assessment per line.", exists=True)
-    ],
+    file: Annotated[Path, typer.Argument(help="JSON Lines: one assessment per line.", exists=True)],
     atomic: Annotated[
         bool, typer.Option("--atomic", help="Import nothing when any line is refused.")
     ] = False,

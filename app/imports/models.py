@@ -1,7 +1,7 @@
 """One line of an assessment import, and the import's report."""
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
@@ -11,7 +11,7 @@ from app.core.text import Line, Paragraph
 from app.rubric.schemas import RankedRecommendation
 from app.scoring.answers import FlagList, NoteText, Ratings
 
-LINE_EXAMPLE = {
+LINE_EXAMPLE: dict[str, Any] = {
     "candidate": {
         "position_id": "6f1c3a52-8a43-4b8e-9a53-1f5f3f0c2b1d",
         "external_id": "ats-4711",

@@ -69,7 +69,10 @@ class ImportRoute(ApiRoute):
 
         async def route_handler(request: Request) -> Response:
             _check_query(request, known)
-            if best_match(request.headers.get("accept"), ["application/json", PROBLEM_JSON]) is None:
+            if (
+                best_match(request.headers.get("accept"), ["application/json", PROBLEM_JSON])
+                is None
+            ):
                 raise NotAcceptable(
                     "none of the types in Accept can be served (available: application/json)",
                     [FieldError("header:Accept", "no acceptable media type", ["application/json"])],

@@ -13,6 +13,7 @@ transaction. A refused line is reported with its number and fields and changes n
 Atomic imports use one transaction for every batch and roll it back when any line is refused.
 """
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -210,7 +211,7 @@ class Importer:
                 unit = self._unit()
                 try:
                     for batch in _batches(lines, self.batch_size):
-                        self._import(unit.session, batch)
+                        self._import(unit.session, raw_lines=batch)
                     if self.report.refused:
                         unit.rollback()
                         self.report.imported = self.report.candidates_created = 0
@@ -226,7 +227,7 @@ class Importer:
             return self.report
         for batch in _batches(lines, self.batch_size):
             with self.gate or nullcontext():
-                self._in_unit(lambda session, batch=batch: self._import(session, batch))
+                self._in_unit(functools.partial(self._import, raw_lines=batch))
         if finish is not None:
             with self.gate or nullcontext():
                 self._in_unit(lambda session: finish(session, self.report))
@@ -253,7 +254,7 @@ class Importer:
             for e in errors
         ]
 
-    def _import(self, session: Session, raw_lines: list[tuple[int, bytes]]) -> None:
+    def _import(self, session: Session, *, raw_lines: list[tuple[int, bytes]]) -> None:
         parsed: list[tuple[int, ImportLine]] = []
         for number, raw in raw_lines:
             self.report.lines += 1
@@ -478,7 +479,7 @@ def _load(
         for line in lines
         if line.candidate is not None
     }
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if ids:
         conditions.append(CANDIDATES.c.id.in_(sorted(ids)))
     if externals:
@@ -591,7 +592,9 @@ def _new_candidate(data: ImportedCandidate, rubric_id: str) -> _CandidateState:
     return _CandidateState(row=row, rubric_id=rubric_id, new=True)
 
 
-def _write(session: Session | OrmSession, states: dict[Any, _CandidateState], batch: _Batch) -> None:
+def _write(
+    session: Session | OrmSession, states: dict[Any, _CandidateState], batch: _Batch
+) -> None:
     """Insert the batch's rows, one multi-row INSERT per table, and update its candidates."""
     connection = session.connection()
     seen: set[Any] = set()

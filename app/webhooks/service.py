@@ -153,7 +153,9 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:
     return event_id
 
 
-def emit_rows(session: Session, event_type: EventType, data: dict[str, Any]) -> list[dict[str, Any]]:
+def emit_rows(
+    session: Session, event_type: EventType, data: dict[str, Any]
+) -> list[dict[str, Any]]:
     """As `emit`, for writers that insert with SQLAlchemy Core (bulk import): the event goes to
     the feed the same way, and the outbox rows are returned for the caller to insert in its
     transaction instead of being added to the session."""

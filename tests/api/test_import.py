@@ -29,8 +29,7 @@ JSONL = {"Content-Type": "application/jsonl"}
 URL = "/api/v1/imports/assessments"
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
+def quiet_settings(database_url: str) -> Settings:
     """No delivery worker: the outbox rows stay as the import wrote them."""
     return Settings(
         database_url=database_url,
@@ -39,6 +38,11 @@ def settings(database_url: str) -> Settings:
         webhook_worker=False,
         webhook_allowed_hosts="127.0.0.1",
     )
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return quiet_settings(database_url)
 
 
 @pytest.fixture
@@ -113,7 +117,12 @@ def test_a_mixed_file_reports_bad_lines_and_imports_the_rest_as_one_by_one(
     )
     # The rubric version is stored by the first submission ever; do that one first.
     warm = api.candidate(position["id"], external_id="warm-up")
-    api.ok("POST", f"/api/v1/candidates/{warm['id']}/assessments", 201, json=body("Zed", status="submitted"))
+    api.ok(
+        "POST",
+        f"/api/v1/candidates/{warm['id']}/assessments",
+        201,
+        json=body("Zed", status="submitted"),
+    )
     # The reference: the same scorecard through the per-request path.
     reference = api.candidate(position["id"], external_id="ref-1", email=None)
     one_by_one = api.ok(
@@ -177,9 +186,10 @@ def test_a_mixed_file_reports_bad_lines_and_imports_the_rest_as_one_by_one(
     for name in ("ratings", "flags", "notes", "summary", "status", "revision"):
         assert ana[name] == one_by_one[name]
     assert api.ok("GET", f"/api/v1/assessments/{ana['id']}/revisions")[0]["revision"] == 1
-    assert imported["recommendation"] == api.ok(
-        "GET", f"/api/v1/candidates/{imported['id']}/verdict"
-    )["recommendation"]
+    assert (
+        imported["recommendation"]
+        == api.ok("GET", f"/api/v1/candidates/{imported['id']}/verdict")["recommendation"]
+    )
     draft = api.ok("GET", f"/api/v1/candidates/{existing['id']}/assessments")
     assert [(a["status"], a["verdict"]) for a in draft] == [("draft", None)]
 
@@ -203,7 +213,9 @@ def test_a_mixed_file_reports_bad_lines_and_imports_the_rest_as_one_by_one(
     with engine.connect() as connection:
         rows = connection.execute(
             select(AuditEvent.__table__).where(  # type: ignore[attr-defined]
-                AuditEvent.__table__.c.action.in_(["assessment_revision.created", "verdict.created"])  # type: ignore[attr-defined]
+                AuditEvent.__table__.c.action.in_(
+                    ["assessment_revision.created", "verdict.created"]
+                )  # type: ignore[attr-defined]
             )
         ).all()
     by_assessment: dict[str, dict[str, Any]] = {}
@@ -211,7 +223,10 @@ def test_a_mixed_file_reports_bad_lines_and_imports_the_rest_as_one_by_one(
         owner = row.changes["assessment_id"]["after"]
         by_assessment.setdefault(owner, {})[row.action] = row
     for action in ("assessment_revision.created", "verdict.created"):
-        mine_row, theirs_row = by_assessment[ana["id"]][action], by_assessment[one_by_one["id"]][action]
+        mine_row, theirs_row = (
+            by_assessment[ana["id"]][action],
+            by_assessment[one_by_one["id"]][action],
+        )
         mine_changes = {k: v for k, v in mine_row.changes.items() if k != "assessment_id"}
         theirs_changes = {k: v for k, v in theirs_row.changes.items() if k != "assessment_id"}
         assert mine_changes == theirs_changes
@@ -279,9 +294,7 @@ def test_an_atomic_import_with_a_bad_line_imports_nothing(
     problem = response.json()
     assert problem["type"].endswith("/validation-error")
     assert (problem["imported"], problem["refused"], problem["status"]) == (0, 1, 422)
-    assert [(e["line"], e["loc"]) for e in problem["errors"]] == [
-        (2, "ratings.no_such_criterion")
-    ]
+    assert [(e["line"], e["loc"]) for e in problem["errors"]] == [(2, "ratings.no_such_criterion")]
     assert CORE[0] in problem["errors"][0]["valid"]
     assert counts(engine) == start
     # The same file, fixed, goes in whole.

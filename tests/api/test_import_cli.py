@@ -2,14 +2,29 @@
 per-line report, on SQLite and PostgreSQL."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from app.core.config import Settings
 from tests.api.conftest import Api
-from tests.api.test_import import body, counts, engine, jsonl, settings  # noqa: F401
+from tests.api.test_import import body, counts, jsonl, quiet_settings
 from tests.commands import tamis
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return quiet_settings(database_url)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    made = create_engine(settings.database_url)
+    yield made
+    made.dispose()
 
 
 def _file(tmp_path: Path, api: Api) -> Path:
