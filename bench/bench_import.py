@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -140,9 +141,7 @@ def _new_ids(database_url: str, known: set[str]) -> list[str]:
 def measure(database_url: str, lines: int, seconds: int, workdir: Path) -> dict[str, Any]:
     env = {**os.environ, "TAMIS_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     env["TAMIS_WEBHOOK_WORKER"] = "false"
-    import subprocess
-
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "app.cli", "db", "upgrade"], env=env, check=True, cwd=ROOT
     )
     results: dict[str, Any] = {}
@@ -182,7 +181,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--shape", choices=list(SHAPES), default="complete")
     options = parser.parse_args()
-    global RATED  # noqa: PLW0603 - the scorecard every measurement sends
+    global RATED  # the scorecard every measurement sends
     RATED = SHAPES[options.shape]
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk (make bench installs it as root)")
@@ -230,7 +229,10 @@ def main() -> None:
         ):
             report, elapsed = results[name]
             ratio = report["imported"] / elapsed / rate if rate else float("nan")
-            print(f"{kind} ratio import ({label}): {ratio:.1f} x the per-request rate (target >= 20 x)")
+            print(
+                f"{kind} ratio import ({label}): {ratio:.1f} x the per-request rate "
+                "(target >= 20 x)"
+            )
 
 
 if __name__ == "__main__":

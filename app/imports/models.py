@@ -1,11 +1,13 @@
 """One line of an assessment import, and the import's report."""
 
+import functools
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic.networks import validate_email
 
-from app.assessments.models import AssessmentStatus, Interviewer
+from app.assessments.models import AssessmentStatus
 from app.core.i18n import Language
 from app.core.text import Line, Paragraph
 from app.rubric.schemas import RankedRecommendation
@@ -25,6 +27,26 @@ LINE_EXAMPLE: dict[str, Any] = {
     "summary": "Thoughtful; weak on cases.",
     "submitted_at": "2025-03-14T10:30:00Z",
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def _email(value: str) -> str:
+    """The address as EmailStr normalises it; a history names few interviewers many times, and
+    checking an address costs more than the rest of its line (a refused one is not cached)."""
+    return validate_email(value)[1]
+
+
+# The same check and result as EmailStr (pydantic's `validate_email`), remembered per address.
+KnownEmail = Annotated[str, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
+
+
+class ImportedInterviewer(BaseModel):
+    """Who filled in the scorecard (as `interviewer` of an assessment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Line
+    email: KnownEmail
 
 
 class ImportedCandidate(BaseModel):
@@ -51,7 +73,7 @@ class ImportLine(BaseModel):
 
     candidate_id: uuid.UUID | None = None
     candidate: ImportedCandidate | None = None
-    interviewer: Interviewer
+    interviewer: ImportedInterviewer
     ratings: Ratings = {}
     flags: FlagList = []
     notes: dict[str, NoteText] = {}
