@@ -137,11 +137,17 @@ REQUEST_BODY = {
     "required": True,
     "description": "JSON Lines: one assessment per line, each an `ImportLine` (blank lines are "
     "skipped). Name the candidate by `candidate_id`, or by `candidate` (position id and the HR "
-    "tool's `external_id`: found, else created with the name and email given).",
+    "tool's `external_id`: found, else created with the name and email given). "
+    "`application/x-ndjson` and `application/json-lines` are accepted as well.",
     "content": {
         media: {
-            "schema": {"type": "string", "contentMediaType": media},
-            "x-line-schema": {"$ref": "#/components/schemas/ImportLine"},
+            # Each line of the body is one ImportLine (JSON Schema's contentSchema, per line).
+            "schema": {
+                "type": "string",
+                "format": "binary",
+                "contentMediaType": media,
+                "contentSchema": {"$ref": "#/components/schemas/ImportLine"},
+            },
             "example": "\n".join(
                 [
                     json.dumps(LINE_EXAMPLE, ensure_ascii=False),
@@ -156,7 +162,7 @@ REQUEST_BODY = {
             )
             + "\n",
         }
-        for media in MEDIA_TYPES
+        for media in MEDIA_TYPES[:1]  # the others are accepted as well (see the description)
     },
 }
 

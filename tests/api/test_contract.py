@@ -229,6 +229,11 @@ def client_package(document: dict[str, Any], tmp_path_factory: pytest.TempPathFa
     where = tmp_path_factory.mktemp("client")
     spec = where / "openapi.json"
     spec.write_text(json.dumps(document))
+    # JSON Lines (the bulk import) is a body of bytes to a client generator.
+    config = where / "config.json"
+    config.write_text(
+        json.dumps({"content_type_overrides": {"application/jsonl": "application/octet-stream"}})
+    )
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(
         [
@@ -236,6 +241,7 @@ def client_package(document: dict[str, Any], tmp_path_factory: pytest.TempPathFa
             "generate",
             *("--path", str(spec)),
             *("--meta", "none"),
+            *("--config", str(config)),
             *("--output-path", str(where / "tamis_client")),
         ],
         capture_output=True,

@@ -440,7 +440,7 @@ def test_the_openapi_document_describes_the_import(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     operation = document["paths"][URL]["post"]
     content = operation["requestBody"]["content"]["application/jsonl"]
-    assert content["x-line-schema"] == {"$ref": "#/components/schemas/ImportLine"}
+    assert content["schema"]["contentSchema"] == {"$ref": "#/components/schemas/ImportLine"}
     first = json.loads(content["example"].splitlines()[0])
     assert set(first) <= set(document["components"]["schemas"]["ImportLine"]["properties"])
     assert "413" in operation["responses"] and "200" in operation["responses"]
