@@ -492,7 +492,8 @@ def _load(
     position_ids = {uuid.UUID(p) for p, _ in externals}
     rows: list[dict[str, Any]] = []
     if conditions:
-        statement = select(CANDIDATES).where(or_(*conditions))
+        # Locked in id order: two imports touching the same candidates queue, never deadlock.
+        statement = select(CANDIDATES).where(or_(*conditions)).order_by(CANDIDATES.c.id)
         if session.get_bind().dialect.name == "postgresql":
             statement = statement.with_for_update()  # one writer per candidate, as per request
         rows = [dict(r._mapping) for r in connection.execute(statement)]
