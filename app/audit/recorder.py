@@ -9,6 +9,7 @@ values, and notes are stripped from answers. Rows that carry versions for `ETag`
 get their version bumped here as well.
 """
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
@@ -123,23 +124,38 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
     _write(session, [e for e in events if e is not None])
 
 
-def core_created(session: Session, model: type, values: dict[str, Any]) -> dict[str, Any]:
-    """The audit row the listener would write for a `model` row inserted with `values`, for
-    writers that insert with SQLAlchemy Core (bulk import); the caller inserts it with theirs."""
+@functools.cache
+def _layout(model: type) -> tuple[personal.Columns, tuple[tuple[str, str], ...]]:
+    """The model's declaration and, column by column, how the trail records it."""
     columns = personal.declaration(model)
     if columns is None or columns.resource is None:
         raise LookupError(f"{model.__name__} is not audited")
-    changes: dict[str, Any] = {}
+    kinds = []
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         name = column.key
-        after = values.get(name)
-        if name in columns.bookkeeping or after is None:
+        if name in columns.bookkeeping:
             continue
         if name in columns.personal or name not in columns.plain | columns.summarised:
+            kinds.append((name, "personal"))
+        else:
+            kinds.append((name, "value"))
+    return columns, tuple(kinds)
+
+
+def core_created(session: Session, model: type, values: dict[str, Any]) -> dict[str, Any]:
+    """The audit row the listener would write for a `model` row inserted with `values`, for
+    writers that insert with SQLAlchemy Core (bulk import); the caller inserts it with theirs."""
+    columns, kinds = _layout(model)
+    changes: dict[str, Any] = {}
+    for name, kind in kinds:
+        after = values.get(name)
+        if after is None:
+            continue
+        if kind == "personal":
             changes[name] = {"personal": True}
         else:
             changes[name] = {"after": _value(columns, name, after)}
-    resource = columns.resource
+    resource = str(columns.resource)
     return _new(session, f"{resource}.created", resource, values["id"], changes)
 
 
