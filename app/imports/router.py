@@ -69,6 +69,8 @@ class ImportRoute(ApiRoute):
 
         async def route_handler(request: Request) -> Response:
             _check_query(request, known)
+            unit = await run_in_threadpool(_open, request, True, operation, authenticator)
+            unit.rollback()  # the caller is known (401 first); the endpoint opens its own units
             if (
                 best_match(request.headers.get("accept"), ["application/json", PROBLEM_JSON])
                 is None
@@ -85,8 +87,6 @@ class ImportRoute(ApiRoute):
                     [FieldError("header:Content-Type", "unsupported media type", [*MEDIA_TYPES])],
                 )
             request.state.import_key = idempotency.key_of(request)
-            unit = await run_in_threadpool(_open, request, True, operation, authenticator)
-            unit.rollback()  # the caller is known; the endpoint opens its own transactions
             request.state.work = _Direct()
             return await handle(request)
 
@@ -119,13 +119,15 @@ def _chunks(request: Request, digest: "hashlib._Hash") -> Iterator[bytes]:
         yield chunk
 
 
-def _rolled_back(request: Request, report: ImportReport, language: str) -> Response:
-    """An atomic import with refused lines: 422, problem details listing each line's fields."""
+def _refused(request: Request, report: ImportReport, language: str) -> Response:
+    """Nothing imported and lines refused (an atomic import, or every line bad): 422, problem
+    details listing each line's fields, with the report's members."""
+    why = "atomic import" if report.outcome == "rolled_back" else "every line was refused"
     body = {
         "type": TYPE_BASE + "validation-error",
         "title": TITLES["validation-error"]["fr" if language == "fr" else "en"],
         "detail": f"{report.refused} of {report.lines} lines refused: nothing was imported "
-        "(atomic import)",
+        f"({why})",
         **report.model_dump(mode="json"),
         "status": 422,
         "instance": request.url.path,
@@ -190,7 +192,8 @@ def import_assessments(
     scored the same way, and leaves the same audit events, feed events and webhook deliveries.
     A refused line is listed with its number and fields, and the others are imported, a batch
     of 500 lines per transaction; with `?atomic=true` nothing is imported when any line is
-    refused (422). Needs `candidates:write` and `assessments:all` (admin, recruiter). The body
+    refused. When nothing is imported and a line was refused, the answer is 422 (problem
+    details with the same members as the report). Needs `candidates:write` and `assessments:all` (admin, recruiter). The body
     may be up to `TAMIS_MAX_IMPORT_BYTES` (256 MiB by default); over it, 413, and in an atomic
     import nothing is kept."""
     engine = request.app.state.engine
@@ -226,8 +229,8 @@ def import_assessments(
             else f"the {importer.report.imported} lines imported before it are kept"
         )
         raise ImportTooLarge(f"{exc.detail}: {kept}") from exc
-    if report.outcome == "rolled_back":
-        return _rolled_back(request, report, language)
+    if report.outcome == "rolled_back" or (report.refused and not report.imported):
+        return _refused(request, report, language)
     return answered[0]
 
 

@@ -410,8 +410,11 @@ def test_the_same_idempotency_key_replays_the_report(
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
     assert counts(engine) == start
-    # Without the key, the same file again refuses the scorecard already imported.
-    retried = client.post(URL, content=content, headers=JSONL).json()
+    # Without the key, the same file again refuses the scorecard already imported: every line
+    # refused, nothing imported is a 422 listing them.
+    again_without_key = client.post(URL, content=content, headers=JSONL)
+    assert again_without_key.status_code == 422
+    retried = again_without_key.json()
     assert retried["imported"] == 0
     assert {(e["line"], e["loc"]) for e in retried["errors"]} >= {(1, "interviewer.email")}
 
@@ -428,7 +431,7 @@ def test_who_may_import_and_in_which_media_type(
         assert refused.status_code == 403, refused.text
     recruiter = make_key(settings, "recruiter")
     allowed = client.post(URL, content=content, headers={**JSONL, **auth(recruiter)})
-    assert allowed.status_code == 200 and allowed.json()["refused"] == 1
+    assert allowed.status_code == 422 and allowed.json()["refused"] == 1  # its only line
     wrong = client.post(URL, content=content, headers={"Content-Type": "text/csv"})
     assert wrong.status_code == 415
     assert "application/jsonl" in wrong.json()["errors"][0]["valid"]
