@@ -193,9 +193,9 @@ def import_assessments(
     A refused line is listed with its number and fields, and the others are imported, a batch
     of 500 lines per transaction; with `?atomic=true` nothing is imported when any line is
     refused. When nothing is imported and a line was refused, the answer is 422 (problem
-    details with the same members as the report). Needs `candidates:write` and `assessments:all` (admin, recruiter). The body
-    may be up to `TAMIS_MAX_IMPORT_BYTES` (256 MiB by default); over it, 413, and in an atomic
-    import nothing is kept."""
+    details with the same members as the report). Needs `candidates:write` and
+    `assessments:all` (admin, recruiter). The body may be up to `TAMIS_MAX_IMPORT_BYTES`
+    (256 MiB by default); over it, 413, and in an atomic import nothing is kept."""
     engine = request.app.state.engine
     principal = request.state.principal
     key: str | None = request.state.import_key

@@ -7,8 +7,8 @@ fresh one when the operation uses it up: submit, erase, delete), and its body is
 the response is still checked against the documented schema. The others stay as generated.
 """
 
-import json
 import itertools
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
