@@ -126,8 +126,7 @@ def _refused(request: Request, report: ImportReport, language: str) -> Response:
     body = {
         "type": TYPE_BASE + "validation-error",
         "title": TITLES["validation-error"]["fr" if language == "fr" else "en"],
-        "detail": f"{report.refused} of {report.lines} lines refused: nothing was imported "
-        f"({why})",
+        "detail": f"{report.refused} of {report.lines} lines refused: nothing was imported ({why})",
         **report.model_dump(mode="json"),
         "status": 422,
         "instance": request.url.path,
