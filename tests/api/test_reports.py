@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -111,6 +113,37 @@ def test_the_json_report_by_default(client: TestClient, screened: dict[str, Any]
     assert report["decisions"][0]["decided_by"] == "Claire Dupont"
     bad = client.get(f"/api/v1/candidates/{screened['id']}/report?format=docx")
     assert bad.status_code == 422 and bad.json()["errors"][0]["valid"] == ["json", "html", "pdf"]
+
+
+def test_reports_and_exports_speak_the_readers_time_and_name_their_files(
+    client: TestClient, screened: dict[str, Any]
+) -> None:
+    """Times in TAMIS_TIMEZONE (Europe/Paris by default), as in the pages; file names with the
+    candidate, the position and the day, with the accents kept in `filename*` (RFC 6266)."""
+    base = f"/api/v1/candidates/{screened['id']}"
+    local = r"(UTC|GMT)\+0[12]:00"
+    ascii_name = r"tamis-Zoe-Lefevre-Dubois-test-Community-manager-\d{4}-\d\d-\d\d"
+    full = quote("tamis-Zoë-Lefèvre-Dubois-«-test-»-Community-manager-", safe="")
+    for path in (f"{base}/report?format=pdf&lang=fr", f"{base}/report.pdf"):
+        response = client.get(path)
+        disposition = response.headers["content-disposition"]
+        assert re.fullmatch(
+            rf"inline; filename=\"{ascii_name}\.pdf\"; filename\*=UTF-8''{re.escape(full)}"
+            r"\d{4}-\d\d-\d\d\.pdf",
+            disposition,
+        ), disposition
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        assert re.search(local, text) and " UTC " not in f"{text} "
+    html = client.get(f"{base}/report?format=html")
+    assert re.search(rf'filename="{ascii_name}\.html"', html.headers["content-disposition"])
+    assert re.search(local, html.text)
+    export = client.get("/api/v1/exports/assessments")
+    assert re.fullmatch(
+        r'attachment; filename="tamis-assessments-\d{4}-\d\d-\d\d-\d{6}\.csv"',
+        export.headers["content-disposition"],
+    )
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert rows and all(re.search(r"\+0[12]:00$", row["submitted_at"]) for row in rows)
 
 
 def _csv(client: TestClient, **params: Any) -> list[dict[str, str]]:
