@@ -279,7 +279,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "error_summary": "Please correct the following:",
     },
     "fr": {
-        "colon": "\u00a0: ",
+        "colon": "\u202f: ",
         "skip": "Aller au contenu",
         "nav": "Menu principal",
         "candidates": "Candidatures",
@@ -493,7 +493,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "sort_updated": "Modifiées récemment",
         "count": "{n}\u00a0candidatures",
         "count_one": "1\u00a0candidature",
-        "showing": "affichées\u00a0: {first} à {last}",
+        "showing": "affichées\u202f: {first} à {last}",
         "pages_nav": "Pages de la liste",
         "previous_page": "Page précédente ({n})",
         "next_page": "Page suivante ({n})",
