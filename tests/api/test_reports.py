@@ -146,6 +146,53 @@ def test_reports_and_exports_speak_the_readers_time_and_name_their_files(
     assert rows and all(re.search(r"\+0[12]:00$", row["submitted_at"]) for row in rows)
 
 
+QUOTE = "il n'y a pas vraiment moyen de mesurer l'impact"
+
+
+@pytest.mark.parametrize("own_note", [None, "Je l'ai relancée : même réponse"])
+def test_a_confirmed_suggestion_is_quoted_as_the_candidates_words(
+    api: Api, client: TestClient, own_note: str | None
+) -> None:
+    """A red flag confirmed from a self-screen suggestion: the report shows the candidate's
+    words, in quotation marks, as the candidate's, confirmed by the interviewer; never as the
+    interviewer's own note. A note the interviewer wrote stays theirs."""
+    candidate = api.candidate()
+    flag = {"id": "cannot_measure_impact", "origin": "suggestion", "quote": QUOTE}
+    # The pages store the quote as the note when the interviewer adds none.
+    flag["note"] = own_note or QUOTE
+    interviewer = {"name": "Claire Dupont", "email": "claire@example.org"}
+    api.assessment(
+        candidate["id"],
+        "Claire",
+        {**dict.fromkeys(ALL, 3), "measures_impact": 2},
+        flags=[flag],
+        interviewer=interviewer,
+    )
+    base = f"/api/v1/candidates/{candidate['id']}/report"
+    french = "La personne, dans le questionnaire préalable (confirmé par Claire Dupont)"
+    english = "The candidate, in the self-screen (confirmed by Claire Dupont)"
+    report = client.get(f"{base}?lang=fr").json()
+    (raised,) = [f for f in report["flags"] if f["id"] == "cannot_measure_impact"]
+    expected = [{"by": french, "text": f"«\u202f{QUOTE}\u202f»"}]
+    if own_note:
+        expected.insert(0, {"by": "Claire Dupont", "text": own_note})
+    assert raised["notes"] == expected
+
+    html = client.get(f"{base}?format=html&lang=en").text
+    assert f"<strong>{english}</strong>: “{QUOTE.replace(chr(39), '&#39;')}”" in html
+    assert f"<strong>Claire Dupont</strong>: {QUOTE.replace(chr(39), '&#39;')}" not in html
+    for language, label in (("fr", french), ("en", english)):
+        document = client.get(f"{base}?format=pdf&lang={language}").content
+        flat = " ".join(
+            " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages).split()
+        )
+        colon = "\u202f: " if language == "fr" else ": "
+        opening, closing = ("«\u202f", "\u202f»") if language == "fr" else ("“", "”")
+        said = " ".join(f"{label}{colon}{opening}{QUOTE}{closing}".split())
+        assert said in flat, flat[-1500:]
+        assert " ".join(f"Claire Dupont{colon}{QUOTE}".split()) not in flat
+
+
 def _csv(client: TestClient, **params: Any) -> list[dict[str, str]]:
     response = client.get("/api/v1/exports/assessments", params=params)
     assert response.status_code == 200, response.text

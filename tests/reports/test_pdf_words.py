@@ -52,7 +52,7 @@ def _report(language: str, interviewers: list[str], candidate: str) -> Candidate
             title=title,
             group="core",
             group_label="cœur" if language == "fr" else "core",
-            ratings={name: (n % 4) + 1 for name in interviewers},
+            ratings=dict.fromkeys(interviewers, n % 4 + 1),
             combined=(n % 4) + 1,
             anchor="Relie ses actions à des objectifs mesurables et explique ses choix",
             notes=[
