@@ -137,7 +137,8 @@ def test_the_candidates_pages_in_both_languages_at_every_size(
         rubric_id = screenings.rubric_of(session, candidate)
         _screening, token = screenings.create(session, candidate, rubric_id, lang, 7)  # type: ignore[arg-type]
     link = f"{site.url}/screening/{token}"
-    context = browser.new_context(viewport=SIZES[size])
+    # A forged link names no invitation: its page speaks the browser's language.
+    context = browser.new_context(viewport=SIZES[size], locale="fr-FR" if lang == "fr" else "en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     tag = f"{lang}-{size}"
