@@ -130,6 +130,8 @@ def _load_neighbours(path: Path, entry: Any) -> tuple[Neighbours | None, list[st
     try:
         if not isinstance(entry, dict) or entry.get("file") != beside.name:
             raise ValueError(f"'neighbours' must name {beside.name}")
+        if not zipfile.is_zipfile(beside):
+            raise ValueError("not a .npz archive")
         with np.load(beside, allow_pickle=False) as stored:
             vectors = np.asarray(stored["vectors"], dtype=np.float16)
             labels = np.asarray(stored["labels"], dtype=np.int8)
