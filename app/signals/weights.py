@@ -130,6 +130,8 @@ def _load_neighbours(path: Path, entry: Any) -> tuple[Neighbours | None, list[st
     try:
         if not isinstance(entry, dict) or entry.get("file") != beside.name:
             raise ValueError(f"'neighbours' must name {beside.name}")
+        if not beside.is_file():
+            raise ValueError("the file is missing")
         if not zipfile.is_zipfile(beside):
             raise ValueError("not a .npz archive")
         with np.load(beside, allow_pickle=False) as stored:

@@ -359,7 +359,7 @@ def test_a_broken_signals_file_stops_start_up(
     ("damage", "reason"),
     [
         (lambda path: path.write_bytes(b"not a zip file"), "not a .npz archive"),
-        (lambda path: path.unlink(), "No such file"),
+        (lambda path: path.unlink(), "the file is missing"),
         (
             lambda path: path.write_bytes(path.read_bytes()[:-10]),
             "social-media-screen.neighbours.npz:",
