@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.i18n import Language
-from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals import neighbours
+from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.model import FlagDetector, Signals
 from app.signals.segment import Span, units

@@ -32,8 +32,9 @@ from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.loader import read_document, read_statements
 from app.signals.model import FlagClassifier
-from app.signals.neighbours import Bank, unit
+from app.signals.neighbours import Bank
 from app.signals.neighbours import scores as vote
+from app.signals.neighbours import unit as unit_rows
 from app.signals.segment import units
 
 FOLDS = 3
@@ -152,7 +153,7 @@ def make_bank(
     """The vote's bank over the pieces of statements `rows`; `labels` one column per flag over
     every piece. Also which pieces it holds."""
     held = np.flatnonzero(np.isin(pieces.owner, rows))
-    vectors = unit(pieces.vectors[held, :DIMENSION])
+    vectors = unit_rows(pieces.vectors[held, :DIMENSION])
     column = labels[held] if labels.ndim == 2 else labels[held, None]
     return Bank(vectors, column, NEIGHBOURS, SHARPNESS), held
 

@@ -28,10 +28,14 @@ _STAMP = (1980, 1, 1, 0, 0, 0)  # fixed, so the same training writes the same by
 
 def neighbours_path(weights_path: Path) -> Path:
     """Where the neighbours file of a weights file lives."""
-    return weights_path.with_name(weights_path.name.removesuffix(".weights.json") + ".neighbours.npz")
+    return weights_path.with_name(
+        weights_path.name.removesuffix(".weights.json") + ".neighbours.npz"
+    )
 
 
-def _bank_digest(vectors: npt.NDArray[np.float16], labels: npt.NDArray[np.int8], flags: list[str]) -> str:
+def _bank_digest(
+    vectors: npt.NDArray[np.float16], labels: npt.NDArray[np.int8], flags: list[str]
+) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps(flags).encode() + b"\0")
     digest.update(np.ascontiguousarray(vectors).tobytes() + b"\0")
@@ -141,7 +145,9 @@ def _load_neighbours(path: Path, entry: Any) -> tuple[Neighbours | None, list[st
         if vectors.ndim != 2 or vectors.shape[1] != DIMENSION:
             raise ValueError(f"vectors of shape {vectors.shape}, (n, {DIMENSION}) expected")
         if labels.shape != (len(vectors), len(flags)):
-            raise ValueError(f"labels of shape {labels.shape}, {(len(vectors), len(flags))} expected")
+            raise ValueError(
+                f"labels of shape {labels.shape}, {(len(vectors), len(flags))} expected"
+            )
         if _bank_digest(vectors, labels, flags) != entry.get("digest"):
             raise ValueError("it does not match the weights file's digest")
         k, sharpness, share = int(entry["k"]), float(entry["sharpness"]), float(entry["share"])
@@ -165,10 +171,14 @@ def load(path: Path, expected_print: str) -> Loaded:
     if body.get("encoder") != ENCODER_ID:
         return {}, None, [f"{path.name} was trained with another encoder: run `tamis flags train`"]
     if body.get("fingerprint") != expected_print:
-        return {}, None, [
-            f"{path.name} was trained on another corpus or other precision targets: "
-            "run `tamis flags train`"
-        ]
+        return (
+            {},
+            None,
+            [
+                f"{path.name} was trained on another corpus or other precision targets: "
+                "run `tamis flags train`"
+            ],
+        )
     neighbours, problems = _load_neighbours(path, body.get("neighbours"))
     if problems:
         return {}, None, problems
