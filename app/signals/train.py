@@ -41,7 +41,7 @@ FOLDS = 3
 REGULARISATION = 0.05  # scikit-learn's C, on standardised features
 SEED = 0
 NEIGHBOURS = 10  # how many labelled pieces vote
-SHARPNESS = 20.0  # a neighbour's weight: exp((similarity - 1) * SHARPNESS)
+SHARPNESS = 60.0  # a neighbour's weight: exp((similarity - 1) * SHARPNESS)
 BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the rest
 
 Matrix = npt.NDArray[np.float64]
