@@ -171,7 +171,9 @@ class _Document(FPDF):
         self.set_font(FAMILY, "", 8)
         self.set_text_color(*MUTED)
         heading = _fit(self, f"Tamis — {labels['title']} — {name}", self.epw)
-        self.cell(0, 5, heading, new_x="LMARGIN", new_y="NEXT")
+        top = self.get_y()
+        _text(self, self.l_margin + self.c_margin, top, 0, 5, heading)
+        self.set_xy(self.l_margin, top + 5)
         self.set_draw_color(208, 215, 222)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(3)
@@ -221,8 +223,8 @@ def _text(
     """One line of text placed as `cell()` places it (centred on `height`), through fpdf2's
     plain `text()`: no markdown, no bidirectional pass, a tenth of the time."""
     if line:
-        if align == "C":
-            x += (width - _width(pdf, line)) / 2
+        if align in ("C", "R"):
+            x += (width - _width(pdf, line)) / (2 if align == "C" else 1)
         pdf.text(x, y + 0.5 * height + 0.3 * pdf.font_size, line)
 
 
@@ -243,8 +245,7 @@ def _chart(pdf: _Document, report: CandidateReport) -> None:
     for index, criterion in enumerate(report.criteria):
         y = top + index * row
         title = _fit(pdf, criterion.title, 57)
-        pdf.set_xy(pdf.l_margin, y)
-        pdf.cell(60, row, title, align="R")
+        _text(pdf, pdf.l_margin + pdf.c_margin, y, 60 - 2 * pdf.c_margin, row, title, "R")
         if criterion.combined is not None:
             pdf.set_fill_color(*(AMBER if criterion.needs_calibration else ACCENT))
             length = width * (criterion.combined - report.scale_min + 1) / span
