@@ -8,6 +8,7 @@ screening (position → candidate → assessment → submit → verdict → deci
 """
 
 import copy
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -246,20 +247,49 @@ def _add_parameter(operation: dict[str, Any], name: str, ref: str) -> None:
     params.append({"$ref": f"#/components/parameters/{ref}"})
 
 
-def _link(operation_id: str, description: str, **parameters: str) -> dict[str, Any]:
-    return {"operationId": operation_id, "description": description, "parameters": parameters}
+def _link(
+    operation_id: str,
+    description: str,
+    body: dict[str, Any] | None = None,
+    *,
+    replace_body: bool = False,
+    if_match: bool = False,
+    **parameters: str,
+) -> dict[str, Any]:
+    """A link to `operation_id`: its path parameters, its request body (runtime expressions or
+    constants) and, with `if_match`, this answer's ETag sent back as `If-Match`."""
+    link: dict[str, Any] = {"operationId": operation_id, "description": description}
+    if if_match:
+        parameters["header.If-Match"] = "$response.header.ETag"
+    if parameters:
+        link["parameters"] = parameters
+    if body is not None:
+        link["requestBody"] = body
+    if replace_body:
+        # The body is the whole request, not fields to merge into another: a fuzzer that follows
+        # the link (Schemathesis) sends it as written.
+        link["x-schemathesis"] = {"merge_body": False}
+    return link
 
 
-def _body_link(operation_id: str, description: str, body: dict[str, str]) -> dict[str, Any]:
-    return {"operationId": operation_id, "description": description, "requestBody": body}
+# The ratings a link saves on a draft: every criterion of the shipped rubric (criteria/).
+_LINK_RATINGS = {
+    "continuous_learning": 3,
+    "influence_over_audience": 3,
+    "history_of_the_social_web": 3,
+    "hands_on_practice": 3,
+    "conversation_not_promotion": 3,
+    "measures_impact": 3,
+    "knows_creative_cases": 3,
+}
 
-
-# Where a screening goes next: operationId -> {status: {link name: link}}.
+# Where a screening goes next: operationId -> {status: {link name: link}}. Each link carries
+# what the next call needs from this answer: the id, the ETag as `If-Match`, and a body.
 LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
     "createPosition": {
         "201": {
             "GetPosition": _link("getPosition", "The position", position_id="$response.body#/id"),
-            "CreateCandidate": _body_link(
+            "CreateCandidate": _link(
                 "createCandidate",
                 "Add a candidate to this position",
                 {"position_id": "$response.body#/id", "full_name": "Camille Martin"},
@@ -273,7 +303,12 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             ),
             "CreateAssessment": _link(
                 "createAssessment",
-                "Start an interviewer's scorecard",
+                "Start an interviewer's scorecard (a draft, rated next)",
+                {
+                    "interviewer": {"name": "Ana Martin", "email": "ana@example.org"},
+                    "status": "draft",
+                },
+                replace_body=True,
                 candidate_id="$response.body#/id",
             ),
             "GetPanelVerdict": _link(
@@ -286,8 +321,32 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             "GetAssessment": _link(
                 "getAssessment", "The scorecard", assessment_id="$response.body#/id"
             ),
+            "SaveRatings": _link(
+                "updateAssessment",
+                "Save the draft's ratings",
+                {"ratings": _LINK_RATINGS},
+                replace_body=True,
+                assessment_id="$response.body#/id",
+                if_match=True,
+            ),
             "SubmitAssessment": _link(
-                "submitAssessment", "Submit the draft", assessment_id="$response.body#/id"
+                "submitAssessment",
+                "Submit the draft",
+                assessment_id="$response.body#/id",
+                if_match=True,
+            ),
+        }
+    },
+    "updateAssessment": {
+        "200": {
+            "GetAssessment": _link(
+                "getAssessment", "The scorecard", assessment_id="$response.body#/id"
+            ),
+            "SubmitAssessment": _link(
+                "submitAssessment",
+                "Submit the draft as saved",
+                assessment_id="$response.body#/id",
+                if_match=True,
             ),
         }
     },
@@ -299,7 +358,10 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
                 candidate_id="$response.body#/candidate_id",
             ),
             "AmendAssessment": _link(
-                "amendAssessment", "Correct it", assessment_id="$response.body#/id"
+                "amendAssessment",
+                "Correct it",
+                assessment_id="$response.body#/id",
+                if_match=True,
             ),
         }
     },
@@ -308,6 +370,11 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             "RecordDecision": _link(
                 "recordDecision",
                 "Record a decision on this verdict",
+                {
+                    "decision": "advance",
+                    "decided_by": "Claire Dupont",
+                    "rationale": "Panel verdict read line by line.",
+                },
                 candidate_id="$response.body#/candidate_id",
             ),
         }
@@ -438,6 +505,51 @@ def _consts_as_enums(node: Any) -> None:
             _consts_as_enums(value)
 
 
+def _referenced(node: Any, schemas: Mapping[str, Any]) -> set[str]:
+    """Names of the component schemas `node` reaches through `$ref`, transitively."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in found:
+                    found.add(name)
+                    pending.append(schemas.get(name, {}))
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
+
+
+def _defaults_in_words(document: Document) -> None:
+    """In schemas only ever sent (request bodies), an optional property's default is said in its
+    description instead of a `default` keyword: generators read `default` as "always present"
+    (openapi-typescript makes such a property required), which holds for answers, not for
+    what a client writes."""
+    schemas = document["components"]["schemas"]
+    written: set[str] = set()
+    read: set[str] = set()
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            written |= _referenced(operation.get("requestBody", {}), schemas)
+            read |= _referenced(operation.get("responses", {}), schemas)
+            read |= _referenced(operation.get("parameters", []), schemas)
+    for name in sorted(written - read):
+        schema = schemas[name]
+        required = set(schema.get("required", []))
+        for prop_name, prop in schema.get("properties", {}).items():
+            if prop_name in required or "default" not in prop:
+                continue
+            default = prop.pop("default")
+            said = f"When absent: `{json.dumps(default, ensure_ascii=False)}`."
+            prop["description"] = f"{prop['description']} {said}" if "description" in prop else said
+
+
 def finish(document: Document) -> Document:
     """State in `document` what every operation shares (see the module docstring)."""
     components = document.setdefault("components", {})
@@ -460,6 +572,7 @@ def finish(document: Document) -> Document:
         for method, operation in operations.items():
             if isinstance(operation, dict) and method in {"get", "post", "patch", "put", "delete"}:
                 _finish_operation(path, method, operation, examples)
+    _defaults_in_words(document)
     health = document.get("paths", {}).get("/healthz", {}).get("get")
     if health is not None:
         health["security"] = []

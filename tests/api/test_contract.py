@@ -29,6 +29,7 @@ from tests.api.servers import LiveServer, live_server
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 REDOCLY = BIN.parent / "redocly" / "node_modules" / ".bin" / "redocly"
+TYPESCRIPT = BIN.parent / "typescript"
 WRITE_METHODS = {"post", "patch", "put", "delete"}
 
 
@@ -151,27 +152,36 @@ def test_rubric_maps_state_their_keys_and_binaries_are_typed(document: dict[str,
     }
 
 
-def _redocly() -> Path:
-    """Redocly CLI at the version the Makefile pins, installed from npm when missing."""
-    if REDOCLY.exists():
-        return REDOCLY
-    pinned = re.search(r"^REDOCLY_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.M)
-    assert pinned is not None
-    if shutil.which("npm") is None:
+def _npm_install(prefix: Path, packages: list[str]) -> None:
+    """Install npm `packages` under `prefix` (the test command installs what it lacks)."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("npm is required in CI to install Redocly CLI")
-        pytest.skip("npm is not installed: Redocly CLI cannot be installed")
+            pytest.fail(f"npm and node are required in CI to install {packages}")
+        pytest.skip(f"npm or node is not installed: {packages} cannot be installed")
     subprocess.run(
         [
             "npm",
             "install",
             *("--silent", "--no-fund", "--no-audit"),
-            *("--prefix", str(REDOCLY.parents[2])),
-            f"@redocly/cli@{pinned.group(1)}",
+            *("--prefix", str(prefix)),
+            *packages,
         ],
         check=True,
         timeout=600,
     )
+
+
+def _pinned(name: str) -> str:
+    """A value the Makefile pins (`NAME := value`)."""
+    found = re.search(rf"^{name} := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert found is not None, name
+    return found.group(1).strip()
+
+
+def _redocly() -> Path:
+    """Redocly CLI at the version the Makefile pins, installed from npm when missing."""
+    if not REDOCLY.exists():
+        _npm_install(REDOCLY.parents[2], [f"@redocly/cli@{_pinned('REDOCLY_VERSION')}"])
     return REDOCLY
 
 
@@ -353,3 +363,62 @@ def test_negotiation_and_media_types(server: tuple[LiveServer, str]) -> None:
         assert http.get("/api/v1/webhooks", params={"lang": "fr"}).status_code == 200
         wrong = http.get("/api/v1/webhooks", params={"lang": "de"})
         assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == "query:lang"
+
+
+def test_a_typescript_client_compiles_strictly_and_runs_a_screening(
+    document: dict[str, Any], server: tuple[LiveServer, str], tmp_path: Path
+) -> None:
+    """`openapi-typescript` types the paths, `tsc --strict` checks a small `openapi-fetch`
+    client (errors typed as problem details, defaulted fields optional in request bodies,
+    `Idempotency-Key` and `If-Match` passed as declared headers), and node runs it."""
+    modules = TYPESCRIPT / "node_modules"
+    if not (modules / ".bin" / "tsc").exists():
+        _npm_install(TYPESCRIPT, _pinned("TYPESCRIPT_PACKAGES").split())
+    (tmp_path / "openapi.json").write_text(json.dumps(document))
+    (tmp_path / "package.json").write_text('{"type": "module", "private": true}')
+    (tmp_path / "node_modules").symlink_to(modules, target_is_directory=True)
+    shutil.copy(ROOT / "tests" / "api" / "typescript" / "screening.ts", tmp_path)
+    config = {
+        "compilerOptions": {
+            "strict": True,
+            "target": "es2022",
+            "module": "nodenext",
+            "moduleResolution": "nodenext",
+            "outDir": "out",
+            "noEmitOnError": True,
+            "types": [],
+        },
+        "files": ["screening.ts"],
+    }
+    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
+
+    def run(*command: str, env: dict[str, str] | None = None) -> str:
+        result = subprocess.run(
+            command,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={**os.environ, **(env or {})},
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    bins = modules / ".bin"
+    run(str(bins / "openapi-typescript"), "openapi.json", "--output", "api.d.ts")
+    run(str(bins / "tsc"), "--project", "tsconfig.json")
+    live, key = server
+    output = run("node", "out/screening.js", env={"TAMIS_URL": live.url, "TAMIS_KEY": key})
+    outcome = json.loads(output.strip().splitlines()[-1])
+    assert outcome == {
+        "position": outcome["position"],
+        "replayed": True,
+        "draft": "draft",
+        "stale": 412,
+        "submitted": "submitted",
+        "verdict": True,
+        "decision": "advance",
+        "missing": 404,
+        "missingType": "https://tamis.dev/problems/not-found",
+    }
