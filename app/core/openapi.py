@@ -12,10 +12,12 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.core.errors import PROBLEM_JSON, STATUS_KINDS, TITLES, TYPE_BASE
+from app.core.text import NO_NUL, NOT_BLANK
 
 Document = dict[str, Any]
 
@@ -51,8 +53,14 @@ SERVERS = [{"url": "/", "description": "The Tamis server that serves this docume
 
 # What a rubric id looks like (criteria/ and /work/shared/design/rubric-sources.md).
 RUBRIC_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-# Map properties whose keys must be criterion ids of the rubric.
-CRITERION_MAPS = {"ratings", "notes"}
+# Map properties whose keys are ids of the rubric, and which ids.
+_CRITERION_ID = "A criterion id of the rubric (`GET /api/v1/rubrics/{id}`)."
+KEYED_BY_RUBRIC_IDS = {
+    "ratings": _CRITERION_ID,
+    "notes": _CRITERION_ID,
+    "readiness": "A role question id of the rubric (`role_questions` in "
+    "`GET /api/v1/rubrics/{id}`).",
+}
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 _HEADERS: dict[str, dict[str, Any]] = {
@@ -293,6 +301,7 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
                 "createCandidate",
                 "Add a candidate to this position",
                 {"position_id": "$response.body#/id", "full_name": "Camille Martin"},
+                replace_body=True,
             ),
         }
     },
@@ -484,11 +493,12 @@ def _state_map_keys(schemas: dict[str, Any]) -> None:
         if schema_name in BY_INTERVIEWER:
             continue
         for name, prop in schema.get("properties", {}).items():
-            if name in CRITERION_MAPS and "additionalProperties" in prop:
-                prop["propertyNames"] = {
-                    "pattern": RUBRIC_ID_PATTERN,
-                    "description": "A criterion id of the rubric (`GET /api/v1/rubrics/{id}`).",
-                }
+            what = KEYED_BY_RUBRIC_IDS.get(name)
+            if what is None:
+                continue
+            for branch in [prop, *prop.get("anyOf", [])]:
+                if "additionalProperties" in branch:
+                    branch["propertyNames"] = {"pattern": RUBRIC_ID_PATTERN, "description": what}
 
 
 def _consts_as_enums(node: Any) -> None:
@@ -550,6 +560,46 @@ def _defaults_in_words(document: Document) -> None:
             prop["description"] = f"{prop['description']} {said}" if "description" in prop else said
 
 
+# The text rules each pattern stands for, in words, and what `format: email` accepts.
+TEXT_RULES = {
+    NOT_BLANK: "No NUL character (U+0000); leading and trailing whitespace is trimmed and "
+    "something must remain.",
+    NO_NUL: "No NUL character (U+0000).",
+}
+EMAIL_RULE = (
+    "An email address (RFC 5322; international addresses accepted). The domain must contain a "
+    "dot; special-use domains ("
+    + ", ".join(f"`.{name}`" for name in SPECIAL_USE_DOMAIN_NAMES)
+    + ") and IP addresses in brackets are refused; no DNS lookup is made, so reserved example "
+    "domains such as `example.org` are accepted. The domain is stored lower-cased."
+)
+
+
+def _say(holder: dict[str, Any], sentence: str) -> None:
+    said = holder.get("description", "")
+    if sentence not in said:
+        holder["description"] = f"{said} {sentence}".strip()
+
+
+def _text_rules_in_words(document: Document) -> None:
+    """Beside each string's pattern or `format: email`, the rule in words (in the description
+    of the property or parameter)."""
+    holders: list[dict[str, Any]] = []
+    for schema in document["components"]["schemas"].values():
+        holders.extend(schema.get("properties", {}).values())
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                holders.extend(p for p in operation.get("parameters", []) if "schema" in p)
+    for holder in holders:
+        schema = holder.get("schema", holder)
+        for branch in [schema, *schema.get("anyOf", []), schema.get("items", {})]:
+            if branch.get("pattern") in TEXT_RULES:
+                _say(holder, TEXT_RULES[branch["pattern"]])
+            if branch.get("format") == "email":
+                _say(holder, EMAIL_RULE)
+
+
 def finish(document: Document) -> Document:
     """State in `document` what every operation shares (see the module docstring)."""
     components = document.setdefault("components", {})
@@ -573,6 +623,7 @@ def finish(document: Document) -> Document:
             if isinstance(operation, dict) and method in {"get", "post", "patch", "put", "delete"}:
                 _finish_operation(path, method, operation, examples)
     _defaults_in_words(document)
+    _text_rules_in_words(document)
     health = document.get("paths", {}).get("/healthz", {}).get("get")
     if health is not None:
         health["security"] = []

@@ -140,8 +140,24 @@ def test_no_default_is_refused_by_its_own_schema(document: dict[str, Any]) -> No
 
 
 def test_rubric_maps_state_their_keys_and_binaries_are_typed(document: dict[str, Any]) -> None:
-    answers = document["components"]["schemas"]["Answers"]["properties"]
+    schemas = document["components"]["schemas"]
+    answers = schemas["Answers"]["properties"]
     assert answers["ratings"]["propertyNames"]["pattern"] == "^[a-z][a-z0-9_]*$"
+    # Maps that may be null (an edit, an amendment) state their keys on the map branch too.
+    for name, field in [
+        ("AssessmentUpdate", "ratings"),
+        ("AssessmentUpdate", "notes"),
+        ("Amendment", "ratings"),
+        ("Amendment", "notes"),
+        ("PositionCreate", "readiness"),
+        ("PositionUpdate", "readiness"),
+    ]:
+        prop = schemas[name]["properties"][field]
+        maps = [b for b in [prop, *prop.get("anyOf", [])] if "additionalProperties" in b]
+        assert maps and all(m["propertyNames"]["pattern"] == "^[a-z][a-z0-9_]*$" for m in maps), (
+            name,
+            field,
+        )
     pdf = document["paths"]["/api/v1/candidates/{candidate_id}/report.pdf"]["get"]
     assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
     export = document["paths"]["/api/v1/exports/assessments"]["get"]["responses"]["200"]
@@ -176,6 +192,67 @@ def _pinned(name: str) -> str:
     found = re.search(rf"^{name} := (.+)$", (ROOT / "Makefile").read_text(), re.M)
     assert found is not None, name
     return found.group(1).strip()
+
+
+def _written_only(document: dict[str, Any]) -> set[str]:
+    """Component schemas reached from request bodies and never from an answer or parameter."""
+    text = {"in": "", "out": ""}
+    for _path, _method, operation in _operations(document):
+        text["in"] += json.dumps(operation.get("requestBody", {}))
+        text["out"] += json.dumps([operation["responses"], operation.get("parameters", [])])
+    schemas = document["components"]["schemas"]
+
+    def closure(seed: str) -> set[str]:
+        found: set[str] = set()
+        pending = re.findall(r"#/components/schemas/([A-Za-z0-9_.-]+)", seed)
+        while pending:
+            name = pending.pop()
+            if name not in found:
+                found.add(name)
+                pending += re.findall(
+                    r"#/components/schemas/([A-Za-z0-9_.-]+)", json.dumps(schemas[name])
+                )
+        return found
+
+    return closure(text["in"]) - closure(text["out"])
+
+
+def test_rules_clients_cannot_guess_are_stated(document: dict[str, Any]) -> None:
+    """Cursor format, the NUL and whitespace rules, the email domains, and the defaults of
+    what a client writes (as words: generators read `default` as "always present")."""
+    schemas = document["components"]["schemas"]
+    for path, method, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == "cursor":
+                assert parameter["schema"]["pattern"] == "^[A-Za-z0-9_-]{1,256}$", path
+                assert "A-Z a-z 0-9 _ -" in parameter["description"], (method, path)
+    page = schemas["Page_PositionPublic_"]["properties"]["next"]
+    assert page["anyOf"][0]["pattern"] == "^[A-Za-z0-9_-]{1,256}$"
+    texts = emails = 0
+    for name, schema in schemas.items():
+        for field, prop in schema.get("properties", {}).items():
+            branches = [prop, *prop.get("anyOf", [])]
+            where = f"{name}.{field}"
+            if any(b.get("pattern") == r"^[^\x00]*[^\s\x00][^\x00]*$" for b in branches):
+                assert "No NUL character" in prop["description"], where
+                assert "whitespace is trimmed and something must remain" in prop["description"]
+                texts += 1
+            elif any(b.get("pattern") == r"^[^\x00]*$" for b in branches):
+                assert "No NUL character (U+0000)." in prop["description"], where
+                texts += 1
+            if any(b.get("format") == "email" for b in branches):
+                assert "`.localhost`" in prop["description"], where
+                assert "`example.org`" in prop["description"], where
+                emails += 1
+    assert texts >= 20 and emails >= 3, (texts, emails)
+    written = _written_only(document)
+    assert {"AssessmentCreate", "CandidateCreate", "PositionCreate"} <= written
+    for name in written:
+        for field, prop in schemas[name].get("properties", {}).items():
+            if field not in schemas[name].get("required", []):
+                assert "default" not in prop, f"{name}.{field}"
+    status = schemas["AssessmentCreate"]["properties"]["status"]
+    assert status["description"].startswith('When absent: `"draft"`.'), status
 
 
 def _redocly() -> Path:

@@ -8,6 +8,7 @@ succeeds; the last test asserts that every operation did get a 2xx.
 
 import os
 import tempfile
+import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, initialize
+from hypothesis.stateful import RULE_MARKER, Bundle, precondition, rule
 from schemathesis.generation.stateful.state_machine import StepInput
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -28,8 +29,9 @@ from tests.api.fuzz_data import Seeder
 
 # `make fuzz`: a deeper run with new random examples each time (TAMIS_FUZZ_EXAMPLES per operation).
 DEEP = int(os.environ.get("TAMIS_FUZZ_EXAMPLES", "0"))
-# Scenarios of the stateful phase (each up to 12 chained calls), seeded like the examples.
+# Scenarios of the stateful phase and calls in each, seeded like the examples.
 STATEFUL_EXAMPLES = 40
+STATEFUL_STEPS = 16
 _DATABASE = Path(tempfile.mkdtemp(prefix="tamis-fuzz-")) / "fuzz.db"
 upgrade(f"sqlite:///{_DATABASE}")
 _SETTINGS = Settings(
@@ -113,28 +115,49 @@ CHAIN = (
 )
 # operationId -> status -> number of calls the stateful phase made.
 CALLS: defaultdict[str, Counter[int]] = defaultdict(Counter)
-# operationId -> 2xx answers to calls made by following a link (not a random first call).
+# operationId -> 2xx answers to calls made by following a link (not a first call).
 LINKED_SUCCESSES: Counter[str] = Counter()
-
+# Candidates with an assessment submitted by following links, and those of them that then got a
+# decision, also by following links: whole screenings.
+SUBMITTED: set[str] = set()
+SCREENED: set[str] = set()
+_POSITIONS = "POST /api/v1/positions -> 201"
 
 _Workflow: Any = schema.as_state_machine()
 _CREATE_POSITION = schema.find_operation_by_id("createPosition")
+_LINK_RULES = [
+    getattr(value, RULE_MARKER)
+    for name, value in vars(_Workflow).items()
+    if hasattr(value, RULE_MARKER) and name not in _Workflow.root_rules
+]
+
+
+def _followable(machine: Any) -> bool:
+    """Whether some link can be followed from what the scenario has got so far."""
+    return any(
+        all(machine.bundle(b.name) for b in rule_.bundles)
+        and all(condition(machine) for condition in rule_.preconditions)
+        for rule_ in _LINK_RULES
+    )
 
 
 class _ScreeningWorkflow(_Workflow):  # type: ignore[misc]
     """Chains calls along the document's links: position → candidate → assessment → ratings →
     submit → verdict → decision → report, with ids, ETags and bodies from real responses.
 
-    Each scenario opens a position (Schemathesis does not take `createPosition` as a starting
-    point: it reads `rubric_id` as a reference to a resource nothing creates); every later call follows a link the scenario chose, with values the
-    link gives or not (Schemathesis leaves some out, to explore).
+    A scenario starts by opening a position (Schemathesis does not take `createPosition` as a
+    starting point: it reads `rubric_id` as a reference to a resource nothing creates), and
+    opens another only when no link is left to follow; every other call follows a link the
+    scenario chose, with the values the link gives or not (Schemathesis leaves some out, to
+    explore).
     """
 
     # No scenario starts from a random id: it only ever gets a 404 (the examples check those).
     locals().update(dict.fromkeys(_Workflow.root_rules))
     root_rules = frozenset()
 
-    @initialize(  # type: ignore[untyped-decorator]
+    @precondition(lambda self: not self.bundle(_POSITIONS) or not _followable(self))  # type: ignore[untyped-decorator]
+    @rule(  # type: ignore[untyped-decorator]
         target=Bundle("catch_all"),
         input=st.builds(
             lambda: StepInput.initial(_CREATE_POSITION.Case(body={"title": "Community manager"}))
@@ -149,14 +172,24 @@ class _ScreeningWorkflow(_Workflow):  # type: ignore[misc]
         return {"headers": KEY}
 
     def step(self, input: Any) -> Any:
-        # The generated case may carry its own (random) Authorization: the key replaces it.
-        input.case.headers = {**(input.case.headers or {}), **KEY}
+        # The generated case may carry its own (random) Authorization: the key replaces it. A
+        # generated Idempotency-Key gets a fresh value: Hypothesis replays a scenario's choices,
+        # and the same key again would (rightly) get the stored answer, not a new call.
+        headers = {**(input.case.headers or {}), **KEY}
+        if "Idempotency-Key" in headers:
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        input.case.headers = headers
         output = super().step(input)
         operation_id = input.case.operation.definition.raw["operationId"]
         status = output.response.status_code
         CALLS[operation_id][status] += 1
         if input.transition is not None and 200 <= status < 300:
             LINKED_SUCCESSES[operation_id] += 1
+            candidate = output.response.json().get("candidate_id")
+            if operation_id == "submitAssessment":
+                SUBMITTED.add(candidate)
+            if operation_id == "recordDecision" and candidate in SUBMITTED:
+                SCREENED.add(candidate)
         return output
 
     def validate_response(
@@ -173,7 +206,7 @@ def test_the_stateful_phase_walks_a_whole_screening_over_the_links() -> None:
     _ScreeningWorkflow.run(
         settings=settings(
             max_examples=DEEP or STATEFUL_EXAMPLES,
-            stateful_step_count=12,
+            stateful_step_count=STATEFUL_STEPS,
             deadline=None,
             derandomize=not DEEP,
             suppress_health_check=list(HealthCheck),
@@ -187,3 +220,5 @@ def test_the_stateful_phase_walks_a_whole_screening_over_the_links() -> None:
     # submission or a decision that succeeded got its id, ETag and body from an earlier answer.
     reached = {operation: LINKED_SUCCESSES[operation] for operation in CHAIN[1:]}
     assert all(count >= 1 for count in reached.values()), (reached, report)
+    # And at least once in one go: a candidate's assessment submitted, then a decision on them.
+    assert SCREENED, (reached, report)
