@@ -185,11 +185,12 @@ class _ScreeningWorkflow(_Workflow):  # type: ignore[misc]
         CALLS[operation_id][status] += 1
         if input.transition is not None and 200 <= status < 300:
             LINKED_SUCCESSES[operation_id] += 1
-            candidate = output.response.json().get("candidate_id")
-            if operation_id == "submitAssessment":
-                SUBMITTED.add(candidate)
-            if operation_id == "recordDecision" and candidate in SUBMITTED:
-                SCREENED.add(candidate)
+            if operation_id in {"submitAssessment", "recordDecision"}:
+                candidate = output.response.json()["candidate_id"]
+                if operation_id == "submitAssessment":
+                    SUBMITTED.add(candidate)
+                elif candidate in SUBMITTED:
+                    SCREENED.add(candidate)
         return output
 
     def validate_response(
@@ -214,6 +215,7 @@ def test_the_stateful_phase_walks_a_whole_screening_over_the_links() -> None:
     )
     report = {operation: dict(statuses) for operation, statuses in sorted(CALLS.items())}
     print("stateful calls per operation (status: count):", report)
+    print("whole screenings (submitted, then decided, over links):", len(SCREENED))
     # Every answer held the contract (validate_response, per step) and none was a server error.
     assert all(s < 500 for statuses in CALLS.values() for s in statuses), report
     # The whole screening was reached by following links: a random id only ever gets a 404, so a
