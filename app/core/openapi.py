@@ -280,7 +280,7 @@ def _link(
     return link
 
 
-# The ratings a link saves on a draft: every criterion of the shipped rubric (criteria/).
+# The ratings links put on a draft: every criterion of the shipped rubric (criteria/).
 _LINK_RATINGS = {
     "continuous_learning": 3,
     "influence_over_audience": 3,
@@ -290,6 +290,7 @@ _LINK_RATINGS = {
     "measures_impact": 3,
     "knows_creative_cases": 3,
 }
+_LINK_RATINGS_SAVED = {**_LINK_RATINGS, "measures_impact": 4}
 
 # Where a screening goes next: operationId -> {status: {link name: link}}. Each link carries
 # what the next call needs from this answer: the id, the ETag as `If-Match`, and a body.
@@ -312,16 +313,14 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             ),
             "CreateAssessment": _link(
                 "createAssessment",
-                "Start an interviewer's scorecard (a draft, rated next)",
+                "Start an interviewer's scorecard: a draft, to rate further or submit",
                 {
                     "interviewer": {"name": "Ana Martin", "email": "ana@example.org"},
+                    "ratings": _LINK_RATINGS,
                     "status": "draft",
                 },
                 replace_body=True,
                 candidate_id="$response.body#/id",
-            ),
-            "GetPanelVerdict": _link(
-                "getPanelVerdict", "The panel verdict", candidate_id="$response.body#/id"
             ),
         }
     },
@@ -333,7 +332,7 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             "SaveRatings": _link(
                 "updateAssessment",
                 "Save the draft's ratings",
-                {"ratings": _LINK_RATINGS},
+                {"ratings": _LINK_RATINGS_SAVED},
                 replace_body=True,
                 assessment_id="$response.body#/id",
                 if_match=True,

@@ -30,7 +30,7 @@ from tests.api.fuzz_data import Seeder
 # `make fuzz`: a deeper run with new random examples each time (TAMIS_FUZZ_EXAMPLES per operation).
 DEEP = int(os.environ.get("TAMIS_FUZZ_EXAMPLES", "0"))
 # Scenarios of the stateful phase and calls in each, seeded like the examples.
-STATEFUL_EXAMPLES = 40
+STATEFUL_EXAMPLES = 60
 STATEFUL_STEPS = 16
 _DATABASE = Path(tempfile.mkdtemp(prefix="tamis-fuzz-")) / "fuzz.db"
 upgrade(f"sqlite:///{_DATABASE}")
