@@ -30,6 +30,7 @@ from app.core.openapi import operation_id
 from app.core.routing import writer_gate
 from app.events import service as event_feed
 from app.events.router import router as events_router
+from app.imports import router as imports
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -133,7 +134,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.sign_in_limit_per_address,
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        paths={imports.PATH: settings.max_import_bytes},
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["service"], responses=problem_responses(406))
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         positions_router,
         candidates_router,
         assessments_router,
+        imports.router,
         privacy_router,
         webhooks_router,
         events_router,
@@ -167,4 +173,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_pages(app)
     install_self_screen(app)
     install_openapi(app)
+    imports.document(app)
     return app

@@ -18,6 +18,7 @@ BENCHMARKS = [
     ["bench/bench_scoring.py"],
     ["bench/bench_submission.py"],
     ["bench/bench_api.py", "--db", "both", "--seconds", "10"],
+    ["bench/bench_import.py", "--db", "both", "--lines", "20000", "--seconds", "10"],
     ["bench/bench_export.py"],
     ["bench/bench_pages.py"],
     ["bench/bench_signals.py"],

@@ -9,7 +9,7 @@ from app.access.policy import P
 from app.core.deps import SessionDep, allow
 from app.core.errors import InvalidInput, problem_responses
 from app.core.fields import FieldError
-from app.core.pagination import MAX_LIMIT, Page
+from app.core.pagination import MAX_LIMIT, CursorQuery, Page
 from app.core.routing import ApiRoute
 from app.events.models import EventType
 from app.webhooks import destinations, service
@@ -82,9 +82,7 @@ def list_deliveries(
     webhook_id: uuid.UUID,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    cursor: Annotated[
-        str | None, Query(description="The `next` value of the previous page.")
-    ] = None,
+    cursor: CursorQuery = None,
     status: Annotated[DeliveryStatus | None, Query(description="Only this status.")] = None,
     event_type: Annotated[EventType | None, Query(description="Only this event type.")] = None,
 ) -> Page[DeliveryPublic]:
