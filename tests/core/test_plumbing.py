@@ -103,10 +103,11 @@ def limited_app() -> FastAPI:
     app = FastAPI()
 
     @app.post("/echo")
+    @app.post("/big")
     async def echo(request: Request) -> dict[str, int]:
         return {"size": len(await request.body())}
 
-    app.add_middleware(BodySizeLimit, limit=10)
+    app.add_middleware(BodySizeLimit, limit=10, paths={"/big": 20})
     return app
 
 
@@ -129,6 +130,11 @@ def test_bodies_over_the_limit_get_413_as_a_problem() -> None:
     assert streamed.status_code == 413
     small = client.post("/echo", content=iter([b"x" * 5, b"x" * 5]))
     assert small.json() == {"size": 10}
+    # A path with a limit of its own.
+    assert client.post("/big", content=b"x" * 20).json() == {"size": 20}
+    over = client.post("/big", content=iter([b"x" * 15, b"x" * 6]))
+    assert over.status_code == 413
+    assert over.json()["detail"] == "the request body is over the limit of 20 bytes"
 
 
 @pytest.mark.parametrize(
