@@ -253,7 +253,9 @@ def run_module(
 SURVIVING = ("survived", "no tests")
 
 
-def verify_module(name: str, group: Group, module: str, skip: Iterable[str] = ()) -> None:
+def verify_module(
+    name: str, group: Group, module: str, skip: Iterable[str] = (), tests: Iterable[str] = ()
+) -> None:
     """Re-test each survivor of a module without mutmut: apply its diff to a copy of the current
     sources and run the group's tests at the full example count. The verdicts are kept in
     verified.json beside the module's run and override mutmut's for those mutants."""
@@ -283,8 +285,8 @@ def verify_module(name: str, group: Group, module: str, skip: Iterable[str] = ()
         if not diff or applied.returncode != 0:
             verdicts[key] = "diff does not apply to the current sources"
             continue
-        tests = subprocess.run(
-            [sys.executable, "-m", "pytest", *group.tests, *FAST],
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *FAST],
             cwd=scratch,
             env=env,
             capture_output=True,
@@ -292,8 +294,8 @@ def verify_module(name: str, group: Group, module: str, skip: Iterable[str] = ()
         )
         subprocess.run(["patch", "-p0", "-R", "--quiet"], cwd=scratch, input=diff, text=True)
         # pytest exits 0 when every test passed (5: none ran); any failure or error kills.
-        survived = tests.returncode in (0, 5)
-        verdicts[key] = f"survived (pytest {tests.returncode})" if survived else "killed"
+        survived = run.returncode in (0, 5)
+        verdicts[key] = f"survived (pytest {run.returncode})" if survived else "killed"
         print(f"mutation: verify {key}: {verdicts[key]}", flush=True)
         done.write_text(json.dumps(verdicts, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -436,13 +438,19 @@ def main() -> None:
         action="store_true",
         help="re-test the survivors by applying their diffs to a copy (no mutmut run)",
     )
+    parser.add_argument(
+        "--verify-tests",
+        nargs="*",
+        default=[],
+        help="with --verify: these tests only (a killing test found by hand), not the group's",
+    )
     args = parser.parse_args()
     chosen = _selected(parser, args.groups)
     explained_file = ROOT / "tests" / "mutation-equivalents.json"
     explained = json.loads(explained_file.read_text()) if explained_file.exists() else {}
     if args.verify:
         for name, module in chosen:
-            verify_module(name, GROUPS[name], module, skip=explained)
+            verify_module(name, GROUPS[name], module, skip=explained, tests=args.verify_tests)
     elif not args.report_only:
         for name, module in chosen:
             print(f"mutation: {name}: {module} ...", flush=True)
