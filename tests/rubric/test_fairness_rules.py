@@ -1,5 +1,6 @@
 """The protected-ground matcher's rules, on a small word list written for the test."""
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +18,30 @@ from app.rubric.fairness import (
 )
 from tests.factories import document
 
-WORDS = WordList.from_mapping(
-    {
-        "grounds": [
-            {
-                "id": "age",
-                "label": {"fr": "âge", "en": "age"},
-                "terms": {"fr": ["âge", "jeune", "âge légal"], "en": ["age", "young"]},
-            },
-            {
-                "id": "family",
-                "label": {"fr": "situation de famille", "en": "family status"},
-                "terms": {"fr": ["enfant", "enfants"], "en": ["children", "long-standing"]},
-            },
-        ]
-    }
-)
+
+@cache
+def words() -> WordList:
+    """Built in the test, not at import: a mutation run imports the tests before any mutant."""
+    return WordList.from_mapping(
+        {
+            "grounds": [
+                {
+                    "id": "age",
+                    "label": {"fr": "âge", "en": "age"},
+                    "terms": {"fr": ["âge", "jeune", "âge légal"], "en": ["age", "young"]},
+                },
+                {
+                    "id": "family",
+                    "label": {"fr": "situation de famille", "en": "family status"},
+                    "terms": {"fr": ["enfant", "enfants"], "en": ["children", "long-standing"]},
+                },
+            ]
+        }
+    )
 
 
 def hits(text: str, language: str = "fr") -> list[tuple[str, str]]:
-    return WORDS.find(text, language)  # type: ignore[arg-type]
+    return words().find(text, language)  # type: ignore[arg-type]
 
 
 def test_text_is_folded_for_matching() -> None:
@@ -73,7 +78,7 @@ def test_each_language_has_its_own_terms() -> None:
 def test_a_problem_names_its_field_and_the_two_ways_out() -> None:
     problem = FairnessProblem("criteria[2]", "questions.fr[1]", "âge", "age", "reach")
     assert problem.path == "criteria[2].questions.fr[1]"
-    assert problem.reason(WORDS) == (
+    assert problem.reason(words()) == (
         "'âge' in 'reach' touches a protected ground (age): rephrase the text, or list the term "
         "under the item's fairness_exceptions with a written reason"
     )
@@ -83,7 +88,7 @@ def test_a_problem_names_its_field_and_the_two_ways_out() -> None:
         "'young' touches a protected ground (family): rephrase the text, or list the term under "
         "the item's fairness_exceptions with a written reason"
     )
-    assert top.reason(WORDS).startswith("'young' touches a protected ground (family status)")
+    assert top.reason(words()).startswith("'young' touches a protected ground (family status)")
 
 
 def rubric_with(texts: dict[str, Any]) -> dict[str, Any]:
@@ -104,14 +109,14 @@ def test_exceptions_that_count_and_those_that_do_not() -> None:
             ],
         }
     )
-    assert [(p.item, p.field, p.word, p.item_id) for p in check_rubric(doc, WORDS)] == [
+    assert [(p.item, p.field, p.word, p.item_id) for p in check_rubric(doc, words())] == [
         ("criteria[0]", "basis.fr", "âge légal", "alpha"),
         ("criteria[0]", "basis.en", "age", "alpha"),
     ]
     # An exception without a reason still covers a word (it is not stale), one without words is.
-    assert unused_exceptions(doc, WORDS) == [("criteria[0].fairness_exceptions[2].term", "…")]
+    assert unused_exceptions(doc, words()) == [("criteria[0].fairness_exceptions[2].term", "…")]
     doc["criteria"][0]["fairness_exceptions"] = [{"term": "âge", "reason": "named to forbid it"}]
-    assert check_rubric(doc, WORDS) == []  # « âge » covers « âge légal », and the word « age »
+    assert check_rubric(doc, words()) == []  # « âge » covers « âge légal », and the word « age »
 
 
 def test_flags_role_questions_and_self_screens_report_their_stale_exceptions() -> None:
@@ -124,24 +129,34 @@ def test_flags_role_questions_and_self_screens_report_their_stale_exceptions() -
             "question": {"fr": "Un jeune public ?", "en": "A young audience?"},
             "warning": {"fr": "w", "en": "w"},
             "source": {"seed": "002_4f5316c9140b287b.txt", "point": "1"},
-            "fairness_exceptions": [{"term": "jeune", "reason": "the audience, not the person"}],
+            "fairness_exceptions": [
+                {"term": "jeune", "reason": "the audience, not the person"},
+                stale,
+            ],
         }
     ]
     screen = {"questions": [{"id": "q", "text": {"fr": "Vos enfants ?", "en": "x"}}]}
     screen["questions"][0]["fairness_exceptions"] = [{"term": "enfants", "reason": "why"}]
-    assert unused_exceptions(doc, WORDS) == [("flags[0].fairness_exceptions[0].term", "enfant")]
-    assert check_rubric(doc, WORDS) == [
+    assert unused_exceptions(doc, words()) == [
+        ("flags[0].fairness_exceptions[0].term", "enfant"),
+        ("role_questions[0].fairness_exceptions[1].term", "enfant"),
+    ]
+    assert check_rubric(doc, words()) == [
         FairnessProblem("role_questions[0]", "question.en", "young", "age", "scope")
     ]
-    assert unused_exceptions(screen, WORDS) == []
-    assert check_questionnaire(screen, WORDS) == []
+    assert unused_exceptions(screen, words()) == []
+    stale_screen = {"questions": [{**screen["questions"][0], "fairness_exceptions": [stale]}]}
+    assert unused_exceptions(stale_screen, words()) == [
+        ("questions[0].fairness_exceptions[0].term", "enfant")
+    ]
+    assert check_questionnaire(screen, words()) == []
     screen["questions"][0]["fairness_exceptions"] = []
-    assert check_questionnaire(screen, WORDS) == [
+    assert check_questionnaire(screen, words()) == [
         FairnessProblem("questions[0]", "text.fr", "enfants", "family", "q")
     ]
-    assert check_rubric(["not", "a", "mapping"], WORDS) == []  # type: ignore[arg-type]
-    assert check_questionnaire("text", WORDS) == []  # type: ignore[arg-type]
-    assert unused_exceptions(None, WORDS) == []  # type: ignore[arg-type]
+    assert check_rubric(["not", "a", "mapping"], words()) == []  # type: ignore[arg-type]
+    assert check_questionnaire("text", words()) == []  # type: ignore[arg-type]
+    assert unused_exceptions(None, words()) == []  # type: ignore[arg-type]
 
 
 def test_a_criteria_directory_is_checked_file_by_file(tmp_path: Path) -> None:
@@ -159,7 +174,7 @@ def test_a_criteria_directory_is_checked_file_by_file(tmp_path: Path) -> None:
     (screens / "s.yaml").write_text(
         "questions:\n  - id: q\n    text: {fr: 'Des enfants ?', en: x}\n", encoding="utf-8"
     )
-    found = [(Path(f).name, p.path, p.word) for f, p in check_criteria_dir(tmp_path, WORDS)]
+    found = [(Path(f).name, p.path, p.word) for f, p in check_criteria_dir(tmp_path, words())]
     assert found == [
         ("a.yaml", "criteria[0].title.fr", "jeune"),
         ("b.yml", "criteria[0].title.fr", "jeune"),
@@ -175,7 +190,19 @@ def test_a_word_list_with_nested_errors_names_each_field() -> None:
         )
     paths = [path for path, _ in caught.value.problems]
     assert paths == ["grounds[0].id", "grounds[0].terms.fr[0]", "grounds[0].terms.en"]
-    assert str(caught.value).splitlines()[0].startswith("list.yaml: grounds[0].id: ")
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ")[:2] for line in lines] == [
+        ["list.yaml", "grounds[0].id"],
+        ["list.yaml", "grounds[0].terms.fr[0]"],
+        ["list.yaml", "grounds[0].terms.en"],
+    ]
     with pytest.raises(WordListError) as empty:
         WordList.from_mapping(None, file="list.yaml")
     assert str(empty.value).startswith("list.yaml: (document): ")
+
+
+def test_a_word_list_given_without_its_file_is_named_by_its_usual_name() -> None:
+    with pytest.raises(WordListError) as caught:
+        WordList.from_mapping({"grounds": []})
+    assert caught.value.file == "protected-grounds.yaml"
+    assert str(caught.value).startswith("protected-grounds.yaml: grounds: ")
