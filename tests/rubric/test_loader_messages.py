@@ -378,7 +378,8 @@ def test_the_version_is_the_declared_one_and_a_hash_of_the_canonical_content() -
 
     from app.rubric.schemas import RubricDocument
 
-    doc = document(title={"fr": "Grille « é »", "en": "Rubric"})
+    # On a 0–10 scale, level keys sort as text ("10" before "2"), as JSON writes them.
+    doc = document(title={"fr": "Grille « é »", "en": "Rubric"}, scale=(0, 10))
     parsed = RubricDocument.model_validate(doc)
     canonical = json.dumps(
         parsed.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
