@@ -180,7 +180,7 @@ def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
 
 
 # Property tests run a fifth of their examples on each mutant; survivors are re-tested at full
-# count (`--recheck`) before they are reported.
+# count (`--recheck` or `--verify`) before they are reported.
 SCALE = "0.2"
 
 
@@ -350,8 +350,9 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         "explained as equivalent in tests/mutation-equivalents.json. Each group runs only its fast",
         "tests (SQLite, no subprocess server, no browser): see GROUPS in tests/mutation.py.",
         f"Property tests run {SCALE} of their examples per mutant; survivors are then re-tested",
-        'at full count (`--recheck`). "not checked" mutants are those of a module whose run was',
-        'stopped; a module "ran whole" when none is left.',
+        'at full count (`--recheck` or `--verify`). "not checked" mutants are those of a module',
+        "whose run was stopped (time limit): the scores are over the mutants checked only, and a",
+        'module "ran whole" when none is left unchecked.',
         "",
         "| group | mutants | killed | survived | equivalent | not checked | score | without "
         "equivalents | target | modules run whole | time |",
