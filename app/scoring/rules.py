@@ -26,6 +26,7 @@ Version 2 adds to version 1:
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 from app.rubric.model import Rubric, RubricCriterion
@@ -272,17 +273,46 @@ def _ordered(found: Iterable[RankedRecommendation]) -> tuple[RankedRecommendatio
     return tuple(sorted(set(found), key=rank))
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A rubric's arithmetic laid out for the walks of rules 2 (built once per rubric)."""
+
+    shares: tuple[tuple[str, dict[int, float]], ...]  # in rubric order: id -> level -> share
+    implied: tuple[tuple[str, dict[int, str]], ...]
+    core: tuple[str, ...]
+    warning: frozenset[str]
+    dealbreaker: frozenset[str]
+
+
+@lru_cache(maxsize=64)
+def _table(rubric: Rubric) -> _Table:
+    return _Table(
+        shares=tuple(
+            (c.id, {level: _share(rubric, c, level) for level in rubric.levels})
+            for c in rubric.criteria
+        ),
+        implied=tuple(rubric.implied.items()),
+        core=tuple(c.id for c in rubric.criteria if c.group == "core"),
+        warning=frozenset(f.id for f in rubric.flags if f.severity == "warning"),
+        dealbreaker=frozenset(f.id for f in rubric.flags if f.severity == "dealbreaker"),
+    )
+
+
 def _outcome(
     rubric: Rubric, ratings: Mapping[str, int], raised: frozenset[str]
 ) -> RankedRecommendation:
     """Rules 2 on a fully rated assessment: the recommendation it gets."""
-    by_id = rubric.flags_by_id
-    every = raised | set(implied_flags(rubric, ratings))
-    warnings = sum(1 for f in every if by_id[f].severity == "warning")
-    dealbreaker = any(by_id[f].severity == "dealbreaker" for f in every)
+    table = _table(rubric)
+    every = set(raised)
+    for criterion_id, levels in table.implied:
+        flag = levels.get(ratings[criterion_id])
+        if flag is not None:
+            every.add(flag)
+    warnings = len(every & table.warning)
+    dealbreaker = not every.isdisjoint(table.dealbreaker)
     below = rubric.weak_core.rating_below
-    weak = any(c.group == "core" and ratings[c.id] < below for c in rubric.criteria)
-    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rubric.criteria)
+    weak = any(ratings[c] < below for c in table.core)
+    weighted = sum(share[ratings[c]] for c, share in table.shares)
     _, score = _score(rubric, weighted, rubric.total_weight, warnings)
     return _recommendation(rubric, score, warnings, weak, dealbreaker)
 
