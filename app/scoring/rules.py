@@ -24,7 +24,7 @@ Version 2 adds to version 1:
   not move the recommendation, but submitting needs the interviewer's note on the criterion.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
@@ -298,23 +298,43 @@ def _table(rubric: Rubric) -> _Table:
     )
 
 
-def _outcome(
-    rubric: Rubric, ratings: Mapping[str, int], raised: frozenset[str]
-) -> RankedRecommendation:
-    """Rules 2 on a fully rated assessment: the recommendation it gets."""
+def _outcomes(
+    rubric: Rubric, raised: frozenset[str]
+) -> Callable[[Mapping[str, int]], RankedRecommendation]:
+    """Rules 2 on a fully rated assessment, as a function of its ratings: the recommendation.
+
+    What the rubric and the raised flags fix is worked out once (the walks below call it a
+    hundred times a verdict). The arithmetic is `_score`'s and `_recommendation`'s, in the same
+    order, so that it gives the same results to the bit."""
     table = _table(rubric)
-    every = set(raised)
-    for criterion_id, levels in table.implied:
-        flag = levels.get(ratings[criterion_id])
-        if flag is not None:
-            every.add(flag)
-    warnings = len(every & table.warning)
-    dealbreaker = not every.isdisjoint(table.dealbreaker)
-    below = rubric.weak_core.rating_below
-    weak = any(ratings[c] < below for c in table.core)
-    weighted = sum(share[ratings[c]] for c, share in table.shares)
-    _, score = _score(rubric, weighted, rubric.total_weight, warnings)
-    return _recommendation(rubric, score, warnings, weak, dealbreaker)
+    shares, implied, core = table.shares, table.implied, table.core
+    warning, dealbreaker = table.warning, table.dealbreaker
+    below, penalty = rubric.weak_core.rating_below, rubric.warning_effect.penalty
+    total, weak_cap = rubric.total_weight, rank(rubric.weak_core.cap)
+    raised_warnings = len(raised & warning)
+    raised_dealbreaker = not raised.isdisjoint(dealbreaker)
+    caps = [warning_cap(rubric, n) for n in range(len(warning) + 1)]
+
+    def outcome(ratings: Mapping[str, int]) -> RankedRecommendation:
+        extra = set()
+        for criterion_id, levels in implied:
+            flag = levels.get(ratings[criterion_id])
+            if flag is not None and flag not in raised:
+                extra.add(flag)
+        if raised_dealbreaker or not extra.isdisjoint(dealbreaker):
+            return "no_hire"
+        warnings = raised_warnings + len(extra & warning)
+        weighted = sum([share[ratings[c]] for c, share in shares])
+        base = 100.0 * weighted / total if total else 0.0
+        ranked = band(rubric, round(max(0.0, base - penalty * warnings), 1))
+        cap = caps[warnings]
+        if cap is not None:
+            ranked = lower(ranked, cap)
+        if rank(ranked) > weak_cap and any(ratings[c] < below for c in core):
+            ranked = rubric.weak_core.cap
+        return ranked
+
+    return outcome
 
 
 def _possible(
@@ -330,12 +350,13 @@ def _possible(
     the first to the second, one step at a time, usually meets every value in between; any value
     it skipped is looked for exhaustively (_reachable).
     """
+    outcome_of = _outcomes(rubric, raised)
     current = {**known, **{c.id: rubric.scale.min for c in unknown}}
-    found = {_outcome(rubric, current, raised)}
+    found = {outcome_of(current)}
     for _ in range(rubric.scale.max - rubric.scale.min):
         for criterion in unknown:
             current[criterion.id] += 1
-            found.add(_outcome(rubric, current, raised))
+            found.add(outcome_of(current))
     lowest, highest = rank(min(found, key=rank)), rank(max(found, key=rank))
     skipped = [r for r in RANKED_RECOMMENDATIONS[lowest : highest + 1] if r not in found]
     if skipped:
@@ -357,27 +378,28 @@ def _settle(
     """
     ordered = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
     low, high = rubric.scale.min, rubric.scale.max
+    outcome_of = _outcomes(rubric, raised)
     current = {**known, **{c.id: low for c in unknown}}
     points = [dict(current)]
-    outcome = _outcome(rubric, current, raised)
+    outcome = outcome_of(current)
     for _ in range(high - low):
         for criterion in unknown:
             current[criterion.id] += 1
-            now = _outcome(rubric, current, raised)
+            now = outcome_of(current)
             if now != outcome:
                 points.append({**current, criterion.id: current[criterion.id] - 1})
                 outcome = now
     points.append(dict(current))
     deciding: set[str] = set()
     for point in points:
-        here = _outcome(rubric, point, raised)
+        here = outcome_of(point)
         for criterion in ordered:
             if criterion.id in deciding:
                 continue
             level = point[criterion.id]
             for moved in (level - 1, level + 1):
                 if low <= moved <= high and (
-                    _outcome(rubric, {**point, criterion.id: moved}, raised) != here
+                    outcome_of({**point, criterion.id: moved}) != here
                 ):
                     deciding.add(criterion.id)
                     break
