@@ -24,7 +24,8 @@ Version 2 adds to version 1:
   not move the recommendation, but submitting needs the interviewer's note on the criterion.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
@@ -398,12 +399,25 @@ def _settle(
                 continue
             level = point[criterion.id]
             for moved in (level - 1, level + 1):
-                if low <= moved <= high and (
-                    outcome_of({**point, criterion.id: moved}) != here
-                ):
+                if low <= moved <= high and (outcome_of({**point, criterion.id: moved}) != here):
                     deciding.add(criterion.id)
                     break
     return tuple(c.id for c in ordered if c.id in deciding)
+
+
+# What the walks of rules 2 found (the recommendations still possible, the criteria that would
+# settle them), by `walk_key`: the costly part of a verdict, stored when a verdict changes and
+# looked up when it is read (app/verdicts keeps the panel's, see PanelWalk).
+Walk = tuple[tuple[RankedRecommendation, ...], tuple[str, ...]]
+Walks = MutableMapping[str, Walk]
+
+
+def walk_key(rubric: Rubric, ratings: Mapping[str, int], flags: Iterable[str]) -> str:
+    """What the walks depend on: the rubric version, the numeric ratings and every flag counted
+    (raised or implied by a rating). Equal keys, equal walks."""
+    known = ",".join(f"{k}={v}" for k, v in sorted(ratings.items()))
+    text = f"{rubric.id}@{rubric.version}|{known}|{','.join(sorted(flags))}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def decide(
@@ -411,11 +425,15 @@ def decide(
     ratings: Mapping[str, Rating | None],
     raised: Iterable[str],
     rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
 ) -> Decision:
-    """Apply the rules of `rules_version` to validated ratings and raised flag ids."""
+    """Apply the rules of `rules_version` to validated ratings and raised flag ids.
+
+    `walks` holds walks already made (rules 2): one found there is not made again, one made is
+    added to it."""
     if rules_version == 1:
         return _decide_v1(rubric, numeric(ratings), set(raised))
-    return _decide_v2(rubric, numeric(ratings), set(raised))
+    return _decide_v2(rubric, numeric(ratings), set(raised), walks)
 
 
 def _common(
@@ -471,7 +489,9 @@ def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> 
     )
 
 
-def _decide_v2(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
+def _decide_v2(
+    rubric: Rubric, ratings: Mapping[str, int], raised: set[str], walks: Walks | None = None
+) -> Decision:
     implied = implied_flags(rubric, ratings)
     every = raised | set(implied)
     rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, every)
@@ -480,13 +500,23 @@ def _decide_v2(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> 
     unknown = [c for c in rubric.criteria if c.id not in ratings]
     missing_core = [c for c in unknown if c.group == "core"]
     frozen = frozenset(raised)
+    settle: tuple[str, ...] = ()
     if unknown:
-        possible = _ordered(_possible(rubric, ratings, unknown, frozen))
+        # The walks see the flags implied by the known ratings either way (each outcome adds
+        # them), so the key counts every flag and a panel finds a scorecard's walk.
+        key = walk_key(rubric, ratings, every) if walks is not None else ""
+        if walks is not None and key in walks:
+            possible, settle = walks[key]
+        else:
+            possible = _ordered(_possible(rubric, ratings, unknown, frozen))
+            if len(possible) > 1:
+                settle = _settle(rubric, ratings, unknown, frozen)
+            if walks is not None:
+                walks[key] = (possible, settle)
     else:
         ranked = _recommendation(rubric, score, len(warnings), bool(weak_core), bool(dealbreakers))
         possible = (ranked,)
     recommendation: Recommendation = possible[0] if len(possible) == 1 else "incomplete"
-    settle = _settle(rubric, ratings, unknown, frozen) if recommendation == "incomplete" else ()
     return Decision(
         rules_version=2,
         base=base,
