@@ -156,9 +156,7 @@ def evaluate(
         if isinstance(rating, int):
             contribution = _contribution(rubric, criterion, rating, d.rated_weight)
             anchor = p.anchors[criterion.id][rating]
-            line = p.say("criterion", title=p.titles[criterion.id], rating=rating,
-                         max=rubric.scale.max, weight=p.weights[criterion.id],
-                         contribution=p.number(contribution), anchor=anchor)  # fmt: skip
+            line = p.criterion_line(criterion.id, rating, contribution)
             if criterion_reasons and criterion.id in criterion_reasons:
                 line = f"{line} {criterion_reasons[criterion.id]}"
             reasons.append(_reason(criterion.id, line))

@@ -127,12 +127,12 @@ def contradictions(
 ) -> list[Contradicted]:
     """Flags (raised or implied) that contradict the ratings given with them."""
     found = []
+    by_flag = _table(rubric).contradicting
     for flag_id in flags:
-        for criterion in rubric.criteria:
-            levels = rubric.contradicting_levels.get((flag_id, criterion.id))
-            rating = ratings.get(criterion.id)
-            if levels and rating is not None and rating in levels:
-                found.append(Contradicted(flag_id, criterion.id, rating))
+        for criterion_id, levels in by_flag.get(flag_id, ()):
+            rating = ratings.get(criterion_id)
+            if rating is not None and rating in levels:
+                found.append(Contradicted(flag_id, criterion_id, rating))
     return found
 
 
@@ -283,6 +283,8 @@ class _Table:
     core: tuple[str, ...]
     warning: frozenset[str]
     dealbreaker: frozenset[str]
+    # flag id -> (criterion id, the ratings contradicting the flag), in rubric order
+    contradicting: dict[str, tuple[tuple[str, frozenset[int]], ...]]
 
 
 @lru_cache(maxsize=64)
@@ -296,6 +298,14 @@ def _table(rubric: Rubric) -> _Table:
         core=tuple(c.id for c in rubric.criteria if c.group == "core"),
         warning=frozenset(f.id for f in rubric.flags if f.severity == "warning"),
         dealbreaker=frozenset(f.id for f in rubric.flags if f.severity == "dealbreaker"),
+        contradicting={
+            f.id: tuple(
+                (c.id, levels)
+                for c in rubric.criteria
+                if (levels := rubric.contradicting_levels.get((f.id, c.id)))
+            )
+            for f in rubric.flags
+        },
     )
 
 
