@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from app import __version__
-from app.access.service import authenticate_request
+from app.access.service import KeyCache, authenticate_request
 from app.access.throttle import SignInThrottle
 from app.assessments.router import router as assessments_router
 from app.audit import recorder
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     recorder.install()  # every session writes the audit trail
     event_feed.install()  # and numbers its events when it commits
     app.state.authenticator = authenticate_request  # API keys (app/access)
+    app.state.key_cache = KeyCache()  # writes skip the key's read for a few seconds
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)

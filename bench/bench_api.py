@@ -139,7 +139,10 @@ def submission_body(name: str, email: str) -> dict[str, object]:
         "interviewer": {"name": name, "email": email},
         "ratings": {c: 3 + (i % 2) for i, c in enumerate(CORE)},
         "flags": [{"id": "vanity_metrics", "note": "quoted page views"}],
-        "notes": {"measures_impact": "ties sign-ups to the goal"},
+        "notes": {
+            "measures_impact": "ties sign-ups to the goal",
+            "influence_over_audience": "page views quoted, but the community grew on its own",
+        },
         "summary": "Solid practitioner.",
         "language": "en",
         "status": "submitted",

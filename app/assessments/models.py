@@ -9,7 +9,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.i18n import Language
-from app.core.personal import Columns, audited
+from app.core.personal import Columns, audited, not_audited
 from app.core.text import Line, Paragraph, Statement
 from app.core.types import JSONType, UTCDateTime, new_id, utcnow
 from app.rubric.schemas import RankedRecommendation
@@ -97,6 +97,30 @@ class VerdictRecord(SQLModel, table=True):
     coverage: float
     cause: str = Field(max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PanelWalk(SQLModel, table=True):
+    """What the walks of rules 2 found for a candidate's panel, stored when it changes.
+
+    The costly part of a panel verdict (the recommendations still possible and the criteria
+    that would settle them) is worked out when a scorecard is submitted, amended or rescored,
+    and read back with the panel verdict instead of being worked out again. `walk_key` names
+    the inputs it was found for (`app.scoring.rules.walk_key`): a reader whose inputs differ
+    ignores it and makes the walks itself, so a stale row is never shown.
+    """
+
+    __tablename__ = "panel_walks"
+    __audit__: ClassVar[Columns] = not_audited(
+        "derived from the scorecards, whose writes the trail records; no personal data",
+        plain=("candidate_id", "walk_key", "possible", "settle"),
+    )
+
+    candidate_id: uuid.UUID = Field(
+        foreign_key="candidates.id", primary_key=True, ondelete="CASCADE"
+    )
+    walk_key: str = Field(max_length=64)
+    possible: list[str] = Field(sa_column=Column(JSONType, nullable=False))
+    settle: list[str] = Field(sa_column=Column(JSONType, nullable=False))
 
 
 class Interviewer(BaseModel):

@@ -231,7 +231,9 @@ def record_decision(
     candidate = service.get(session, candidate_id, lock=True)
     decision = decisions.record(session, registry, candidate, body, language)
     response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/decisions"
-    return decisions.to_public(decision)
+    public = decisions.to_public(decision)
+    etag.of_representation(response, public)
+    return public
 
 
 @router.get(

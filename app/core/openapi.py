@@ -66,7 +66,9 @@ KEYED_BY_RUBRIC_IDS = {
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 _HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
-        "description": "The version of the resource, to send back in `If-Match`.",
+        "description": "The version of the resource, to send back in `If-Match`. Records "
+        "that have no version (decisions, webhooks, screening links, deliveries) carry a digest "
+        "of the representation sent instead.",
         "schema": {"type": "string", "examples": ['"3"']},
     },
     "Location": {
@@ -417,6 +419,11 @@ ETAG_OPERATIONS = {
     "updateAssessment",
     "submitAssessment",
     "amendAssessment",
+    # Records without a version: the ETag is a digest of the representation sent.
+    "recordDecision",
+    "createWebhook",
+    "createScreening",
+    "redeliverDelivery",
 }
 # Operations whose success answer carries a Location (creates, submit, amend).
 LOCATION_OPERATIONS = {

@@ -16,7 +16,7 @@ import inspect
 import threading
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
@@ -81,6 +81,40 @@ def _open(
     request.state.session = unit.session
     request.state.principal = principal
     return unit
+
+
+class KeyCache(Protocol):
+    """Keys this process authenticated a moment ago (app/access registers its `KeyCache`)."""
+
+    def lookup(self, request: Request) -> Any:
+        """The principal of the request's credentials if remembered, else None."""
+        ...
+
+    def recheck(self, session: Session, principal: Any) -> None:
+        """Raise Unauthorized if the remembered key no longer works (inside the transaction)."""
+        ...
+
+
+Recheck = Callable[[Session], None]
+
+
+def _open_remembered(
+    request: Request, readonly: bool, operation: str, authenticator: Authenticator
+) -> tuple[UnitOfWork, Recheck] | None:
+    """A write's unit of work, without the read that authenticates it, when its API key was
+    authenticated a moment ago; the returned check runs first in the write's own transaction
+    (a revoked key is refused there, before anything is read or written)."""
+    if readonly or authenticator is not api_key:
+        return None
+    cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
+    principal = cache.lookup(request) if cache is not None else None
+    if cache is None or principal is None:
+        return None
+    unit = UnitOfWork(request.app.state.engine)
+    unit.session.info.update(principal=principal, operation=operation)
+    request.state.session = unit.session
+    request.state.principal = principal
+    return unit, functools.partial(cache.recheck, principal=principal)
 
 
 def _remember(unit: UnitOfWork, key: str, print_: str, response: Response) -> None:
@@ -238,8 +272,13 @@ class ApiRoute(APIRoute):
             key = idempotency.key_of(request)
             print_ = idempotency.fingerprint(request, await request.body()) if key else ""
             gate: Gate | None = None if readonly else request.app.state.writers
-            unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
-            request.state.work = _Work(unit, gate, key, print_)
+            remembered = _open_remembered(request, readonly, operation, authenticator)
+            recheck: Recheck | None = None
+            if remembered is None:
+                unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
+            else:
+                unit, recheck = remembered
+            request.state.work = _Work(unit, gate, key, print_, recheck)
             try:
                 return await handle(request)
             except _KeyRace:
@@ -279,14 +318,24 @@ def _replay_twin(
 class _Work:
     """What the endpoint's worker thread finishes: the unit of work of one request."""
 
-    def __init__(self, unit: UnitOfWork, gate: Gate | None, key: str | None, print_: str) -> None:
+    def __init__(
+        self,
+        unit: UnitOfWork,
+        gate: Gate | None,
+        key: str | None,
+        print_: str,
+        recheck: Recheck | None = None,
+    ) -> None:
         self.unit, self.gate, self.key, self.print_ = unit, gate, key, print_
+        self.recheck = recheck
 
     def run(self, respond: Callable[[], Response]) -> Response:
         """Replay, else run the endpoint and commit; a writer holds the gate throughout."""
         with self.gate or nullcontext():
             unit = self.unit
             try:
+                if self.recheck is not None:
+                    self.recheck(unit.session)
                 if self.key:
                     principal_id = unit.session.info["principal"].id
                     replayed = idempotency.replay(unit.session, principal_id, self.key, self.print_)

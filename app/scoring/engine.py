@@ -18,6 +18,7 @@ from app.scoring.rules import (
     Decision,
     Rating,
     RulesVersion,
+    Walks,
     decide,
     numeric,
 )
@@ -134,6 +135,7 @@ def evaluate(
     criterion_reasons: Mapping[str, str] | None = None,
     extra_reasons: Sequence[dict[str, str]] = (),
     extra_fields: Mapping[str, Any] | None = None,
+    walks: Walks | None = None,
 ) -> dict[str, Any]:
     """The verdict's fields for already-validated ratings and flags (shared by all verdicts).
 
@@ -142,7 +144,7 @@ def evaluate(
     which rating).
     """
     p = phrases_for(rubric, language)
-    d = decide(rubric, ratings, raised.keys(), rules_version)
+    d = decide(rubric, ratings, raised.keys(), rules_version, walks)
     if seen is None:
         seen = [Seen(c.flag, c.criterion, c.rating) for c in d.contradictions]
     reasons = explain(rubric, d, ratings, raised, seen, p)
@@ -154,9 +156,7 @@ def evaluate(
         if isinstance(rating, int):
             contribution = _contribution(rubric, criterion, rating, d.rated_weight)
             anchor = p.anchors[criterion.id][rating]
-            line = p.say("criterion", title=p.titles[criterion.id], rating=rating,
-                         max=rubric.scale.max, weight=p.weights[criterion.id],
-                         contribution=p.number(contribution), anchor=anchor)  # fmt: skip
+            line = p.criterion_line(criterion.id, rating, contribution)
             if criterion_reasons and criterion.id in criterion_reasons:
                 line = f"{line} {criterion_reasons[criterion.id]}"
             reasons.append(_reason(criterion.id, line))
@@ -228,8 +228,11 @@ def score(
     answers: Answers,
     language: Language | None = None,
     rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
 ) -> Verdict:
-    """Score one assessment. Raises AnswersError if the answers do not fit the rubric."""
+    """Score one assessment. Raises AnswersError if the answers do not fit the rubric.
+
+    `walks`: walks of rules 2 already made (see `rules.decide`)."""
     check_answers(rubric, answers)
     ratings = {k: v for k, v in answers.ratings.items() if v is not None}
     raised: dict[str, RaisedBy] = {}
@@ -239,6 +242,12 @@ def score(
             entry.notes.append(AttributedNote(text=flag.note))
     notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
     fields = evaluate(
-        rubric, ratings, raised, notes, language or answers.language, rules_version=rules_version
+        rubric,
+        ratings,
+        raised,
+        notes,
+        language or answers.language,
+        rules_version=rules_version,
+        walks=walks,
     )
     return Verdict.model_validate(fields)

@@ -27,6 +27,7 @@ from app.scoring.rules import (
     CURRENT_RULES,
     Rating,
     RulesVersion,
+    Walks,
     contradictions,
     decide,
     implied_flags,
@@ -116,12 +117,15 @@ def pooled_flags(
 
 
 def panel_recommendation(
-    rubric: Rubric, members: Sequence[PanelMember], rules_version: RulesVersion = CURRENT_RULES
+    rubric: Rubric,
+    members: Sequence[PanelMember],
+    rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
 ) -> Recommendation:
     """The panel's recommendation alone (no texts, no agreement): what filters need."""
     raised = pooled_flags(rubric, members, rules_version)
     ratings = combined_ratings(rubric, members)
-    return decide(rubric, ratings, raised.keys(), rules_version).recommendation
+    return decide(rubric, ratings, raised.keys(), rules_version, walks).recommendation
 
 
 def scorecard_contradictions(rubric: Rubric, members: Sequence[PanelMember]) -> list[Seen]:
@@ -152,8 +156,11 @@ def combine(
     members: Sequence[PanelMember],
     language: Language,
     rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
 ) -> PanelVerdict:
-    """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit."""
+    """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit.
+
+    `walks`: walks of rules 2 already made (see `rules.decide`)."""
     names = [m.interviewer for m in members]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -241,6 +248,7 @@ def combine(
             "agreement": alpha if len(members) >= 2 else None,
             "agreement_words": words,
         },
+        walks=walks,
     )
     engine = fields["recommendation"]
     people = []

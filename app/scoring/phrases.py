@@ -32,6 +32,13 @@ class Phrases:
     labels: dict[Recommendation, str]  # quoted labels
     band_text: dict[RankedRecommendation, str]
     penalty: str
+    # (criterion id, rating) -> the criterion's line before and after its contribution
+    criterion_lines: dict[tuple[str, int], tuple[str, str]]
+
+    def criterion_line(self, criterion_id: str, rating: int, contribution: float) -> str:
+        """'«Title»: 3/4 (weight 2, 12.5 points). Anchor text' (the `criterion` sentence)."""
+        head, tail = self.criterion_lines[(criterion_id, rating)]
+        return head + self.number(contribution) + tail
 
     def say(self, key: str, **values: object) -> str:
         """The sentence `key`, filled with `values`."""
@@ -74,6 +81,9 @@ def flag_source(rubric: Rubric, flag: RedFlag, language: Language) -> str:
     return say(language, "source", seed=name, point=flag.source.point_in(language))
 
 
+_SLOT = "\x00"  # where a criterion line's contribution goes
+
+
 @lru_cache(maxsize=64)
 def _build(rubric: Rubric, language: Language) -> Phrases:
     lang = language
@@ -86,12 +96,23 @@ def _build(rubric: Rubric, language: Language) -> Phrases:
         "hire": format_number(t.hire, lang),
         "hold": format_number(t.hold, lang),
     }
+    titles = {k: quoted(lang, v) for k, v in plain.items()}
+    anchors = {c.id: {lvl: a.get(lang) for lvl, a in c.anchors.items()} for c in rubric.criteria}
+    weights = {c.id: format_number(c.weight, lang, 2) for c in rubric.criteria}
+    lines: dict[tuple[str, int], tuple[str, str]] = {}
+    for c in rubric.criteria:
+        for level, anchor in anchors[c.id].items():
+            text = say(lang, "criterion", title=titles[c.id], rating=level, max=rubric.scale.max,
+                       weight=weights[c.id], contribution=_SLOT, anchor=anchor)  # fmt: skip
+            head, tail = text.split(_SLOT)
+            lines[(c.id, level)] = (head, tail)
     return Phrases(
         language=lang,
-        titles={k: quoted(lang, v) for k, v in plain.items()},
+        titles=titles,
         plain_titles=plain,
-        anchors={c.id: {lvl: a.get(lang) for lvl, a in c.anchors.items()} for c in rubric.criteria},
-        weights={c.id: format_number(c.weight, lang, 2) for c in rubric.criteria},
+        anchors=anchors,
+        weights=weights,
+        criterion_lines=lines,
         sources={f.id: flag_source(rubric, f, lang) for f in rubric.flags},
         labels=labels,
         band_text={r: say(lang, "band", label=labels[r], **cuts) for r in RANKED_RECOMMENDATIONS},

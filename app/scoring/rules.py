@@ -24,8 +24,10 @@ Version 2 adds to version 1:
   not move the recommendation, but submitting needs the interviewer's note on the criterion.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 from app.rubric.model import Rubric, RubricCriterion
@@ -125,12 +127,12 @@ def contradictions(
 ) -> list[Contradicted]:
     """Flags (raised or implied) that contradict the ratings given with them."""
     found = []
+    by_flag = _table(rubric).contradicting
     for flag_id in flags:
-        for criterion in rubric.criteria:
-            levels = rubric.contradicting_levels.get((flag_id, criterion.id))
-            rating = ratings.get(criterion.id)
-            if levels and rating is not None and rating in levels:
-                found.append(Contradicted(flag_id, criterion.id, rating))
+        for criterion_id, levels in by_flag.get(flag_id, ()):
+            rating = ratings.get(criterion_id)
+            if rating is not None and rating in levels:
+                found.append(Contradicted(flag_id, criterion_id, rating))
     return found
 
 
@@ -220,19 +222,78 @@ def _ordered(found: Iterable[RankedRecommendation]) -> tuple[RankedRecommendatio
     return tuple(sorted(set(found), key=rank))
 
 
-def _outcome(
-    rubric: Rubric, ratings: Mapping[str, int], raised: frozenset[str]
-) -> RankedRecommendation:
-    """Rules 2 on a fully rated assessment: the recommendation it gets."""
-    by_id = rubric.flags_by_id
-    every = raised | set(implied_flags(rubric, ratings))
-    warnings = sum(1 for f in every if by_id[f].severity == "warning")
-    dealbreaker = any(by_id[f].severity == "dealbreaker" for f in every)
-    below = rubric.weak_core.rating_below
-    weak = any(c.group == "core" and ratings[c.id] < below for c in rubric.criteria)
-    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rubric.criteria)
-    _, score = _score(rubric, weighted, rubric.total_weight, warnings)
-    return _recommendation(rubric, score, warnings, weak, dealbreaker)
+@dataclass(frozen=True)
+class _Table:
+    """A rubric's arithmetic laid out for the walks of rules 2 (built once per rubric)."""
+
+    shares: tuple[tuple[str, dict[int, float]], ...]  # in rubric order: id -> level -> share
+    implied: tuple[tuple[str, dict[int, str]], ...]
+    core: tuple[str, ...]
+    warning: frozenset[str]
+    dealbreaker: frozenset[str]
+    # flag id -> (criterion id, the ratings contradicting the flag), in rubric order
+    contradicting: dict[str, tuple[tuple[str, frozenset[int]], ...]]
+
+
+@lru_cache(maxsize=64)
+def _table(rubric: Rubric) -> _Table:
+    return _Table(
+        shares=tuple(
+            (c.id, {level: _share(rubric, c, level) for level in rubric.levels})
+            for c in rubric.criteria
+        ),
+        implied=tuple(rubric.implied.items()),
+        core=tuple(c.id for c in rubric.criteria if c.group == "core"),
+        warning=frozenset(f.id for f in rubric.flags if f.severity == "warning"),
+        dealbreaker=frozenset(f.id for f in rubric.flags if f.severity == "dealbreaker"),
+        contradicting={
+            f.id: tuple(
+                (c.id, levels)
+                for c in rubric.criteria
+                if (levels := rubric.contradicting_levels.get((f.id, c.id)))
+            )
+            for f in rubric.flags
+        },
+    )
+
+
+def _outcomes(
+    rubric: Rubric, raised: frozenset[str]
+) -> Callable[[Mapping[str, int]], RankedRecommendation]:
+    """Rules 2 on a fully rated assessment, as a function of its ratings: the recommendation.
+
+    What the rubric and the raised flags fix is worked out once (the walks below call it a
+    hundred times a verdict). The arithmetic is `_score`'s and `_recommendation`'s, in the same
+    order, so that it gives the same results to the bit."""
+    table = _table(rubric)
+    shares, implied, core = table.shares, table.implied, table.core
+    warning, dealbreaker = table.warning, table.dealbreaker
+    below, penalty = rubric.weak_core.rating_below, rubric.warning_effect.penalty
+    total, weak_cap = rubric.total_weight, rank(rubric.weak_core.cap)
+    raised_warnings = len(raised & warning)
+    raised_dealbreaker = not raised.isdisjoint(dealbreaker)
+    caps = [warning_cap(rubric, n) for n in range(len(warning) + 1)]
+
+    def outcome(ratings: Mapping[str, int]) -> RankedRecommendation:
+        extra = set()
+        for criterion_id, levels in implied:
+            flag = levels.get(ratings[criterion_id])
+            if flag is not None and flag not in raised:
+                extra.add(flag)
+        if raised_dealbreaker or not extra.isdisjoint(dealbreaker):
+            return "no_hire"
+        warnings = raised_warnings + len(extra & warning)
+        weighted = sum([share[ratings[c]] for c, share in shares])
+        base = 100.0 * weighted / total if total else 0.0
+        ranked = band(rubric, round(max(0.0, base - penalty * warnings), 1))
+        cap = caps[warnings]
+        if cap is not None:
+            ranked = lower(ranked, cap)
+        if rank(ranked) > weak_cap and any(ratings[c] < below for c in core):
+            ranked = rubric.weak_core.cap
+        return ranked
+
+    return outcome
 
 
 def _possible(
@@ -248,12 +309,13 @@ def _possible(
     the first to the second, one step at a time, usually meets every value in between; any value
     it skipped is looked for exhaustively (_reachable).
     """
+    outcome_of = _outcomes(rubric, raised)
     current = {**known, **{c.id: rubric.scale.min for c in unknown}}
-    found = {_outcome(rubric, current, raised)}
+    found = {outcome_of(current)}
     for _ in range(rubric.scale.max - rubric.scale.min):
         for criterion in unknown:
             current[criterion.id] += 1
-            found.add(_outcome(rubric, current, raised))
+            found.add(outcome_of(current))
     lowest, highest = rank(min(found, key=rank)), rank(max(found, key=rank))
     skipped = [r for r in RANKED_RECOMMENDATIONS[lowest : highest + 1] if r not in found]
     if skipped:
@@ -275,31 +337,45 @@ def _settle(
     """
     ordered = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
     low, high = rubric.scale.min, rubric.scale.max
+    outcome_of = _outcomes(rubric, raised)
     current = {**known, **{c.id: low for c in unknown}}
     points = [dict(current)]
-    outcome = _outcome(rubric, current, raised)
+    outcome = outcome_of(current)
     for _ in range(high - low):
         for criterion in unknown:
             current[criterion.id] += 1
-            now = _outcome(rubric, current, raised)
+            now = outcome_of(current)
             if now != outcome:
                 points.append({**current, criterion.id: current[criterion.id] - 1})
                 outcome = now
     points.append(dict(current))
     deciding: set[str] = set()
     for point in points:
-        here = _outcome(rubric, point, raised)
+        here = outcome_of(point)
         for criterion in ordered:
             if criterion.id in deciding:
                 continue
             level = point[criterion.id]
             for moved in (level - 1, level + 1):
-                if low <= moved <= high and (
-                    _outcome(rubric, {**point, criterion.id: moved}, raised) != here
-                ):
+                if low <= moved <= high and (outcome_of({**point, criterion.id: moved}) != here):
                     deciding.add(criterion.id)
                     break
     return tuple(c.id for c in ordered if c.id in deciding)
+
+
+# What the walks of rules 2 found (the recommendations still possible, the criteria that would
+# settle them), by `walk_key`: the costly part of a verdict, stored when a verdict changes and
+# looked up when it is read (app/verdicts keeps the panel's, see PanelWalk).
+Walk = tuple[tuple[RankedRecommendation, ...], tuple[str, ...]]
+Walks = MutableMapping[str, Walk]
+
+
+def walk_key(rubric: Rubric, ratings: Mapping[str, int], flags: Iterable[str]) -> str:
+    """What the walks depend on: the rubric version, the numeric ratings and every flag counted
+    (raised or implied by a rating). Equal keys, equal walks."""
+    known = ",".join(f"{k}={v}" for k, v in sorted(ratings.items()))
+    text = f"{rubric.id}@{rubric.version}|{known}|{','.join(sorted(flags))}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def decide(
@@ -307,11 +383,15 @@ def decide(
     ratings: Mapping[str, Rating | None],
     raised: Iterable[str],
     rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
 ) -> Decision:
-    """Apply the rules of `rules_version` to validated ratings and raised flag ids."""
+    """Apply the rules of `rules_version` to validated ratings and raised flag ids.
+
+    `walks` holds walks already made (rules 2): one found there is not made again, one made is
+    added to it."""
     if rules_version == 1:
         return _decide_v1(rubric, numeric(ratings), set(raised))
-    return _decide_v2(rubric, numeric(ratings), set(raised))
+    return _decide_v2(rubric, numeric(ratings), set(raised), walks)
 
 
 def _common(
@@ -367,7 +447,9 @@ def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> 
     )
 
 
-def _decide_v2(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
+def _decide_v2(
+    rubric: Rubric, ratings: Mapping[str, int], raised: set[str], walks: Walks | None = None
+) -> Decision:
     implied = implied_flags(rubric, ratings)
     every = raised | set(implied)
     rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, every)
@@ -376,13 +458,23 @@ def _decide_v2(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> 
     unknown = [c for c in rubric.criteria if c.id not in ratings]
     missing_core = [c for c in unknown if c.group == "core"]
     frozen = frozenset(raised)
+    settle: tuple[str, ...] = ()
     if unknown:
-        possible = _ordered(_possible(rubric, ratings, unknown, frozen))
+        # The walks see the flags implied by the known ratings either way (each outcome adds
+        # them), so the key counts every flag and a panel finds a scorecard's walk.
+        key = walk_key(rubric, ratings, every) if walks is not None else ""
+        if walks is not None and key in walks:
+            possible, settle = walks[key]
+        else:
+            possible = _ordered(_possible(rubric, ratings, unknown, frozen))
+            if len(possible) > 1:
+                settle = _settle(rubric, ratings, unknown, frozen)
+            if walks is not None:
+                walks[key] = (possible, settle)
     else:
         ranked = _recommendation(rubric, score, len(warnings), bool(weak_core), bool(dealbreakers))
         possible = (ranked,)
     recommendation: Recommendation = possible[0] if len(possible) == 1 else "incomplete"
-    settle = _settle(rubric, ratings, unknown, frozen) if recommendation == "incomplete" else ()
     return Decision(
         rules_version=2,
         base=base,

@@ -11,9 +11,19 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from app.assessments.models import Assessment, AssessmentRevision, CandidateVerdict, VerdictRecord
+from app.assessments.models import (
+    Assessment,
+    AssessmentRevision,
+    CandidateVerdict,
+    PanelWalk,
+    VerdictRecord,
+)
 from app.candidates.models import Candidate
 from app.core.errors import InvalidInput, RuleViolation
 from app.core.i18n import Language
@@ -23,11 +33,15 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, AnswersError, PanelMember, Verdict, combine, parse_answers, score
 from app.scoring.panel import panel_recommendation
-from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion
+from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion, Walk, Walks
 from app.scoring.submission import NotSubmittable, check_submittable
 from app.webhooks import service as webhooks
 
 JUST_SCORED = "tamis_just_scored"
+WALKS = "tamis_walks"  # the walks of rules 2 made in this transaction (see app.scoring.rules)
+
+
+_WALKS: Table = PanelWalk.__table__  # type: ignore[attr-defined]
 
 
 def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
@@ -93,7 +107,7 @@ def record(
 ) -> VerdictRecord:
     """Score the assessment's current revision and store what the verdict said."""
     answers = answers or Answers.model_validate(assessment.answers)
-    verdict = score(rubric, answers, "en", rules)
+    verdict = score(rubric, answers, "en", rules, session.info.setdefault(WALKS, {}))
     row = VerdictRecord(
         assessment_id=assessment.id,
         revision=assessment.revision,
@@ -108,6 +122,61 @@ def record(
     # The response of this request shows the verdict just made: keep it instead of replaying.
     session.info.setdefault(JUST_SCORED, {})[(assessment.id, assessment.revision, "en")] = verdict
     return row
+
+
+class _Recording(dict[str, Walk]):
+    """The request's walks (shared by its verdicts), noting those added through it."""
+
+    def __init__(self, shared: Walks, added: Walks) -> None:
+        super().__init__()
+        self.shared, self.added = shared, added
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.shared
+
+    def __getitem__(self, key: str) -> Walk:
+        walk = self.shared[key]
+        self.added[key] = walk
+        return walk
+
+    def __setitem__(self, key: str, walk: Walk) -> None:
+        self.shared[key] = walk
+        self.added[key] = walk
+
+
+def _request_walks(session: Session, added: Walks) -> Walks:
+    """The walks made in this transaction (a panel of one finds its scorecard's), recording
+    in `added` the walk the caller's verdict uses."""
+    return _Recording(session.info.setdefault(WALKS, {}), added)
+
+
+def _store_walks(session: Session, candidate_id: uuid.UUID, walks: Walks) -> None:
+    """Keep the panel's walk (rules 2, when it had criteria left unrated) for its readers.
+
+    Without one, a row stored before stays: its key no longer matches, so readers ignore it."""
+    if not walks:
+        return
+    key, (possible, settle) = next(iter(walks.items()))
+    values = {"walk_key": key, "possible": list(possible), "settle": list(settle)}
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert(_WALKS) if dialect == "postgresql" else sqlite_insert(_WALKS)
+    session.execute(
+        upsert.values(candidate_id=candidate_id, **values).on_conflict_do_update(
+            index_elements=[_WALKS.c.candidate_id], set_=values
+        )
+    )
+
+
+def _stored_walks(session: Session, candidate_id: uuid.UUID) -> Walks:
+    """The panel's stored walk, keyed by the inputs it was made for."""
+    row = session.execute(
+        sa_select(_WALKS.c.walk_key, _WALKS.c.possible, _WALKS.c.settle).where(
+            _WALKS.c.candidate_id == candidate_id
+        )
+    ).first()
+    if row is None:
+        return {}
+    return {row.walk_key: (tuple(row.possible), tuple(row.settle))}
 
 
 def _latest(session: Session, assessment_id: uuid.UUID) -> VerdictRecord | None:
@@ -181,7 +250,8 @@ def panel_with_members(
     rubric = rubric_of(session, registry, candidate)
     scorecards = submitted(session, candidate.id)
     panel_members = members(scorecards)
-    verdict = combine(rubric, panel_members, language, rules_of(candidate))
+    walks = _stored_walks(session, candidate.id)
+    verdict = combine(rubric, panel_members, language, rules_of(candidate), walks)
     public = CandidateVerdict.model_validate(
         {**dict(verdict), "candidate_id": candidate.id, "assessments": [a.id for a in scorecards]}
     )
@@ -205,7 +275,11 @@ def refresh_candidate(
         scorecards = submitted(session, candidate.id)
     rubric = rubric or rubric_of(session, registry, candidate)
     before = candidate.recommendation
-    after = panel_recommendation(rubric, members(scorecards), rules_of(candidate))
+    walks: Walks = {}
+    after = panel_recommendation(
+        rubric, members(scorecards), rules_of(candidate), _request_walks(session, walks)
+    )
+    _store_walks(session, candidate.id, walks)
     if after != before:
         candidate.recommendation = after
         candidate.updated_at = utcnow()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
 from app.scoring import Answers, PanelMember, RaisedFlag, combine, score
+from app.scoring.rules import Walk, Walks
 from tests.factories import criterion, document, examples, flag, rubric, shipped_document
 
 RANK = {name: index for index, name in enumerate(RANKED_RECOMMENDATIONS)}
@@ -412,3 +413,36 @@ def test_a_panel_of_one_agrees_with_the_single_verdict(case: tuple[Rubric, Answe
         single.coverage,
         single.possible,
     )
+
+
+@given(cases())
+def test_a_stored_walk_gives_the_verdict_the_walk_itself_gives(
+    case: tuple[Rubric, Answers],
+) -> None:
+    """Walks kept from a verdict (as a panel's are stored) give the same verdict when reused,
+    and a panel of one finds the walk of its scorecard."""
+    r, answers = case
+    walks: Walks = {}
+    fresh = score(r, answers, "en", walks=walks)
+    assert score(r, answers, "en").model_dump_json() == fresh.model_dump_json()
+    if fresh.rules_version == 2 and unknown(r, answers):
+        assert len(walks) == 1
+        event("a walk kept")
+    found: Walks = {}
+    reused = combine(r, [PanelMember("only", answers)], "en", walks=_Counting(walks, found))
+    assert (reused.possible, reused.settle) == (fresh.possible, fresh.settle)
+    assert len(found) == len(walks)  # found, not made again
+    assert score(r, answers, "en", walks=walks).model_dump_json() == fresh.model_dump_json()
+
+
+class _Counting(dict[str, Walk]):
+    """Walks that notes each one looked up in `found`."""
+
+    def __init__(self, walks: Walks, found: Walks) -> None:
+        super().__init__(walks)
+        self.found = found
+
+    def __getitem__(self, key: str) -> Walk:
+        walk = super().__getitem__(key)
+        self.found[key] = walk
+        return walk
