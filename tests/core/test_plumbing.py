@@ -24,6 +24,7 @@ def test_an_etag_names_its_version_and_if_match_guards_it() -> None:
     etag.check(None, 3)  # no If-Match: nothing to check
     etag.check('"3"', 3)
     etag.check(' "2" , "3" ', 3)  # one of several
+    etag.check('"2","3"', 3)
     etag.check("*", 3)
     etag.check('"9", *', 3)
     with pytest.raises(PreconditionFailed) as stale:
@@ -35,6 +36,7 @@ def test_an_etag_names_its_version_and_if_match_guards_it() -> None:
         etag.check("3", 3)  # an ETag is quoted
     with pytest.raises(BadRequest) as empty:
         etag.check("  ", 3)
+    assert empty.value.detail == "If-Match must name an ETag (or `*`): it is empty"
     assert [(e.loc, e.message) for e in empty.value.errors] == [
         ("header:If-Match", 'an ETag read before, e.g. "3"')
     ]
