@@ -231,8 +231,9 @@ def db_upgrade(
 
     settings = get_settings()
     make_engine(settings.database_url).dispose()  # creates the SQLite data folder if needed
-    upgrade(settings.database_url, revision)
-    typer.echo(f"database migrated to {revision}: {_redacted(settings.database_url)}")
+    applied = upgrade(settings.database_url, revision)
+    done = "migrated to" if applied else "already at"
+    typer.echo(f"database {done} {revision}: {_redacted(settings.database_url)}")
 
 
 def _redacted(url: str) -> str:
@@ -246,11 +247,25 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate",
+            help="Migrate the database first (under a lock: when several servers start at "
+            "once, one migrates and the others wait, then find nothing to do).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up."""
+    """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up.
+
+    Each worker process is stateless: data, rate-limit counts and the webhook outbox live in
+    the database (or Redis), so several workers and several machines can serve one database.
+    """
     import uvicorn
 
     _load(None)
+    if migrate:
+        db_upgrade("head")
     uvicorn.run(
         "app.main:create_app",
         factory=True,

@@ -14,4 +14,5 @@ import app.events.models
 import app.positions.models
 import app.rubric.store
 import app.screenings.models
+import app.core.ratelimit
 import app.webhooks.models  # noqa: F401  (each import registers its tables)

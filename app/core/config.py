@@ -52,12 +52,26 @@ class Settings(BaseSettings):
     # Hosts (as written in webhook URLs, comma-separated) allowed although they are not public
     # addresses; every other webhook must resolve to public addresses (app/webhooks/destinations).
     webhook_allowed_hosts: str = ""
-    # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
-    # storage (`redis://host:6379`) counts across processes. See the `limits` package.
-    rate_limit_storage: str = "memory://"
+    # Where rate-limit counts live (sign-in, self-screen). Unset: in the database, shared by
+    # every server process and machine (app/core/ratelimit.py). `redis://host:6379` keeps them
+    # in Redis (the `redis` extra); `memory://` in each process alone. See the `limits` package.
+    rate_limit_url: str | None = None
     # Failed sign-ins allowed per account and per client address (`limits` notation).
     sign_in_limit_per_account: str = "10/15minutes"
     sign_in_limit_per_address: str = "50/15minutes"
+
+    @field_validator("rate_limit_url")
+    @classmethod
+    def _a_storage(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from limits.storage import SCHEMES
+
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or scheme not in SCHEMES or scheme.startswith("async+"):
+            known = ", ".join(sorted(s for s in SCHEMES if not s.startswith("async+")))
+            raise ValueError(f"'{scheme}' is not a rate-limit storage (one of: {known})")
+        return value
 
     @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address")
     @classmethod
