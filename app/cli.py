@@ -255,6 +255,9 @@ def serve(
             "once, one migrates and the others wait, then find nothing to do).",
         ),
     ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log each request.")
+    ] = True,
 ) -> None:
     """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up.
 
@@ -272,6 +275,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        access_log=access_log,
         **proxy_options(get_settings()),
     )
 

@@ -1,27 +1,188 @@
 """`make bench`: every benchmark in turn, and bench/RESULTS.md written from what they print.
 
-The file names the commit (and whether the tree had uncommitted changes), the date, the machine
-and every figure each benchmark printed, with the command that printed it. Nothing in it is
-edited by hand: to change it, change a benchmark and run `make bench` again.
+Each benchmark measures its figure against a baseline in the same run and prints the ratio; this
+harness runs them, reads those ratio lines, sets each against its target (issue 18's table) and
+writes bench/RESULTS.md: the commit (and whether the tree had uncommitted changes), the date, the
+machine (CPU, cores, Python, SQLite and PostgreSQL versions, load average at the start), a table
+of every figure with its target and met / missed, and each benchmark's whole output. Nothing in
+it is edited by hand: to change it, change a benchmark and run `make bench` again.
+
+    .venv/bin/python bench/run_all.py [--only bench_api.py ...] [--seconds 10]
+
+A figure whose line is not in the output (a benchmark failed, or is not there) is reported as
+"not measured" or "not available", never guessed. The lines read are:
+
+- bench_scoring.py: `score()… N µs  R x baseline` (the first line starting with `score()`);
+- bench_submission.py: `submit, scored and committed  N ms  R x baseline`;
+- bench_api.py: under `## sqlite` / `## postgresql`, `ratio submit|candidates page|panel verdict:
+  throughput P% of the bare endpoint; p99 R x the bare endpoint's`;
+- bench_pages.py: `COUNT  PDF report / HTML report of the same candidate: R`;
+- bench_workers.py: `ratio 2 workers vs 1 …: throughput R x at the same p99 …`;
+- bench_import.py (when it exists): a line `ratio … import … R x …` (the import rate against
+  the per-request rate).
 """
 
+import argparse
 import os
 import platform
+import re
+import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
-BENCHMARKS = [
-    ["bench/bench_scoring.py"],
-    ["bench/bench_submission.py"],
-    ["bench/bench_api.py", "--db", "both", "--seconds", "10"],
-    ["bench/bench_export.py"],
-    ["bench/bench_pages.py"],
-    ["bench/bench_signals.py"],
-]
+TIMEOUT = 3600  # seconds for one benchmark before it counts as failed
+
+
+def benchmarks(seconds: int) -> list[list[str]]:
+    """Every benchmark's command line (bench_import.py only when it exists)."""
+    commands = [
+        ["bench/bench_scoring.py"],
+        ["bench/bench_submission.py", "--profile"],
+        ["bench/bench_api.py", "--db", "both", "--seconds", str(seconds)],
+        ["bench/bench_workers.py", "--seconds", str(seconds)],
+        ["bench/bench_pages.py"],
+        ["bench/bench_export.py"],
+        ["bench/bench_signals.py"],
+    ]
+    if (ROOT / "bench" / "bench_import.py").exists():
+        commands.insert(4, ["bench/bench_import.py"])
+    return commands
+
+
+@dataclass
+class Figure:
+    """One row of issue 18's table: what, the measured value, the target and whether it is met."""
+
+    what: str
+    target: str
+    measured: str = "not measured"
+    met: bool | None = None
+
+    def row(self) -> str:
+        verdict = {True: "met", False: "missed", None: "—"}[self.met]
+        return f"| {self.what} | {self.measured} | {self.target} | {verdict} |"
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def figures(outputs: dict[str, str]) -> list[Figure]:
+    """Issue 18's figures, read from the benchmarks' output."""
+    rows: list[Figure] = []
+
+    submission = Figure("submission in-process, vs validating the body", "≤ 15×")
+    found = re.search(
+        r"submit, scored and committed\s+([\d.]+) ms\s+([\d.]+) x",
+        outputs.get("bench_submission.py", ""),
+    )
+    if found:
+        ratio = _num(found.group(2))
+        submission.measured, submission.met = f"{ratio:.1f}× ({found.group(1)} ms)", ratio <= 15
+    rows.append(submission)
+
+    api = _api_ratios(outputs.get("bench_api.py", ""))
+    for db, floor in (("sqlite", 35.0), ("postgresql", 25.0)):
+        figure = Figure(f"submission over HTTP, share of a bare validated POST, {db}", f"≥ {floor:g} %")
+        if ("submit", db) in api:
+            share, _p99 = api[("submit", db)]
+            figure.measured, figure.met = f"{share:.1f} %", share >= floor
+        rows.append(figure)
+    for db in ("sqlite", "postgresql"):
+        figure = Figure(f"submission p99 vs the bare endpoint's, {db}", "≤ 3×")
+        if ("submit", db) in api:
+            _share, p99 = api[("submit", db)]
+            figure.measured, figure.met = f"{p99:.1f}×", p99 <= 3
+        rows.append(figure)
+    for read in ("candidates page", "panel verdict"):
+        for db in ("sqlite", "postgresql"):
+            figure = Figure(f"{read} with 100,000 candidates, share of a bare GET, {db}", "≥ 35 %")
+            if (read, db) in api:
+                share, _p99 = api[(read, db)]
+                figure.measured, figure.met = f"{share:.1f} %", share >= 35
+            rows.append(figure)
+
+    scoring = Figure("`score()` with explanations, vs a plain weighted sum", "≤ 10×")
+    found = re.search(
+        r"^score\(\)[^\n]*?([\d.]+) µs\s+([\d.]+) x baseline",
+        outputs.get("bench_scoring.py", ""),
+        flags=re.MULTILINE,
+    )
+    if found:
+        ratio = _num(found.group(2))
+        scoring.measured, scoring.met = f"{ratio:.1f}× ({found.group(1)} µs)", ratio <= 10
+    rows.append(scoring)
+
+    pdf = re.findall(
+        r"^\s*(\d+)\s+PDF report / HTML report of the same candidate:\s*([\d.]+)",
+        outputs.get("bench_pages.py", ""),
+        flags=re.MULTILINE,
+    )
+    if pdf:
+        for count, ratio in pdf:
+            figure = Figure(f"PDF report vs the HTML report ({count} candidates)", "≤ 4×")
+            figure.measured, figure.met = f"{_num(ratio):.1f}×", _num(ratio) <= 4
+            rows.append(figure)
+    else:
+        rows.append(Figure("PDF report vs the HTML report of the same candidate", "≤ 4×"))
+
+    workers = Figure("2 workers vs 1 on PostgreSQL, submission throughput at the same p99", "≥ 1.7×")
+    found = re.search(
+        r"^ratio 2 workers vs 1[^\n]*?throughput ([\d.]+) x([^\n]*)$",
+        outputs.get("bench_workers.py", ""),
+        flags=re.MULTILINE,
+    )
+    if found:
+        ratio, rest = _num(found.group(1)), found.group(2)
+        same_p99 = "no 2-worker run kept" not in rest
+        figure_text = f"{ratio:.2f}×" + ("" if same_p99 else " (p99 not held)")
+        workers.measured, workers.met = figure_text, ratio >= 1.7 and same_p99
+    rows.append(workers)
+
+    bulk = Figure("bulk import rate vs the per-request rate", "≥ 20×")
+    if "bench_import.py" not in outputs:
+        bulk.measured = "not available (no bench/bench_import.py)"
+    else:
+        found = re.search(
+            r"^ratio[^\n]*import[^\n]*?([\d.]+)\s*[x×]",
+            outputs["bench_import.py"],
+            flags=re.MULTILINE | re.IGNORECASE,
+        )
+        if found:
+            ratio = _num(found.group(1))
+            bulk.measured, bulk.met = f"{ratio:.1f}×", ratio >= 20
+    rows.append(bulk)
+    return rows
+
+
+def _api_ratios(output: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(what, database) → (throughput share in %, p99 ratio), from bench_api.py's ratio lines."""
+    ratios: dict[tuple[str, str], tuple[float, float]] = {}
+    database = ""
+    for line in output.splitlines():
+        section = re.match(r"^## (\w+)", line)
+        if section:
+            database = section.group(1).lower()
+            continue
+        found = re.match(
+            r"^ratio ([\w ]+?): throughput ([\d.]+)% of the bare endpoint; p99 ([\d.]+) x", line
+        )
+        if found and database:
+            ratios[(found.group(1), database)] = (_num(found.group(2)), _num(found.group(3)))
+    return ratios
+
+
+def load_errors(outputs: dict[str, str]) -> int:
+    """Errors (non-2xx/3xx answers, failed connections, timeouts) the load runs reported."""
+    total = 0
+    for name in ("bench_api.py", "bench_workers.py"):
+        total += sum(int(n) for n in re.findall(r"\berrors (\d+)\b", outputs.get(name, "")))
+    return total
 
 
 def _git(*args: str) -> str:
@@ -45,40 +206,112 @@ def _cpu() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _postgres_version() -> str:
+    sys.path.insert(0, str(ROOT))
+    from tests.pg import find_bin_dir
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        return "not installed"
+    done = subprocess.run(  # noqa: S603 - the postgres binary, asked its version
+        [str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip().removeprefix("postgres (PostgreSQL) ") or "unknown"
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", nargs="*", default=None, help="benchmark file names to run")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
+    options = parser.parse_args()
+    commands = benchmarks(options.seconds)
+    if options.only:
+        commands = [c for c in commands if Path(c[0]).name in options.only]
     commit = _git("rev-parse", "HEAD") or "unknown"
     dirty = (
         " (with uncommitted changes)" if _git("status", "--porcelain", "--", "app", "bench") else ""
     )
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    cores = os.cpu_count() or 1
+    outputs: dict[str, str] = {}
+    sections: list[str] = []
+    failed = []
+    for command in commands:
+        started = time.monotonic()
+        name = Path(command[0]).name
+        try:
+            done = subprocess.run(  # noqa: S603 - the benchmarks listed above
+                [sys.executable, *command],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=TIMEOUT,
+            )
+            stdout, stderr, code = done.stdout, done.stderr, done.returncode
+        except subprocess.TimeoutExpired as exc:
+            stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+            stderr, code = f"timed out after {TIMEOUT} s", -1
+        seconds = time.monotonic() - started
+        print(stdout, end="", flush=True)
+        outputs[name] = stdout
+        sections += ["", f"### `python {' '.join(command)}` ({seconds:.0f} s)", "", "```"]
+        sections += stdout.rstrip().splitlines()
+        if code != 0:
+            failed.append(name)
+            sections += [f"FAILED (exit {code}):", *stderr.rstrip().splitlines()[-20:]]
+        sections.append("```")
+
+    rows = figures(outputs)
+    noisy = load[0] > 1
     lines = [
         "# Benchmark results",
         "",
-        "Written by `make bench` (bench/run_all.py); every figure below is the benchmarks' own",
-        "output. Throughput counts only answers that are not errors (non-2xx/3xx are excluded);",
-        "each figure is set against a baseline measured in the same run.",
+        "Written by `make bench` (bench/run_all.py) from the benchmarks' own output; nothing here",
+        "is edited by hand. Every figure is a ratio against a baseline measured in the same run.",
+        "Throughput counts only answers that are not errors (non-2xx/3xx are excluded); the load",
+        "runs' errors are counted below.",
         "",
         f"- commit: `{commit}`{dirty}",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs ({_cpu()}), "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
-        f"- load average when it started: {load:.2f}",
+        f"- machine: {platform.machine()}, {cores} cores ({_cpu()}), "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PostgreSQL {_postgres_version()}",
+        f"- load average when it started: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
+        "(1, 5, 15 min)",
     ]
-    failed = []
-    for command in BENCHMARKS:
-        started = time.monotonic()
-        done = subprocess.run(  # noqa: S603 - the benchmarks listed above
-            [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, check=False
+    if noisy:
+        lines.append(
+            f"- **noisy run**: the machine was busy when it started (load {load[0]:.2f} on "
+            f"{cores} cores, other work sharing the CPU), so the timings are noisy; the ratios, "
+            "measured back to back in the same run, are less affected than the absolute times."
         )
-        seconds = time.monotonic() - started
-        print(done.stdout, end="", flush=True)
-        lines += ["", f"## `python {' '.join(command)}` ({seconds:.0f} s)", "", "```"]
-        lines += done.stdout.rstrip().splitlines()
-        if done.returncode != 0:
-            failed.append(command[0])
-            lines += [f"FAILED (exit {done.returncode}):", *done.stderr.rstrip().splitlines()[-20:]]
-        lines.append("```")
+    if options.only:
+        lines.append(f"- partial run: only {', '.join(options.only)}")
+    lines += [
+        f"- errors in the load runs (non-2xx/3xx, connect, timeout): {load_errors(outputs)}",
+        "",
+        "## Issue 18's figures",
+        "",
+        "| what | measured | target | |",
+        "|---|---|---|---|",
+        *(row.row() for row in rows),
+        "",
+    ]
+    missed = [r for r in rows if r.met is False]
+    unmeasured = [r for r in rows if r.met is None]
+    lines.append(
+        f"{sum(r.met is True for r in rows)} met, {len(missed)} missed, "
+        f"{len(unmeasured)} not measured."
+    )
+    if failed:
+        lines.append(f"Benchmarks that failed: {', '.join(failed)} (their output is below).")
+    lines += ["", "## Each benchmark's output", *sections]
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines[: lines.index("## Each benchmark's output")]))
     print(f"wrote {RESULTS}")
     if failed:
         sys.exit(f"benchmarks failed: {', '.join(failed)}")
