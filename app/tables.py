@@ -9,10 +9,10 @@ import app.assessments.models
 import app.audit.models
 import app.candidates.models
 import app.core.idempotency
+import app.core.ratelimit
 import app.decisions.models
 import app.events.models
 import app.positions.models
 import app.rubric.store
 import app.screenings.models
-import app.core.ratelimit
 import app.webhooks.models  # noqa: F401  (each import registers its tables)

@@ -88,7 +88,9 @@ def figures(outputs: dict[str, str]) -> list[Figure]:
 
     api = _api_ratios(outputs.get("bench_api.py", ""))
     for db, floor in (("sqlite", 35.0), ("postgresql", 25.0)):
-        figure = Figure(f"submission over HTTP, share of a bare validated POST, {db}", f"≥ {floor:g} %")
+        figure = Figure(
+            f"submission over HTTP, share of a bare validated POST, {db}", f"≥ {floor:g} %"
+        )
         if ("submit", db) in api:
             share, _p99 = api[("submit", db)]
             figure.measured, figure.met = f"{share:.1f} %", share >= floor
@@ -131,7 +133,9 @@ def figures(outputs: dict[str, str]) -> list[Figure]:
     else:
         rows.append(Figure("PDF report vs the HTML report of the same candidate", "≤ 4×"))
 
-    workers = Figure("2 workers vs 1 on PostgreSQL, submission throughput at the same p99", "≥ 1.7×")
+    workers = Figure(
+        "2 workers vs 1 on PostgreSQL, submission throughput at the same p99", "≥ 1.7×"
+    )
     found = re.search(
         r"^ratio 2 workers vs 1[^\n]*?throughput ([\d.]+) x([^\n]*)$",
         outputs.get("bench_workers.py", ""),

@@ -10,7 +10,6 @@ every server process and machine; or Redis, or one process's memory, per TAMIS_R
 
 import time
 from dataclasses import dataclass
-
 from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies

@@ -23,6 +23,10 @@ def default_database_url() -> str:
     return f"sqlite:///{_PROJECT_ROOT / 'data' / 'tamis.db'}"
 
 
+# Storages TAMIS_RATE_LIMIT_URL may name (the `limits` package's schemes); unset: the database.
+RATE_LIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "memory")
+
+
 class Settings(BaseSettings):
     """Tamis settings; every field can be set as TAMIS_<NAME> in the environment."""
 
@@ -65,12 +69,10 @@ class Settings(BaseSettings):
     def _a_storage(cls, value: str | None) -> str | None:
         if not value:
             return None
-        from limits.storage import SCHEMES
-
-        scheme = value.split("://", 1)[0]
-        if "://" not in value or scheme not in SCHEMES or scheme.startswith("async+"):
-            known = ", ".join(sorted(s for s in SCHEMES if not s.startswith("async+")))
-            raise ValueError(f"'{scheme}' is not a rate-limit storage (one of: {known})")
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in RATE_LIMIT_SCHEMES:
+            known = ", ".join(f"{s}://" for s in RATE_LIMIT_SCHEMES)
+            raise ValueError(f"'{value}' is not a rate-limit storage (one of: {known})")
         return value
 
     @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address")

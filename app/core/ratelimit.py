@@ -24,7 +24,18 @@ from typing import Any, ClassVar
 
 from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import BigInteger, Column, Engine, Float, Index, Integer, delete, func, inspect, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    delete,
+    func,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Field, SQLModel, create_engine, select
@@ -222,5 +233,3 @@ def shared_storage(
 def limiter(storage: Any) -> MovingWindowRateLimiter:
     """The moving-window limiter on `storage`."""
     return MovingWindowRateLimiter(storage)
-
-

@@ -30,11 +30,11 @@ from app.webhooks import destinations
 from app.webhooks.models import DeliveryAttempt, Webhook, WebhookDelivery
 
 log = logging.getLogger("tamis.webhooks")
-BATCH = 20
+LEASE = timedelta(seconds=60)
 SEND_TIMEOUT = 10.0
-# Longer than a whole claimed batch can take to send (BATCH × SEND_TIMEOUT), so that another
-# process never claims a delivery this one is still sending: each event goes out once.
-LEASE = timedelta(seconds=BATCH * SEND_TIMEOUT + 60)
+# A claimed batch is sent within its lease even if every receiver times out (5 × 10 s < 60 s),
+# so another process never claims a delivery this one is still sending: each goes out once.
+BATCH = 5
 MAX_DELAY = timedelta(hours=6)
 Clock = Callable[[], datetime]  # utcnow, or a test's clock
 

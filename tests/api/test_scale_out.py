@@ -202,3 +202,12 @@ def test_the_database_storage_counts_hits_in_a_moving_window(settings: Settings)
         assert not storage.acquire_entry("k", 3, 60)
     finally:
         engine.dispose()
+
+
+def test_a_rate_limit_url_names_a_storage_it_knows() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=r"'ftp://counts' is not a rate-limit storage"):
+        Settings(rate_limit_url="ftp://counts")
+    assert Settings(rate_limit_url="redis://127.0.0.1:6379").rate_limit_url
+    assert Settings(rate_limit_url="").rate_limit_url is None  # unset: the database
