@@ -258,6 +258,15 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log each request.")
     ] = True,
+    healthcheck_seconds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="With several workers: how long a worker may take to answer the supervisor's "
+            "ping before it counts as hung and is replaced (its start-up loads the sentence "
+            "model, slow on a busy machine).",
+        ),
+    ] = 60,
 ) -> None:
     """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up.
 
@@ -276,6 +285,7 @@ def serve(
         port=port,
         workers=workers,
         access_log=access_log,
+        timeout_worker_healthcheck=healthcheck_seconds,
         **proxy_options(get_settings()),
     )
 
