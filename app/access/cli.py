@@ -95,6 +95,17 @@ def bootstrap(
     )
 
 
+# Asked for on the terminal (hidden, twice) unless given.
+PasswordOption = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Asked for when not given (at least 12 characters, not a common one).",
+    ),
+]
+
 users_app = typer.Typer(help="People who sign in to the web pages.", no_args_is_help=True)
 
 
@@ -103,15 +114,7 @@ def create_user(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
     role: Annotated[str, typer.Option(help="admin, recruiter, interviewer or integration.")],
     name: Annotated[str | None, typer.Option(help="Display name (default: the email).")] = None,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            help="Asked for when not given (at least 12 characters, not a common one).",
-        ),
-    ] = "",
+    password: PasswordOption = "",
 ) -> None:
     """Create an account; the password is stored as an argon2 hash."""
     checked = _role(role)
@@ -161,15 +164,7 @@ def enable_user(email: Annotated[str, typer.Argument(help="The account's email."
 @users_app.command("set-password")
 def set_password(
     email: Annotated[str, typer.Argument(help="The account's email.")],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            help="Asked for when not given (at least 12 characters, not a common one).",
-        ),
-    ] = "",
+    password: PasswordOption = "",
 ) -> None:
     """Set a new password (a reset); every session of the account ends."""
     try:

@@ -159,11 +159,7 @@ def _share(rubric: Rubric, criterion: RubricCriterion, rating: int) -> float:
     return criterion.weight * (rating - rubric.scale.min) / span
 
 
-# A partial completion: (weighted sum as an integer key, warnings implied, a weak core seen), or
-# DEALBREAKER once a dealbreaker is implied (nothing else matters then).
-_State = tuple[int, int, bool]
 _KEY = 10**9  # weighted sums are kept as integers (1e-9 precision) so equal sums merge
-DEALBREAKER: Final[_State] = (-1, -1, True)
 
 
 def _reachable(
@@ -174,97 +170,49 @@ def _reachable(
 ) -> set[RankedRecommendation]:
     """Every recommendation some rating of the `unknown` criteria leads to (exact, by DP).
 
-    Implied flags are counted rather than collected; that is exact because a flag implied by two
-    criteria is collected as a set first (`shared`), which the shipped rubric never needs.
+    A state is a partial completion: (weighted sum as an integer, so that equal sums merge; the
+    flags raised or implied so far; whether a weak core rating was seen). A branch that implies a
+    dealbreaker ends at no_hire, whatever the rest.
     """
     by_id = rubric.flags_by_id
-    known_implied = set(implied_flags(rubric, known))
-    counted = raised | known_implied
-    if any(by_id[f].severity == "dealbreaker" for f in counted):
-        return {"no_hire"}
-    sources: dict[str, int] = {}
-    for criterion in unknown:
-        for flag_id in set(rubric.implied.get(criterion.id, {}).values()):
-            sources[flag_id] = sources.get(flag_id, 0) + 1
-    if any(n > 1 and f not in counted for f, n in sources.items()):
-        return _reachable_by_sets(rubric, known, unknown, raised)
     below = rubric.weak_core.rating_below
-    base_warnings = sum(1 for f in counted if by_id[f].severity == "warning")
-    start_weak = any(
-        rubric.criteria_by_id[k].group == "core" and v < below for k, v in known.items()
-    )
-    start_sum = sum(_share(rubric, rubric.criteria_by_id[k], v) for k, v in known.items())
-    states: set[_State] = {(round(start_sum * _KEY), base_warnings, start_weak)}
+    flags = raised | frozenset(implied_flags(rubric, known))
+    if any(by_id[f].severity == "dealbreaker" for f in flags):
+        return {"no_hire"}
+    states = {
+        (
+            round(
+                sum(_share(rubric, rubric.criteria_by_id[k], v) for k, v in known.items()) * _KEY
+            ),
+            flags,
+            any(rubric.criteria_by_id[k].group == "core" and v < below for k, v in known.items()),
+        )
+    }
+    found: set[RankedRecommendation] = set()
     for criterion in unknown:
         implied = rubric.implied.get(criterion.id, {})
-        steps: list[tuple[int, int, bool] | None] = []
+        steps = []
         for level in rubric.levels:
-            implied_id = implied.get(level)
-            new = implied_id is not None and implied_id not in counted
-            if implied_id is not None and new and by_id[implied_id].severity == "dealbreaker":
-                steps.append(None)
+            flag = implied.get(level)
+            if flag is not None and by_id[flag].severity == "dealbreaker":
+                found.add("no_hire")
                 continue
             steps.append(
                 (
                     round(_share(rubric, criterion, level) * _KEY),
-                    int(new),
+                    flag,
                     criterion.group == "core" and level < below,
                 )
             )
         states = {
-            DEALBREAKER
-            if step is None or state == DEALBREAKER
-            else (state[0] + step[0], state[1] + step[1], state[2] or step[2])
-            for state in states
-            for step in steps
-        }
-    found: set[RankedRecommendation] = set()
-    for total, warnings, weak in states:
-        if (total, warnings, weak) == DEALBREAKER:
-            found.add("no_hire")
-            continue
-        _, score = _score(rubric, total / _KEY, rubric.total_weight, warnings)
-        found.add(_recommendation(rubric, score, warnings, weak, False))
-    return found
-
-
-def _reachable_by_sets(
-    rubric: Rubric,
-    known: Mapping[str, int],
-    unknown: Sequence[RubricCriterion],
-    raised: frozenset[str],
-) -> set[RankedRecommendation]:
-    """Like _reachable, collecting implied flags as sets (when two criteria imply one flag)."""
-    below = rubric.weak_core.rating_below
-    start = (
-        round(sum(_share(rubric, rubric.criteria_by_id[k], v) for k, v in known.items()) * _KEY),
-        frozenset(implied_flags(rubric, known)),
-        any(rubric.criteria_by_id[k].group == "core" and v < below for k, v in known.items()),
-    )
-    states = {start}
-    for criterion in unknown:
-        implied = rubric.implied.get(criterion.id, {})
-        steps = [
-            (
-                round(_share(rubric, criterion, level) * _KEY),
-                implied.get(level),
-                criterion.group == "core" and level < below,
-            )
-            for level in rubric.levels
-        ]
-        states = {
-            (total + add, flags | {flag} if flag else flags, weak or is_weak)
-            for total, flags, weak in states
+            (total + add, seen | {flag} if flag else seen, weak or is_weak)
+            for total, seen, weak in states
             for add, flag, is_weak in steps
         }
-    found: set[RankedRecommendation] = set()
-    by_id = rubric.flags_by_id
     for total, flags, weak in states:
-        every = raised | flags
-        warnings = sum(1 for f in every if by_id[f].severity == "warning")
-        dealbreaker = any(by_id[f].severity == "dealbreaker" for f in every)
+        warnings = sum(1 for f in flags if by_id[f].severity == "warning")
         _, score = _score(rubric, total / _KEY, rubric.total_weight, warnings)
-        found.add(_recommendation(rubric, score, warnings, weak, dealbreaker))
+        found.add(_recommendation(rubric, score, warnings, weak, False))
     return found
 
 

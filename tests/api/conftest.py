@@ -3,6 +3,7 @@
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,22 @@ def postgres_template() -> Iterator[str]:
         server_cm.__exit__(None, None, None)
 
 
+@contextmanager
+def scratch_postgres(base: str, template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of its own (a copy of `template`, or empty), dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    copy = f" TEMPLATE {template}" if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database of each kind."""
@@ -58,17 +75,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    base = request.getfixturevalue("postgres_template")
-    name = f"t_{uuid.uuid4().hex}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE tamis_template'))
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(request.getfixturevalue("postgres_template"), "tamis_template") as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Column, MetaData, Table, create_engine, text
+from sqlalchemy import Column, MetaData, Table, create_engine
 from sqlmodel import SQLModel
 
 import app.tables  # noqa: F401  (every table's metadata)
@@ -22,7 +22,7 @@ from app.core.migrate import upgrade
 from app.main import create_app
 from app.rubric import load_rubrics
 from app.scoring import Answers, score
-from tests.api.conftest import auth, make_key
+from tests.api.conftest import auth, make_key, scratch_postgres
 from tests.rubric.test_shipped_rubric import ALL
 
 BEFORE_RULES = "0005"
@@ -43,17 +43,8 @@ ANSWERS = Answers(ratings=dict.fromkeys(ALL, 4), flags=[{"id": f} for f in SIX_W
 def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind (parametrised like the API tests)."""
     if "postgresql" in request.node.name:
-        base = request.getfixturevalue("postgres_template")
-        name = f"old_{uuid.uuid4().hex}"
-        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield f"{base}/{name}"
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_postgres(request.getfixturevalue("postgres_template")) as url:
+            yield url
     else:
         yield f"sqlite:///{tmp_path / 'old.db'}"
         shutil.rmtree(tmp_path, ignore_errors=True)
