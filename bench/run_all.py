@@ -43,8 +43,8 @@ def benchmarks(seconds: int) -> list[list[str]]:
     commands = [
         ["bench/bench_scoring.py"],
         ["bench/bench_submission.py", "--profile"],
-        ["bench/bench_api.py", "--db", "both", "--seconds", str(seconds)],
         ["bench/bench_workers.py", "--seconds", str(seconds)],
+        ["bench/bench_api.py", "--db", "both", "--seconds", str(seconds)],
         ["bench/bench_pages.py"],
         ["bench/bench_export.py"],
         ["bench/bench_signals.py"],
@@ -233,16 +233,15 @@ def main() -> None:
     commands = benchmarks(options.seconds)
     if options.only:
         commands = [c for c in commands if Path(c[0]).name in options.only]
-    commit = _git("rev-parse", "HEAD") or "unknown"
-    dirty = (
-        " (with uncommitted changes)" if _git("status", "--porcelain", "--", "app", "bench") else ""
-    )
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    cores = os.cpu_count() or 1
+    header = _header(options.only)
     outputs: dict[str, str] = {}
     sections: list[str] = []
-    failed = []
-    for command in commands:
+    failed: list[str] = []
+    for done_count, command in enumerate(commands):
+        # Written before each benchmark too: a run stopped midway leaves what it measured,
+        # marked as unfinished.
+        pending = [Path(c[0]).name for c in commands[done_count:]]
+        write(header, outputs, sections, failed, pending)
         started = time.monotonic()
         name = Path(command[0]).name
         try:
@@ -267,9 +266,21 @@ def main() -> None:
             failed.append(name)
             sections += [f"FAILED (exit {code}):", *stderr.rstrip().splitlines()[-20:]]
         sections.append("```")
+    summary = write(header, outputs, sections, failed, [])
+    print(summary)
+    print(f"wrote {RESULTS}")
+    if failed:
+        sys.exit(f"benchmarks failed: {', '.join(failed)}")
 
-    rows = figures(outputs)
-    noisy = load[0] > 1
+
+def _header(only: list[str] | None) -> list[str]:
+    """What the run is: commit, date, machine, load at the start."""
+    commit = _git("rev-parse", "HEAD") or "unknown"
+    dirty = (
+        " (with uncommitted changes)" if _git("status", "--porcelain", "--", "app", "bench") else ""
+    )
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    cores = os.cpu_count() or 1
     lines = [
         "# Benchmark results",
         "",
@@ -287,14 +298,29 @@ def main() -> None:
         f"- load average when it started: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
         "(1, 5, 15 min)",
     ]
-    if noisy:
+    if load[0] > 1:
         lines.append(
             f"- **noisy run**: the machine was busy when it started (load {load[0]:.2f} on "
             f"{cores} cores, other work sharing the CPU), so the timings are noisy; the ratios, "
             "measured back to back in the same run, are less affected than the absolute times."
         )
-    if options.only:
-        lines.append(f"- partial run: only {', '.join(options.only)}")
+    if only:
+        lines.append(f"- partial run: only {', '.join(only)}")
+    return lines
+
+
+def write(
+    header: list[str],
+    outputs: dict[str, str],
+    sections: list[str],
+    failed: list[str],
+    pending: list[str],
+) -> str:
+    """Write bench/RESULTS.md from what has run so far; the summary part, for the terminal."""
+    rows = figures(outputs)
+    lines = [*header]
+    if pending:
+        lines.append(f"- **unfinished run**: not run (yet): {', '.join(pending)}")
     lines += [
         f"- errors in the load runs (non-2xx/3xx, connect, timeout): {load_errors(outputs)}",
         "",
@@ -304,21 +330,15 @@ def main() -> None:
         "|---|---|---|---|",
         *(row.row() for row in rows),
         "",
+        f"{sum(r.met is True for r in rows)} met, {sum(r.met is False for r in rows)} missed, "
+        f"{sum(r.met is None for r in rows)} not measured.",
     ]
-    missed = [r for r in rows if r.met is False]
-    unmeasured = [r for r in rows if r.met is None]
-    lines.append(
-        f"{sum(r.met is True for r in rows)} met, {len(missed)} missed, "
-        f"{len(unmeasured)} not measured."
-    )
     if failed:
         lines.append(f"Benchmarks that failed: {', '.join(failed)} (their output is below).")
+    summary = "\n".join(lines)
     lines += ["", "## Each benchmark's output", *sections]
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines[: lines.index("## Each benchmark's output")]))
-    print(f"wrote {RESULTS}")
-    if failed:
-        sys.exit(f"benchmarks failed: {', '.join(failed)}")
+    return summary
 
 
 if __name__ == "__main__":
