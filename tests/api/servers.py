@@ -20,8 +20,9 @@ import httpx
 from app.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# A start-up on a loaded machine (imports alone took 38 s on a 2-core box at load 21).
-START_SECONDS = 120
+# A start-up on a loaded machine (imports alone took 38 s on a 2-core box at load 21; two
+# workers each loading the sentence model took over 120 s at load 27).
+START_SECONDS = 300
 LISTENING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
