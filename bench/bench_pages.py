@@ -146,6 +146,7 @@ def main() -> None:
                     ("candidates list, last page", f"/candidates?page={max(1, count // 50)}"),
                     ("candidate page (3 scorecards)", f"/candidates/{candidate_id}"),
                     ("assessment form", f"/candidates/{candidate_id}/assessment"),
+                    ("HTML report", f"/candidates/{candidate_id}/report.html"),
                     ("PDF report", f"/candidates/{candidate_id}/report.pdf"),
                 ]
                 results = {name: timed(client, path, loads) for name, path in pages}
@@ -153,6 +154,8 @@ def main() -> None:
                 for name, (median, p90) in results.items():
                     print(f"{count:>8}  {name:<34} {median:>10.2f} {p90:>8.2f} "
                           f"{median / health:>10.1f} {median / sign_in:>10.1f}")  # fmt: skip
+                ratio = results["PDF report"][0] / results["HTML report"][0]
+                print(f"{count:>8}  PDF report / HTML report of the same candidate: {ratio:.1f}")
                 client.close()
             finally:
                 server.kill()

@@ -13,7 +13,7 @@ from app.commands import command_session
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.core.errors import NotFound
-from app.core.i18n import Language
+from app.core.i18n import Language, reader_zone
 from app.reports import exports, html, pdf
 from app.reports import service as reports
 from app.rubric import load_rubrics
@@ -41,10 +41,11 @@ def report(
             typer.echo(f"error: {exc.detail}", err=True)
             raise typer.Exit(1) from exc
         built = reports.build(session, registry, candidate, language)
+    zone = reader_zone(settings.timezone)
     if format == "pdf":
-        out.write_bytes(pdf.render(built))
+        out.write_bytes(pdf.render(built, zone))
     elif format == "html":
-        out.write_text(html.render(built), encoding="utf-8")
+        out.write_text(html.render(built, zone), encoding="utf-8")
     else:
         out.write_text(built.model_dump_json(indent=2), encoding="utf-8")
     typer.echo(f"wrote {out}")
@@ -79,10 +80,11 @@ def export_assessments(
     engine = make_engine(settings.database_url)
     criteria = exports.criterion_columns(registry)
     total = exports.count(engine, filters)
+    zone = reader_zone(settings.timezone)
     chunks = (
-        exports.jsonl_chunks(engine, filters, criteria)
+        exports.jsonl_chunks(engine, filters, criteria, zone=zone)
         if format == "jsonl"
-        else exports.csv_chunks(engine, filters, criteria, separator=separator, bom=bom)
+        else exports.csv_chunks(engine, filters, criteria, separator=separator, bom=bom, zone=zone)
     )
     columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     written = 0

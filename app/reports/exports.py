@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 
 from sqlalchemy import Engine, Select, and_, func, select
@@ -119,7 +119,7 @@ def count(engine: Engine, filters: ExportFilter) -> int:
 
 
 def _records(
-    engine: Engine, filters: ExportFilter, criteria: list[str]
+    engine: Engine, filters: ExportFilter, criteria: list[str], zone: tzinfo = UTC
 ) -> Iterator[dict[str, Any]]:
     with session_scope(engine, readonly=True) as session:
         rows = session.execute(statement(filters).execution_options(yield_per=BATCH))
@@ -129,7 +129,7 @@ def _records(
             flags = [f["id"] if isinstance(f, dict) else f for f in answers.get("flags", [])]
             yield {
                 "assessment_id": str(row.id),
-                "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+                "submitted_at": _local(row.submitted_at, zone),
                 "revision": row.revision,
                 "candidate_id": str(row.candidate_id),
                 "candidate_name": row.full_name,
@@ -149,6 +149,14 @@ def _records(
                 "rubric_id": row.rubric_id,
                 "rubric_version": row.version,
             }
+
+
+def _local(moment: datetime | None, zone: tzinfo) -> str | None:
+    """ISO 8601 in the readers' zone, with its offset ('2026-11-23T17:39:02+01:00')."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).isoformat(timespec="seconds")
 
 
 def safe_cell(value: Any) -> Any:
@@ -172,6 +180,7 @@ def csv_chunks(
     bom: bool = False,
     notes: bool = False,
     summary: bool = False,
+    zone: tzinfo = UTC,
 ) -> Iterator[str]:
     """The CSV text, in chunks. With `semicolon`, decimals take a comma (French spreadsheets).
 
@@ -185,7 +194,7 @@ def csv_chunks(
     note_columns = [f"note:{c}" for c in criteria] if notes else []
     summary_columns = ["summary"] if summary else []
     writer.writerow([*FIXED_COLUMNS, *criteria, *VERDICT_COLUMNS, *note_columns, *summary_columns])
-    for record in _records(engine, filters, criteria):
+    for record in _records(engine, filters, criteria, zone):
         writer.writerow(
             [
                 *(safe_cell(record[c]) for c in FIXED_COLUMNS),
@@ -214,11 +223,12 @@ def jsonl_chunks(
     *,
     notes: bool = False,
     summary: bool = False,
+    zone: tzinfo = UTC,
 ) -> Iterator[str]:
     """One JSON object a line, in chunks (`notes` and `summary` only when asked for)."""
     lines: list[str] = []
     size = 0
-    for record in _records(engine, filters, criteria):
+    for record in _records(engine, filters, criteria, zone):
         if not notes:
             del record["notes"]
         if not summary:

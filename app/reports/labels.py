@@ -52,7 +52,7 @@ LABELS: Final[dict[Language, dict[str, str]]] = {
         "interviewers": "Interviewers",
     },
     "fr": {
-        "colon": "\u00a0: ",
+        "colon": "\u202f: ",
         "title": "Rapport de candidature",
         "candidate": "Candidat·e",
         "position": "Poste",

@@ -1,6 +1,7 @@
 """HTTP endpoints for the candidate report and the streamed assessment export."""
 
 import uuid
+from datetime import tzinfo
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
@@ -10,10 +11,11 @@ from app.access.policy import P
 from app.candidates import service as candidates
 from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import NotAcceptable, problem_responses
+from app.core.i18n import reader_zone
 from app.core.negotiation import best_match
 from app.core.routing import ApiRoute
 from app.core.types import IsoDateTime, utcnow
-from app.reports import exports, html, pdf
+from app.reports import exports, files, html, pdf
 from app.reports import service as reports
 from app.reports.model import CandidateReport
 from app.rubric.deps import RegistryDep
@@ -48,14 +50,21 @@ PDF_SCHEMA = {"type": "string", "format": "binary", "contentMediaType": "applica
 HTML_SCHEMA = {"type": "string", "contentMediaType": "text/html"}
 
 
-def _pdf(
-    report: CandidateReport, candidate_id: uuid.UUID, media: str = "application/pdf"
-) -> Response:
-    filename = f"tamis-report-{candidate_id}.pdf"
+def _zone(request: Request) -> tzinfo:
+    """The readers' time zone (`TAMIS_TIMEZONE`), as in the pages."""
+    return reader_zone(request.app.state.settings.timezone)
+
+
+def _names(report: CandidateReport, zone: tzinfo, extension: str) -> tuple[str, str]:
+    moment = report.generated_at.astimezone(zone)
+    return files.report_name(report.candidate.full_name, report.position.title, moment, extension)
+
+
+def _pdf(report: CandidateReport, zone: tzinfo, media: str = "application/pdf") -> Response:
     return Response(
-        pdf.render(report),
+        pdf.render(report, zone),
         media_type=media,
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        headers={"Content-Disposition": files.disposition(_names(report, zone, "pdf"), "inline")},
     )
 
 
@@ -75,6 +84,7 @@ def _pdf(
 )
 def candidate_report(
     candidate_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     registry: RegistryDep,
     language: LanguageDep,
@@ -91,10 +101,16 @@ def candidate_report(
     Generated clients read the PDF as bytes from `getCandidateReportPdf`."""
     chosen = _negotiate(format, accept)
     report = reports.build(session, registry, candidates.get(session, candidate_id), language)
+    zone = _zone(request)
     if chosen == "pdf":
-        return _pdf(report, candidate_id)
+        return _pdf(report, zone)
     if chosen == "html":
-        return HTMLResponse(html.render(report))
+        return HTMLResponse(
+            html.render(report, zone),
+            headers={
+                "Content-Disposition": files.disposition(_names(report, zone, "html"), "inline")
+            },
+        )
     return Response(report.model_dump_json(), media_type="application/json")
 
 
@@ -115,6 +131,7 @@ def candidate_report(
 )
 def candidate_report_pdf(
     candidate_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     registry: RegistryDep,
     language: LanguageDep,
@@ -124,7 +141,7 @@ def candidate_report_pdf(
     want the bytes: generated clients read it as a file."""
     report = reports.build(session, registry, candidates.get(session, candidate_id), language)
     media = best_match(accept, ["application/pdf", "application/octet-stream"])
-    return _pdf(report, candidate_id, media or "application/pdf")
+    return _pdf(report, _zone(request), media or "application/pdf")
 
 
 @router.get(
@@ -171,9 +188,12 @@ def export_assessments(
     filters = exports.ExportFilter(position_id, recommendation, submitted_from, submitted_to)
     criteria = exports.criterion_columns(registry)
     engine = request.app.state.engine
-    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    zone = _zone(request)
+    stamp = utcnow().astimezone(zone).strftime("%Y-%m-%d-%H%M%S")
     if format == "jsonl":
-        body = exports.jsonl_chunks(engine, filters, criteria, notes=notes, summary=summary)
+        body = exports.jsonl_chunks(
+            engine, filters, criteria, notes=notes, summary=summary, zone=zone
+        )
         media, extension = "application/x-ndjson; charset=utf-8", "jsonl"
     else:
         body = exports.csv_chunks(
@@ -184,6 +204,7 @@ def export_assessments(
             bom=bom,
             notes=notes,
             summary=summary,
+            zone=zone,
         )
         media, extension = "text/csv; charset=utf-8", "csv"
     return StreamingResponse(

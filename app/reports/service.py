@@ -19,7 +19,7 @@ from app.reports.model import (
 )
 from app.rubric.store import RubricRegistry
 from app.scoring.advice import against
-from app.scoring.messages import RECOMMENDATION_LABELS
+from app.scoring.messages import RECOMMENDATION_LABELS, quoted
 from app.scoring.phrases import flag_source
 from app.scoring.verdict import AttributedNote
 from app.verdicts import service as verdicts
@@ -49,19 +49,28 @@ def build(
         )
         for result in verdict.criteria
     ]
-    # A confirmed self-screen suggestion quotes the candidate, not the interviewer.
-    suggested = {
-        (m.interviewer, flag.id, flag.note or flag.quote)
+    # A confirmed self-screen suggestion quotes the candidate, not the interviewer: the quote
+    # is the candidate's (confirmed by the interviewer), in quotation marks; a note of the
+    # interviewer's own, when there is one, stays theirs.
+    quotes: dict[tuple[str, str], str] = {
+        (m.interviewer, flag.id): flag.quote
         for m in members
         for flag in m.answers.flags
         if flag.origin == "suggestion" and flag.quote
     }
 
-    def attributed(flag_id: str, note: AttributedNote) -> AttributedNote:
-        if (note.by, flag_id, note.text) in suggested:
-            by = LABELS[language]["candidate_quote"].format(by=note.by)
-            return AttributedNote(by=by, text=note.text)
-        return note
+    def attributed(flag_id: str, notes: list[AttributedNote]) -> list[AttributedNote]:
+        shown: list[AttributedNote] = []
+        for note in notes:
+            quote = quotes.get((note.by or "", flag_id))
+            if quote is not None and note.text == quote:
+                continue  # the quote stood in for a note: shown below as the candidate's
+            shown.append(note)
+        for (by, quoted_flag), quote in quotes.items():
+            if quoted_flag == flag_id:
+                label = LABELS[language]["candidate_quote"].format(by=by)
+                shown.append(AttributedNote(by=label, text=quoted(language, quote)))
+        return shown
 
     flags = [
         ReportFlag(
@@ -70,7 +79,7 @@ def build(
             severity=flag.severity,
             severity_label=word(language, flag.severity),
             raised_by=list(flag.raised_by),
-            notes=[attributed(flag.id, n) for n in flag.notes],
+            notes=attributed(flag.id, list(flag.notes)),
             verify=rubric.flags_by_id[flag.id].verify.get(language),
             source=flag_source(rubric, rubric.flags_by_id[flag.id], language),
         )

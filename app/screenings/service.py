@@ -36,11 +36,12 @@ class InvitationActor:
 
 
 class LinkProblem(Exception):
-    """The link cannot be used: `reason` is forged, expired or used."""
+    """The link cannot be used: `reason` is forged, expired or used (then `language` is the
+    invitation's, to say so in the candidate's language)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, language: str | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.language = reason, language
 
 
 def _digest(token: str) -> str:
@@ -88,9 +89,9 @@ def by_token(session: Session, token: str, *, lock: bool = False) -> Screening:
     if screening is None:
         raise LinkProblem("forged")
     if screening.used_at is not None:
-        raise LinkProblem("used")
+        raise LinkProblem("used", screening.language)
     if screening.expires_at < utcnow():
-        raise LinkProblem("expired")
+        raise LinkProblem("expired", screening.language)
     return screening
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.i18n import Language
+from app.signals import neighbours
 from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.model import FlagDetector, Signals
@@ -206,12 +207,17 @@ def _suggest(
 
 
 def score_matrix(signals: Signals, vectors: np.ndarray) -> np.ndarray:
-    """Probability per piece (rows) and flag (columns, in `signals.flags` order)."""
+    """Score per piece (rows) and flag (columns, in `signals.flags` order): the logistic
+    regression's probability blended with the vote of the nearest labelled pieces."""
     if not signals.flags:
         return np.zeros((len(vectors), 0))
     weights = np.stack([d.classifier.weights for d in signals.flags], axis=1)
     bias = np.array([d.classifier.bias for d in signals.flags])
-    return _sigmoid(vectors.astype(np.float64) @ weights + bias)
+    regression = _sigmoid(vectors.astype(np.float64) @ weights + bias)
+    if signals.bank is None or signals.bank_share == 0:
+        return regression
+    vote = neighbours.scores(signals.bank, vectors[:, :DIMENSION])
+    return signals.bank_share * vote + (1 - signals.bank_share) * regression
 
 
 def detect_many(

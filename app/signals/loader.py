@@ -60,7 +60,7 @@ def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
     name = str(path)
     document, rubric = read_document(path, rubrics)
     _statements, digest = read_statements(path, document)
-    classifiers, problems = weights.load(
+    classifiers, neighbours, problems = weights.load(
         path.parent / document.weights, weights.fingerprint(document, digest)
     )
     issues = [RubricIssue(name, "weights", p) for p in problems]
@@ -88,7 +88,13 @@ def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
         )
     if issues:
         raise RubricError(issues)
-    return Signals(rubric_id=rubric.id, flags=detectors)
+    order = [d.flag_id for d in detectors]
+    return Signals(
+        rubric_id=rubric.id,
+        flags=detectors,
+        bank=neighbours.for_flags(order) if neighbours else None,
+        bank_share=neighbours.share if neighbours else 0.0,
+    )
 
 
 def load_all(directory: Path, rubrics: dict[str, Rubric]) -> dict[str, Signals]:

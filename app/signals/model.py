@@ -7,6 +7,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.i18n import Language
+from app.signals.neighbours import Bank
 
 
 class _Strict(BaseModel):
@@ -49,7 +50,8 @@ class SignalsFile(_Strict):
 
 @dataclass(frozen=True)
 class FlagClassifier:
-    """A logistic regression over sentence embeddings, and the threshold that fires it."""
+    """A logistic regression over sentence embeddings, and the threshold that fires the flag
+    (on the regression's score blended with the nearest labelled pieces' vote)."""
 
     weights: npt.NDArray[np.float32]
     bias: float
@@ -74,3 +76,7 @@ class Signals:
 
     rubric_id: str
     flags: list[FlagDetector] = field(default_factory=list)
+    # The labelled training pieces (columns in `flags` order), and the share of their vote in a
+    # piece's score (the rest is the logistic regression's).
+    bank: Bank | None = None
+    bank_share: float = 0.0

@@ -8,9 +8,12 @@
    piece carries the flag, so training goes in two rounds: all pieces of flagged statements first,
    then only those the first model finds (multiple-instance learning). Every piece of a statement
    without the flag is a negative, the other flags' examples included.
-4. The threshold: on three-fold cross-validation over the training split, the one with the best F1
+4. The nearest-neighbour vote (app/signals/neighbours.py): every training piece with its label
+   per flag (1 the pieces the second round kept, 0 the pieces of statements without the flag);
+   a piece's score blends the regression's probability with its neighbours' vote (`BANK_SHARE`).
+5. The threshold: on three-fold cross-validation over the training split, the one with the best F1
    among those whose precision reaches the flag's `min_precision`.
-5. The weights file records the figures of the cross-validation and of the validation split.
+6. The weights file records the figures of the cross-validation and of the validation split.
 """
 
 import hashlib
@@ -29,11 +32,17 @@ from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.loader import read_document, read_statements
 from app.signals.model import FlagClassifier
+from app.signals.neighbours import Bank
+from app.signals.neighbours import scores as vote
+from app.signals.neighbours import unit as unit_rows
 from app.signals.segment import units
 
 FOLDS = 3
 REGULARISATION = 0.05  # scikit-learn's C, on standardised features
 SEED = 0
+NEIGHBOURS = 10  # how many labelled pieces vote
+SHARPNESS = 60.0  # a neighbour's weight: exp((similarity - 1) * SHARPNESS)
+BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the rest
 
 Matrix = npt.NDArray[np.float64]
 
@@ -115,8 +124,9 @@ def _prob(x: Matrix, w: Matrix, b: float) -> Matrix:
 
 def fit_flag(
     pieces: Pieces, rows: npt.NDArray[np.int64], positive: npt.NDArray[np.bool_]
-) -> tuple[Matrix, float]:
-    """Train one flag on the pieces of statements `rows` (`positive[statement]`)."""
+) -> tuple[Matrix, float, npt.NDArray[np.int8]]:
+    """Train one flag on the pieces of statements `rows` (`positive[statement]`): the
+    regression, and each piece's label for the neighbour vote (-1: not used)."""
     ambiguous = pieces.ambiguous(rows, positive)
     mask = np.isin(pieces.owner, rows) & ~np.array(
         [positive[o] and t in ambiguous for t, o in zip(pieces.texts, pieces.owner, strict=True)]
@@ -131,12 +141,34 @@ def fit_flag(
         mine = np.flatnonzero(owner == statement)
         keep[mine[probability[mine] >= 0.5]] = True
         keep[mine[np.argmax(probability[mine])]] = True
-    return _fit(x[keep], labels[keep].astype(np.int64))
+    w, b = _fit(x[keep], labels[keep].astype(np.int64))
+    vote_label = np.full(len(pieces.owner), -1, dtype=np.int8)
+    vote_label[np.flatnonzero(mask)[keep]] = labels[keep].astype(np.int8)
+    return w, b, vote_label
 
 
-def statement_scores(pieces: Pieces, rows: npt.NDArray[np.int64], w: Matrix, b: float) -> Matrix:
-    """Each statement's score: its best piece."""
-    probability = _prob(pieces.vectors, w, b)
+def make_bank(
+    pieces: Pieces, rows: npt.NDArray[np.int64], labels: npt.NDArray[np.int8]
+) -> tuple[Bank, npt.NDArray[np.int64]]:
+    """The vote's bank over the pieces of statements `rows`; `labels` one column per flag over
+    every piece. Also which pieces it holds."""
+    held = np.flatnonzero(np.isin(pieces.owner, rows))
+    vectors = unit_rows(pieces.vectors[held, :DIMENSION])
+    column = labels[held] if labels.ndim == 2 else labels[held, None]
+    return Bank(vectors, column, NEIGHBOURS, SHARPNESS), held
+
+
+def statement_scores(
+    pieces: Pieces, rows: npt.NDArray[np.int64], w: Matrix, b: float, bank: Bank
+) -> Matrix:
+    """Each statement's score: its best piece (regression blended with the vote)."""
+    mine = np.isin(pieces.owner, rows)
+    probability = np.zeros(len(pieces.owner))
+    regression = _prob(pieces.vectors[mine], w, b)
+    probability[mine] = (
+        BANK_SHARE * vote(bank, pieces.vectors[mine, :DIMENSION])[:, 0]
+        + (1 - BANK_SHARE) * regression
+    )
     out = np.zeros(len(rows))
     for i, statement in enumerate(rows):
         out[i] = probability[pieces.owner == statement].max()
@@ -201,6 +233,8 @@ def _train(
     held_rows = np.flatnonzero(validation)
     folds = np.array([int(_key(statements[i].id), 16) % FOLDS for i in train_rows])
     classifiers: dict[str, FlagClassifier] = {}
+    bank_flags: list[str] = []
+    bank_labels: list[npt.NDArray[np.int8]] = []
     report: dict[str, Any] = {
         "statements": {"train": len(train_rows), "validation": len(held_rows)},
         "flags": {},
@@ -212,11 +246,15 @@ def _train(
         out_of_fold = np.zeros(len(train_rows))
         for fold in range(FOLDS):
             fit_rows, test_rows = train_rows[folds != fold], train_rows[folds == fold]
-            w, b = fit_flag(pieces, fit_rows, positive)
-            out_of_fold[folds == fold] = statement_scores(pieces, test_rows, w, b)
+            w, b, labels = fit_flag(pieces, fit_rows, positive)
+            bank, _ = make_bank(pieces, fit_rows, labels)
+            out_of_fold[folds == fold] = statement_scores(pieces, test_rows, w, b, bank)
         threshold = choose_threshold(out_of_fold, positive[train_rows], entry.min_precision)
-        w, b = fit_flag(pieces, train_rows, positive)
-        held = statement_scores(pieces, held_rows, w, b)
+        w, b, labels = fit_flag(pieces, train_rows, positive)
+        bank, _ = make_bank(pieces, train_rows, labels)
+        held = statement_scores(pieces, held_rows, w, b, bank)
+        bank_flags.append(flag_id)
+        bank_labels.append(labels)
         classifiers[flag_id] = FlagClassifier(w.astype(np.float32), b, threshold)
         report["flags"][flag_id] = {
             "examples": int(positive[train_rows].sum()),
@@ -225,5 +263,16 @@ def _train(
         }
         progress(f"{flag_id}: threshold {threshold:.3f}, {report['flags'][flag_id]}")
     print_ = weights.fingerprint(document, digest)
-    weights.dump(signals_path.parent / document.weights, rubric.id, print_, classifiers, report)
+    every = np.stack(bank_labels, axis=1) if bank_labels else np.zeros((len(pieces.owner), 0))
+    bank, _ = make_bank(pieces, train_rows, every.astype(np.int8))
+    weights.dump(
+        signals_path.parent / document.weights,
+        rubric.id,
+        print_,
+        classifiers,
+        report,
+        bank,
+        bank_flags,
+        BANK_SHARE,
+    )
     return report

@@ -105,7 +105,11 @@ def _form_values(assessment: Assessment | None) -> dict[str, str]:
     values |= {f"note.{k}": v for k, v in answers.get("notes", {}).items()}
     for flag in answers.get("flags", []):
         values[f"flag.{flag['id']}"] = "on"
-        values[f"flagnote.{flag['id']}"] = flag.get("note") or ""
+        # A confirmed suggestion saved without a note of the interviewer's own carries the
+        # candidate's quote as its note: the note field is the interviewer's, so it stays empty.
+        note = flag.get("note") or ""
+        own = note if note != flag.get("quote") else ""
+        values[f"flagnote.{flag['id']}"] = own
         if flag.get("origin") == "suggestion":
             values[f"suggest.{flag['id']}"] = "on"
     values["summary"] = assessment.summary

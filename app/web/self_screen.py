@@ -15,7 +15,7 @@ from app.screenings import service
 from app.screenings.models import Screening
 from app.screenings.questionnaire import Question
 from app.web.common import FormData
-from app.web.render import page
+from app.web.render import language_of, page
 from app.web.session import PublicPageRoute
 from app.web.text import TEXT
 
@@ -39,13 +39,15 @@ def rate_limited(request: Request) -> None:
 Limited = Depends(rate_limited)
 
 
-def _language(request: Request, screening: Screening | None) -> Language:
+def _language(request: Request, screening: Screening | None, known: str | None = None) -> Language:
+    """`?lang=`, else the invitation's language, else the browser's (Accept-Language)."""
     asked = request.query_params.get("lang")
     if asked in ("fr", "en"):
         return "fr" if asked == "fr" else "en"
-    if screening is not None:
-        return "fr" if screening.language == "fr" else "en"
-    return "fr"
+    known = screening.language if screening is not None else known
+    if known is not None:
+        return "fr" if known == "fr" else "en"
+    return language_of(request)
 
 
 def _questions(request: Request, screening: Screening) -> list[Question]:
@@ -53,9 +55,10 @@ def _questions(request: Request, screening: Screening) -> list[Question]:
     return list(questionnaire.questions) if questionnaire else []
 
 
-def _problem(request: Request, reason: str) -> HTMLResponse:
-    status = {"forged": 404, "expired": 410, "used": 410}.get(reason, 400)
-    return page(request, "self_screen_problem.html", status, _language(request, None), key=reason)
+def _problem(request: Request, problem: service.LinkProblem) -> HTMLResponse:
+    status = {"forged": 404, "expired": 410, "used": 410}.get(problem.reason, 400)
+    language = _language(request, None, problem.language)
+    return page(request, "self_screen_problem.html", status, language, key=problem.reason)
 
 
 def _context(request: Request, session: Session, screening: Screening) -> dict[str, Any]:
@@ -82,7 +85,7 @@ def open_link(token: str, request: Request, session: SessionDep) -> HTMLResponse
     try:
         screening = service.by_token(session, token)
     except service.LinkProblem as problem:
-        return _problem(request, problem.reason)
+        return _problem(request, problem)
     language = _language(request, screening)
     return page(
         request,
@@ -117,7 +120,7 @@ def send_answers(token: str, request: Request, session: SessionDep, form: FormDa
     try:
         screening = service.by_token(session, token, lock=True)
     except service.LinkProblem as problem:
-        return _problem(request, problem.reason)
+        return _problem(request, problem)
     language = _language(request, screening)
     questions = _questions(request, screening)
     values = {k: v for k, v in form.items() if k.startswith(("answer.", "skip."))}

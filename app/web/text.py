@@ -279,7 +279,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "error_summary": "Please correct the following:",
     },
     "fr": {
-        "colon": "\u00a0: ",
+        "colon": "\u202f: ",
         "skip": "Aller au contenu",
         "nav": "Menu principal",
         "candidates": "Candidatures",
@@ -292,7 +292,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "password": "Mot de passe",
         "bad_credentials": "Le courriel ou le mot de passe n’est pas le bon.",
         "too_many_attempts": "Trop d’essais manqués : patientez quelques minutes, puis réessayez.",
-        "session_expired": "Votre formulaire avait expiré ; merci de recommencer.",
+        "session_expired": "Votre formulaire avait expiré\u202f; merci de recommencer.",
         "search": "Rechercher",
         "search_label": "Nom, courriel ou identifiant externe",
         "filter": "Filtrer",
@@ -309,15 +309,17 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "add": "Ajouter",
         "add_position": "Ouvrir un poste",
         "title": "Intitulé",
-        "no_positions": "Ouvrez d’abord un poste : chaque candidature est évaluée pour un poste.",
+        "no_positions": (
+            "Ouvrez d’abord un poste\u202f: chaque candidature est évaluée pour un poste."
+        ),
         "open": "Ouvrir",
         "created": "Ajoutée le",
         "details": "Informations",
         "warnings": "Points d’attention sur ce poste",
         "verdict": "Avis du jury",
         "verdict_hidden": (
-            "Évaluation à l’aveugle : l’avis du jury et les autres grilles apparaissent une fois "
-            "votre propre évaluation soumise."
+            "Évaluation à l’aveugle\u202f: l’avis du jury et les autres grilles apparaissent "
+            "une fois votre propre évaluation soumise."
         ),
         "advice": (
             "Cette recommandation est un avis. Chaque décision est prise par une personne nommée."
@@ -326,7 +328,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "coverage": "Couverture",
         "agreement": "Accord",
         "reasons": "Pourquoi",
-        "calibration": "À discuter : les notes divergent fortement",
+        "calibration": "À discuter\u202f: les notes divergent fortement",
         "assessments": "Évaluations",
         "no_assessments": "Aucune évaluation pour l’instant.",
         "draft": "brouillon",
@@ -358,7 +360,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "depth": "approfondissement",
         "flags": "Signaux d’alerte",
         "flags_help": (
-            "Ne relevez un signal que pour ce que vous avez entendu ; "
+            "Ne relevez un signal que pour ce que vous avez entendu\u202f; "
             "vérifiez d’abord ce qu’il dit."
         ),
         "verify": "Avant de le relever",
@@ -369,8 +371,10 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "preview": "Aperçu de l’avis",
         "preview_help": "Mis à jour pendant la saisie, par le même moteur que l’avis final.",
         "saved": "Enregistré.",
-        "errors_above": "Certains champs demandent votre attention : voir les messages à côté.",
-        "submitted_note": "Soumise : l’évaluation ne peut plus être modifiée.",
+        "errors_above": (
+            "Certains champs demandent votre attention\u202f: voir les messages à côté."
+        ),
+        "submitted_note": "Soumise\u202f: l’évaluation ne peut plus être modifiée.",
         "forbidden": "Votre rôle ne permet pas cette action.",
         "not_found": "Cette page n’existe pas.",
         "back": "Retour aux candidatures",
@@ -382,8 +386,8 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "self_screen": "Avant votre entretien",
         "self_screen_intro": (
             "Quelques questions ouvertes sur votre façon de travailler. Il n’y a pas de bonne "
-            "réponse : dites-le avec vos mots. Vous répondez une fois ; les personnes qui vous "
-            "recevront liront vos réponses avant l’entretien."
+            "réponse\u202f: dites-le avec vos mots. Vous répondez une fois\u202f; les personnes "
+            "qui vous recevront liront vos réponses avant l’entretien."
         ),
         "send_answers": "Envoyer mes réponses",
         "answer_too_long": "Cette réponse est trop longue (4 000 caractères au plus).",
@@ -392,11 +396,12 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
             "conservé\u202f: retirez-le et renvoyez-la."
         ),
         "thanks": (
-            "Merci : vos réponses sont enregistrées. L’équipe de recrutement reviendra vers vous."
+            "Merci\u202f: vos réponses sont enregistrées. "
+            "L’équipe de recrutement reviendra vers vous."
         ),
         "link_forged": "Ce lien n’est pas valide. Vérifiez que vous l’avez copié en entier.",
         "link_expired": "Ce lien a expiré. Demandez-en un nouveau à l’équipe de recrutement.",
-        "link_used": "Ce lien a déjà servi : les réponses ont été envoyées. Merci.",
+        "link_used": "Ce lien a déjà servi\u202f: les réponses ont été envoyées. Merci.",
         "too_many": (
             "Trop de tentatives depuis votre connexion. Patientez une minute puis réessayez."
         ),
@@ -409,7 +414,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "confirm_suggestion": "Confirmer ce signal dans mon évaluation",
         "suggestions_help": (
             "Les mots surlignés ci-dessous peuvent révéler un signal d’alerte. Ce sont des "
-            "suggestions : n’en confirmez une que si l’entretien la vérifie."
+            "suggestions\u202f: n’en confirmez une que si l’entretien la vérifie."
         ),
         "yes": "oui",
         "no": "non",
@@ -493,7 +498,7 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "sort_updated": "Modifiées récemment",
         "count": "{n}\u00a0candidatures",
         "count_one": "1\u00a0candidature",
-        "showing": "affichées\u00a0: {first} à {last}",
+        "showing": "affichées\u202f: {first} à {last}",
         "pages_nav": "Pages de la liste",
         "previous_page": "Page précédente ({n})",
         "next_page": "Page suivante ({n})",

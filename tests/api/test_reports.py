@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -111,6 +113,84 @@ def test_the_json_report_by_default(client: TestClient, screened: dict[str, Any]
     assert report["decisions"][0]["decided_by"] == "Claire Dupont"
     bad = client.get(f"/api/v1/candidates/{screened['id']}/report?format=docx")
     assert bad.status_code == 422 and bad.json()["errors"][0]["valid"] == ["json", "html", "pdf"]
+
+
+def test_reports_and_exports_speak_the_readers_time_and_name_their_files(
+    client: TestClient, screened: dict[str, Any]
+) -> None:
+    """Times in TAMIS_TIMEZONE (Europe/Paris by default), as in the pages; file names with the
+    candidate, the position and the day, with the accents kept in `filename*` (RFC 6266)."""
+    base = f"/api/v1/candidates/{screened['id']}"
+    local = r"(UTC|GMT)\+0[12]:00"
+    ascii_name = r"tamis-Zoe-Lefevre-Dubois-test-Community-manager-\d{4}-\d\d-\d\d"
+    full = quote("tamis-Zoë-Lefèvre-Dubois-«-test-»-Community-manager-", safe="")
+    for path in (f"{base}/report?format=pdf&lang=fr", f"{base}/report.pdf"):
+        response = client.get(path)
+        disposition = response.headers["content-disposition"]
+        assert re.fullmatch(
+            rf"inline; filename=\"{ascii_name}\.pdf\"; filename\*=UTF-8''{re.escape(full)}"
+            r"\d{4}-\d\d-\d\d\.pdf",
+            disposition,
+        ), disposition
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        assert re.search(local, text) and " UTC " not in f"{text} "
+    html = client.get(f"{base}/report?format=html")
+    assert re.search(rf'filename="{ascii_name}\.html"', html.headers["content-disposition"])
+    assert re.search(local, html.text)
+    export = client.get("/api/v1/exports/assessments")
+    assert re.fullmatch(
+        r'attachment; filename="tamis-assessments-\d{4}-\d\d-\d\d-\d{6}\.csv"',
+        export.headers["content-disposition"],
+    )
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert rows and all(re.search(r"\+0[12]:00$", row["submitted_at"]) for row in rows)
+
+
+QUOTE = "il n'y a pas vraiment moyen de mesurer l'impact"
+
+
+@pytest.mark.parametrize("own_note", [None, "Je l'ai relancée : même réponse"])
+def test_a_confirmed_suggestion_is_quoted_as_the_candidates_words(
+    api: Api, client: TestClient, own_note: str | None
+) -> None:
+    """A red flag confirmed from a self-screen suggestion: the report shows the candidate's
+    words, in quotation marks, as the candidate's, confirmed by the interviewer; never as the
+    interviewer's own note. A note the interviewer wrote stays theirs."""
+    candidate = api.candidate()
+    flag = {"id": "cannot_measure_impact", "origin": "suggestion", "quote": QUOTE}
+    # The pages store the quote as the note when the interviewer adds none.
+    flag["note"] = own_note or QUOTE
+    interviewer = {"name": "Claire Dupont", "email": "claire@example.org"}
+    api.assessment(
+        candidate["id"],
+        "Claire",
+        {**dict.fromkeys(ALL, 3), "measures_impact": 2},
+        flags=[flag],
+        interviewer=interviewer,
+    )
+    base = f"/api/v1/candidates/{candidate['id']}/report"
+    french = "La personne, dans le questionnaire préalable (confirmé par Claire Dupont)"
+    english = "The candidate, in the self-screen (confirmed by Claire Dupont)"
+    report = client.get(f"{base}?lang=fr").json()
+    (raised,) = [f for f in report["flags"] if f["id"] == "cannot_measure_impact"]
+    expected = [{"by": french, "text": f"«\u202f{QUOTE}\u202f»"}]
+    if own_note:
+        expected.insert(0, {"by": "Claire Dupont", "text": own_note})
+    assert raised["notes"] == expected
+
+    html = client.get(f"{base}?format=html&lang=en").text
+    assert f"<strong>{english}</strong>: “{QUOTE.replace(chr(39), '&#39;')}”" in html
+    assert f"<strong>Claire Dupont</strong>: {QUOTE.replace(chr(39), '&#39;')}" not in html
+    for language, label in (("fr", french), ("en", english)):
+        document = client.get(f"{base}?format=pdf&lang={language}").content
+        flat = " ".join(
+            " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages).split()
+        )
+        colon = "\u202f: " if language == "fr" else ": "
+        opening, closing = ("«\u202f", "\u202f»") if language == "fr" else ("“", "”")
+        said = " ".join(f"{label}{colon}{opening}{QUOTE}{closing}".split())
+        assert said in flat, flat[-1500:]
+        assert " ".join(f"Claire Dupont{colon}{QUOTE}".split()) not in flat
 
 
 def _csv(client: TestClient, **params: Any) -> list[dict[str, str]]:

@@ -75,11 +75,7 @@ CLAIMS = [
         "Tout nouvel abonné reçoit automatiquement un message privé avec mon offre.",
         "constant_marketer",
     ),
-    pytest.param(
-        "I'm a social media guru, there's no platform I haven't mastered.",
-        "self_proclaimed_expert",
-        marks=MISSED,
-    ),
+    ("I'm a social media guru, there's no platform I haven't mastered.", "self_proclaimed_expert"),
 ]
 # The candidate's own stance is clean here: reported speech, others' behaviour, denials near and
 # far from the words, past mistakes learned from, hypotheticals, sarcasm.
@@ -162,7 +158,7 @@ def test_what_is_not_the_candidates_stance_is_not(text: str, flag: str) -> None:
         ("40,000", True),
         ("40.000", True),
         ("40\u202f000", True),
-        pytest.param("1,5 M", True, marks=MISSED),
+        ("1,5 M", True),
         ("12000", True),
         ("999", False),
         ("800", False),
@@ -286,7 +282,9 @@ def test_training_reproduces_the_shipped_weights(tmp_path: Path) -> None:
     """`tamis flags train` on a fresh copy writes the very file that ships (deterministic)."""
     criteria = _criteria_copy(tmp_path)
     weights = criteria / "signals" / "social-media-screen.weights.json"
+    neighbours = criteria / "signals" / "social-media-screen.neighbours.npz"
     weights.unlink()
+    neighbours.unlink()
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "flags", "train"],
         capture_output=True,
@@ -300,6 +298,7 @@ def test_training_reproduces_the_shipped_weights(tmp_path: Path) -> None:
     assert "validation split" in done.stdout
     shipped = SIGNALS_DIR / "social-media-screen.weights.json"
     assert weights.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+    assert neighbours.read_bytes() == (SIGNALS_DIR / neighbours.name).read_bytes()
 
 
 def test_the_embedding_cache_holds_what_the_model_computes() -> None:
@@ -354,6 +353,44 @@ def test_a_broken_signals_file_stops_start_up(
         load_all(criteria, load_rubrics(criteria))
     message = str(raised.value)
     assert field in message and reason in message, message
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda path: path.write_bytes(b"not a zip file"), "not a .npz archive"),
+        (lambda path: path.unlink(), "the file is missing"),
+        (
+            lambda path: path.write_bytes(path.read_bytes()[:-10]),
+            "social-media-screen.neighbours.npz:",
+        ),
+    ],
+)
+def test_a_broken_neighbours_file_stops_start_up(
+    tmp_path: Path, damage: object, reason: str
+) -> None:
+    criteria = _criteria_copy(tmp_path)
+    damage(criteria / "signals" / "social-media-screen.neighbours.npz")  # type: ignore[operator]
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    message = str(raised.value)
+    assert "social-media-screen.neighbours.npz" in message and reason in message, message
+    assert "run `tamis flags train`" in message, message
+
+
+def test_neighbours_from_another_training_are_refused(tmp_path: Path) -> None:
+    """A neighbours file whose labels differ from the weights file's digest is refused."""
+    from app.signals.weights import _write_npz
+
+    criteria = _criteria_copy(tmp_path)
+    path = criteria / "signals" / "social-media-screen.neighbours.npz"
+    with np.load(path) as stored:
+        vectors, labels, names = stored["vectors"], stored["labels"].copy(), stored["flags"]
+    labels[0] = 1
+    _write_npz(path, {"vectors": vectors, "labels": labels, "flags": names})
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    assert "does not match the weights file's digest" in str(raised.value)
 
 
 def test_a_corpus_line_with_an_unknown_flag_is_refused_with_its_line(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def mailing_site(tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[Site]:
         server.kill()
 
 
-@pytest.mark.parametrize(("lang", "size"), [("fr", "phone"), ("en", "laptop")])
+@pytest.mark.parametrize(("lang", "size"), [("fr", "phone"), ("en", "laptop"), ("en", "wide")])
 def test_invitation_by_email_with_copy_and_status(
     browser: Browser, mailing_site: Site, inbox: tuple[Inbox, int], lang: str, size: str
 ) -> None:

@@ -1,9 +1,11 @@
-"""A recruiter's day in a real browser, in French and English, on a phone (390 px) and a laptop
-(1280 px): scorecards that survive an ended session, a review before submitting, amendments,
-the candidate page built for the decision, and the candidates list. axe-core must report no
-violation at any impact on any page; each page leaves a screenshot under test-artifacts/."""
+"""A recruiter's day in a real browser, in French and English, on a phone (390 px), a laptop
+(1280 px) and a wide screen (1440 px): scorecards that survive an ended session, a review before
+submitting, amendments, the candidate page built for the decision, and the candidates list.
+axe-core must report no violation at any impact on any page; each page leaves a screenshot under
+test-artifacts/."""
 
 import io
+import json
 import re
 import uuid
 from typing import Any
@@ -29,7 +31,12 @@ from tests.web.conftest import PASSWORD, Site, shoot, sign_in
 RUBRICS = load_rubrics(shipped_criteria_dir())
 RUBRIC = RUBRICS["social-media-screen"]
 CORE = [c for c in RUBRIC.criteria if c.group == "core"]
-SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 900}}
+SIZES = {
+    "phone": {"width": 390, "height": 844},
+    "laptop": {"width": 1280, "height": 900},
+    "wide": {"width": 1440, "height": 900},
+}
+EVERY_SIZE = [(lang, size) for size in SIZES for lang in ("fr", "en")]
 W = {
     "en": {
         "fill": "Fill in your assessment",
@@ -143,9 +150,7 @@ def rate(page: Page, criterion: Any, level: int, lang: str) -> None:
     page.locator(f"#criterion-{criterion.id} input[value='{level}']").check()
 
 
-@pytest.mark.parametrize(
-    ("lang", "size"), [("fr", "phone"), ("en", "laptop"), ("en", "phone"), ("fr", "laptop")]
-)
+@pytest.mark.parametrize(("lang", "size"), EVERY_SIZE)
 def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) -> None:
     w = W[lang]
     tag = f"{lang}-{size}"
@@ -154,6 +159,8 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     context = browser.new_context(viewport=SIZES[size], locale="fr-FR" if lang == "fr" else "en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.goto(f"{site.url}/sign-in?lang={lang}")
+    check(page, f"{tag}-sign-in")
     sign_in(page, site, email, lang)
     expect(page.locator("#count")).to_have_text(re.compile("1"))
     check(page, f"{tag}-list")
@@ -179,6 +186,11 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     expect(status).to_have_text(re.compile(w["saved_at"]))
     assert stored(site, email).answers["ratings"][CORE[0].id] == 4
     check(page, f"{tag}-assessment-autosaved")
+    # A section navigator and a summary bar that stay on screen while scrolling.
+    expect(page.locator("nav.sections a").first).to_be_visible()
+    page.mouse.wheel(0, 4000)
+    expect(page.locator(".summary-bar")).to_be_in_viewport()
+    expect(page.locator("nav.sections")).to_be_in_viewport()
 
     # Leaving with unsaved changes asks first.
     seen: list[str] = []
@@ -240,10 +252,24 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     expect(page.locator("#side-by-side thead th")).to_have_count(3)
     expect(page.get_by_text("Solide sur la conversation, faible sur la mesure.")).to_be_visible()
     check(page, f"{tag}-candidate")
+    # Criteria to discuss come first; the full reasons are folded.
+    rows = page.locator("#side-by-side tbody tr").evaluate_all(
+        "rows => rows.map(r => r.classList.contains('calibrate'))"
+    )
+    assert rows == sorted(rows, reverse=True), rows
+    expect(page.locator("#all-reasons")).not_to_have_attribute("open", "")
 
     # A decision: the need for a rationale is said as it is chosen; the signed-in person is
     # recorded; a second decision says it replaces the first; one current, with its history.
+    # Whether a rationale is needed is said as the decision is chosen (before posting).
+    form = page.locator("#decision-form")
+    recommended = form.get_attribute("data-recommendation")
+    agrees = json.loads(form.get_attribute("data-agrees") or "{}")
     page.get_by_label(w["reject"], exact=True).check()
+    needed = recommended == "incomplete" or not agrees.get("reject")
+    expect(page.locator("#rationale-needed")).to_be_visible() if needed else expect(
+        page.locator("#rationale-needed")
+    ).to_be_hidden()
     page.get_by_label(w["rationale"]).fill("Budget gelé : le poste est suspendu.")
     page.get_by_label(re.compile(w["confirm"])).check()
     page.get_by_role("button", name=w["record"]).click()
@@ -263,6 +289,7 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     page.evaluate("document.getElementById('decision-form').noValidate = true")
     page.get_by_role("button", name=w["record"]).click()
     expect(page.locator("#e-confirm")).to_be_visible()
+    check(page, f"{tag}-decision-refused")
     other = "en" if lang == "fr" else "fr"
     response = page.goto(f"{page.url.split('#')[0]}?lang={other}")
     assert response is not None and response.status == 200
@@ -282,8 +309,10 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     # interviewers' take-aways, and no name broken across lines in the table's headings.
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("PDF")).click()
+    # The browser reads the accented name from `filename*` (RFC 6266).
     assert re.fullmatch(
-        r"tamis-Zoe-Lefevre-Dubois-\d{4}-\d\d-\d\d\.pdf", download.value.suggested_filename
+        r"tamis-Zoë-Lefèvre-Dubois-Community-manager-\d{4}-\d\d-\d\d\.pdf",
+        download.value.suggested_filename,
     )
     pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
     text = " ".join(p.extract_text() for p in pdf.pages)
@@ -292,6 +321,12 @@ def test_a_recruiters_day(browser: Browser, site: Site, lang: str, size: str) ->
     assert "Moreau" in text and "Mo reau" not in text
     html = page.request.get(f"{site.url}/candidates/{candidate_id}/report.html").text()
     assert "Solide sur la conversation" in html and re.search(r"(UTC|GMT)\+0[12]:00", html)
+    # The printable report and an error page are pages too.
+    page.goto(f"{site.url}/candidates/{candidate_id}/report.html")
+    check(page, f"{tag}-report")
+    missing_page = page.goto(f"{site.url}/candidates/{uuid.uuid4()}")
+    assert missing_page is not None and missing_page.status == 404
+    check(page, f"{tag}-not-found")
     context.close()
 
 
@@ -357,7 +392,7 @@ def test_not_observed_own_recommendation_and_contradictions(
     context.close()
 
 
-@pytest.mark.parametrize(("lang", "size"), [("fr", "phone"), ("en", "laptop")])
+@pytest.mark.parametrize(("lang", "size"), [("fr", "phone"), ("en", "laptop"), ("fr", "wide")])
 def test_positions_with_readiness_edit_and_archive(
     browser: Browser, site: Site, lang: str, size: str
 ) -> None:
@@ -388,6 +423,7 @@ def test_positions_with_readiness_edit_and_archive(
     expect(page.locator("#position-warnings")).to_have_count(0)
     page.get_by_role("button", name="Archiver le poste" if fr else "Archive the position").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("archivé" if fr else "archived")
+    check(page, f"{lang}-{size}-position-archived")
     page.goto(f"{site.url}/candidates")
     expect(page.get_by_role("button", name="Ajouter" if fr else "Add", exact=True)).to_have_count(0)
     context.close()

@@ -3,9 +3,21 @@ interviewer sees the suggested red flags with their quotes highlighted and confi
 
 import re
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.candidates import service as candidates
+from app.candidates.models import CandidateCreate
+from app.commands import command_session
+from app.core.config import shipped_criteria_dir
+from app.positions import service as positions
+from app.positions.models import PositionCreate
+from app.rubric import load_rubrics
+from app.rubric.store import RubricRegistry
+from app.screenings import service as screenings
+from app.web.text import TEXT
 from tests.web.conftest import Site, shoot, sign_in
+from tests.web.test_recruiter_day import EVERY_SIZE, SIZES, check
 from tests.web.test_screening_flow import assert_accessible
 
 ANSWER = (
@@ -84,6 +96,12 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.get_by_role("status").first).to_contain_text("Enregistré à")
     expect(page.get_by_label(re.compile("Confirmer ce signal"))).to_be_checked()
+    # The candidate's words are not put in the interviewer's mouth: the flag's note field, the
+    # interviewer's own, stays empty; the quote stays in the candidate's answer.
+    expect(page.locator("#flagnote-cannot_measure_impact")).to_have_value("")
+    expect(page.locator(".self-screen blockquote mark")).to_contain_text(
+        "pas vraiment moyen de mesurer"
+    )
 
     # The assessment records that the flag came from a suggestion, with the quote.
     assessment = page.evaluate(
@@ -100,3 +118,52 @@ def test_candidate_answers_and_interviewer_confirms_a_suggestion(
     (flag,) = stored.answers["flags"]
     assert flag["id"] == "cannot_measure_impact" and flag["origin"] == "suggestion"
     assert "pas vraiment moyen de mesurer" in flag["quote"]
+
+
+@pytest.mark.parametrize(("lang", "size"), EVERY_SIZE)
+def test_the_candidates_pages_in_both_languages_at_every_size(
+    browser: Browser, site: Site, lang: str, size: str
+) -> None:
+    """What the candidate sees, in French and English at 390, 1280 and 1440 px: the form, its
+    refusal, the review, the thanks, a spent link and a forged one. Every page: no axe-core
+    violation at any impact, no horizontal scroll, a screenshot."""
+    words = TEXT[lang]  # type: ignore[index]
+    registry = RubricRegistry(load_rubrics(shipped_criteria_dir()))
+    with command_session(site.settings, "test setup") as session:
+        position = positions.create(session, registry, PositionCreate(title="Community manager"))
+        candidate = candidates.create(
+            session, CandidateCreate(full_name="Zoë Lefèvre-Dubois", position_id=position.id)
+        )
+        rubric_id = screenings.rubric_of(session, candidate)
+        _screening, token = screenings.create(session, candidate, rubric_id, lang, 7)  # type: ignore[arg-type]
+    link = f"{site.url}/screening/{token}"
+    # A forged link names no invitation: its page speaks the browser's language.
+    context = browser.new_context(viewport=SIZES[size], locale="fr-FR" if lang == "fr" else "en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    tag = f"{lang}-{size}"
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["self_screen"])
+    expect(page.locator("#who-asks")).to_contain_text("Community manager")
+    check(page, f"{tag}-self-screen")
+    asked = page.locator("textarea").count()
+    page.locator("textarea").first.fill(ANSWER)
+    page.get_by_role("button", name=words["review_answers"]).click()
+    expect(page.locator(".field.invalid")).to_have_count(asked - 1)
+    check(page, f"{tag}-self-screen-refused")
+    skips = page.get_by_label(words["skip_question"])
+    for index in range(1, skips.count()):
+        skips.nth(index).check()
+    page.get_by_role("button", name=words["review_answers"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["review_answers_title"])
+    check(page, f"{tag}-self-screen-review")
+    page.get_by_role("button", name=words["send_answers"]).click()
+    expect(page.get_by_role("status")).to_contain_text(words["thanks"][:5])
+    check(page, f"{tag}-self-screen-thanks")
+    page.goto(link)
+    expect(page.get_by_role("alert")).to_have_text(words["link_used"])
+    check(page, f"{tag}-self-screen-used")
+    page.goto(link[:-3] + "xyz")
+    expect(page.get_by_role("alert")).to_have_text(words["link_forged"])
+    check(page, f"{tag}-self-screen-forged")
+    context.close()
