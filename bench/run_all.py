@@ -87,6 +87,7 @@ def figures(outputs: dict[str, str]) -> list[Figure]:
     rows.append(submission)
 
     api = _api_ratios(outputs.get("bench_api.py", ""))
+    refused = _api_errors(outputs.get("bench_api.py", ""))
     for db, floor in (("sqlite", 35.0), ("postgresql", 25.0)):
         figure = Figure(
             f"submission over HTTP, share of a bare validated POST, {db}", f"≥ {floor:g} %"
@@ -94,12 +95,14 @@ def figures(outputs: dict[str, str]) -> list[Figure]:
         if ("submit", db) in api:
             share, _p99 = api[("submit", db)]
             figure.measured, figure.met = f"{share:.1f} %", share >= floor
+            _flag_errors(figure, refused.get(("submit", db)))
         rows.append(figure)
     for db in ("sqlite", "postgresql"):
         figure = Figure(f"submission p99 vs the bare endpoint's, {db}", "≤ 3×")
         if ("submit", db) in api:
             _share, p99 = api[("submit", db)]
             figure.measured, figure.met = f"{p99:.1f}×", p99 <= 3
+            _flag_errors(figure, refused.get(("submit", db)))
         rows.append(figure)
     for read in ("candidates page", "panel verdict"):
         for db in ("sqlite", "postgresql"):
@@ -107,6 +110,7 @@ def figures(outputs: dict[str, str]) -> list[Figure]:
             if (read, db) in api:
                 share, _p99 = api[(read, db)]
                 figure.measured, figure.met = f"{share:.1f} %", share >= 35
+                _flag_errors(figure, refused.get((read, db)))
             rows.append(figure)
 
     scoring = Figure("`score()` with explanations, vs a plain weighted sum", "≤ 10×")
@@ -181,6 +185,36 @@ def _api_ratios(output: str) -> dict[tuple[str, str], tuple[float, float]]:
     return ratios
 
 
+def _api_errors(output: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """(what, database) → (errors, requests) of Tamis's load run, from bench_api.py's lines."""
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    database = ""
+    for line in output.splitlines():
+        section = re.match(r"^## (\w+)", line)
+        if section:
+            database = section.group(1).lower()
+            continue
+        found = re.match(
+            r"^Tamis (?:GET )?([\w ]+?)\s+[\d.]+ req/s.*requests (\d+)\s+errors (\d+)", line
+        )
+        if found and database:
+            counts[(found.group(1), database)] = (int(found.group(3)), int(found.group(2)))
+    return counts
+
+
+def _flag_errors(figure: Figure, errors: tuple[int, int] | None) -> None:
+    """A load run with error answers: its figure is not a measure of the work (a fast refusal
+    is no submission); every answer an error counts as missed, some as a note."""
+    if not errors or errors[0] == 0:
+        return
+    failed, requests = errors
+    if failed >= requests:
+        figure.measured += f" (invalid: all {requests} answers were errors)"
+        figure.met = False
+    else:
+        figure.measured += f" ({failed} of {requests} answers were errors)"
+
+
 def load_errors(outputs: dict[str, str]) -> int:
     """Errors (non-2xx/3xx answers, failed connections, timeouts) the load runs reported."""
     total = 0
@@ -229,7 +263,16 @@ def main() -> None:
     )
     parser.add_argument("--only", nargs="*", default=None, help="benchmark file names to run")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
+    parser.add_argument(
+        "--rerender",
+        action="store_true",
+        help="rewrite the figures table of bench/RESULTS.md from the outputs it holds (after a "
+        "change to how figures are read), without running anything",
+    )
     options = parser.parse_args()
+    if options.rerender:
+        rerender()
+        return
     commands = benchmarks(options.seconds)
     if options.only:
         commands = [c for c in commands if Path(c[0]).name in options.only]
@@ -271,6 +314,32 @@ def main() -> None:
     print(f"wrote {RESULTS}")
     if failed:
         sys.exit(f"benchmarks failed: {', '.join(failed)}")
+
+
+def rerender() -> None:
+    """Read back the header and each benchmark's output from bench/RESULTS.md; write it again."""
+    text = RESULTS.read_text(encoding="utf-8")
+    head, _, body = text.partition("\n## Each benchmark's output\n")
+    header = [
+        line
+        for line in head.split("\n- errors in the load runs", 1)[0].splitlines()
+        if not line.startswith("- **unfinished run**")
+    ]
+    header.append(
+        f"- figures table re-read from the outputs below on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (`run_all.py --rerender`)"
+    )
+    outputs: dict[str, str] = {}
+    failed: list[str] = []
+    for block in re.finditer(r"^### `python (bench/\S+)[^`]*` \(\d+ s\)\n\n```\n(.*?)^```$", body,
+                             flags=re.MULTILINE | re.DOTALL):  # fmt: skip
+        name = Path(block.group(1)).name
+        output, _, failure = block.group(2).partition("FAILED (exit ")
+        outputs[name] = output
+        if failure:
+            failed.append(name)
+    sections = body.strip("\n").splitlines()
+    print(write(header, outputs, ["", *sections], failed, []))
 
 
 def _header(only: list[str] | None) -> list[str]:
