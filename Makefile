@@ -6,8 +6,11 @@ SOURCES := app tests bench
 # Redocly CLI lints the OpenAPI document (tests/api/test_contract.py); pinned, kept in the venv.
 REDOCLY_VERSION := 2.77.0
 REDOCLY := $(VENV)/redocly/node_modules/.bin/redocly
+# openapi-typescript, openapi-fetch and tsc type a TypeScript client (tests/api/test_contract.py).
+TYPESCRIPT_PACKAGES := openapi-typescript@7.13.0 openapi-fetch@0.17.0 typescript@5.9.3
+TSC := $(VENV)/typescript/node_modules/.bin/tsc
 
-.PHONY: run test services lint typecheck redocly bench mutation fuzz clean
+.PHONY: run test services lint typecheck redocly typescript bench mutation fuzz clean
 
 # The virtual environment: runtime dependencies for `run`, plus the dev tools for `test`.
 $(BIN)/python:
@@ -48,7 +51,13 @@ $(REDOCLY): | $(BIN)/python
 
 redocly: $(REDOCLY)
 
-test: services lint typecheck redocly
+$(TSC): | $(BIN)/python
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm"; exit 1; }
+	npm install --silent --no-fund --no-audit --prefix $(VENV)/typescript $(TYPESCRIPT_PACKAGES)
+
+typescript: $(TSC)
+
+test: services lint typecheck redocly typescript
 	$(BIN)/pytest
 
 # Mutation testing, nightly-sized (not part of `make test`): mutmut per group of packages, each

@@ -10,6 +10,7 @@ import typer
 from app.access.cli import keys_app, users_app
 from app.core.config import Settings, get_settings
 from app.core.i18n import Language
+from app.imports.cli import import_app
 from app.privacy.cli import retention_app
 from app.reports.cli import export_app, report
 from app.rubric import Rubric, RubricError, load_rubrics
@@ -31,6 +32,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(retention_app, name="retention")
 app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 app.add_typer(flags_app, name="flags")
 app.command("report")(report)
 

@@ -31,6 +31,7 @@ from app.core.ratelimit import limiter, shared_storage
 from app.core.routing import writer_gate
 from app.events import service as event_feed
 from app.events.router import router as events_router
+from app.imports import router as imports
 from app.positions.router import router as positions_router
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -142,7 +143,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.sign_in_limit_per_address,
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        paths={imports.PATH: settings.max_import_bytes},
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["service"], responses=problem_responses(406))
@@ -158,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         positions_router,
         candidates_router,
         assessments_router,
+        imports.router,
         privacy_router,
         webhooks_router,
         events_router,
@@ -176,4 +182,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_pages(app)
     install_self_screen(app)
     install_openapi(app)
+    imports.document(app)
     return app

@@ -9,6 +9,7 @@ values, and notes are stripped from answers. Rows that carry versions for `ETag`
 get their version bumped here as well.
 """
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
@@ -121,6 +122,67 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
     events += [_event(session, obj, "created") for obj in list(session.new)]
     events += [_event(session, obj, "deleted") for obj in list(session.deleted)]
     _write(session, [e for e in events if e is not None])
+
+
+@functools.cache
+def _layout(model: type) -> tuple[personal.Columns, tuple[tuple[str, str], ...]]:
+    """The model's declaration and, column by column, how the trail records it."""
+    columns = personal.declaration(model)
+    if columns is None or columns.resource is None:
+        raise LookupError(f"{model.__name__} is not audited")
+    kinds = []
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.key
+        if name in columns.bookkeeping:
+            continue
+        if name in columns.personal or name not in columns.plain | columns.summarised:
+            kinds.append((name, "personal"))
+        else:
+            kinds.append((name, "value"))
+    return columns, tuple(kinds)
+
+
+def core_created(session: Session, model: type, values: dict[str, Any]) -> dict[str, Any]:
+    """The audit row the listener would write for a `model` row inserted with `values`, for
+    writers that insert with SQLAlchemy Core (bulk import); the caller inserts it with theirs."""
+    columns, kinds = _layout(model)
+    changes: dict[str, Any] = {}
+    for name, kind in kinds:
+        after = values.get(name)
+        if after is None:
+            continue
+        if kind == "personal":
+            changes[name] = {"personal": True}
+        else:
+            changes[name] = {"after": _value(columns, name, after)}
+    resource = str(columns.resource)
+    return _new(session, f"{resource}.created", resource, values["id"], changes)
+
+
+def core_updated(
+    session: Session, model: type, resource_id: Any, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The audit row of an update from `before` to `after` (the changed columns), as the
+    listener would write it; None when nothing audited changed."""
+    columns = personal.declaration(model)
+    if columns is None or columns.resource is None:
+        raise LookupError(f"{model.__name__} is not audited")
+    changes: dict[str, Any] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        name = column.key
+        if name in columns.bookkeeping or name not in after or after[name] == before.get(name):
+            continue
+        if name in columns.personal or name not in columns.plain | columns.summarised:
+            changes[name] = {"personal": True}
+        else:
+            changes[name] = {
+                "before": _value(columns, name, before.get(name)),
+                "after": _value(columns, name, after[name]),
+            }
+    if not changes:
+        return None
+    resource = columns.resource
+    return _new(session, f"{resource}.updated", resource, resource_id, changes)
 
 
 def note(session: Session, action: str, resource_type: str, resource_id: Any) -> None:

@@ -10,7 +10,7 @@ from app.audit.models import AuditEventPublic
 from app.audit.recorder import resources
 from app.core.deps import SessionDep, allow
 from app.core.errors import problem_responses
-from app.core.pagination import MAX_LIMIT, Page
+from app.core.pagination import MAX_LIMIT, CursorQuery, Page
 from app.core.routing import ApiRoute
 from app.core.types import IsoDateTime
 
@@ -39,7 +39,7 @@ def list_audit_events(
     since: Annotated[IsoDateTime | None, Query(description="From this time on.")] = None,
     until: Annotated[IsoDateTime | None, Query(description="Before this time.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
 ) -> Page[AuditEventPublic]:
     """Every write, newest first: who, when, which operation, which resource, which fields.
 

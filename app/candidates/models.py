@@ -77,8 +77,12 @@ def fold(text: str) -> str:
 
 def search_text(candidate: "Candidate") -> str:
     """The folded text a candidate is found by."""
-    parts = (candidate.full_name, candidate.email or "", candidate.external_id or "")
-    return fold(" ".join(parts))[:800]
+    return folded_search_text(candidate.full_name, candidate.email, candidate.external_id)
+
+
+def folded_search_text(full_name: str, email: str | None, external_id: str | None) -> str:
+    """The folded text a candidate with this name, email and external id is found by."""
+    return fold(" ".join((full_name, email or "", external_id or "")))[:800]
 
 
 class CandidateCreate(BaseModel):

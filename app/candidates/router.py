@@ -15,7 +15,7 @@ from app.candidates.models import CandidateCreate, CandidatePublic, CandidateSta
 from app.core import etag
 from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
-from app.core.pagination import MAX_LIMIT, Page
+from app.core.pagination import MAX_LIMIT, CursorQuery, Page
 from app.core.routing import ApiRoute
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
@@ -61,9 +61,7 @@ def list_candidates(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")
     ] = 20,
-    cursor: Annotated[
-        str | None, Query(description="The `next` value of the previous page.")
-    ] = None,
+    cursor: CursorQuery = None,
 ) -> Page[CandidatePublic]:
     """Candidates, newest first, filtered by position, status, recommendation and text.
 
@@ -233,7 +231,9 @@ def record_decision(
     candidate = service.get(session, candidate_id, lock=True)
     decision = decisions.record(session, registry, candidate, body, language)
     response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/decisions"
-    return decisions.to_public(decision)
+    public = decisions.to_public(decision)
+    etag.of_representation(response, public)
+    return public
 
 
 @router.get(

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     data_dir: Path = _PROJECT_ROOT / "data"
     criteria_dir: Path = shipped_criteria_dir()
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # The bulk import (POST /api/v1/imports/assessments) streams its body: its own limit.
+    max_import_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     # How long a SQLite writer waits for the lock before giving up, in milliseconds.
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
     # Candidates with no activity for this many days are erased by `tamis retention apply`.

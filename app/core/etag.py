@@ -5,9 +5,11 @@ Writers lock the row (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writ
 before comparing, so two PATCHes sent with the same ETag give one success and one 412.
 """
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import Header, Response
+from pydantic import BaseModel
 
 from app.core.errors import BadRequest, PreconditionFailed
 from app.core.fields import FieldError
@@ -47,3 +49,10 @@ def check(if_match: str | None, version: int) -> None:
 def tag(response: Response, row: Any) -> None:
     """Set the ETag header of a versioned row's representation."""
     response.headers["ETag"] = etag(row.version)
+
+
+def of_representation(response: Response, body: BaseModel) -> None:
+    """Set the ETag of a resource that has no version (a decision, a webhook, a screening link,
+    a delivery): a digest of the representation sent, so it changes when the resource does."""
+    digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:24]
+    response.headers["ETag"] = f'"{digest}"'

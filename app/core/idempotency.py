@@ -78,11 +78,29 @@ def key_of(request: Request) -> str | None:
 
 def fingerprint(request: Request, body: bytes) -> str:
     """What makes two requests the same: method, path, query and body."""
+    digest = fingerprint_start(request)
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def fingerprint_start(request: Request) -> "hashlib._Hash":
+    """The fingerprint of the request before its body: feed it the body as it streams in."""
     digest = hashlib.sha256()
     for part in (request.method, request.url.path, request.url.query):
         digest.update(part.encode() + b"\0")
-    digest.update(body)
-    return digest.hexdigest()
+    return digest
+
+
+def recorded(session: Session, principal_id: str, key: str) -> bool:
+    """Whether a live record holds this key (a streamed request reads its body only then)."""
+    found = session.exec(
+        select(IdempotencyRecord.id).where(
+            IdempotencyRecord.principal_id == principal_id,
+            IdempotencyRecord.key == key,
+            col(IdempotencyRecord.created_at) > utcnow() - TTL,
+        )
+    ).first()
+    return found is not None
 
 
 def replay(session: Session, principal_id: str, key: str, print_: str) -> Response | None:

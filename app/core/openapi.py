@@ -8,13 +8,16 @@ screening (position → candidate → assessment → submit → verdict → deci
 """
 
 import copy
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.core.errors import PROBLEM_JSON, STATUS_KINDS, TITLES, TYPE_BASE
+from app.core.text import NO_NUL, NOT_BLANK
 
 Document = dict[str, Any]
 
@@ -36,6 +39,7 @@ TAGS = [
     {"name": "positions", "description": "Open positions, each screened with one rubric."},
     {"name": "candidates", "description": "Candidates, their panel verdict and the decisions."},
     {"name": "assessments", "description": "Interviewers' scorecards: draft, submit, amend."},
+    {"name": "imports", "description": "Bulk import of past assessments (JSON Lines)."},
     {"name": "privacy", "description": "A candidate's personal data: access export, erasure."},
     {"name": "webhooks", "description": "Signed event deliveries to HR tools, with their log."},
     {"name": "events", "description": "The events webhooks carry, as a feed to poll."},
@@ -50,13 +54,21 @@ SERVERS = [{"url": "/", "description": "The Tamis server that serves this docume
 
 # What a rubric id looks like (criteria/ and /work/shared/design/rubric-sources.md).
 RUBRIC_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-# Map properties whose keys must be criterion ids of the rubric.
-CRITERION_MAPS = {"ratings", "notes"}
+# Map properties whose keys are ids of the rubric, and which ids.
+_CRITERION_ID = "A criterion id of the rubric (`GET /api/v1/rubrics/{id}`)."
+KEYED_BY_RUBRIC_IDS = {
+    "ratings": _CRITERION_ID,
+    "notes": _CRITERION_ID,
+    "readiness": "A role question id of the rubric (`role_questions` in "
+    "`GET /api/v1/rubrics/{id}`).",
+}
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 _HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
-        "description": "The version of the resource, to send back in `If-Match`.",
+        "description": "The version of the resource, to send back in `If-Match`. Records "
+        "that have no version (decisions, webhooks, screening links, deliveries) carry a digest "
+        "of the representation sent instead.",
         "schema": {"type": "string", "examples": ['"3"']},
     },
     "Location": {
@@ -246,23 +258,54 @@ def _add_parameter(operation: dict[str, Any], name: str, ref: str) -> None:
     params.append({"$ref": f"#/components/parameters/{ref}"})
 
 
-def _link(operation_id: str, description: str, **parameters: str) -> dict[str, Any]:
-    return {"operationId": operation_id, "description": description, "parameters": parameters}
+def _link(
+    operation_id: str,
+    description: str,
+    body: dict[str, Any] | None = None,
+    *,
+    replace_body: bool = False,
+    if_match: bool = False,
+    **parameters: str,
+) -> dict[str, Any]:
+    """A link to `operation_id`: its path parameters, its request body (runtime expressions or
+    constants) and, with `if_match`, this answer's ETag sent back as `If-Match`."""
+    link: dict[str, Any] = {"operationId": operation_id, "description": description}
+    if if_match:
+        parameters["header.If-Match"] = "$response.header.ETag"
+    if parameters:
+        link["parameters"] = parameters
+    if body is not None:
+        link["requestBody"] = body
+    if replace_body:
+        # The body is the whole request, not fields to merge into another: a fuzzer that follows
+        # the link (Schemathesis) sends it as written.
+        link["x-schemathesis"] = {"merge_body": False}
+    return link
 
 
-def _body_link(operation_id: str, description: str, body: dict[str, str]) -> dict[str, Any]:
-    return {"operationId": operation_id, "description": description, "requestBody": body}
+# The ratings links put on a draft: every criterion of the shipped rubric (criteria/).
+_LINK_RATINGS = {
+    "continuous_learning": 3,
+    "influence_over_audience": 3,
+    "history_of_the_social_web": 3,
+    "hands_on_practice": 3,
+    "conversation_not_promotion": 3,
+    "measures_impact": 3,
+    "knows_creative_cases": 3,
+}
+_LINK_RATINGS_SAVED = {**_LINK_RATINGS, "measures_impact": 4}
 
-
-# Where a screening goes next: operationId -> {status: {link name: link}}.
+# Where a screening goes next: operationId -> {status: {link name: link}}. Each link carries
+# what the next call needs from this answer: the id, the ETag as `If-Match`, and a body.
 LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
     "createPosition": {
         "201": {
             "GetPosition": _link("getPosition", "The position", position_id="$response.body#/id"),
-            "CreateCandidate": _body_link(
+            "CreateCandidate": _link(
                 "createCandidate",
                 "Add a candidate to this position",
                 {"position_id": "$response.body#/id", "full_name": "Camille Martin"},
+                replace_body=True,
             ),
         }
     },
@@ -273,11 +316,14 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             ),
             "CreateAssessment": _link(
                 "createAssessment",
-                "Start an interviewer's scorecard",
+                "Start an interviewer's scorecard: a draft, to rate further or submit",
+                {
+                    "interviewer": {"name": "Ana Martin", "email": "ana@example.org"},
+                    "ratings": _LINK_RATINGS,
+                    "status": "draft",
+                },
+                replace_body=True,
                 candidate_id="$response.body#/id",
-            ),
-            "GetPanelVerdict": _link(
-                "getPanelVerdict", "The panel verdict", candidate_id="$response.body#/id"
             ),
         }
     },
@@ -286,8 +332,32 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             "GetAssessment": _link(
                 "getAssessment", "The scorecard", assessment_id="$response.body#/id"
             ),
+            "SaveRatings": _link(
+                "updateAssessment",
+                "Save the draft's ratings",
+                {"ratings": _LINK_RATINGS_SAVED},
+                replace_body=True,
+                assessment_id="$response.body#/id",
+                if_match=True,
+            ),
             "SubmitAssessment": _link(
-                "submitAssessment", "Submit the draft", assessment_id="$response.body#/id"
+                "submitAssessment",
+                "Submit the draft",
+                assessment_id="$response.body#/id",
+                if_match=True,
+            ),
+        }
+    },
+    "updateAssessment": {
+        "200": {
+            "GetAssessment": _link(
+                "getAssessment", "The scorecard", assessment_id="$response.body#/id"
+            ),
+            "SubmitAssessment": _link(
+                "submitAssessment",
+                "Submit the draft as saved",
+                assessment_id="$response.body#/id",
+                if_match=True,
             ),
         }
     },
@@ -299,7 +369,10 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
                 candidate_id="$response.body#/candidate_id",
             ),
             "AmendAssessment": _link(
-                "amendAssessment", "Correct it", assessment_id="$response.body#/id"
+                "amendAssessment",
+                "Correct it",
+                assessment_id="$response.body#/id",
+                if_match=True,
             ),
         }
     },
@@ -308,6 +381,11 @@ LINKS: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
             "RecordDecision": _link(
                 "recordDecision",
                 "Record a decision on this verdict",
+                {
+                    "decision": "advance",
+                    "decided_by": "Claire Dupont",
+                    "rationale": "Panel verdict read line by line.",
+                },
                 candidate_id="$response.body#/candidate_id",
             ),
         }
@@ -341,6 +419,11 @@ ETAG_OPERATIONS = {
     "updateAssessment",
     "submitAssessment",
     "amendAssessment",
+    # Records without a version: the ETag is a digest of the representation sent.
+    "recordDecision",
+    "createWebhook",
+    "createScreening",
+    "redeliverDelivery",
 }
 # Operations whose success answer carries a Location (creates, submit, amend).
 LOCATION_OPERATIONS = {
@@ -417,11 +500,12 @@ def _state_map_keys(schemas: dict[str, Any]) -> None:
         if schema_name in BY_INTERVIEWER:
             continue
         for name, prop in schema.get("properties", {}).items():
-            if name in CRITERION_MAPS and "additionalProperties" in prop:
-                prop["propertyNames"] = {
-                    "pattern": RUBRIC_ID_PATTERN,
-                    "description": "A criterion id of the rubric (`GET /api/v1/rubrics/{id}`).",
-                }
+            what = KEYED_BY_RUBRIC_IDS.get(name)
+            if what is None:
+                continue
+            for branch in [prop, *prop.get("anyOf", [])]:
+                if "additionalProperties" in branch:
+                    branch["propertyNames"] = {"pattern": RUBRIC_ID_PATTERN, "description": what}
 
 
 def _consts_as_enums(node: Any) -> None:
@@ -436,6 +520,91 @@ def _consts_as_enums(node: Any) -> None:
     elif isinstance(node, list):
         for value in node:
             _consts_as_enums(value)
+
+
+def _referenced(node: Any, schemas: Mapping[str, Any]) -> set[str]:
+    """Names of the component schemas `node` reaches through `$ref`, transitively."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in found:
+                    found.add(name)
+                    pending.append(schemas.get(name, {}))
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
+
+
+def _defaults_in_words(document: Document) -> None:
+    """In schemas only ever sent (request bodies), an optional property's default is said in its
+    description instead of a `default` keyword: generators read `default` as "always present"
+    (openapi-typescript makes such a property required), which holds for answers, not for
+    what a client writes."""
+    schemas = document["components"]["schemas"]
+    written: set[str] = set()
+    read: set[str] = set()
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            written |= _referenced(operation.get("requestBody", {}), schemas)
+            read |= _referenced(operation.get("responses", {}), schemas)
+            read |= _referenced(operation.get("parameters", []), schemas)
+    for name in sorted(written - read):
+        schema = schemas[name]
+        required = set(schema.get("required", []))
+        for prop_name, prop in schema.get("properties", {}).items():
+            if prop_name in required or "default" not in prop:
+                continue
+            default = prop.pop("default")
+            said = f"When absent: `{json.dumps(default, ensure_ascii=False)}`."
+            prop["description"] = f"{prop['description']} {said}" if "description" in prop else said
+
+
+# The text rules each pattern stands for, in words, and what `format: email` accepts.
+TEXT_RULES = {
+    NOT_BLANK: "No NUL character (U+0000); leading and trailing whitespace is trimmed and "
+    "something must remain.",
+    NO_NUL: "No NUL character (U+0000).",
+}
+EMAIL_RULE = (
+    "An email address (RFC 5322; international addresses accepted). The domain must contain a "
+    "dot; special-use domains ("
+    + ", ".join(f"`.{name}`" for name in SPECIAL_USE_DOMAIN_NAMES)
+    + ") and IP addresses in brackets are refused; no DNS lookup is made, so reserved example "
+    "domains such as `example.org` are accepted. The domain is stored lower-cased."
+)
+
+
+def _say(holder: dict[str, Any], sentence: str) -> None:
+    said = holder.get("description", "")
+    if sentence not in said:
+        holder["description"] = f"{said} {sentence}".strip()
+
+
+def _text_rules_in_words(document: Document) -> None:
+    """Beside each string's pattern or `format: email`, the rule in words (in the description
+    of the property or parameter)."""
+    holders: list[dict[str, Any]] = []
+    for schema in document["components"]["schemas"].values():
+        holders.extend(schema.get("properties", {}).values())
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                holders.extend(p for p in operation.get("parameters", []) if "schema" in p)
+    for holder in holders:
+        schema = holder.get("schema", holder)
+        for branch in [schema, *schema.get("anyOf", []), schema.get("items", {})]:
+            if branch.get("pattern") in TEXT_RULES:
+                _say(holder, TEXT_RULES[branch["pattern"]])
+            if branch.get("format") == "email":
+                _say(holder, EMAIL_RULE)
 
 
 def finish(document: Document) -> Document:
@@ -460,6 +629,8 @@ def finish(document: Document) -> Document:
         for method, operation in operations.items():
             if isinstance(operation, dict) and method in {"get", "post", "patch", "put", "delete"}:
                 _finish_operation(path, method, operation, examples)
+    _defaults_in_words(document)
+    _text_rules_in_words(document)
     health = document.get("paths", {}).get("/healthz", {}).get("get")
     if health is not None:
         health["security"] = []

@@ -5,9 +5,10 @@ import binascii
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from fastapi import Query
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -17,13 +18,26 @@ from app.core.fields import FieldError
 T = TypeVar("T")
 Row = TypeVar("Row", bound=Any)
 MAX_LIMIT = 100
+# What a page cursor looks like: unpadded URL-safe base64 (of the last item's time and id).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"
+CURSOR_DESCRIPTION = (
+    "The `next` value of the previous page, as it was given: an opaque token of 1 to 256 "
+    "characters among `A-Z a-z 0-9 _ -` (unpadded URL-safe base64). A cursor this API did not "
+    "make is refused with 422."
+)
+CursorQuery = Annotated[
+    str | None, Query(description=CURSOR_DESCRIPTION, pattern=CURSOR_PATTERN, max_length=256)
+]
 
 
 class Page(BaseModel, Generic[T]):
     """One page of a list; pass `next` as `cursor` to get the following page (null at the end)."""
 
     items: list[T]
-    next: str | None
+    next: Annotated[str, Field(pattern=CURSOR_PATTERN)] | None = Field(
+        description="The cursor of the following page (null at the end): 1 to 256 characters "
+        "among `A-Z a-z 0-9 _ -`, to pass back unchanged as `cursor`."
+    )
 
 
 def encode_cursor(created_at: datetime, item_id: uuid.UUID) -> str:

@@ -9,7 +9,7 @@ from app.access.policy import P
 from app.core import etag
 from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
-from app.core.pagination import MAX_LIMIT, Page
+from app.core.pagination import MAX_LIMIT, CursorQuery, Page
 from app.core.routing import ApiRoute
 from app.positions import service
 from app.positions.models import PositionCreate, PositionPublic, PositionUpdate
@@ -22,7 +22,7 @@ router = APIRouter(
     responses=problem_responses(401, 403),
 )
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")]
-Cursor = Annotated[str | None, Query(description="The `next` value of the previous page.")]
+Cursor = CursorQuery
 
 
 @router.post(

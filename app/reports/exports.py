@@ -160,8 +160,10 @@ def _local(moment: datetime | None, zone: tzinfo) -> str | None:
 
 
 def safe_cell(value: Any) -> Any:
-    """A value a spreadsheet shows as text: a leading formula character gets a `'` before it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A value a spreadsheet shows as text: one `'` goes before a value that starts with a
+    formula character once its own leading `'`s are set aside, so that dropping one leading
+    `'` from such a cell always gives the value back (README, "Reading the `'` prefix")."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.access.policy import P
 from app.candidates import service as candidates
+from app.core import etag
 from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import problem_responses
 from app.core.routing import ApiRoute
@@ -43,11 +44,13 @@ def invite(
         session, candidate, service.rubric_of(session, candidate), body.language, body.valid_days
     )
     response.headers["Location"] = f"/api/v1/candidates/{candidate.id}/screenings"
-    return ScreeningCreated(
+    created = ScreeningCreated(
         id=screening.id,
         url=service.link(request.app.state.settings.public_url, token),
         expires_at=screening.expires_at,
     )
+    etag.of_representation(response, created)
+    return created
 
 
 @router.get(

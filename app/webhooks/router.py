@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.access.policy import P
+from app.core import etag
 from app.core.deps import SessionDep, allow
 from app.core.errors import InvalidInput, problem_responses
 from app.core.fields import FieldError
-from app.core.pagination import MAX_LIMIT, Page
+from app.core.pagination import MAX_LIMIT, CursorQuery, Page
 from app.core.routing import ApiRoute
 from app.events.models import EventType
 from app.webhooks import destinations, service
@@ -55,7 +56,9 @@ def create_webhook(
     allowed = destinations.allowed_hosts(settings.webhook_allowed_hosts)
     webhook = service.create(session, body, allowed)
     response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}"
-    return WebhookCreated.model_validate({**webhook.model_dump(), "secret": webhook.secret})
+    created = WebhookCreated.model_validate({**webhook.model_dump(), "secret": webhook.secret})
+    etag.of_representation(response, created)
+    return created
 
 
 @router.get("")
@@ -82,9 +85,7 @@ def list_deliveries(
     webhook_id: uuid.UUID,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    cursor: Annotated[
-        str | None, Query(description="The `next` value of the previous page.")
-    ] = None,
+    cursor: CursorQuery = None,
     status: Annotated[DeliveryStatus | None, Query(description="Only this status.")] = None,
     event_type: Annotated[EventType | None, Query(description="Only this event type.")] = None,
 ) -> Page[DeliveryPublic]:
@@ -127,4 +128,6 @@ def redeliver_delivery(
     webhook = service.get(session, webhook_id)
     row = service.redeliver(session, service.delivery(session, webhook, delivery_id))
     response.headers["Location"] = f"/api/v1/webhooks/{webhook.id}/deliveries/{row.id}"
-    return _detail(session, row)
+    detail = _detail(session, row)
+    etag.of_representation(response, detail)
+    return detail

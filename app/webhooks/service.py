@@ -151,3 +151,46 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:
             )
         )
     return event_id
+
+
+def emit_rows(
+    session: Session, event_type: EventType, data: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """As `emit`, for writers that insert with SQLAlchemy Core (bulk import): the event goes to
+    the feed the same way, and the outbox rows are returned for the caller to insert in its
+    transaction instead of being added to the session."""
+    now = utcnow()
+    event_id = f"msg_{uuid.uuid4().hex}"
+    events.record(session, event_id, event_type, now, data)
+    rows = session.info.get(SUBSCRIPTIONS)
+    if rows is None:
+        rows = session.info[SUBSCRIPTIONS] = list(
+            session.exec(select(Webhook.id, Webhook.events)).all()
+        )
+    targets = [webhook_id for webhook_id, kinds in rows if event_type in kinds]
+    if not targets:
+        return []
+    body = json.dumps(
+        {"id": event_id, "type": event_type, "timestamp": now.isoformat(), "data": data},
+        default=str,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return [
+        {
+            "id": uuid.uuid4(),
+            "webhook_id": webhook_id,
+            "event_id": event_id,
+            "event_type": event_type,
+            "body": body,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_attempt_at": None,
+            "response_status": None,
+            "last_error": None,
+            "created_at": now,
+            "delivered_at": None,
+        }
+        for webhook_id in targets
+    ]

@@ -8,6 +8,7 @@ the response is still checked against the documented schema. The others stay as 
 """
 
 import itertools
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -122,6 +123,23 @@ def _bodies(seeds: Seeds) -> dict[tuple[str, str], Body]:
             "text": "Je ne regarde que les likes, les chiffres parlent d'eux-mêmes.",
             "language": "fr" if n % 2 else None,
         },
+        # JSON Lines (a string, as the schema says): one scorecard for a candidate found or
+        # created by external id.
+        ("POST", "/api/v1/imports/assessments"): lambda n: (
+            json.dumps(
+                {
+                    "candidate": {
+                        "position_id": seeds.position,
+                        "external_id": f"fuzz-{n}",
+                        "full_name": f"Imported {n}",
+                    },
+                    "interviewer": {"name": "Fuzz", "email": f"fuzz{n}@example.org"},
+                    "ratings": dict.fromkeys(CORE, 1 + n % 4),
+                    "status": "submitted" if n % 2 else "draft",
+                }
+            )
+            + "\n"
+        ),
         ("POST", "/api/v1/candidates/{candidate_id}/screenings"): lambda n: {
             "language": "fr" if n % 2 else "en",
             "valid_days": 1 + n % 30,
@@ -141,8 +159,11 @@ class Seeder:
     def seed(self, case: Any) -> bool:
         """Point `case` at seeded rows with a valid body, every other time; whether it did."""
         meta = getattr(case, "meta", None)
-        if meta is not None and not meta.generation.mode.is_positive:
-            return False  # a request made to be refused stays as it is
+        if meta is not None and (
+            not meta.generation.mode.is_positive
+            or any(not c.mode.is_positive for c in (meta.components or {}).values())
+        ):
+            return False  # a request made to be refused (in any part) stays as it is
         operation = (case.method.upper(), case.path)
         self.examples[operation] += 1
         n = self.examples[operation]

@@ -29,6 +29,7 @@ from tests.api.servers import LiveServer, live_server
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 REDOCLY = BIN.parent / "redocly" / "node_modules" / ".bin" / "redocly"
+TYPESCRIPT = BIN.parent / "typescript"
 WRITE_METHODS = {"post", "patch", "put", "delete"}
 
 
@@ -139,8 +140,24 @@ def test_no_default_is_refused_by_its_own_schema(document: dict[str, Any]) -> No
 
 
 def test_rubric_maps_state_their_keys_and_binaries_are_typed(document: dict[str, Any]) -> None:
-    answers = document["components"]["schemas"]["Answers"]["properties"]
+    schemas = document["components"]["schemas"]
+    answers = schemas["Answers"]["properties"]
     assert answers["ratings"]["propertyNames"]["pattern"] == "^[a-z][a-z0-9_]*$"
+    # Maps that may be null (an edit, an amendment) state their keys on the map branch too.
+    for name, field in [
+        ("AssessmentUpdate", "ratings"),
+        ("AssessmentUpdate", "notes"),
+        ("Amendment", "ratings"),
+        ("Amendment", "notes"),
+        ("PositionCreate", "readiness"),
+        ("PositionUpdate", "readiness"),
+    ]:
+        prop = schemas[name]["properties"][field]
+        maps = [b for b in [prop, *prop.get("anyOf", [])] if "additionalProperties" in b]
+        assert maps and all(m["propertyNames"]["pattern"] == "^[a-z][a-z0-9_]*$" for m in maps), (
+            name,
+            field,
+        )
     pdf = document["paths"]["/api/v1/candidates/{candidate_id}/report.pdf"]["get"]
     assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
     export = document["paths"]["/api/v1/exports/assessments"]["get"]["responses"]["200"]
@@ -151,27 +168,97 @@ def test_rubric_maps_state_their_keys_and_binaries_are_typed(document: dict[str,
     }
 
 
-def _redocly() -> Path:
-    """Redocly CLI at the version the Makefile pins, installed from npm when missing."""
-    if REDOCLY.exists():
-        return REDOCLY
-    pinned = re.search(r"^REDOCLY_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.M)
-    assert pinned is not None
-    if shutil.which("npm") is None:
+def _npm_install(prefix: Path, packages: list[str]) -> None:
+    """Install npm `packages` under `prefix` (the test command installs what it lacks)."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("npm is required in CI to install Redocly CLI")
-        pytest.skip("npm is not installed: Redocly CLI cannot be installed")
+            pytest.fail(f"npm and node are required in CI to install {packages}")
+        pytest.skip(f"npm or node is not installed: {packages} cannot be installed")
     subprocess.run(
         [
             "npm",
             "install",
             *("--silent", "--no-fund", "--no-audit"),
-            *("--prefix", str(REDOCLY.parents[2])),
-            f"@redocly/cli@{pinned.group(1)}",
+            *("--prefix", str(prefix)),
+            *packages,
         ],
         check=True,
         timeout=600,
     )
+
+
+def _pinned(name: str) -> str:
+    """A value the Makefile pins (`NAME := value`)."""
+    found = re.search(rf"^{name} := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert found is not None, name
+    return found.group(1).strip()
+
+
+def _written_only(document: dict[str, Any]) -> set[str]:
+    """Component schemas reached from request bodies and never from an answer or parameter."""
+    text = {"in": "", "out": ""}
+    for _path, _method, operation in _operations(document):
+        text["in"] += json.dumps(operation.get("requestBody", {}))
+        text["out"] += json.dumps([operation["responses"], operation.get("parameters", [])])
+    schemas = document["components"]["schemas"]
+
+    def closure(seed: str) -> set[str]:
+        found: set[str] = set()
+        pending = re.findall(r"#/components/schemas/([A-Za-z0-9_.-]+)", seed)
+        while pending:
+            name = pending.pop()
+            if name not in found:
+                found.add(name)
+                pending += re.findall(
+                    r"#/components/schemas/([A-Za-z0-9_.-]+)", json.dumps(schemas[name])
+                )
+        return found
+
+    return closure(text["in"]) - closure(text["out"])
+
+
+def test_rules_clients_cannot_guess_are_stated(document: dict[str, Any]) -> None:
+    """Cursor format, the NUL and whitespace rules, the email domains, and the defaults of
+    what a client writes (as words: generators read `default` as "always present")."""
+    schemas = document["components"]["schemas"]
+    for path, method, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == "cursor":
+                assert parameter["schema"]["pattern"] == "^[A-Za-z0-9_-]{1,256}$", path
+                assert "A-Z a-z 0-9 _ -" in parameter["description"], (method, path)
+    page = schemas["Page_PositionPublic_"]["properties"]["next"]
+    assert page["anyOf"][0]["pattern"] == "^[A-Za-z0-9_-]{1,256}$"
+    texts = emails = 0
+    for name, schema in schemas.items():
+        for field, prop in schema.get("properties", {}).items():
+            branches = [prop, *prop.get("anyOf", [])]
+            where = f"{name}.{field}"
+            if any(b.get("pattern") == r"^[^\x00]*[^\s\x00][^\x00]*$" for b in branches):
+                assert "No NUL character" in prop["description"], where
+                assert "whitespace is trimmed and something must remain" in prop["description"]
+                texts += 1
+            elif any(b.get("pattern") == r"^[^\x00]*$" for b in branches):
+                assert "No NUL character (U+0000)." in prop["description"], where
+                texts += 1
+            if any(b.get("format") == "email" for b in branches):
+                assert "`.localhost`" in prop["description"], where
+                assert "`example.org`" in prop["description"], where
+                emails += 1
+    assert texts >= 20 and emails >= 3, (texts, emails)
+    written = _written_only(document)
+    assert {"AssessmentCreate", "CandidateCreate", "PositionCreate"} <= written
+    for name in written:
+        for field, prop in schemas[name].get("properties", {}).items():
+            if field not in schemas[name].get("required", []):
+                assert "default" not in prop, f"{name}.{field}"
+    status = schemas["AssessmentCreate"]["properties"]["status"]
+    assert status["description"].startswith('When absent: `"draft"`.'), status
+
+
+def _redocly() -> Path:
+    """Redocly CLI at the version the Makefile pins, installed from npm when missing."""
+    if not REDOCLY.exists():
+        _npm_install(REDOCLY.parents[2], [f"@redocly/cli@{_pinned('REDOCLY_VERSION')}"])
     return REDOCLY
 
 
@@ -229,6 +316,11 @@ def client_package(document: dict[str, Any], tmp_path_factory: pytest.TempPathFa
     where = tmp_path_factory.mktemp("client")
     spec = where / "openapi.json"
     spec.write_text(json.dumps(document))
+    # JSON Lines (the bulk import) is a body of bytes to a client generator.
+    config = where / "config.json"
+    config.write_text(
+        json.dumps({"content_type_overrides": {"application/jsonl": "application/octet-stream"}})
+    )
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(
         [
@@ -236,6 +328,7 @@ def client_package(document: dict[str, Any], tmp_path_factory: pytest.TempPathFa
             "generate",
             *("--path", str(spec)),
             *("--meta", "none"),
+            *("--config", str(config)),
             *("--output-path", str(where / "tamis_client")),
         ],
         capture_output=True,
@@ -353,3 +446,62 @@ def test_negotiation_and_media_types(server: tuple[LiveServer, str]) -> None:
         assert http.get("/api/v1/webhooks", params={"lang": "fr"}).status_code == 200
         wrong = http.get("/api/v1/webhooks", params={"lang": "de"})
         assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == "query:lang"
+
+
+def test_a_typescript_client_compiles_strictly_and_runs_a_screening(
+    document: dict[str, Any], server: tuple[LiveServer, str], tmp_path: Path
+) -> None:
+    """`openapi-typescript` types the paths, `tsc --strict` checks a small `openapi-fetch`
+    client (errors typed as problem details, defaulted fields optional in request bodies,
+    `Idempotency-Key` and `If-Match` passed as declared headers), and node runs it."""
+    modules = TYPESCRIPT / "node_modules"
+    if not (modules / ".bin" / "tsc").exists():
+        _npm_install(TYPESCRIPT, _pinned("TYPESCRIPT_PACKAGES").split())
+    (tmp_path / "openapi.json").write_text(json.dumps(document))
+    (tmp_path / "package.json").write_text('{"type": "module", "private": true}')
+    (tmp_path / "node_modules").symlink_to(modules, target_is_directory=True)
+    shutil.copy(ROOT / "tests" / "api" / "typescript" / "screening.ts", tmp_path)
+    config = {
+        "compilerOptions": {
+            "strict": True,
+            "target": "es2022",
+            "module": "nodenext",
+            "moduleResolution": "nodenext",
+            "outDir": "out",
+            "noEmitOnError": True,
+            "types": [],
+        },
+        "files": ["screening.ts"],
+    }
+    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
+
+    def run(*command: str, env: dict[str, str] | None = None) -> str:
+        result = subprocess.run(
+            command,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            env={**os.environ, **(env or {})},
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    bins = modules / ".bin"
+    run(str(bins / "openapi-typescript"), "openapi.json", "--output", "api.d.ts")
+    run(str(bins / "tsc"), "--project", "tsconfig.json")
+    live, key = server
+    output = run("node", "out/screening.js", env={"TAMIS_URL": live.url, "TAMIS_KEY": key})
+    outcome = json.loads(output.strip().splitlines()[-1])
+    assert outcome == {
+        "position": outcome["position"],
+        "replayed": True,
+        "draft": "draft",
+        "stale": 412,
+        "submitted": "submitted",
+        "verdict": True,
+        "decision": "advance",
+        "missing": 404,
+        "missingType": "https://tamis.dev/problems/not-found",
+    }

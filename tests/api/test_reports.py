@@ -10,9 +10,12 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from app.core.config import Settings
+from app.reports.exports import FORMULA_STARTS, safe_cell
 from app.rubric import load_rubrics
 from tests.api.conftest import Api
 from tests.commands import tamis
@@ -248,6 +251,17 @@ def test_csv_cells_never_run_as_formulas(api: Api, client: TestClient) -> None:
     assert row["position_title"] == "'-2+3"
     for value in row.values():
         assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+@given(st.text(alphabet="'=+-@\t\rab1 ", max_size=8))
+def test_the_quote_prefix_reads_back_every_value(value: str) -> None:
+    """The README's reading rule undoes the guard for any text, including one that itself
+    begins with `'=`."""
+    cell = safe_cell(value)
+    assert not cell.startswith(FORMULA_STARTS)
+    stripped = cell.lstrip("'")
+    read = cell[1:] if cell[:1] == "'" and stripped[:1] in "=+-@\t\r" and stripped else cell
+    assert read == value
 
 
 def test_notes_and_summary_columns_on_request_and_formula_safe(

@@ -224,3 +224,29 @@ def test_every_write_answers_with_the_etag_of_what_it_wrote(api: Api, client: Te
         ).status_code
         == 200
     )
+
+
+def test_creates_of_records_without_a_version_carry_an_etag(api: Api, client: TestClient) -> None:
+    """Decisions, webhooks and screening links have no version; their creates still answer with
+    an ETag (a digest of what was sent), distinct per record and kept by an idempotent replay."""
+    cid = api.candidate()["id"]
+    decision = {"decision": "reject", "decided_by": "Claire", "rationale": "Not this time"}
+    event = "candidate.created"  # to a loopback port where nothing listens
+    made = {
+        "decision": (f"/api/v1/candidates/{cid}/decisions", decision),
+        "webhook": ("/api/v1/webhooks", {"url": "http://127.0.0.1:9/h", "events": [event]}),
+        "screening": (f"/api/v1/candidates/{cid}/screenings", {"language": "fr"}),
+    }
+    tags = {}
+    for name, (url, body) in made.items():
+        first = client.post(url, json=body, headers={"Idempotency-Key": f"etag-{name}"})
+        assert first.status_code == 201, (name, first.text)
+        assert first.headers["etag"].startswith('"') and len(first.headers["etag"]) > 4, name
+        replay = client.post(url, json=body, headers={"Idempotency-Key": f"etag-{name}"})
+        assert replay.headers["idempotent-replayed"] == "true"
+        assert replay.headers["etag"] == first.headers["etag"], name
+        again = client.post(url, json=body)
+        assert again.status_code == 201
+        assert again.headers["etag"] != first.headers["etag"], name  # another record
+        tags[name] = first.headers["etag"]
+    assert len(set(tags.values())) == len(tags)

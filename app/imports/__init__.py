@@ -1,0 +1,1 @@
+"""Bulk import of assessments (JSON Lines): HR tools moving their history in."""
