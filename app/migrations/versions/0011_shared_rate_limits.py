@@ -1,7 +1,7 @@
 """rate-limit hits shared by every server process
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-23 22:30:00
 """
 
