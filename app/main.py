@@ -182,6 +182,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
     install_self_screen(app)
+    imports.document(app)  # before finishing, so the import line's schema is finished too
     install_openapi(app)
-    imports.document(app)
     return app
