@@ -233,8 +233,9 @@ def db_upgrade(
 
     settings = get_settings()
     make_engine(settings.database_url).dispose()  # creates the SQLite data folder if needed
-    upgrade(settings.database_url, revision)
-    typer.echo(f"database migrated to {revision}: {_redacted(settings.database_url)}")
+    applied = upgrade(settings.database_url, revision)
+    done = "migrated to" if applied else "already at"
+    typer.echo(f"database {done} {revision}: {_redacted(settings.database_url)}")
 
 
 def _redacted(url: str) -> str:
@@ -248,17 +249,45 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            "--migrate",
+            help="Migrate the database first (under a lock: when several servers start at "
+            "once, one migrates and the others wait, then find nothing to do).",
+        ),
+    ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log each request.")
+    ] = True,
+    healthcheck_seconds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="With several workers: how long a worker may take to answer the supervisor's "
+            "ping before it counts as hung and is replaced (its start-up loads the sentence "
+            "model, slow on a busy machine).",
+        ),
+    ] = 60,
 ) -> None:
-    """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up."""
+    """Serve the API with uvicorn. Checks the rubric first: a broken file stops start-up.
+
+    Each worker process is stateless: data, rate-limit counts and the webhook outbox live in
+    the database (or Redis), so several workers and several machines can serve one database.
+    """
     import uvicorn
 
     _load(None)
+    if migrate:
+        db_upgrade("head")
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
+        access_log=access_log,
+        timeout_worker_healthcheck=healthcheck_seconds,
         **proxy_options(get_settings()),
     )
 

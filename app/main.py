@@ -27,6 +27,7 @@ from app.core.migrate import pending
 from app.core.negotiation import best_match
 from app.core.openapi import install as install_openapi
 from app.core.openapi import operation_id
+from app.core.ratelimit import limiter, shared_storage
 from app.core.routing import writer_gate
 from app.events import service as event_feed
 from app.events.router import router as events_router
@@ -111,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if worker is not None:
                 worker.stop()
             engine.dispose()
+            counts = getattr(app.state.rate_limit_storage, "engine", None)
+            if counts is not None:
+                counts.dispose()
 
     app = FastAPI(
         title="Tamis",
@@ -129,8 +133,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signals = signals
     app.state.questionnaires = questionnaires
     app.state.writers = writer_gate(settings.database_url)
+    # Rate-limit counts every server process shares (app/core/ratelimit.py).
+    app.state.rate_limit_storage = shared_storage(
+        settings.rate_limit_url, settings.database_url, settings.sqlite_busy_timeout_ms
+    )
+    app.state.rate_limiter = limiter(app.state.rate_limit_storage)
     app.state.sign_in_throttle = SignInThrottle(
-        settings.rate_limit_storage,
+        app.state.rate_limit_storage,
         settings.sign_in_limit_per_account,
         settings.sign_in_limit_per_address,
     )
@@ -173,6 +182,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(app)
     install_self_screen(app)
+    imports.document(app)  # before finishing, so the import line's schema is finished too
     install_openapi(app)
-    imports.document(app)
     return app

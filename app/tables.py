@@ -9,6 +9,7 @@ import app.assessments.models
 import app.audit.models
 import app.candidates.models
 import app.core.idempotency
+import app.core.ratelimit
 import app.decisions.models
 import app.events.models
 import app.positions.models

@@ -4,12 +4,13 @@ Failures are counted in a moving window (the `limits` package): by default at mo
 account and 50 per client address in 15 minutes (TAMIS_SIGN_IN_LIMIT_PER_ACCOUNT and
 TAMIS_SIGN_IN_LIMIT_PER_ADDRESS, in the `limits` notation). Past either, sign-in answers 429 with
 `Retry-After` without checking the password at all; a success clears the account's count.
-The counts live in the storage `TAMIS_RATE_LIMIT_STORAGE` names (`memory://`, per process, by
-default; a shared one such as `redis://` counts across processes and hosts).
+The counts live in the storage app/core/ratelimit.py gives (the database by default, shared by
+every server process and machine; or Redis, or one process's memory, per TAMIS_RATE_LIMIT_URL).
 """
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies
 
@@ -19,16 +20,15 @@ ADDRESS_LIMIT = "50/15minutes"
 
 @dataclass
 class SignInThrottle:
-    """The failed sign-ins of one process (or of every process sharing `storage_uri`)."""
+    """The failed sign-ins counted in `storage` (shared by every process that uses it)."""
 
-    storage_uri: str = "memory://"
+    storage: Any = None  # a `limits` storage; None: this process's memory
     per_account: str = ACCOUNT_LIMIT
     per_address: str = ADDRESS_LIMIT
 
     def __post_init__(self) -> None:
-        self.limiter = strategies.MovingWindowRateLimiter(
-            storage.storage_from_string(self.storage_uri)
-        )
+        counts = self.storage if self.storage is not None else storage.MemoryStorage()
+        self.limiter = strategies.MovingWindowRateLimiter(counts)
         self.account: RateLimitItem = parse(self.per_account)
         self.address: RateLimitItem = parse(self.per_address)
 

@@ -23,6 +23,10 @@ def default_database_url() -> str:
     return f"sqlite:///{_PROJECT_ROOT / 'data' / 'tamis.db'}"
 
 
+# Storages TAMIS_RATE_LIMIT_URL may name (the `limits` package's schemes); unset: the database.
+RATE_LIMIT_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster", "memory")
+
+
 class Settings(BaseSettings):
     """Tamis settings; every field can be set as TAMIS_<NAME> in the environment."""
 
@@ -54,12 +58,24 @@ class Settings(BaseSettings):
     # Hosts (as written in webhook URLs, comma-separated) allowed although they are not public
     # addresses; every other webhook must resolve to public addresses (app/webhooks/destinations).
     webhook_allowed_hosts: str = ""
-    # Where rate-limit counts live (sign-in, self-screen): `memory://` is per process; a shared
-    # storage (`redis://host:6379`) counts across processes. See the `limits` package.
-    rate_limit_storage: str = "memory://"
+    # Where rate-limit counts live (sign-in, self-screen). Unset: in the database, shared by
+    # every server process and machine (app/core/ratelimit.py). `redis://host:6379` keeps them
+    # in Redis (the `redis` extra); `memory://` in each process alone. See the `limits` package.
+    rate_limit_url: str | None = None
     # Failed sign-ins allowed per account and per client address (`limits` notation).
     sign_in_limit_per_account: str = "10/15minutes"
     sign_in_limit_per_address: str = "50/15minutes"
+
+    @field_validator("rate_limit_url")
+    @classmethod
+    def _a_storage(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in RATE_LIMIT_SCHEMES:
+            known = ", ".join(f"{s}://" for s in RATE_LIMIT_SCHEMES)
+            raise ValueError(f"'{value}' is not a rate-limit storage (one of: {known})")
+        return value
 
     @field_validator("sign_in_limit_per_account", "sign_in_limit_per_address")
     @classmethod

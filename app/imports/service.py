@@ -42,7 +42,7 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, PanelMember
 from app.scoring.panel import panel_recommendation
-from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion, decide
+from app.scoring.rules import CURRENT_RULES, decide
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -287,7 +287,7 @@ class Importer:
         """Check one line against the candidate's rubric and rules, then add its rows."""
         state = _state_for(line, states, positions_of)
         rubric = self._rubric(session, state)
-        rules = _rules(state.row["rules_version"])
+        rules = verdicts.rules_version(state.row["rules_version"])
         try:
             answers = verdicts.answers_for(rubric, line.model_dump(include=ANSWER_FIELDS))
             if line.status == "submitted":
@@ -371,7 +371,7 @@ class Importer:
             row["rubric_version_id"] = self.registry.snapshot(session, rubric)
         if row["rules_version"] is None:
             row["rules_version"] = CURRENT_RULES
-        rules = _rules(row["rules_version"])
+        rules = verdicts.rules_version(row["rules_version"])
         revision = {
             "id": new_id(),
             "assessment_id": assessment["id"],
@@ -431,15 +431,6 @@ class Importer:
                 "verdict.changed",
                 {"candidate_id": str(row["id"]), "before": before, "after": after},
             )
-
-
-def _rules(value: int | None) -> RulesVersion:
-    """The pinned rules version, else the current one (as app.verdicts.rules_of)."""
-    if value is None:
-        return CURRENT_RULES
-    if value not in RULES_VERSIONS:
-        raise LookupError(f"unknown rules version {value}")
-    return value
 
 
 def _members(panel: list[_Member]) -> list[PanelMember]:

@@ -54,10 +54,11 @@ def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) 
 
 def rules_of(candidate: Candidate) -> RulesVersion:
     """The rules version that scores `candidate`: pinned, else the current one."""
-    return _rules(candidate.rules_version)
+    return rules_version(candidate.rules_version)
 
 
-def _rules(value: int | None) -> RulesVersion:
+def rules_version(value: int | None) -> RulesVersion:
+    """A stored rules version (None when stored before versions: the current one)."""
     if value is None:
         return CURRENT_RULES
     if value not in RULES_VERSIONS:
@@ -208,7 +209,9 @@ def of_assessment(
                 AssessmentRevision.revision == stored.revision,
             )
         ).one()
-    return score(rubric, Answers.model_validate(answers), language, _rules(stored.rules_version))
+    return score(
+        rubric, Answers.model_validate(answers), language, rules_version(stored.rules_version)
+    )
 
 
 def submitted(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:

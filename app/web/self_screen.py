@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from limits import RateLimitItemPerMinute, storage, strategies
+from limits import RateLimitItemPerMinute
 from sqlmodel import Session
 
 from app.candidates.models import Candidate
@@ -20,7 +20,8 @@ from app.web.session import PublicPageRoute
 from app.web.text import TEXT
 
 router = APIRouter(route_class=PublicPageRoute, include_in_schema=False)
-# Per client address and process: enough for a person, too few to guess tokens.
+# Per client address, counted across every server process (app.state.rate_limiter, set up in
+# app/main.py): enough for a person, too few to guess tokens.
 LIMIT = RateLimitItemPerMinute(30)
 
 
@@ -153,8 +154,7 @@ def send_answers(token: str, request: Request, session: SessionDep, form: FormDa
 
 
 def install(app: FastAPI) -> None:
-    """The limiter of this process, and 429 as a page for the public form."""
-    app.state.rate_limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+    """429 as a page for the public form (the limiter is app.state.rate_limiter)."""
 
     @app.exception_handler(TooManyRequests)
     async def _too_many(request: Request, _exc: TooManyRequests) -> HTMLResponse:

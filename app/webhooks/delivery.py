@@ -31,6 +31,10 @@ from app.webhooks.models import DeliveryAttempt, Webhook, WebhookDelivery
 
 log = logging.getLogger("tamis.webhooks")
 LEASE = timedelta(seconds=60)
+SEND_TIMEOUT = 10.0
+# A claimed batch is sent within its lease even if every receiver times out (5 × 10 s < 60 s),
+# so another process never claims a delivery this one is still sending: each goes out once.
+BATCH = 5
 MAX_DELAY = timedelta(hours=6)
 Clock = Callable[[], datetime]  # utcnow, or a test's clock
 
@@ -57,7 +61,7 @@ class _Claimed:
     secret: str
 
 
-def claim(engine: Engine, limit: int = 20, clock: Clock = utcnow) -> list[_Claimed]:
+def claim(engine: Engine, limit: int = BATCH, clock: Clock = utcnow) -> list[_Claimed]:
     """Take up to `limit` due deliveries for this worker for the length of a lease."""
     now = clock()
     with session_scope(engine, readonly=True) as session:
@@ -218,7 +222,7 @@ class DeliveryWorker:
         self._thread.join(timeout=15)
 
     def _run(self) -> None:
-        with httpx.Client(timeout=10.0, follow_redirects=False) as client:
+        with httpx.Client(timeout=SEND_TIMEOUT, follow_redirects=False) as client:
             while not self._stop.is_set():
                 try:
                     busy = deliver_due(self.engine, client, self.policy, self.allowed)

@@ -20,8 +20,9 @@ import httpx
 from app.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# A start-up on a loaded machine (imports alone took 38 s on a 2-core box at load 21).
-START_SECONDS = 120
+# A start-up on a loaded machine (imports alone took 38 s on a 2-core box at load 21; two
+# workers each loading the sentence model took over 120 s at load 27).
+START_SECONDS = 300
 LISTENING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
@@ -85,8 +86,11 @@ class LiveServer:
     port is chosen, released and bound again (another process could take it in between).
     """
 
-    def __init__(self, settings: Settings, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self, settings: Settings, workers: int = 1, args: tuple[str, ...] = (), **env: str
+    ) -> None:
         self.workers = workers
+        self.args = args
         self.port = 0
         self.url = ""
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by kill()/stop()
@@ -104,17 +108,27 @@ class LiveServer:
 
     def start(self) -> "LiveServer":
         """Start, read the port it listens on, and wait until /healthz answers."""
+        return self.launch().ready()
+
+    def launch(self) -> "LiveServer":
+        """Start the process, without waiting for it."""
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 *("-m", "app.cli", "serve", "--port", "0"),
                 *("--workers", str(self.workers)),
+                *self.args,
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
+            stdout=self.log,
             stderr=self.log,
         )
+        return self
+
+    def ready(self) -> "LiveServer":
+        """Read the port it listens on, and wait until /healthz answers."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -136,7 +150,7 @@ class LiveServer:
             return False
 
     def output(self) -> str:
-        """What the server wrote to stderr so far (uvicorn's log)."""
+        """What the server wrote so far (uvicorn's log, and the command's own lines)."""
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
 
@@ -163,9 +177,11 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[LiveServer]:
+def live_server(
+    settings: Settings, workers: int = 1, args: tuple[str, ...] = (), **env: str
+) -> Iterator[LiveServer]:
     """A running server, killed at the end whatever happens."""
-    server = LiveServer(settings, workers, **env).start()
+    server = LiveServer(settings, workers, args, **env).start()
     try:
         yield server
     finally:
