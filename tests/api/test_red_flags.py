@@ -94,8 +94,11 @@ def test_self_screen_answers_come_back_with_suggestions(api: Api, client: TestCl
 def test_bad_links_get_a_clear_page(api: Api, client: TestClient, settings: Settings) -> None:
     _cid, path = _invite(api, client)
     public = TestClient(client.app)
-    forged = public.get(path[:-4] + "abcd")
+    # A forged link names no invitation: the page speaks the browser's language.
+    forged = public.get(path[:-4] + "abcd", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     assert forged.status_code == 404 and "pas valide" in forged.text
+    forged = public.get(path[:-4] + "abcd", headers={"Accept-Language": "en-GB"})
+    assert forged.status_code == 404 and "not valid" in forged.text
     assert "Traceback" not in forged.text
     too_long = public.post(path, data={"answer.listening": "x" * 4001, "answer.changed_mind": "ok"})
     assert too_long.status_code == 422 and "trop longue" in too_long.text

@@ -15,9 +15,14 @@ def test_a_leading_formula_character_gets_a_quote(start: str) -> None:
     assert safe_cell(start) == f"'{start}"
 
 
-@pytest.mark.parametrize("value", ["Zoë", "a=b", " =1", "", "'=1", "1+1"])
+@pytest.mark.parametrize("value", ["Zoë", "a=b", " =1", "", "'a", "1+1"])
 def test_other_texts_are_left_alone(value: str) -> None:
     assert safe_cell(value) == value
+
+
+def test_a_text_that_already_looks_quoted_gets_one_more_quote() -> None:
+    """The reading rule (drop one `'` before a formula character) gives back `'=1` itself."""
+    assert safe_cell("'=1") == "''=1"
 
 
 @pytest.mark.parametrize("value", [None, 3, -2.5, True])
