@@ -53,7 +53,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if half is None:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        outcome = "skipped" if report.skipped else "failed" if report.failed else "passed"
+        if hasattr(report, "wasxfail"):  # an expected failure ran: not a skip
+            outcome = "xfailed" if report.skipped else "xpassed"
+        else:
+            outcome = "skipped" if report.skipped else "failed" if report.failed else "passed"
         _tally[half][outcome] += 1
     elif report.when == "teardown" and report.failed:
         _tally[half]["errors"] += 1
@@ -72,7 +75,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("tests per database and in the browser")
     for half, label in HALVES.items():
         counts = _tally[half]
-        ran = counts["passed"] + counts["failed"]
+        ran = counts["passed"] + counts["failed"] + counts["xfailed"] + counts["xpassed"]
         detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()) if n)
         terminalreporter.write_line(f"{label}: {ran} ran ({detail or 'none collected'})")
     for label in _silent_halves():
