@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import create_engine
+from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, select
 
 from app.core import etag
@@ -65,7 +66,11 @@ def test_a_cursor_round_trips_and_a_forged_one_is_refused() -> None:
         ]
 
 
-class Thing(SQLModel, table=True):
+class _Own(SQLModel, registry=registry()):
+    """A registry of the test's own, so that its table is not taken for one of the app's."""
+
+
+class Thing(_Own, table=True):
     __tablename__ = "pagination_thing"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
