@@ -31,11 +31,13 @@ from bench_api import submission_body  # noqa: E402
 from app.access import service as keys  # noqa: E402
 from app.assessments import service as assessments  # noqa: E402
 from app.assessments.models import AssessmentCreate  # noqa: E402
+from app.audit import recorder  # noqa: E402
 from app.candidates import service as candidates  # noqa: E402
 from app.candidates.models import CandidateCreate  # noqa: E402
 from app.core.config import shipped_criteria_dir  # noqa: E402
 from app.core.db import UnitOfWork, make_engine  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
+from app.events import service as event_feed  # noqa: E402
 from app.positions import service as positions  # noqa: E402
 from app.positions.models import PositionCreate  # noqa: E402
 from app.rubric import load_rubrics  # noqa: E402
@@ -58,6 +60,8 @@ def main() -> None:
 
 def run(url: str, options: argparse.Namespace) -> None:
     upgrade(url)
+    recorder.install()  # as the app does (create_app): the audit trail and the event feed
+    event_feed.install()
     engine = make_engine(url)
     rubrics = load_rubrics(shipped_criteria_dir())
     registry = RubricRegistry(rubrics)

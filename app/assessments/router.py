@@ -91,7 +91,7 @@ def submit_assessment(
 ) -> AssessmentPublic:
     """Submit a draft: it is scored and can no longer be edited, only amended."""
     assessment = _for_write(session, assessment_id, principal, if_match)
-    assessment = service.submit(session, registry, assessment)
+    assessment = service.submit(session, registry, assessment, language)
     response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
     etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)
@@ -114,7 +114,7 @@ def amend_assessment(
 ) -> AssessmentPublic:
     """Correct a submitted assessment with a reason; the earlier revision stays readable."""
     assessment = _for_write(session, assessment_id, principal, if_match)
-    assessment = service.amend(session, registry, assessment, body)
+    assessment = service.amend(session, registry, assessment, body, language)
     response.headers["Location"] = f"/api/v1/assessments/{assessment.id}/revisions"
     etag.tag(response, assessment)
     return service.to_public(session, registry, assessment, language)

@@ -6,8 +6,11 @@ rules of submission are checked before anything is written or pinned.
 """
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from sqlalchemy import Table
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,18 +23,23 @@ from app.assessments.models import (
     AssessmentUpdate,
     Interviewer,
     RevisionPublic,
+    VerdictRecord,
 )
+from app.audit.writes import Writes
 from app.candidates.models import Candidate
 from app.core.errors import Conflict, NotFound
 from app.core.i18n import Language
-from app.core.types import utcnow
+from app.core.types import new_id, utcnow
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, FieldError
+from app.scoring.rules import RulesVersion
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
+from app.webhooks.models import WebhookDelivery
 
 ANSWER_FIELDS = {"ratings", "flags", "notes", "overall_recommendation", "language"}
+ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 
 
 def get(session: Session, assessment_id: uuid.UUID, *, lock: bool = False) -> Assessment:
@@ -49,45 +57,82 @@ def _stored(answers: Answers) -> dict[str, Any]:
 
 
 def create(
-    session: Session, registry: RubricRegistry, candidate: Candidate, data: AssessmentCreate
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Candidate,
+    data: AssessmentCreate,
+    language: Language = "en",
 ) -> Assessment:
-    """A new scorecard; submitted at once if `status` says so.
+    """A new scorecard; submitted at once if `status` says so (its verdict made in `language`,
+    the language of the response).
 
-    The hot path of the API: it reads what it needs first, then writes everything with one
-    flush (no autoflush in between, no insert-then-update).
+    The hot path of the API: it reads what it needs, checks everything, then writes its rows
+    with SQLAlchemy Core (app/audit/writes.py), with their audit events and outbox rows.
     """
-    with session.no_autoflush:
-        rubric = verdicts.rubric_of(session, registry, candidate)
-        rules = verdicts.rules_of(candidate)
-        answers = verdicts.answers_for(rubric, data.model_dump(include=ANSWER_FIELDS))
-        if data.status == "submitted":
-            verdicts.require_submittable(rubric, answers, rules)
-        email = str(data.interviewer.email).lower()
-        existing = for_candidate(session, candidate.id)  # the duplicate check, then the panel
-        if any(a.interviewer_email == email for a in existing):
-            raise _taken(email)
-        assessment = Assessment(
-            candidate_id=candidate.id,
-            interviewer_name=data.interviewer.name,
-            interviewer_email=email,
-            answers=_stored(answers),
-            summary=data.summary,
+    rubric = verdicts.rubric_of(session, registry, candidate)
+    rules = verdicts.rules_of(candidate)
+    answers = verdicts.answers_for(rubric, data.model_dump(include=ANSWER_FIELDS))
+    submitting = data.status == "submitted"
+    if submitting:
+        verdicts.require_submittable(rubric, answers, rules)
+    email = str(data.interviewer.email).lower()
+    existing = _scorecards(session, candidate.id)  # the duplicate check, then the panel
+    if any(a.interviewer_email == email for a in existing):
+        raise _taken(email)
+    # The request is valid: from here on it writes.
+    now = utcnow()
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "version": 1,
+        "candidate_id": candidate.id,
+        "interviewer_name": data.interviewer.name,
+        "interviewer_email": email,
+        "status": "submitted" if submitting else "draft",
+        "answers": _stored(answers),
+        "summary": data.summary,
+        "revision": 1 if submitting else 0,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_at": now if submitting else None,
+    }
+    writes = Writes(session)
+    writes.insert(Assessment, row)
+    if candidate.status == "new":
+        writes.update(candidate, {"status": "in_review"})
+    if submitting:
+        panel = [a for a in existing if a.status == "submitted"]
+        scorecard = _Scorecard(**{k: row[k] for k in _Scorecard._fields} | {"answers": answers})
+        _freeze(
+            session, registry, candidate, scorecard, rubric, [*panel, scorecard], writes, language
         )
-        session.add(assessment)
-        if candidate.status == "new":
-            candidate.status = "in_review"
-            session.add(candidate)
-        if data.status == "submitted":
-            panel = sorted(
-                (a for a in existing if a.status == "submitted"),
-                key=lambda a: (a.submitted_at, str(a.id)),
-            )
-            _freeze(session, registry, candidate, assessment, answers, rubric, [*panel, assessment])
     try:
-        session.flush()
+        writes.flush()
     except IntegrityError as exc:  # a concurrent twin got in between (PostgreSQL)
         raise _taken(email) from exc
-    return assessment
+    return Assessment(**row)
+
+
+class _Scorecard(NamedTuple):
+    """An assessment's columns the panel and the duplicate check read."""
+
+    id: uuid.UUID
+    interviewer_name: str
+    interviewer_email: str
+    status: str
+    answers: dict[str, Any] | Answers
+    summary: str
+    submitted_at: datetime | None
+
+
+def _scorecards(session: Session, candidate_id: uuid.UUID) -> list[_Scorecard]:
+    """The candidate's assessments (the columns the panel reads), in submission order."""
+    columns = [ASSESSMENTS.c[name] for name in _Scorecard._fields]
+    statement = (
+        sa_select(*columns)
+        .where(ASSESSMENTS.c.candidate_id == candidate_id)
+        .order_by(ASSESSMENTS.c.submitted_at, ASSESSMENTS.c.id)
+    )
+    return [_Scorecard(*r) for r in session.connection().execute(statement)]
 
 
 def _taken(email: str) -> Conflict:
@@ -131,16 +176,33 @@ def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def submit(session: Session, registry: RubricRegistry, assessment: Assessment) -> Assessment:
-    """Freeze the draft as revision 1 and score it."""
+def submit(
+    session: Session, registry: RubricRegistry, assessment: Assessment, language: Language = "en"
+) -> Assessment:
+    """Freeze the draft as revision 1 and score it (the verdict made in `language`)."""
     if assessment.status == "submitted":
         raise Conflict("the assessment is already submitted")
     candidate = session.get_one(Candidate, assessment.candidate_id)
     answers = Answers.model_validate(assessment.answers)
     rubric = verdicts.rubric_of(session, registry, candidate)
     verdicts.require_submittable(rubric, answers, verdicts.rules_of(candidate))
-    _freeze(session, registry, candidate, assessment, answers, rubric)
-    session.flush()
+    now = utcnow()
+    panel = [a for a in _scorecards(session, candidate.id) if a.status == "submitted"]
+    scorecard = _Scorecard(
+        assessment.id,
+        assessment.interviewer_name,
+        assessment.interviewer_email,
+        "submitted",
+        answers,
+        assessment.summary,
+        now,
+    )
+    writes = Writes(session)
+    writes.update(
+        assessment, {"status": "submitted", "revision": 1, "submitted_at": now, "updated_at": now}
+    )
+    _freeze(session, registry, candidate, scorecard, rubric, [*panel, scorecard], writes, language)
+    writes.flush()
     return assessment
 
 
@@ -148,44 +210,87 @@ def _freeze(
     session: Session,
     registry: RubricRegistry,
     candidate: Candidate,
-    assessment: Assessment,
-    answers: Answers,
+    scorecard: _Scorecard,
     rubric: Rubric,
-    submitted: list[Assessment] | None = None,
+    panel: list[_Scorecard],
+    writes: Writes,
+    language: Language,
 ) -> None:
-    """Submit: revision 1, its verdict, the webhook and the candidate's panel recommendation.
+    """Submit: revision 1, its verdict, the webhook and the candidate's panel recommendation,
+    added to `writes`.
 
     The answers are already checked (require_submittable); `rubric` is the candidate's;
-    `submitted` is the candidate's submitted scorecards with this one, when the caller has them.
+    `panel` is the candidate's submitted scorecards in submission order, this one last.
     """
-    rubric, version_id, rules = verdicts.pin(session, registry, candidate, rubric)
-    now = utcnow()
-    assessment.status, assessment.revision = "submitted", 1
-    assessment.submitted_at = assessment.updated_at = now
-    session.add(assessment)
-    session.add(
-        AssessmentRevision(
-            assessment_id=assessment.id,
-            revision=1,
-            answers=assessment.answers,
-            summary=assessment.summary,
-        )
+    assert isinstance(scorecard.answers, Answers)  # noqa: S101 - checked by the callers
+    version_id, rules, pinned = verdicts.pinning(session, registry, candidate, rubric)
+    writes.update(candidate, pinned)
+    writes.insert(
+        AssessmentRevision,
+        revision_row(scorecard.id, 1, _stored(scorecard.answers), scorecard.summary),
     )
-    verdicts.record(session, assessment, rubric, version_id, rules, "submitted", answers)
-    webhooks.emit(
-        session,
-        "assessment.submitted",
-        {
-            "assessment_id": str(assessment.id),
-            "candidate_id": str(candidate.id),
-            "revision": assessment.revision,
-        },
+    writes.insert(
+        VerdictRecord,
+        verdicts.verdict_row(
+            session,
+            scorecard.id,
+            1,
+            rubric,
+            version_id,
+            rules,
+            "submitted",
+            scorecard.answers,
+            language,
+        ),
     )
-    verdicts.refresh_candidate(session, registry, candidate, submitted, rubric)
+    event = {"assessment_id": str(scorecard.id), "candidate_id": str(candidate.id), "revision": 1}
+    writes.insert_many(WebhookDelivery, webhooks.emit_rows(session, "assessment.submitted", event))
+    _refresh(session, candidate, rubric, rules, panel, writes)
+
+
+def _refresh(
+    session: Session,
+    candidate: Candidate,
+    rubric: Rubric,
+    rules: RulesVersion,
+    panel: list[_Scorecard],
+    writes: Writes,
+) -> None:
+    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters),
+    with a `verdict.changed` event when it changes."""
+    before = candidate.recommendation
+    after = verdicts.panel_after(session, candidate.id, rubric, rules, panel)
+    if after != before:
+        writes.update(candidate, {"recommendation": after, "updated_at": utcnow()})
+        change = {"candidate_id": str(candidate.id), "before": before, "after": after}
+        writes.insert_many(WebhookDelivery, webhooks.emit_rows(session, "verdict.changed", change))
+
+
+def revision_row(
+    assessment_id: uuid.UUID,
+    revision: int,
+    answers: dict[str, Any],
+    summary: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """A revision row to insert, every column given."""
+    return {
+        "id": new_id(),
+        "assessment_id": assessment_id,
+        "revision": revision,
+        "answers": answers,
+        "summary": summary,
+        "reason": reason,
+        "created_at": utcnow(),
+    }
 
 
 def amend(
-    session: Session, registry: RubricRegistry, assessment: Assessment, data: Amendment
+    session: Session,
+    registry: RubricRegistry,
+    assessment: Assessment,
+    data: Amendment,
+    language: Language = "en",
 ) -> Assessment:
     """Add a revision to a submitted assessment; earlier revisions stay readable."""
     if assessment.status != "submitted":
@@ -195,25 +300,41 @@ def amend(
     changes = _merged(assessment.answers, data.model_dump(exclude_unset=True))
     answers = verdicts.answers_for(rubric, changes)
     verdicts.require_submittable(rubric, answers, verdicts.rules_of(candidate))
-    rubric, version_id, rules = verdicts.pin(session, registry, candidate, rubric)
-    assessment.answers = _stored(answers)
-    if data.summary is not None:
-        assessment.summary = data.summary
-    assessment.revision += 1
-    assessment.updated_at = utcnow()
-    session.add(assessment)
-    session.add(
-        AssessmentRevision(
-            assessment_id=assessment.id,
-            revision=assessment.revision,
-            answers=assessment.answers,
-            summary=assessment.summary,
-            reason=data.reason,
-        )
+    # The request is valid: from here on it writes.
+    version_id, rules, pinned = verdicts.pinning(session, registry, candidate, rubric)
+    stored = _stored(answers)
+    summary = assessment.summary if data.summary is None else data.summary
+    revision = assessment.revision + 1
+    panel = [
+        a._replace(answers=answers, summary=summary) if a.id == assessment.id else a
+        for a in _scorecards(session, candidate.id)
+        if a.status == "submitted"
+    ]
+    writes = Writes(session)
+    writes.update(
+        assessment,
+        {"answers": stored, "summary": summary, "revision": revision, "updated_at": utcnow()},
     )
-    verdicts.record(session, assessment, rubric, version_id, rules, "amended", answers)
-    verdicts.refresh_candidate(session, registry, candidate, rubric=rubric)
-    session.flush()
+    writes.update(candidate, pinned)
+    writes.insert(
+        AssessmentRevision, revision_row(assessment.id, revision, stored, summary, data.reason)
+    )
+    writes.insert(
+        VerdictRecord,
+        verdicts.verdict_row(
+            session,
+            assessment.id,
+            revision,
+            rubric,
+            version_id,
+            rules,
+            "amended",
+            answers,
+            language,
+        ),
+    )
+    _refresh(session, candidate, rubric, rules, panel, writes)
+    writes.flush()
     return assessment
 
 

@@ -152,7 +152,7 @@ def create_assessment(
     """
     access.check_author(str(body.interviewer.email), principal)
     candidate = service.get(session, candidate_id, lock=True)
-    assessment = assessments.create(session, registry, candidate, body)
+    assessment = assessments.create(session, registry, candidate, body, language)
     response.headers["Location"] = f"/api/v1/assessments/{assessment.id}"
     etag.tag(response, assessment)
     return assessments.to_public(session, registry, assessment, language)

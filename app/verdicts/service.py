@@ -8,8 +8,8 @@ it adds verdicts and keeps the old ones.
 """
 
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from sqlalchemy import Table
 from sqlalchemy import select as sa_select
@@ -27,7 +27,7 @@ from app.assessments.models import (
 from app.candidates.models import Candidate
 from app.core.errors import InvalidInput, RuleViolation
 from app.core.i18n import Language
-from app.core.types import utcnow
+from app.core.types import new_id, utcnow
 from app.positions import service as positions
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
@@ -72,13 +72,26 @@ def pin(
     """The candidate's rubric (or `rubric`), its stored version id and the rules version,
     pinning the candidate to both if not yet done. Call it once the request is known valid."""
     rubric = rubric or rubric_of(session, registry, candidate)
-    if candidate.rubric_version_id is None:
-        candidate.rubric_version_id = registry.snapshot(session, rubric)
+    version_id, rules, changes = pinning(session, registry, candidate, rubric)
+    if changes:
+        for key, value in changes.items():
+            setattr(candidate, key, value)
         session.add(candidate)
+    return rubric, version_id, rules
+
+
+def pinning(
+    session: Session, registry: RubricRegistry, candidate: Candidate, rubric: Rubric
+) -> tuple[uuid.UUID, RulesVersion, dict[str, Any]]:
+    """The rubric version id and rules version that score `candidate` from now on, and the
+    candidate's columns to set if they are not pinned yet (for writers with SQLAlchemy Core)."""
+    changes: dict[str, Any] = {}
+    version_id = candidate.rubric_version_id
+    if version_id is None:
+        version_id = changes["rubric_version_id"] = registry.snapshot(session, rubric)
     if candidate.rules_version is None:
-        candidate.rules_version = CURRENT_RULES
-        session.add(candidate)
-    return rubric, candidate.rubric_version_id, rules_of(candidate)
+        changes["rules_version"] = CURRENT_RULES
+    return version_id, rules_version(candidate.rules_version), changes
 
 
 def answers_for(rubric: Rubric, data: Mapping[str, Any]) -> Answers:
@@ -108,21 +121,43 @@ def record(
 ) -> VerdictRecord:
     """Score the assessment's current revision and store what the verdict said."""
     answers = answers or Answers.model_validate(assessment.answers)
-    verdict = score(rubric, answers, "en", rules, session.info.setdefault(WALKS, {}))
     row = VerdictRecord(
-        assessment_id=assessment.id,
-        revision=assessment.revision,
-        rubric_version_id=version_id,
-        rules_version=rules,
-        recommendation=verdict.recommendation,
-        score=verdict.score,
-        coverage=verdict.coverage,
-        cause=cause,
+        **verdict_row(
+            session, assessment.id, assessment.revision, rubric, version_id, rules, cause, answers
+        )
     )
     session.add(row)
-    # The response of this request shows the verdict just made: keep it instead of replaying.
-    session.info.setdefault(JUST_SCORED, {})[(assessment.id, assessment.revision, "en")] = verdict
     return row
+
+
+def verdict_row(
+    session: Session,
+    assessment_id: uuid.UUID,
+    revision: int,
+    rubric: Rubric,
+    version_id: uuid.UUID,
+    rules: RulesVersion,
+    cause: str,
+    answers: Answers,
+    language: Language = "en",
+) -> dict[str, Any]:
+    """Score one revision (once: the response of the request shows this verdict, in
+    `language`) and return the verdict row to store, every column given."""
+    verdict = score(rubric, answers, language, rules, session.info.setdefault(WALKS, {}))
+    # The response of this request shows the verdict just made: keep it instead of replaying.
+    session.info.setdefault(JUST_SCORED, {})[(assessment_id, revision, language)] = verdict
+    return {
+        "id": new_id(),
+        "assessment_id": assessment_id,
+        "revision": revision,
+        "rubric_version_id": version_id,
+        "rules_version": rules,
+        "recommendation": verdict.recommendation,
+        "score": verdict.score,
+        "coverage": verdict.coverage,
+        "cause": cause,
+        "created_at": utcnow(),
+    }
 
 
 class _Recording(dict[str, Walk]):
@@ -224,7 +259,21 @@ def submitted(session: Session, candidate_id: uuid.UUID) -> list[Assessment]:
     return list(session.exec(statement).all())
 
 
-def members(scorecards: list[Assessment]) -> list[PanelMember]:
+class Scorecard(Protocol):
+    """What the panel reads of a submitted scorecard: an Assessment, or a row of its columns
+    (`answers` stored, or already checked)."""
+
+    @property
+    def interviewer_name(self) -> str: ...
+    @property
+    def interviewer_email(self) -> str: ...
+    @property
+    def answers(self) -> Mapping[str, Any] | Answers: ...
+    @property
+    def summary(self) -> str: ...
+
+
+def members(scorecards: Sequence[Scorecard]) -> list[PanelMember]:
     """The panel: each scorecard under its interviewer's name (with the email when two share it)."""
     names = [a.interviewer_name for a in scorecards]
     return [
@@ -232,7 +281,7 @@ def members(scorecards: list[Assessment]) -> list[PanelMember]:
             a.interviewer_name
             if names.count(a.interviewer_name) == 1
             else f"{a.interviewer_name} <{a.interviewer_email}>",
-            Answers.model_validate(a.answers),
+            a.answers if isinstance(a.answers, Answers) else Answers.model_validate(a.answers),
             a.summary,
         )
         for a in scorecards
@@ -278,11 +327,7 @@ def refresh_candidate(
         scorecards = submitted(session, candidate.id)
     rubric = rubric or rubric_of(session, registry, candidate)
     before = candidate.recommendation
-    walks: Walks = {}
-    after = panel_recommendation(
-        rubric, members(scorecards), rules_of(candidate), _request_walks(session, walks)
-    )
-    _store_walks(session, candidate.id, walks)
+    after = panel_after(session, candidate.id, rubric, rules_of(candidate), scorecards)
     if after != before:
         candidate.recommendation = after
         candidate.updated_at = utcnow()
@@ -292,6 +337,21 @@ def refresh_candidate(
             "verdict.changed",
             {"candidate_id": str(candidate.id), "before": before, "after": after},
         )
+
+
+def panel_after(
+    session: Session,
+    candidate_id: uuid.UUID,
+    rubric: Rubric,
+    rules: RulesVersion,
+    scorecards: Sequence[Scorecard],
+) -> str:
+    """The panel recommendation of `scorecards` (the candidate's submitted ones, in the order
+    they were submitted); keeps the panel's walk for its readers."""
+    walks: Walks = {}
+    after = panel_recommendation(rubric, members(scorecards), rules, _request_walks(session, walks))
+    _store_walks(session, candidate_id, walks)
+    return after
 
 
 def rescore(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:
