@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = RubricRegistry(rubrics)
     app.state.signals = signals
     app.state.questionnaires = questionnaires
-    app.state.writers = writer_gate(settings.database_url)
+    app.state.writers = writer_gate(engine, group_commit=settings.sqlite_group_commit)
     # Rate-limit counts every server process shares (app/core/ratelimit.py).
     app.state.rate_limit_storage = shared_storage(
         settings.rate_limit_url, settings.database_url, settings.sqlite_busy_timeout_ms

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     # How long a SQLite writer waits for the lock before giving up, in milliseconds.
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # SQLite: write requests queued together commit in one transaction, each in a savepoint,
+    # each answered after that COMMIT (app/core/groupcommit.py); off: one COMMIT per request.
+    sqlite_group_commit: bool = True
     # Candidates with no activity for this many days are erased by `tamis retention apply`.
     retention_days: int | None = Field(default=None, gt=0)
     # Webhook delivery: a worker thread per server process, retrying with exponential backoff.

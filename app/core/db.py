@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -106,6 +106,18 @@ class UnitOfWork:
         bind = engine.execution_options(**{READONLY: True}) if readonly else engine
         self.session = Session(bind, expire_on_commit=False)
         self.closed = False
+        self.grouped = False
+        self._deferred: list[Callable[[Engine], None]] = []
+
+    def join(self, connection: Connection) -> None:
+        """Run this unit in a SAVEPOINT of `connection`'s transaction (group commit, see
+        app/core/groupcommit.py): `commit` then releases the savepoint, `rollback` rolls back to
+        it, and what `after_commit` registered waits for `committed`. Call it before any use."""
+        if self.session.in_transaction():
+            raise RuntimeError("a unit of work joins a group before it begins")
+        self.session.bind = connection
+        self.session.join_transaction_mode = "create_savepoint"
+        self.grouped = True
 
     def commit(self) -> None:
         """Commit and close, then run what `after_commit` registered."""
@@ -115,6 +127,17 @@ class UnitOfWork:
         finally:
             self.session.close()
             self.closed = True
+        if self.grouped:  # the group's COMMIT is still to come
+            self._deferred = callbacks
+            return
+        self._after(callbacks)
+
+    def committed(self) -> None:
+        """The group's transaction is committed: run what this unit's `after_commit` registered."""
+        callbacks, self._deferred = self._deferred, []
+        self._after(callbacks)
+
+    def _after(self, callbacks: list[Callable[[Engine], None]]) -> None:
         for callback in callbacks:
             try:
                 callback(self.engine)
@@ -123,6 +146,8 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         """Roll back and close."""
+        self.session.info.pop(AFTER_COMMIT, None)
+        self._deferred = []
         try:
             self.session.rollback()
         finally:

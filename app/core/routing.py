@@ -24,6 +24,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,9 +33,10 @@ from starlette.responses import Response
 
 from app.core import idempotency
 from app.core.caller import Authenticator
-from app.core.db import UnitOfWork, is_sqlite
+from app.core.db import UnitOfWork
 from app.core.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
 from app.core.fields import FieldError
+from app.core.groupcommit import GroupCommit
 from app.core.i18n import LANGUAGES
 from app.core.negotiation import best_match
 
@@ -330,31 +332,42 @@ class _Work:
         self.recheck = recheck
 
     def run(self, respond: Callable[[], Response]) -> Response:
-        """Replay, else run the endpoint and commit; a writer holds the gate throughout."""
-        with self.gate or nullcontext():
-            unit = self.unit
-            try:
-                if self.recheck is not None:
-                    self.recheck(unit.session)
-                if self.key:
-                    principal_id = unit.session.info["principal"].id
-                    replayed = idempotency.replay(unit.session, principal_id, self.key, self.print_)
-                    if replayed is not None:
-                        unit.rollback()
-                        return replayed
-                response = respond()
-                if self.key and 200 <= response.status_code < 300:
-                    _remember(unit, self.key, self.print_, response)
-                unit.commit()
-            except BaseException:
-                if not unit.closed:
-                    unit.rollback()
-                raise
+        """Replay, else run the endpoint and commit; a writer holds the gate throughout (on
+        SQLite, its turn in a group that commits together: answered after that COMMIT)."""
+        if isinstance(self.gate, GroupCommit):
+            response: Response = self.gate.run(self.unit, functools.partial(self._unit, respond))
             return response
+        with self.gate or nullcontext():
+            return self._unit(respond)
+
+    def _unit(self, respond: Callable[[], Response]) -> Response:
+        unit = self.unit
+        try:
+            if self.recheck is not None:
+                self.recheck(unit.session)
+            if self.key:
+                principal_id = unit.session.info["principal"].id
+                replayed = idempotency.replay(unit.session, principal_id, self.key, self.print_)
+                if replayed is not None:
+                    unit.rollback()
+                    return replayed
+            response = respond()
+            if self.key and 200 <= response.status_code < 300:
+                _remember(unit, self.key, self.print_, response)
+            unit.commit()
+        except BaseException:
+            if not unit.closed:
+                unit.rollback()
+            raise
+        return response
 
 
-def writer_gate(database_url: str) -> Gate | None:
-    """The in-process queue of writers: SQLite has one writer at a time, so a process lets one
-    of its threads write and queues the others on this lock rather than on SQLite's busy
-    timeout, which polls with sleeps. PostgreSQL needs none: its row locks order writers."""
-    return threading.Lock() if is_sqlite(database_url) else None
+def writer_gate(engine: Engine, *, group_commit: bool = True) -> Gate | None:
+    """The in-process queue of writers. SQLite has one writer at a time, so a process lets one
+    of its threads write and queues the others here rather than on SQLite's busy timeout, which
+    polls with sleeps; the requests queued together commit together (app/core/groupcommit.py)
+    unless `group_commit` is off (then they take turns on a lock). PostgreSQL needs none: its
+    row locks order writers, and its transactions commit in parallel."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return GroupCommit(engine) if group_commit else threading.Lock()
