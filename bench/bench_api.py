@@ -6,6 +6,7 @@ validates, scores, stores (assessment, revision, verdict, candidate's panel reco
 returns the verdict. Prints throughput, p50 and p99 of each, and the ratios.
 
     .venv/bin/python bench/bench_api.py [--seconds 10] [--connections 32] [--db sqlite|both]
+        [--submit-only]   (TAMIS_SQLITE_GROUP_COMMIT=false: SQLite without group commit)
 """
 
 import argparse
@@ -274,7 +275,7 @@ def fill_candidates(database_url: str, position_id: object, count: int) -> None:
 
 
 def measure(
-    database_url: str, seconds: int, connections: int, workdir: Path
+    database_url: str, seconds: int, connections: int, workdir: Path, reads: bool = True
 ) -> dict[str, dict[str, float]]:
     env = {**os.environ, "TAMIS_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     subprocess.run(
@@ -323,10 +324,15 @@ def measure(
         )
         results["Tamis submit"] = run_wrk(base, ids, seconds, connections, workdir, "measured", key)
         # Reads with 100,000 candidates stored: a page of the list, and a panel verdict.
-        fill_candidates(database_url, position["id"], READ_CANDIDATES)
+        if reads:
+            fill_candidates(database_url, position["id"], READ_CANDIDATES)
         for name, path in (
-            ("candidates page", "/api/v1/candidates?limit=20&status=in_review"),
-            ("panel verdict", "/api/v1/candidates/@ID@/verdict"),
+            ()
+            if not reads
+            else (
+                ("candidates page", "/api/v1/candidates?limit=20&status=in_review"),
+                ("panel verdict", "/api/v1/candidates/@ID@/verdict"),
+            )
         ):
             run_reads(bare, path, ids, 2, connections, workdir, key)
             results[f"bare GET ({name})"] = run_reads(
@@ -349,6 +355,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--submit-only", action="store_true", help="measure the submission only (no reads)"
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk (make bench installs it as root)")
@@ -371,7 +380,9 @@ def main() -> None:
                     connection.execute(text("CREATE DATABASE bench"))
                 admin.dispose()
                 url = f"{base}/bench"
-            results = measure(url, options.seconds, options.connections, workdir)
+            results = measure(
+                url, options.seconds, options.connections, workdir, not options.submit_only
+            )
         print(f"\n## {kind}")
         for name, r in results.items():
             errors = r["errors_status"] + r["errors_connect"] + r["errors_timeout"]
@@ -385,6 +396,8 @@ def main() -> None:
             ("panel verdict", "bare GET (panel verdict)", "Tamis GET panel verdict"),
         )
         for label, bare_name, tamis_name in pairs:
+            if tamis_name not in results:
+                continue
             bare, tamis = results[bare_name], results[tamis_name]
             print(
                 f"ratio {label}: throughput {tamis['rps'] / bare['rps']:.1%} of the bare "

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine
 
 from app.core.db import UnitOfWork
 
-MAX_GROUP = 32
+MAX_GROUP = 8  # a request waits for at most 7 others queued after it
 
 
 class _Job:
