@@ -255,8 +255,15 @@ def _valid_keys(request: Request, loc: Sequence[Any]) -> list[str | int] | None:
     return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
+NOT_JSON = "the body is not valid JSON in UTF-8"
+
+
 def _field_error(request: Request, error: dict[str, Any]) -> FieldError:
     loc = error.get("loc", ())
+    if error.get("type") == "json_invalid":  # FastAPI locates it at ("body", character offset)
+        reason = (error.get("ctx") or {}).get("error")
+        at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        return FieldError("(body)", f"{NOT_JSON} ({reason}{at})" if reason else NOT_JSON)
     if error.get("type") == "extra_forbidden":
         keys = _valid_keys(request, loc)
         if keys:
@@ -310,7 +317,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             # A body that is not JSON is invalid input like any other: 422, naming the body.
-            error = FieldError("(body)", "the body is not valid JSON in UTF-8")
+            error = FieldError("(body)", NOT_JSON)
             return problem_response(request, 422, "validation-error", str(error), [error])
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
