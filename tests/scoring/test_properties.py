@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
 from app.scoring import Answers, PanelMember, RaisedFlag, combine, score
+from app.scoring.panel import panel_recommendation
 from app.scoring.rules import Walk, Walks
 from tests.factories import criterion, document, examples, flag, rubric, shipped_document
 
@@ -446,3 +447,15 @@ class _Counting(dict[str, Walk]):
         walk = super().__getitem__(key)
         self.found[key] = walk
         return walk
+
+
+@settings(max_examples=examples(100))
+@given(panels(), st.sampled_from([1, 2]))
+def test_the_panel_recommendation_alone_is_the_full_verdicts(
+    case: tuple[Rubric, list[PanelMember]], rules_version: int
+) -> None:
+    """What filters and stored recommendations use is the recommendation of the whole verdict."""
+    r, members = case
+    full = combine(r, members, "en", rules_version=rules_version)  # type: ignore[arg-type]
+    event(f"panel recommendation {full.recommendation}")
+    assert panel_recommendation(r, members, rules_version) == full.recommendation  # type: ignore[arg-type]
