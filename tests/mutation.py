@@ -63,7 +63,8 @@ GROUPS: dict[str, Group] = {
             "reach these modules, e.g. tests/api/test_resources.py, cost seconds per mutant): "
             "errors.py, idempotency.py, headers.py and negotiation.py have unit tests of their "
             "own there, on a small application and a SQLite session. The request plumbing "
-            "(routing.py, db.py, deps.py, migrate.py, config.py, commands.py, templates.py, types.py, ratelimit.py) "
+            "(routing.py, db.py, deps.py, migrate.py, config.py, commands.py, templates.py, "
+            "types.py, ratelimit.py) "
             "is left out: every API test goes through it, so a mutant there costs the whole API "
             "suite; it is covered by that suite."
         ),
