@@ -152,6 +152,10 @@ def _config(group: Group) -> str:
         # filled (phrases per rubric, a rubric's look-up tables), and a mutant in the cached
         # code would never run.
         'process_isolation = "forkserver"\n'
+        # A mutant is stopped (and counted as caught: a timeout) after 4x its tests' CPU time
+        # plus 4 s, not mutmut's 30x: mutants of the rules' search that never end would
+        # otherwise take many minutes each.
+        "timeout_multiplier = 2.0\n"
     )
 
 
