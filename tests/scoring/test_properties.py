@@ -449,8 +449,27 @@ class _Counting(dict[str, Walk]):
         return walk
 
 
-@settings(max_examples=examples(100))
-@given(panels(), st.sampled_from([1, 2]))
+@st.composite
+def rated_panels(draw: st.DrawFn) -> tuple[Rubric, list[PanelMember]]:
+    """Panels whose members rate nearly every criterion: verdicts of every kind, not mostly
+    "incomplete" as when each criterion is left out half the time."""
+    r = draw(rubrics())
+    members = []
+    for index in range(draw(st.integers(1, 3))):
+        ratings = {
+            c.id: level(draw, r) if draw(st.integers(0, 5)) else answer(draw, r) for c in r.criteria
+        }
+        flags = raised(draw, r)[:2]
+        members.append(
+            PanelMember(
+                f"person {index}", Answers(ratings=ratings, flags=[{"id": f} for f in flags])
+            )
+        )
+    return r, members
+
+
+@settings(max_examples=examples(150))
+@given(st.one_of(panels(), rated_panels()), st.sampled_from([1, 2]))
 def test_the_panel_recommendation_alone_is_the_full_verdicts(
     case: tuple[Rubric, list[PanelMember]], rules_version: int
 ) -> None:
