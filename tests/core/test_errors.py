@@ -5,11 +5,14 @@ A small application of its own installs the handlers, so each rule is checked wh
 without the rest of Tamis.
 """
 
+import json
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import pytest
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -27,7 +30,7 @@ class Item(BaseModel):
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
-    kind: Literal["open", "closed"]
+    kind: Literal["open", "closed", "X-large"]
     items: list[Item] = []
     nested: Item | None = None
     alias_field: int = 0
@@ -67,6 +70,10 @@ def make_app() -> FastAPI:
     def only_put() -> None:
         return None
 
+    @app.get("/api/count/{index}")
+    def count(index: int, x_count: Annotated[int, Header()] = 0) -> dict[str, int]:
+        return {"index": index, "count": x_count}
+
     @app.get("/api/problem/{index}")
     def problem(index: int) -> None:
         kind = PROBLEMS[index]
@@ -93,6 +100,7 @@ def make_app() -> FastAPI:
     def page_crash() -> None:
         raise errors.NotFound("no such page")
 
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent), name="static")
     return app
 
 
@@ -182,6 +190,7 @@ def test_valid_keys_follow_the_body_model_step_by_step() -> None:
     assert errors._valid_keys(request, ["body", "items", 0, "x"]) == ["value"]
     assert errors._valid_keys(request, ["body", "nested", "x"]) == ["value"]
     assert errors._valid_keys(request, ["body", "name", "x"]) is None  # a str has no keys
+    assert errors._valid_keys(request, ["body", "name", "x", "y"]) is None
     assert errors._valid_keys(request, ["body", "unknown", "x"]) is None
     assert errors._valid_keys(request, ["query", "x"]) is None  # not in the body
     assert errors._valid_keys(request, []) is None
@@ -192,15 +201,29 @@ def test_valid_keys_follow_the_body_model_step_by_step() -> None:
 def test_a_wrong_value_names_the_valid_values_and_its_place(client: TestClient) -> None:
     body = {"name": "Ana", "kind": "ajar"}
     problem = _problem(client.post("/api/things", json=body), 422, "validation-error")
-    [error] = problem["errors"]
-    assert (error["loc"], error["valid"]) == ("kind", ["open", "closed"])
-    assert problem["detail"] == f"kind: {error['message']} (valid: open, closed)"
+    # The values exactly as they are spelled, whatever their case or punctuation.
+    assert problem["errors"] == [
+        {
+            "loc": "kind",
+            "message": "Input should be 'open', 'closed' or 'X-large'",
+            "valid": ["open", "closed", "X-large"],
+        }
+    ]
     query = client.post("/api/things?limit=99", json={"name": "Ana", "kind": "open"})
     [error] = _problem(query, 422, "validation-error")["errors"]
     assert error["loc"] == "query:limit"
     assert "valid" not in error  # no list of values for a bound
     missing = _problem(client.post("/api/things", json={}), 422, "validation-error")
-    assert [e["loc"] for e in missing["errors"]] == ["name", "kind"]
+    assert [(e["loc"], e["message"]) for e in missing["errors"]] == [
+        ("name", "Field required"),
+        ("kind", "Field required"),
+    ]
+    path = _problem(client.get("/api/count/abc"), 422, "validation-error")
+    assert [e["loc"] for e in path["errors"]] == ["path:index"]
+    header = client.get("/api/count/1", headers={"X-Count": "many"})
+    assert [e["loc"] for e in _problem(header, 422, "validation-error")["errors"]] == [
+        "header:x-count"
+    ]
     whole = _problem(client.post("/api/things", json=[1]), 422, "validation-error")
     assert [e["loc"] for e in whole["errors"]] == ["(body)"]
 
@@ -265,6 +288,9 @@ def test_a_method_not_allowed_lists_every_method_of_the_path(client: TestClient)
     only_put = client.get("/api/only-put")
     _problem(only_put, 405, "method-not-allowed")
     assert only_put.headers["Allow"] == "PUT"  # no GET, so no HEAD either
+    static = client.post("/static/test_errors.py")
+    _problem(static, 405, "method-not-allowed")
+    assert static.headers["Allow"] == "GET, HEAD"
     _problem(client.get("/api/nowhere"), 404, "not-found")
 
 
@@ -290,6 +316,7 @@ def test_the_web_pages_get_a_page_and_the_api_keeps_problem_json() -> None:
 
     def page(request: Request, status: int, detail: str) -> Response:
         rendered.append((status, detail))
+        assert request.url.path == "/page/crash"
         return HTMLResponse(f"<p>{detail}</p>", status_code=status)
 
     app.state.problem_page = page
@@ -320,3 +347,49 @@ def test_every_kind_has_a_title_in_both_languages() -> None:
     for kind in kinds:
         assert set(errors.TITLES[kind]) == {"en", "fr"}
         assert all(errors.TITLES[kind].values())
+
+
+def test_where_an_error_is_and_what_it_says_when_pydantic_leaves_parts_out() -> None:
+    request = _request_for(make_app(), [])
+    assert errors._loc([]) == "(body)"
+    assert errors._loc(()) == "(body)"
+    assert errors._loc(["body"]) == "(body)"
+    assert errors._loc(["cookie", "session"]) == "cookie:session"
+    assert errors._field_error(request, {}) == errors.FieldError("(body)", "invalid")
+    assert errors._field_error(request, {"loc": ("query", "q")}) == errors.FieldError(
+        "query:q", "invalid"
+    )
+    # Invalid JSON with or without the parser's reason and offset.
+    reasons = [
+        (
+            {"loc": ("body", 7), "ctx": {"error": "Expecting value"}},
+            " (Expecting value at character 7)",
+        ),
+        ({"loc": ("body",), "ctx": {"error": "Expecting value"}}, " (Expecting value)"),
+        ({"loc": ("body", "x"), "ctx": {"error": "Expecting value"}}, " (Expecting value)"),
+        ({"loc": ("body", 7)}, ""),
+    ]
+    for error, said in reasons:
+        found = errors._field_error(request, {"type": "json_invalid", **error})
+        assert found == errors.FieldError("(body)", f"{errors.NOT_JSON}{said}")
+
+
+def test_the_language_of_a_problem_comes_from_lang_then_accept_language() -> None:
+    client = TestClient(make_app())
+    index = PROBLEMS.index(errors.NotFound)
+    assert client.get(f"/api/problem/{index}?lang=fr").json()["title"] == "Introuvable"
+    both = client.get(f"/api/problem/{index}?lang=en", headers={"Accept-Language": "fr"})
+    assert both.json()["title"] == "Not found"
+    assert (
+        client.get(f"/api/problem/{index}", headers={"Accept-Language": "fr"}).json()["title"]
+        == "Introuvable"
+    )
+
+
+def test_a_problem_of_a_kind_without_a_title_gets_the_generic_one() -> None:
+    request = Request(
+        {"type": "http", "path": "/api/x", "headers": [], "query_string": b"", "app": FastAPI()}
+    )
+    response = errors.problem_response(request, 418, "teapot", "short and stout")
+    assert json.loads(bytes(response.body))["title"] == "HTTP error"
+    assert str(errors.NotFound("no such thing")) == "no such thing"
