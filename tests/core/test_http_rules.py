@@ -5,7 +5,7 @@ headers.py, fields.py)."""
 import asyncio
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
@@ -66,6 +66,10 @@ def _app() -> FastAPI:
     def plain() -> PlainTextResponse:
         return PlainTextResponse("ok")
 
+    @app.post("/api/v1/echo")
+    async def echo(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(await request.body())
+
     @app.get("/api/v1/cached")
     def cached() -> PlainTextResponse:
         return PlainTextResponse("ok", headers={"Cache-Control": "private, max-age=60"})
@@ -90,6 +94,8 @@ def test_every_response_carries_the_security_headers() -> None:
     assert "Cache-Control" not in static
     assert static["X-Frame-Options"] == "DENY"
     assert client.get("/api/v1/cached").headers["Cache-Control"] == "private, max-age=60"
+    echoed = client.post("/api/v1/echo", content=b"the body")  # read through the middleware
+    assert (echoed.text, echoed.headers["X-Frame-Options"]) == ("the body", "DENY")
     missing = client.get("/api/v1/nowhere").headers
     assert missing["Cache-Control"] == "no-store"
 
@@ -98,6 +104,7 @@ def test_what_is_not_http_passes_the_security_headers_untouched() -> None:
     seen: list[Message] = []
 
     async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope)
         seen.append(await receive())
         await send({"type": "lifespan.startup.complete"})
 
@@ -110,7 +117,7 @@ def test_what_is_not_http_passes_the_security_headers_untouched() -> None:
         sent.append(message)
 
     asyncio.run(SecurityHeaders(inner)({"type": "lifespan"}, receive, send))
-    assert seen == [{"type": "lifespan.startup"}]
+    assert seen == [{"type": "lifespan"}, {"type": "lifespan.startup"}]
     assert sent == [{"type": "lifespan.startup.complete"}]
 
 
