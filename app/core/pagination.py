@@ -67,6 +67,7 @@ def paginate(
     session: Session, statement: SelectOfScalar[Row], model: Any, *, limit: int, cursor: str | None
 ) -> tuple[list[Row], str | None]:
     """Run `statement` newest first from `cursor`; return the rows and the next cursor."""
+    limit = min(limit, MAX_LIMIT)
     created_col, id_col = col(model.created_at), col(model.id)
     statement = statement.order_by(created_col.desc(), id_col.desc())
     if cursor:
@@ -74,7 +75,7 @@ def paginate(
         statement = statement.where(
             (created_col < created) | ((created_col == created) & (id_col < last_id))
         )
-    rows = list(session.exec(statement.limit(min(limit, MAX_LIMIT) + 1)).all())
+    rows = list(session.exec(statement.limit(limit + 1)).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -211,7 +211,10 @@ def combine(
         extra.append({"ref": "overall", "text": say(lang, "panel_rule", count=len(members))})
     for item in calibration:
         criterion = rubric.criteria_by_id[item.criterion_id]
-        listed = ", ".join(f"{name}: {rating}" for name, rating in item.ratings.items())
+        listed = ", ".join(
+            say(lang, "named_rating", name=name, rating=rating)
+            for name, rating in item.ratings.items()
+        )
         text = say(
             lang,
             "calibration",
