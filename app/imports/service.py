@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, Engine, Table, bindparam, insert, or_, sel
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from app.assessments import service as assessments
 from app.assessments.models import Assessment, AssessmentRevision, VerdictRecord
 from app.audit import recorder
 from app.candidates.models import Candidate, folded_search_text
@@ -40,7 +41,7 @@ from app.positions import service as positions
 from app.positions.models import Position
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
-from app.scoring import Answers, PanelMember
+from app.scoring import Answers
 from app.scoring.panel import panel_recommendation
 from app.scoring.rules import CURRENT_RULES, decide
 from app.verdicts import service as verdicts
@@ -79,8 +80,8 @@ class _Member:
 
     submitted_at: datetime
     id: str
-    name: str
-    email: str
+    interviewer_name: str
+    interviewer_email: str
     answers: Answers
     summary: str
 
@@ -372,15 +373,10 @@ class Importer:
         if row["rules_version"] is None:
             row["rules_version"] = CURRENT_RULES
         rules = verdicts.rules_version(row["rules_version"])
-        revision = {
-            "id": new_id(),
-            "assessment_id": assessment["id"],
-            "revision": 1,
-            "answers": assessment["answers"],
-            "summary": assessment["summary"],
-            "reason": None,
-            "created_at": assessment["created_at"],
-        }
+        revision = assessments.revision_row(
+            assessment["id"], 1, assessment["answers"], assessment["summary"]
+        )
+        revision["created_at"] = assessment["created_at"]
         ratings = {k: v for k, v in answers.ratings.items() if v is not None}
         decision = decide(rubric, ratings, {f.id for f in answers.flags}, rules)
         verdict = {
@@ -421,7 +417,7 @@ class Importer:
             )
         )
         state.panel.sort(key=lambda m: (m.submitted_at, m.id))
-        after = panel_recommendation(rubric, _members(state.panel), rules)
+        after = panel_recommendation(rubric, verdicts.members(state.panel), rules)
         before = row["recommendation"]
         if after != before:
             row["recommendation"] = after
@@ -431,17 +427,6 @@ class Importer:
                 "verdict.changed",
                 {"candidate_id": str(row["id"]), "before": before, "after": after},
             )
-
-
-def _members(panel: list[_Member]) -> list[PanelMember]:
-    """The panel under the interviewers' names (with the email when two share a name)."""
-    names = [m.name for m in panel]
-    return [
-        PanelMember(
-            m.name if names.count(m.name) == 1 else f"{m.name} <{m.email}>", m.answers, m.summary
-        )
-        for m in panel
-    ]
 
 
 def _batches(lines: Lines, size: int) -> Iterator[list[tuple[int, bytes]]]:
