@@ -3,8 +3,10 @@ scorecard, its revision and verdict, the candidate's change, the audit events, t
 event feed; a fault in the middle of those writes leaves nothing behind."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -12,6 +14,7 @@ from sqlalchemy import Engine, event, text
 
 from app.core.config import Settings
 from tests.api.conftest import Api, auth, make_key
+from tests.api.servers import live_server
 from tests.rubric.test_shipped_rubric import ALL
 
 RATINGS = dict.fromkeys(ALL, 4)
@@ -212,3 +215,44 @@ def test_a_fault_amid_the_writes_leaves_nothing(
         f"/api/v1/candidates/{candidate['id']}/assessments", json=_body("Ana")
     )
     assert again.status_code == 201, again.text
+
+
+@pytest.mark.live
+def test_concurrent_submissions_refused_ones_change_nothing(settings: Settings) -> None:
+    """Twenty writers at once on one server (on SQLite, grouped behind one writer): the accepted
+    submissions are all there with their trail, the refused ones (a duplicate interviewer, a
+    scorecard that cannot be submitted) left nothing, whoever shared their COMMIT."""
+    secret = make_key(settings)
+    with live_server(settings) as server:
+        tamis = httpx.Client(base_url=server.url, headers=auth(secret), timeout=60)
+        position = tamis.post("/api/v1/positions", json={"title": "CM"}).json()
+        candidate = tamis.post(
+            "/api/v1/candidates", json={"full_name": "Zoë", "position_id": position["id"]}
+        ).json()
+        url = f"/api/v1/candidates/{candidate['id']}/assessments"
+
+        def submit(n: int) -> tuple[int, int]:
+            body = _body(f"W{n % 14}")  # writers 14..19 repeat an interviewer of 0..5
+            if n % 7 == 3:
+                body["ratings"] = {}  # nothing rated: refused with 422
+            client = httpx.Client(base_url=server.url, headers=auth(secret), timeout=60)
+            return n, client.post(url, json=body).status_code
+
+        with ThreadPoolExecutor(20) as pool:
+            statuses = dict(pool.map(submit, range(20)))
+        accepted = {n for n, status in statuses.items() if status == 201}
+        assert all(statuses[n] == 422 for n in (3, 10, 17)), statuses
+        assert sorted(statuses.values()) == [201] * 12 + [409] * 5 + [422] * 3, statuses
+        # Each interviewer once: one of each pair that shares an email got in.
+        emails = {f"w{n % 14}@example.org" for n in accepted}
+        assert len(emails) == len(accepted) == 14 - 2  # W3 and W10 only sent unratable cards
+        scorecards = tamis.get(url).json()
+        assert sorted(s["interviewer"]["email"] for s in scorecards) == sorted(emails)
+        verdict = tamis.get(f"/api/v1/candidates/{candidate['id']}/verdict").json()
+        assert len(verdict["assessments"]) == len(accepted)
+        assert (
+            tamis.get(f"/api/v1/candidates/{candidate['id']}").json()["recommendation"]
+            == (verdict["recommendation"])
+        )
+        trail = tamis.get("/api/v1/audit-events?resource_type=assessment&limit=100").json()
+        assert {e["resource_id"] for e in trail["items"]} == {s["id"] for s in scorecards}
