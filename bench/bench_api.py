@@ -6,7 +6,7 @@ validates, scores, stores (assessment, revision, verdict, candidate's panel reco
 returns the verdict. Prints throughput, p50 and p99 of each, and the ratios.
 
     .venv/bin/python bench/bench_api.py [--seconds 10] [--connections 32] [--db sqlite|both]
-        [--submit-only]   (TAMIS_SQLITE_GROUP_COMMIT=false: SQLite without group commit)
+        [--submit-only]   (TAMIS_SQLITE_GROUP_COMMIT=true: SQLite with group commit)
 """
 
 import argparse

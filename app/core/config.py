@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     # How long a SQLite writer waits for the lock before giving up, in milliseconds.
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
     # SQLite: write requests queued together commit in one transaction, each in a savepoint,
-    # each answered after that COMMIT (app/core/groupcommit.py); off: one COMMIT per request.
-    sqlite_group_commit: bool = True
+    # each answered after that COMMIT (app/core/groupcommit.py). Off by default: with WAL and
+    # synchronous=NORMAL a COMMIT does not wait for the disk, and grouping was measured to
+    # bring nothing (README, "Several servers"); it pays where a COMMIT is slow.
+    sqlite_group_commit: bool = False
     # Candidates with no activity for this many days are erased by `tamis retention apply`.
     retention_days: int | None = Field(default=None, gt=0)
     # Webhook delivery: a worker thread per server process, retrying with exponential backoff.

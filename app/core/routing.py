@@ -362,12 +362,12 @@ class _Work:
         return response
 
 
-def writer_gate(engine: Engine, *, group_commit: bool = True) -> Gate | None:
+def writer_gate(engine: Engine, *, group_commit: bool = False) -> Gate | None:
     """The in-process queue of writers. SQLite has one writer at a time, so a process lets one
     of its threads write and queues the others here rather than on SQLite's busy timeout, which
-    polls with sleeps; the requests queued together commit together (app/core/groupcommit.py)
-    unless `group_commit` is off (then they take turns on a lock). PostgreSQL needs none: its
-    row locks order writers, and its transactions commit in parallel."""
+    polls with sleeps. They take turns on a lock, or with `group_commit` the requests queued
+    together commit together (app/core/groupcommit.py). PostgreSQL needs none: its row locks
+    order writers, and its transactions commit in parallel."""
     if engine.dialect.name != "sqlite":
         return None
     return GroupCommit(engine) if group_commit else threading.Lock()

@@ -2,8 +2,10 @@
 scorecard, its revision and verdict, the candidate's change, the audit events, the outbox and the
 event feed; a fault in the middle of those writes leaves nothing behind."""
 
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
-from app.core.config import Settings
+from app.core.config import Settings, shipped_criteria_dir
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import live_server
 from tests.rubric.test_shipped_rubric import ALL
@@ -219,11 +221,27 @@ def test_a_fault_amid_the_writes_leaves_nothing(
 
 @pytest.mark.live
 def test_concurrent_submissions_refused_ones_change_nothing(settings: Settings) -> None:
-    """Twenty writers at once on one server (on SQLite, grouped behind one writer): the accepted
-    submissions are all there with their trail, the refused ones (a duplicate interviewer, a
-    scorecard that cannot be submitted) left nothing, whoever shared their COMMIT."""
+    """Twenty writers at once on one server: the accepted submissions are all there with their
+    trail, the refused ones (a duplicate interviewer, a scorecard that cannot be submitted) left
+    nothing."""
+    _twenty_writers(settings)
+
+
+@pytest.mark.live
+def test_concurrent_submissions_with_group_commit(sqlite_template: Path, tmp_path: Path) -> None:
+    """The same on SQLite with group commit: refused requests share a COMMIT with accepted ones
+    and still leave nothing; every accepted one is there."""
+    path = tmp_path / "grouped.db"
+    shutil.copy(sqlite_template, path)
+    settings = Settings(
+        database_url=f"sqlite:///{path}", criteria_dir=shipped_criteria_dir(), env="test"
+    )
+    _twenty_writers(settings, TAMIS_SQLITE_GROUP_COMMIT="true")
+
+
+def _twenty_writers(settings: Settings, **env: str) -> None:
     secret = make_key(settings)
-    with live_server(settings) as server:
+    with live_server(settings, **env) as server:
         tamis = httpx.Client(base_url=server.url, headers=auth(secret), timeout=60)
         position = tamis.post("/api/v1/positions", json={"title": "CM"}).json()
         candidate = tamis.post(
