@@ -66,20 +66,6 @@ def rules_version(value: int | None) -> RulesVersion:
     return value
 
 
-def pin(
-    session: Session, registry: RubricRegistry, candidate: Candidate, rubric: Rubric | None = None
-) -> tuple[Rubric, uuid.UUID, RulesVersion]:
-    """The candidate's rubric (or `rubric`), its stored version id and the rules version,
-    pinning the candidate to both if not yet done. Call it once the request is known valid."""
-    rubric = rubric or rubric_of(session, registry, candidate)
-    version_id, rules, changes = pinning(session, registry, candidate, rubric)
-    if changes:
-        for key, value in changes.items():
-            setattr(candidate, key, value)
-        session.add(candidate)
-    return rubric, version_id, rules
-
-
 def pinning(
     session: Session, registry: RubricRegistry, candidate: Candidate, rubric: Rubric
 ) -> tuple[uuid.UUID, RulesVersion, dict[str, Any]]:
