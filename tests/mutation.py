@@ -33,6 +33,11 @@ REPORT = ROOT / "tests" / "MUTATION.md"
 FAST = ["-k", "not postgresql", "-m", "not live", "-p", "no:cacheprovider", "-x", "-q"]
 
 
+def _fast(group: "Group") -> list[str]:
+    """The pytest options of a group's runs: PostgreSQL tests only where the group asks."""
+    return FAST[2:] if group.postgresql else FAST
+
+
 @dataclass
 class Group:
     """Files to mutate, and the tests that should catch a change in them."""
@@ -41,6 +46,9 @@ class Group:
     tests: list[str]
     note: str = ""
     target: int = 80
+    # Run the group's PostgreSQL tests too (a throwaway server per mutant that reaches them):
+    # for code whose behaviour differs on PostgreSQL (the idempotency key's advisory lock).
+    postgresql: bool = False
 
 
 GROUPS: dict[str, Group] = {
@@ -58,6 +66,7 @@ GROUPS: dict[str, Group] = {
             "app/core/text.py",
         ],
         tests=["tests/core"],
+        postgresql=True,
         note=(
             "Only the unit tests under tests/core run on each mutant (the API tests that also "
             "reach these modules, e.g. tests/api/test_resources.py, cost seconds per mutant): "
@@ -146,7 +155,7 @@ def _config(group: Group) -> str:
         f"only_mutate = {toml_list(group.mutate)}\n"
         'also_copy = ["criteria"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(group.tests)}\n"
-        f"pytest_add_cli_args = {toml_list(FAST)}\n"
+        f"pytest_add_cli_args = {toml_list(_fast(group))}\n"
         # Each mutant runs in a process forked from a server that only imported the tests: forked
         # from mutmut's own process (the default), it would inherit the caches the clean run
         # filled (phrases per rubric, a rubric's look-up tables), and a mutant in the cached
@@ -183,7 +192,7 @@ def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
-    only_this = Group(mutate=[module], tests=group.tests)
+    only_this = Group(mutate=[module], tests=group.tests, postgresql=group.postgresql)
     (work / "pyproject.toml").write_text(
         (ROOT / "pyproject.toml").read_text() + _config(only_this), encoding="utf-8"
     )
@@ -197,7 +206,7 @@ SCALE = "0.2"
 
 def _mutmut(work: Path, *args: str, minutes: float | None = None, scale: str = SCALE) -> str:
     """Run mutmut in `work`; stop it (and every process it forked) after `minutes`."""
-    env = {k: v for k, v in os.environ.items() if k != "CI"}  # PostgreSQL is not used here
+    env = {k: v for k, v in os.environ.items() if k != "CI"}  # a group without PostgreSQL skips, not fails, its PG tests
     env["TAMIS_EXAMPLES_SCALE"] = scale
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("mutmut")), *args],
@@ -297,7 +306,7 @@ def verify_module(
             verdicts[key] = "diff does not apply to the current sources"
             continue
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *FAST],
+            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
             cwd=scratch,
             env=env,
             capture_output=True,
