@@ -33,6 +33,11 @@ REPORT = ROOT / "tests" / "MUTATION.md"
 FAST = ["-k", "not postgresql", "-m", "not live", "-p", "no:cacheprovider", "-x", "-q"]
 
 
+def _fast(group: "Group") -> list[str]:
+    """The pytest options of a group's runs: PostgreSQL tests only where the group asks."""
+    return FAST[2:] if group.postgresql else FAST
+
+
 @dataclass
 class Group:
     """Files to mutate, and the tests that should catch a change in them."""
@@ -41,6 +46,13 @@ class Group:
     tests: list[str]
     note: str = ""
     target: int = 80
+    # Run the group's PostgreSQL tests too (a throwaway server per mutant that reaches them):
+    # for code whose behaviour differs on PostgreSQL (the idempotency key's advisory lock).
+    postgresql: bool = False
+    # Seconds of CPU a mutant's tests get before they count as a timeout, beyond 4x their
+    # measured time: API tests set up a migrated database and an application in each forked
+    # run, which the measured time of the tests themselves leaves out.
+    setup_seconds: float = 1.0
 
 
 GROUPS: dict[str, Group] = {
@@ -58,6 +70,7 @@ GROUPS: dict[str, Group] = {
             "app/core/text.py",
         ],
         tests=["tests/core"],
+        postgresql=True,
         note=(
             "Only the unit tests under tests/core run on each mutant (the API tests that also "
             "reach these modules, e.g. tests/api/test_resources.py, cost seconds per mutant): "
@@ -72,6 +85,7 @@ GROUPS: dict[str, Group] = {
     "access": Group(
         mutate=["app/access/models.py", "app/assessments/access.py"],
         tests=["tests/api/test_access.py", "tests/api/test_audit_and_privacy.py"],
+        setup_seconds=30.0,
         note=(
             "The role table itself (app/access/policy.py, GRANTS) is data: mutmut mutates code "
             "inside functions only. The code that reads it (Principal.can) and the blind-scoring "
@@ -81,6 +95,7 @@ GROUPS: dict[str, Group] = {
     "privacy": Group(
         mutate=["app/privacy/service.py"],
         tests=["tests/api/test_audit_and_privacy.py"],
+        setup_seconds=30.0,
     ),
     "scoring": Group(
         mutate=[
@@ -146,16 +161,17 @@ def _config(group: Group) -> str:
         f"only_mutate = {toml_list(group.mutate)}\n"
         'also_copy = ["criteria"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(group.tests)}\n"
-        f"pytest_add_cli_args = {toml_list(FAST)}\n"
+        f"pytest_add_cli_args = {toml_list(_fast(group))}\n"
         # Each mutant runs in a process forked from a server that only imported the tests: forked
         # from mutmut's own process (the default), it would inherit the caches the clean run
         # filled (phrases per rubric, a rubric's look-up tables), and a mutant in the cached
         # code would never run.
         'process_isolation = "forkserver"\n'
-        # A mutant is stopped (and counted as caught: a timeout) after 4x its tests' CPU time
-        # plus 4 s, not mutmut's 30x: mutants of the rules' search that never end would
-        # otherwise take many minutes each.
+        # A mutant is stopped (and counted as caught: a timeout) after 4x (its tests' CPU time
+        # + the group's setup seconds), not mutmut's 30x: mutants of the rules' search that
+        # never end would otherwise take many minutes each.
         "timeout_multiplier = 2.0\n"
+        f"timeout_constant = {group.setup_seconds}\n"
     )
 
 
@@ -183,7 +199,12 @@ def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
-    only_this = Group(mutate=[module], tests=group.tests)
+    only_this = Group(
+        mutate=[module],
+        tests=group.tests,
+        postgresql=group.postgresql,
+        setup_seconds=group.setup_seconds,
+    )
     (work / "pyproject.toml").write_text(
         (ROOT / "pyproject.toml").read_text() + _config(only_this), encoding="utf-8"
     )
@@ -197,7 +218,8 @@ SCALE = "0.2"
 
 def _mutmut(work: Path, *args: str, minutes: float | None = None, scale: str = SCALE) -> str:
     """Run mutmut in `work`; stop it (and every process it forked) after `minutes`."""
-    env = {k: v for k, v in os.environ.items() if k != "CI"}  # PostgreSQL is not used here
+    # Without CI, a PostgreSQL test that cannot start its server skips (its mutants survive).
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TAMIS_EXAMPLES_SCALE"] = scale
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("mutmut")), *args],
@@ -297,7 +319,7 @@ def verify_module(
             verdicts[key] = "diff does not apply to the current sources"
             continue
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *FAST],
+            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
             cwd=scratch,
             env=env,
             capture_output=True,

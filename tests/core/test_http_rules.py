@@ -46,6 +46,10 @@ OFFERED = ["application/json", "text/csv"]
         ("*/*;q=0.2, text/*;q=0.6", "text/csv"),  # type/* beats */*
         ("text/*;q=0.6, */*;q=0.2", "text/csv"),
         ("text", "text/csv"),  # a type without its subtype reads as text/*
+        ("image/png, , text/csv", "text/csv"),  # an empty range is passed over
+        ("application/json;q=1, text/csv", "application/json"),  # no q is exactly 1: a tie
+        ("text/csv;q==0.9, application/json;q=0.5", "application/json"),  # unreadable q: 0
+        ("text/csv;q=0.1, text/csv;q=0.9, application/json;q=0.5", "application/json"),  # first
     ],
 )
 def test_the_preferred_media_type(accept: str | None, expected: str | None) -> None:

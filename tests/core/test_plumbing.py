@@ -3,6 +3,7 @@
 import asyncio
 import json
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -77,6 +78,9 @@ def test_a_cursor_round_trips_and_a_forged_one_is_refused() -> None:
     for bad in ("", "!!", "bm90IGpzb24", naive, encode_cursor(moment, item)[:-3]):
         with pytest.raises(InvalidInput) as caught:
             decode_cursor(bad)
+        assert caught.value.detail == (
+            "the cursor is not valid: pass the `next` value of a previous page"
+        )
         assert [(e.loc, e.message) for e in caught.value.errors] == [
             ("query:cursor", "invalid cursor")
         ]
@@ -314,3 +318,33 @@ def test_what_is_not_an_http_request_goes_through_untouched() -> None:
     )
     assert seen == ["lifespan", "lifespan.startup"]
     assert sent == [{"type": "lifespan.startup.complete"}]
+
+
+def test_a_cursor_reads_back_in_utc_whatever_the_servers_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    moment = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    cursor = encode_cursor(moment, uuid.UUID(int=7))
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        when, _ = decode_cursor(cursor)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert (when, when.utcoffset()) == (moment, timedelta(0))
+
+
+def test_rows_at_the_same_instant_come_by_id_newest_first() -> None:
+    engine = create_engine("sqlite://")
+    Thing.metadata.create_all(engine, tables=[Thing.__table__])  # type: ignore[list-item]
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with Session(engine) as session:
+        # Stored in rising id order: only the ORDER BY puts the highest id first.
+        session.add_all([Thing(id=uuid.UUID(int=n), created_at=at) for n in (1, 2, 3, 4, 5)])
+        session.commit()
+        first, cursor = paginate(session, select(Thing), Thing, limit=2, cursor=None)
+        second, cursor = paginate(session, select(Thing), Thing, limit=2, cursor=cursor)
+        third, cursor = paginate(session, select(Thing), Thing, limit=2, cursor=cursor)
+    assert [t.id.int for t in first + second + third] == [5, 4, 3, 2, 1]
+    assert cursor is None
