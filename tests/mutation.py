@@ -221,6 +221,7 @@ def _mutmut(work: Path, *args: str, minutes: float | None = None, scale: str = S
     # Without CI, a PostgreSQL test that cannot start its server skips (its mutants survive).
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TAMIS_EXAMPLES_SCALE"] = scale
+    env["TAMIS_NO_SHRINK"] = "1"  # a failing property is a kill: no need for its least example
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("mutmut")), *args],
         cwd=work,
@@ -304,6 +305,7 @@ def verify_module(
     shutil.copy(ROOT / "pyproject.toml", scratch / "pyproject.toml")
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TAMIS_EXAMPLES_SCALE"] = "1"
+    env["TAMIS_NO_SHRINK"] = "1"
     env["PYTHONPATH"] = str(scratch)
     done = work / "verified.json"
     verdicts: dict[str, str] = json.loads(done.read_text()) if done.exists() else {}

@@ -393,3 +393,12 @@ def test_a_problem_of_a_kind_without_a_title_gets_the_generic_one() -> None:
     response = errors.problem_response(request, 418, "teapot", "short and stout")
     assert json.loads(bytes(response.body))["title"] == "HTTP error"
     assert str(errors.NotFound("no such thing")) == "no such thing"
+
+
+def test_allow_is_right_behind_a_proxy_that_sets_a_root_path() -> None:
+    client = TestClient(make_app(), root_path="/tamis")
+    response = client.patch("/tamis/api/things")
+    _problem(response, 405, "method-not-allowed")
+    assert response.headers["Allow"] == "DELETE, GET, HEAD, POST"
+    static = client.post("/tamis/static/test_errors.py")
+    assert static.headers["Allow"] == "GET, HEAD"

@@ -1,9 +1,10 @@
 """Answers that do not fit the rubric: every field at fault, what is wrong, and the valid values."""
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from app.scoring import Answers, AnswersError, parse_answers, score
-from app.scoring.answers import RaisedFlag
+from app.scoring.answers import RaisedFlag, RatingValue
 from tests.factories import rubric
 from tests.scoring.test_engine import SMALL
 
@@ -138,3 +139,17 @@ def test_valid_answers_keep_what_was_said() -> None:
     assert Answers().language == "en"  # the default language, unless the reader says otherwise
     assert score(R, Answers(ratings={"alpha": 3}, language="fr")).language == "fr"
     assert score(R, Answers(ratings={"alpha": 3}, language="fr"), "en").language == "en"
+
+
+@pytest.mark.parametrize("value", [2.5, "3", True, [], {}])
+def test_a_rating_that_is_no_whole_number_says_so_where_fastapi_reads_it(value: object) -> None:
+    """The API's bodies validate ratings with this type directly (not through parse_answers):
+    its own message is the one the client reads."""
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(RatingValue).validate_python(value)
+    assert [e["msg"] for e in caught.value.errors()] == [
+        'Value error, a rating must be a whole number on the scale, or "not_observed"'
+    ]
+    assert TypeAdapter(RatingValue).validate_python("not_observed") == "not_observed"
+    assert TypeAdapter(RatingValue).validate_python(None) is None
+    assert TypeAdapter(RatingValue).validate_python(3) == 3
