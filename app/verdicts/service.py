@@ -7,8 +7,10 @@ versions and is replayed by them. `rescore` is the explicit move to the current 
 it adds verdicts and keeps the old ones.
 """
 
+import hashlib
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -22,6 +24,7 @@ from app.assessments.models import (
     AssessmentRevision,
     CandidateVerdict,
     PanelWalk,
+    StoredPanelVerdict,
     VerdictRecord,
 )
 from app.candidates.models import Candidate
@@ -32,7 +35,8 @@ from app.positions import service as positions
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, AnswersError, PanelMember, Verdict, combine, parse_answers, score
-from app.scoring.panel import panel_recommendation
+from app.scoring.panel import panel_facts
+from app.scoring.verdict import Facts
 from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion, Walk, Walks
 from app.scoring.submission import NotSubmittable, check_submittable
 from app.webhooks import service as webhooks
@@ -42,6 +46,8 @@ WALKS = "tamis_walks"  # the walks of rules 2 made in this transaction (see app.
 
 
 _WALKS: Table = PanelWalk.__table__  # type: ignore[attr-defined]
+_PANELS: Table = StoredPanelVerdict.__table__  # type: ignore[attr-defined]
+_ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 
 
 def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
@@ -242,8 +248,89 @@ def members(scorecards: list[Assessment]) -> list[PanelMember]:
 def panel(
     session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
 ) -> CandidateVerdict:
-    """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
+    """The panel verdict over the candidate's submitted assessments (latest revision of each).
+
+    Read from its stored facts when they were made from the scorecards submitted now, by the
+    candidate's pinned rubric and rules; else worked out here (and not stored: a read writes
+    nothing)."""
+    stored = stored_panel(session, registry, candidate, language)
+    if stored is not None:
+        return stored
     return panel_with_members(session, registry, candidate, language)[0]
+
+
+def panel_key(
+    rules: RulesVersion, version_id: uuid.UUID, scorecards: Sequence[tuple[uuid.UUID, int]]
+) -> str:
+    """What a panel verdict is made from: the rules and rubric versions and the submitted
+    scorecards (id and revision, in the panel's order). Equal keys, equal verdicts."""
+    made_of = [rules, str(version_id), [[str(i), revision] for i, revision in scorecards]]
+    return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
+
+
+def stored_panel(
+    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+) -> CandidateVerdict | None:
+    """The stored panel verdict in `language`, if it was made from the scorecards submitted
+    now by the candidate's pinned versions; else None. Two plain reads, no scoring."""
+    version_id = candidate.rubric_version_id
+    if version_id is None:
+        return None
+    row = session.execute(
+        sa_select(_PANELS.c.panel_key, _PANELS.c.facts).where(
+            _PANELS.c.candidate_id == candidate.id
+        )
+    ).first()
+    if row is None:
+        return None
+    a = _ASSESSMENTS.c
+    scorecards = [
+        (r.id, r.revision)
+        for r in session.execute(
+            sa_select(a.id, a.revision)
+            .where(a.candidate_id == candidate.id, a.status == "submitted")
+            .order_by(a.submitted_at, a.id)
+        )
+    ]
+    if row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
+        return None
+    return CandidateVerdict.of_facts(
+        registry.load(session, version_id),
+        row.facts,
+        language,
+        candidate_id=candidate.id,
+        assessments=[i for i, _ in scorecards],
+    )
+
+
+def _store_panel(
+    session: Session, candidate: Candidate, scorecards: Sequence[Assessment], facts: Facts
+) -> None:
+    """Keep the panel verdict's facts, under the key of what they were made from."""
+    version_id = candidate.rubric_version_id
+    if version_id is None:  # nothing submitted yet: nothing pinned, nothing to keep
+        return
+    rules = rules_of(candidate)
+    key = panel_key(rules, version_id, [(a.id, a.revision) for a in scorecards])
+    values = {
+        "panel_key": key,
+        "rubric_version_id": version_id,
+        "rules_version": rules,
+        "facts": facts,
+        "updated_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert(_PANELS) if dialect == "postgresql" else sqlite_insert(_PANELS)
+    session.execute(
+        upsert.values(candidate_id=candidate.id, **values).on_conflict_do_update(
+            index_elements=[_PANELS.c.candidate_id], set_=values
+        )
+    )
+
+
+def forget_panel(session: Session, candidate_id: uuid.UUID) -> None:
+    """Drop the stored panel verdict (its facts hold notes and summaries being erased)."""
+    session.execute(_PANELS.delete().where(_PANELS.c.candidate_id == candidate_id))
 
 
 def panel_with_members(
@@ -268,7 +355,8 @@ def refresh_candidate(
     scorecards: list[Assessment] | None = None,
     rubric: Rubric | None = None,
 ) -> None:
-    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters).
+    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters),
+    and store the panel verdict's facts for its readers.
 
     `scorecards` is the candidate's submitted scorecards and `rubric` theirs, when the caller has
     them; else they are read back (after a flush). The caller flushes what this changes.
@@ -279,10 +367,12 @@ def refresh_candidate(
     rubric = rubric or rubric_of(session, registry, candidate)
     before = candidate.recommendation
     walks: Walks = {}
-    after = panel_recommendation(
+    facts = panel_facts(
         rubric, members(scorecards), rules_of(candidate), _request_walks(session, walks)
     )
+    after = facts["recommendation"]
     _store_walks(session, candidate.id, walks)
+    _store_panel(session, candidate, scorecards, facts)
     if after != before:
         candidate.recommendation = after
         candidate.updated_at = utcnow()
