@@ -11,9 +11,10 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -50,7 +51,45 @@ _PANELS: Table = StoredPanelVerdict.__table__  # type: ignore[attr-defined]
 _ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 
 
-def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
+class Pinned(Protocol):
+    """What scoring needs of a candidate: who, for which position, pinned to which versions."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def position_id(self) -> uuid.UUID: ...
+    @property
+    def rubric_version_id(self) -> uuid.UUID | None: ...
+    @property
+    def rules_version(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class PinnedRow:
+    """A candidate's `Pinned` columns read as a plain row (no ORM object): the verdict's read."""
+
+    id: uuid.UUID
+    position_id: uuid.UUID
+    rubric_version_id: uuid.UUID | None
+    rules_version: int | None
+
+
+_CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
+_PINNED = sa_select(
+    _CANDIDATES.c.id,
+    _CANDIDATES.c.position_id,
+    _CANDIDATES.c.rubric_version_id,
+    _CANDIDATES.c.rules_version,
+).where(_CANDIDATES.c.id == bindparam("candidate_id"))
+
+
+def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
+    """The candidate's pinned versions, or None when there is no such candidate."""
+    row = session.execute(_PINNED, {"candidate_id": candidate_id}).first()
+    return None if row is None else PinnedRow(*row)
+
+
+def rubric_of(session: Session, registry: RubricRegistry, candidate: Pinned) -> Rubric:
     """The rubric version that scores `candidate`: pinned, else the position's current one."""
     if candidate.rubric_version_id is not None:
         return registry.load(session, candidate.rubric_version_id)
@@ -58,7 +97,7 @@ def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) 
     return positions.rubric_for(registry, position.rubric_id)
 
 
-def rules_of(candidate: Candidate) -> RulesVersion:
+def rules_of(candidate: Pinned) -> RulesVersion:
     """The rules version that scores `candidate`: pinned, else the current one."""
     return rules_version(candidate.rules_version)
 
@@ -246,7 +285,7 @@ def members(scorecards: list[Assessment]) -> list[PanelMember]:
 
 
 def panel(
-    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
 ) -> CandidateVerdict:
     """The panel verdict over the candidate's submitted assessments (latest revision of each).
 
@@ -268,29 +307,33 @@ def panel_key(
     return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
 
 
+# The two reads of a stored panel verdict, built once.
+_STORED_PANEL = sa_select(_PANELS.c.panel_key, _PANELS.c.facts).where(
+    _PANELS.c.candidate_id == bindparam("candidate_id")
+)
+_SCORECARDS = (
+    sa_select(_ASSESSMENTS.c.id, _ASSESSMENTS.c.revision)
+    .where(
+        _ASSESSMENTS.c.candidate_id == bindparam("candidate_id"),
+        _ASSESSMENTS.c.status == "submitted",
+    )
+    .order_by(_ASSESSMENTS.c.submitted_at, _ASSESSMENTS.c.id)
+)
+
+
 def stored_panel(
-    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
 ) -> CandidateVerdict | None:
     """The stored panel verdict in `language`, if it was made from the scorecards submitted
     now by the candidate's pinned versions; else None. Two plain reads, no scoring."""
     version_id = candidate.rubric_version_id
     if version_id is None:
         return None
-    row = session.execute(
-        sa_select(_PANELS.c.panel_key, _PANELS.c.facts).where(
-            _PANELS.c.candidate_id == candidate.id
-        )
-    ).first()
+    row = session.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
     if row is None:
         return None
-    a = _ASSESSMENTS.c
     scorecards = [
-        (r.id, r.revision)
-        for r in session.execute(
-            sa_select(a.id, a.revision)
-            .where(a.candidate_id == candidate.id, a.status == "submitted")
-            .order_by(a.submitted_at, a.id)
-        )
+        (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
     ]
     if row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
         return None
@@ -334,7 +377,7 @@ def forget_panel(session: Session, candidate_id: uuid.UUID) -> None:
 
 
 def panel_with_members(
-    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
 ) -> tuple[CandidateVerdict, list[PanelMember], Rubric]:
     """The panel verdict, the members it combines (each one's answers) and the rubric used."""
     rubric = rubric_of(session, registry, candidate)
