@@ -218,14 +218,14 @@ def panel_facts(
     for item in calibration:
         given = item["ratings"]
         listed_text = ", ".join(f"{name}: {rating}" for name, rating in given.items())
-        text = phrase(
+        sentence = phrase(
             "calibration",
             title={"title": item["criterion_id"]},
             low=min(given.values()),
             high=max(given.values()),
             ratings=listed_text,
         )
-        extra.append([item["criterion_id"], text])
+        extra.append([item["criterion_id"], sentence])
     words = None
     if len(members) >= 2:
         if alpha is None:
@@ -272,13 +272,13 @@ def panel_facts(
                 if own is None
                 else ("person_agrees" if agrees else "person_differs")
             )
-            text = phrase(
+            sentence = phrase(
                 key,
                 name=member.interviewer,
                 own={"label": own} if own else "",
                 engine={"label": engine},
             )
-            facts["reasons"].append(["overall", text])
+            facts["reasons"].append(["overall", sentence])
     facts["interviewers"] = people
     return facts
 
@@ -294,4 +294,6 @@ def combine(
 
     Its texts are written in `language` when first read.
     `walks`: walks of rules 2 already made (see `rules.decide`)."""
-    return PanelVerdict.of_facts(rubric, panel_facts(rubric, members, rules_version, walks), language)
+    return PanelVerdict.of_facts(
+        rubric, panel_facts(rubric, members, rules_version, walks), language
+    )

@@ -29,6 +29,7 @@ def contribution(rubric: Rubric, criterion: RubricCriterion, rating: int, weight
     share = criterion.weight * (rating - rubric.scale.min) / (rubric.scale.max - rubric.scale.min)
     return round(100.0 * share / weight, 2)
 
+
 NotObserved = Literal["not_observed"]
 
 
@@ -234,7 +235,11 @@ class InterviewerView(_Out):
 class PanelVerdict(Verdict):
     """The advice over several interviewers' assessments, with where they disagree."""
 
-    LAZY: ClassVar[frozenset[str]] = Verdict.LAZY | {"calibration", "agreement_words", "interviewers"}
+    LAZY: ClassVar[frozenset[str]] = Verdict.LAZY | {
+        "calibration",
+        "agreement_words",
+        "interviewers",
+    }
 
     raters: list[str]
     calibration: list[Calibration]

@@ -37,9 +37,9 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, AnswersError, PanelMember, Verdict, combine, parse_answers, score
 from app.scoring.panel import panel_facts
-from app.scoring.verdict import Facts
 from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion, Walk, Walks
 from app.scoring.submission import NotSubmittable, check_submittable
+from app.scoring.verdict import Facts
 from app.webhooks import service as webhooks
 
 JUST_SCORED = "tamis_just_scored"

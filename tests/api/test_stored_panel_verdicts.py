@@ -69,9 +69,9 @@ def _check_served_equals_worked_out(api: Api, settings: Settings, cid: str) -> N
         assert served == _worked_out(settings, cid, language)
         assert served["language"] == language
     # The candidate's stored recommendation (list filters) is the panel's.
-    assert api.ok("GET", f"/api/v1/candidates/{cid}")["recommendation"] == row.facts[
-        "recommendation"
-    ]
+    assert (
+        api.ok("GET", f"/api/v1/candidates/{cid}")["recommendation"] == row.facts["recommendation"]
+    )
 
 
 def test_the_stored_panel_verdict_equals_the_worked_out_one_after_every_change(
@@ -134,9 +134,7 @@ def test_the_reader_serves_the_stored_facts_and_ignores_a_row_made_from_other_sc
     engine = create_engine(settings.database_url)
     with engine.begin() as connection:
         connection.execute(
-            update(PANELS)
-            .where(PANELS.c.candidate_id == uuid.UUID(cid))
-            .values(panel_key="0" * 64)
+            update(PANELS).where(PANELS.c.candidate_id == uuid.UUID(cid)).values(panel_key="0" * 64)
         )
     engine.dispose()
     assert api.ok("GET", f"/api/v1/candidates/{cid}/verdict") == honest
