@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from app.assessments.models import (
@@ -299,7 +300,9 @@ def panel(
 
 
 def panel_key(
-    rules: RulesVersion, version_id: uuid.UUID, scorecards: Sequence[tuple[uuid.UUID, int]]
+    rules: RulesVersion,
+    version_id: uuid.UUID,
+    scorecards: Sequence[tuple[uuid.UUID | str, int]],
 ) -> str:
     """What a panel verdict is made from: the rules and rubric versions and the submitted
     scorecards (id and revision, in the panel's order). Equal keys, equal verdicts."""
@@ -346,17 +349,18 @@ def stored_panel(
     )
 
 
-def _store_panel(
-    session: Session, candidate: Candidate, scorecards: Sequence[Assessment], facts: Facts
+def store_panel(
+    session: Session | OrmSession,
+    candidate_id: uuid.UUID,
+    version_id: uuid.UUID,
+    rules: RulesVersion,
+    scorecards: Sequence[tuple[uuid.UUID | str, int]],
+    facts: Facts,
 ) -> None:
-    """Keep the panel verdict's facts, under the key of what they were made from."""
-    version_id = candidate.rubric_version_id
-    if version_id is None:  # nothing submitted yet: nothing pinned, nothing to keep
-        return
-    rules = rules_of(candidate)
-    key = panel_key(rules, version_id, [(a.id, a.revision) for a in scorecards])
+    """Keep a panel verdict's facts, under the key of what they were made from: the rules and
+    rubric versions and the submitted scorecards (id, revision) in the panel's order."""
     values = {
-        "panel_key": key,
+        "panel_key": panel_key(rules, version_id, scorecards),
         "rubric_version_id": version_id,
         "rules_version": rules,
         "facts": facts,
@@ -365,7 +369,7 @@ def _store_panel(
     dialect = session.get_bind().dialect.name
     upsert = postgresql_insert(_PANELS) if dialect == "postgresql" else sqlite_insert(_PANELS)
     session.execute(
-        upsert.values(candidate_id=candidate.id, **values).on_conflict_do_update(
+        upsert.values(candidate_id=candidate_id, **values).on_conflict_do_update(
             index_elements=[_PANELS.c.candidate_id], set_=values
         )
     )
@@ -415,7 +419,11 @@ def refresh_candidate(
     )
     after = facts["recommendation"]
     _store_walks(session, candidate.id, walks)
-    _store_panel(session, candidate, scorecards, facts)
+    if candidate.rubric_version_id is not None:  # pinned at the first submission
+        scored = [(a.id, a.revision) for a in scorecards]
+        store_panel(
+            session, candidate.id, candidate.rubric_version_id, rules_of(candidate), scored, facts
+        )
     if after != before:
         candidate.recommendation = after
         candidate.updated_at = utcnow()

@@ -6,6 +6,7 @@ serves them, written in its language, when its scorecards give the same key, and
 verdict out by the pinned versions otherwise. Erasure drops them (they hold notes).
 """
 
+import json
 import uuid
 from typing import Any
 
@@ -183,3 +184,48 @@ def test_a_blind_interviewer_gets_no_stored_panel_verdict(
     seen = client.get(f"/api/v1/candidates/{cid}/verdict", headers=auth(bruno))
     assert seen.status_code == 200 and seen.json()["raters"] == ["Ana", "Bruno"]
     assert seen.json() == _worked_out(settings, cid, "en")
+
+
+def test_a_bulk_import_stores_the_panel_verdicts_it_changes(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    position = api.position()
+    # An existing candidate with an amended scorecard (revision 2) gets one more by import.
+    old = api.candidate(position["id"], external_id="old-1")
+    ana = api.assessment(old["id"], "Ana", dict.fromkeys(CORE, 3))
+    api.ok(
+        "POST",
+        f"/api/v1/assessments/{ana['id']}/amendments",
+        201,
+        json={"reason": "relu", "ratings": {CORE[0]: 4}},
+    )
+    new = {"position_id": position["id"], "external_id": "imp-1", "full_name": "Zoë L."}
+
+    def line(name: str, **fields: Any) -> str:
+        return json.dumps(
+            {
+                "interviewer": {"name": name, "email": f"{name.lower()}@example.org"},
+                "ratings": dict.fromkeys(CORE, 2 + len(name) % 3),
+                "summary": "Vu en entretien.",
+                **fields,
+            }
+        )
+
+    lines = [
+        line("Bruno", candidate_id=old["id"]),
+        line("Chloé", candidate=new),
+        line("Dan", candidate=new),
+    ]
+    response = client.post(
+        "/api/v1/imports/assessments",
+        content="\n".join(lines) + "\n",
+        headers={"Content-Type": "application/jsonl"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["imported"] == 3
+    imported = api.ok("GET", "/api/v1/candidates", params={"q": "imp-1"})["items"][0]
+    for cid in (old["id"], imported["id"]):
+        _check_served_equals_worked_out(api, settings, cid)
+        # ... and what is served is the stored row (its key matches the scorecards read).
+        _set_facts(settings, cid, score=1.5)
+        assert api.ok("GET", f"/api/v1/candidates/{cid}/verdict")["score"] == 1.5
