@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam
@@ -34,6 +35,7 @@ from app.core.errors import InvalidInput, RuleViolation
 from app.core.i18n import Language
 from app.core.types import utcnow
 from app.positions import service as positions
+from app.positions.models import Position
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, AnswersError, PanelMember, Verdict, combine, parse_answers, score
@@ -310,6 +312,10 @@ def panel_key(
     return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
 
 
+_POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
+_POSITION_RUBRIC = sa_select(_POSITIONS.c.rubric_id).where(
+    _POSITIONS.c.id == bindparam("position_id")
+)
 # The two reads of a stored panel verdict, built once.
 _STORED_PANEL = sa_select(_PANELS.c.panel_key, _PANELS.c.facts).where(
     _PANELS.c.candidate_id == bindparam("candidate_id")
@@ -327,18 +333,29 @@ _SCORECARDS = (
 def stored_panel(
     session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
 ) -> CandidateVerdict | None:
-    """The stored panel verdict in `language`, if it was made from the scorecards submitted
-    now by the candidate's pinned versions; else None. Two plain reads, no scoring."""
-    version_id = candidate.rubric_version_id
-    if version_id is None:
-        return None
-    row = session.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
-    if row is None:
-        return None
+    """The panel verdict in `language` without scoring: from its stored facts if they were
+    made from the scorecards submitted now by the candidate's pinned versions, or the empty
+    panel's (the same for every candidate of a rubric) when nothing was submitted; else None."""
     scorecards = [
         (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
     ]
-    if row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
+    version_id = candidate.rubric_version_id
+    if version_id is None:  # pinned at the first submission: none yet
+        if scorecards:
+            return None
+        rubric_id = session.execute(
+            _POSITION_RUBRIC, {"position_id": candidate.position_id}
+        ).scalar_one()
+        rubric = positions.rubric_for(registry, rubric_id)
+        return CandidateVerdict.of_facts(
+            rubric,
+            _empty_panel(rubric, rules_of(candidate)),
+            language,
+            candidate_id=candidate.id,
+            assessments=[],
+        )
+    row = session.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
+    if row is None or row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
         return None
     return CandidateVerdict.of_facts(
         registry.load(session, version_id),
@@ -347,6 +364,12 @@ def stored_panel(
         candidate_id=candidate.id,
         assessments=[i for i, _ in scorecards],
     )
+
+
+@lru_cache(maxsize=64)
+def _empty_panel(rubric: Rubric, rules: RulesVersion) -> Facts:
+    """The facts of a panel with no scorecard (read-only: shared by every reader)."""
+    return panel_facts(rubric, [], rules)
 
 
 def store_panel(

@@ -80,6 +80,10 @@ def test_the_stored_panel_verdict_equals_the_worked_out_one_after_every_change(
 ) -> None:
     cid = api.candidate()["id"]
     assert _row(settings, cid) is None  # nothing submitted, nothing stored
+    for language in ("en", "fr"):  # the empty panel's verdict, the same as worked out
+        empty = api.ok("GET", f"/api/v1/candidates/{cid}/verdict?lang={language}")
+        assert empty == _worked_out(settings, cid, language)
+        assert empty["raters"] == [] and empty["recommendation"] == "incomplete"
     ana = api.assessment(
         cid,
         "Ana",
