@@ -16,7 +16,7 @@ a plain string or number, or a one-key object naming what to write:
   criterion's rating line; `{"join": [separator, [values]]}`: values joined.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,7 +29,7 @@ from app.rubric.schemas import (
     Recommendation,
     RedFlag,
 )
-from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
+from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say, templates
 
 # A reason's text before it is written: see the module's docstring.
 Value = Any
@@ -55,6 +55,7 @@ class Phrases:
     penalty: str
     # (criterion id, rating) -> the criterion's line before and after its contribution
     criterion_lines: dict[tuple[str, int], tuple[str, str]]
+    templates: Mapping[str, str]  # the sentences of app/scoring/messages.py in this language
 
     def criterion_line(self, criterion_id: str, rating: int, contribution: float) -> str:
         """'«Title»: 3/4 (weight 2, 12.5 points). Anchor text' (the `criterion` sentence)."""
@@ -90,18 +91,23 @@ class Phrases:
 
     def render(self, value: Value) -> str:
         """The text of `value` (see the module's docstring) in this language."""
-        if isinstance(value, dict):
+        kind = value.__class__
+        if kind is str:
+            return value  # type: ignore[no-any-return]
+        if kind is dict:
             ((tag, argument),) = value.items()
             return _RENDER[tag](self, argument)
         return str(value)
 
     def _say(self, argument: Any) -> str:
         key, values = argument
-        return say(self.language, key, **{k: self.render(v) for k, v in values.items()})
+        render = self.render
+        return self.templates[key].format_map({k: render(v) for k, v in values.items()})
 
     def _join(self, argument: Any) -> str:
         separator, values = argument
-        return str(separator).join(self.render(v) for v in values)
+        render = self.render
+        return str(separator).join([render(v) for v in values])
 
     def _line(self, argument: Any) -> str:
         criterion_id, rating, contribution = argument
@@ -174,6 +180,7 @@ def _build(rubric: Rubric, language: Language) -> Phrases:
         labels=labels,
         band_text={r: say(lang, "band", label=labels[r], **cuts) for r in RANKED_RECOMMENDATIONS},
         penalty=format_number(rubric.warning_effect.penalty, lang),
+        templates=templates(lang),
     )
 
 
