@@ -44,6 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         database = callspec.params.get("database_url") if callspec else None
         if database in HALVES:
             _half_of[item.nodeid] = database
+        elif "postgresql_engine" in getattr(item, "fixturenames", ()):  # a server of its own
+            _half_of[item.nodeid] = "postgresql"
         elif "browser" in getattr(item, "fixturenames", ()):  # Chromium drives the test
             _half_of[item.nodeid] = "browser"
 

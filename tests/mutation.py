@@ -33,6 +33,11 @@ REPORT = ROOT / "tests" / "MUTATION.md"
 FAST = ["-k", "not postgresql", "-m", "not live", "-p", "no:cacheprovider", "-x", "-q"]
 
 
+def _fast(group: "Group") -> list[str]:
+    """The pytest options of a group's runs: PostgreSQL tests only where the group asks."""
+    return FAST[2:] if group.postgresql else FAST
+
+
 @dataclass
 class Group:
     """Files to mutate, and the tests that should catch a change in them."""
@@ -41,26 +46,36 @@ class Group:
     tests: list[str]
     note: str = ""
     target: int = 80
+    # Run the group's PostgreSQL tests too (a throwaway server per mutant that reaches them):
+    # for code whose behaviour differs on PostgreSQL (the idempotency key's advisory lock).
+    postgresql: bool = False
 
 
 GROUPS: dict[str, Group] = {
     "core": Group(
         mutate=[
+            "app/core/errors.py",
             "app/core/etag.py",
+            "app/core/fields.py",
+            "app/core/headers.py",
             "app/core/i18n.py",
+            "app/core/idempotency.py",
             "app/core/limits.py",
+            "app/core/negotiation.py",
             "app/core/pagination.py",
             "app/core/text.py",
         ],
         tests=["tests/core"],
+        postgresql=True,
         note=(
             "Only the unit tests under tests/core run on each mutant (the API tests that also "
-            "reach these modules, e.g. tests/api/test_resources.py, cost seconds per mutant). "
-            "The request plumbing (routing.py, db.py, deps.py, migrate.py, config.py, "
-            "commands.py, templates.py, types.py) is left out: every API test goes through it, "
-            "so a mutant there costs the whole API suite; it is covered by that suite. "
-            "errors.py and idempotency.py belong here too but were not run yet (same reason: "
-            "hundreds of mutants, each running API tests; about an hour on 2 cores)."
+            "reach these modules, e.g. tests/api/test_resources.py, cost seconds per mutant): "
+            "errors.py, idempotency.py, headers.py and negotiation.py have unit tests of their "
+            "own there, on a small application and a SQLite session. The request plumbing "
+            "(routing.py, db.py, deps.py, migrate.py, config.py, commands.py, templates.py, "
+            "types.py, ratelimit.py) "
+            "is left out: every API test goes through it, so a mutant there costs the whole API "
+            "suite; it is covered by that suite."
         ),
     ),
     "access": Group(
@@ -121,6 +136,7 @@ class Outcome:
     by_file: dict[str, dict[str, int]] = field(default_factory=dict)
     survivors: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    carried: list[str] = field(default_factory=list)  # modules whose counts are an earlier run's
 
     @property
     def score(self) -> float:
@@ -139,12 +155,16 @@ def _config(group: Group) -> str:
         f"only_mutate = {toml_list(group.mutate)}\n"
         'also_copy = ["criteria"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(group.tests)}\n"
-        f"pytest_add_cli_args = {toml_list(FAST)}\n"
+        f"pytest_add_cli_args = {toml_list(_fast(group))}\n"
         # Each mutant runs in a process forked from a server that only imported the tests: forked
         # from mutmut's own process (the default), it would inherit the caches the clean run
         # filled (phrases per rubric, a rubric's look-up tables), and a mutant in the cached
         # code would never run.
         'process_isolation = "forkserver"\n'
+        # A mutant is stopped (and counted as caught: a timeout) after 4x its tests' CPU time
+        # plus 4 s, not mutmut's 30x: mutants of the rules' search that never end would
+        # otherwise take many minutes each.
+        "timeout_multiplier = 2.0\n"
     )
 
 
@@ -172,7 +192,7 @@ def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
-    only_this = Group(mutate=[module], tests=group.tests)
+    only_this = Group(mutate=[module], tests=group.tests, postgresql=group.postgresql)
     (work / "pyproject.toml").write_text(
         (ROOT / "pyproject.toml").read_text() + _config(only_this), encoding="utf-8"
     )
@@ -186,7 +206,8 @@ SCALE = "0.2"
 
 def _mutmut(work: Path, *args: str, minutes: float | None = None, scale: str = SCALE) -> str:
     """Run mutmut in `work`; stop it (and every process it forked) after `minutes`."""
-    env = {k: v for k, v in os.environ.items() if k != "CI"}  # PostgreSQL is not used here
+    # Without CI, a PostgreSQL test that cannot start its server skips (its mutants survive).
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["TAMIS_EXAMPLES_SCALE"] = scale
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("mutmut")), *args],
@@ -286,7 +307,7 @@ def verify_module(
             verdicts[key] = "diff does not apply to the current sources"
             continue
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *FAST],
+            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
             cwd=scratch,
             env=env,
             capture_output=True,
@@ -301,6 +322,25 @@ def verify_module(
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+CARRIED = ROOT / "tests" / "mutation-carried.json"
+
+
+def _carried(module: str) -> dict[str, int] | None:
+    """A module's counts from an earlier run (tests/mutation-carried.json), when it was not run
+    here and its code has not changed since that run's commit; None otherwise."""
+    entries = json.loads(CARRIED.read_text()) if CARRIED.exists() else {}
+    entry = entries.get(module)
+    if entry is None:
+        return None
+    changed = subprocess.run(
+        ["git", "diff", "--quiet", entry["commit"], "HEAD", "--", module], cwd=ROOT
+    ).returncode
+    if changed:  # the code moved on: the old run says nothing about it
+        return None
+    counts: dict[str, int] = entry["counts"]
+    return counts
+
+
 def collect(name: str, only: list[str] | None = None) -> Outcome:
     """The outcome of the last runs of group `name`'s modules (or of `only`), from their copies."""
     outcome = Outcome(name)
@@ -309,6 +349,13 @@ def collect(name: str, only: list[str] | None = None) -> Outcome:
         timing = work / "seconds"
         outcome.seconds += float(timing.read_text()) if timing.exists() else 0.0
         statuses = _statuses(work)
+        if not statuses and (carried := _carried(module)) is not None:
+            per_file = outcome.by_file.setdefault(module, {})
+            for status, count in carried.items():
+                outcome.counts[status] = outcome.counts.get(status, 0) + count
+                per_file[status] = per_file.get(status, 0) + count
+            outcome.carried.append(module)
+            continue
         verified_file = work / "verified.json"
         if verified_file.exists():  # survivors re-tested against the current tests
             for key, verdict in json.loads(verified_file.read_text()).items():
@@ -383,9 +430,20 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         lines += [f"Mutated: {', '.join(group.mutate)}. Tests: {', '.join(group.tests)}.", ""]
         if group.note:
             lines += [group.note, ""]
+        if o.carried:
+            entries = json.loads(CARRIED.read_text())
+            lines += [
+                "Carried from an earlier run, not re-run here (the module's code is unchanged "
+                "since that run's commit, checked with `git diff`; tests were only added since): "
+                + ", ".join(f"{m} (run at `{entries[m]['commit']}`)" for m in o.carried)
+                + ".",
+                "",
+            ]
         lines += ["| module | killed/judged | statuses |", "|---|---|---|"]
         for module, counts in sorted(o.by_file.items()):
             statuses = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            if module in o.carried:
+                statuses += " (carried)"
             lines.append(f"| {module} | {_file_score(counts)} | {statuses} |")
         if o.survivors:
             lines += ["", "Survivors:", ""]

@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
 
 from app.core.fields import FieldError, format_path
 from app.core.i18n import Language, negotiate_language
@@ -212,7 +213,7 @@ def problem_response(
 def _loc(parts: Sequence[Any]) -> str:
     trimmed = (
         list(parts[1:])
-        if parts and parts[0] in ("body", "query", "path", "header")
+        if parts and parts[0] in ("body", "query", "path", "header", "cookie")
         else list(parts)
     )
     prefix = "" if not parts or parts[0] == "body" else f"{parts[0]}:"
@@ -255,8 +256,15 @@ def _valid_keys(request: Request, loc: Sequence[Any]) -> list[str | int] | None:
     return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
+NOT_JSON = "the body is not valid JSON in UTF-8"
+
+
 def _field_error(request: Request, error: dict[str, Any]) -> FieldError:
     loc = error.get("loc", ())
+    if error.get("type") == "json_invalid":  # FastAPI locates it at ("body", character offset)
+        reason = (error.get("ctx") or {}).get("error")
+        at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        return FieldError("(body)", f"{NOT_JSON} ({reason}{at})" if reason else NOT_JSON)
     if error.get("type") == "extra_forbidden":
         keys = _valid_keys(request, loc)
         if keys:
@@ -282,10 +290,18 @@ STATUS_KINDS = {
 def _allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method the path answers to: Starlette names only the first route that matched."""
     methods: set[str] = set()
+    # Inside a mount the scope's root_path has grown by the mount's path: match from the app's.
+    scope = {
+        **request.scope,
+        "root_path": request.scope.get("app_root_path", request.scope.get("root_path", "")),
+    }
     for route in app.router.routes:
-        match, _child = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+        match, _child = route.matches(scope)
+        if match == Match.NONE:
+            continue
+        if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
+            methods |= {"GET", "HEAD"}  # static files are read, never written
+        methods |= set(getattr(route, "methods", None) or ())
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods))
@@ -310,7 +326,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             # A body that is not JSON is invalid input like any other: 422, naming the body.
-            error = FieldError("(body)", "the body is not valid JSON in UTF-8")
+            error = FieldError("(body)", NOT_JSON)
             return problem_response(request, 422, "validation-error", str(error), [error])
         headers = dict(exc.headers or {})
         if exc.status_code == 405:

@@ -67,6 +67,7 @@ def paginate(
     session: Session, statement: SelectOfScalar[Row], model: Any, *, limit: int, cursor: str | None
 ) -> tuple[list[Row], str | None]:
     """Run `statement` newest first from `cursor`; return the rows and the next cursor."""
+    limit = min(limit, MAX_LIMIT)
     created_col, id_col = col(model.created_at), col(model.id)
     statement = statement.order_by(created_col.desc(), id_col.desc())
     if cursor:
@@ -74,7 +75,7 @@ def paginate(
         statement = statement.where(
             (created_col < created) | ((created_col == created) & (id_col < last_id))
         )
-    rows = list(session.exec(statement.limit(min(limit, MAX_LIMIT) + 1)).all())
+    rows = list(session.exec(statement.limit(limit + 1)).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -87,6 +88,7 @@ def paginate_rows(
 ) -> tuple[list[Any], str | None]:
     """`paginate` for a Core select over `table`'s columns: plain rows, run on the session's
     connection (no ORM layer in between), for the hot lists."""
+    limit = min(limit, MAX_LIMIT)
     created_col, id_col = table.c.created_at, table.c.id
     statement = statement.order_by(created_col.desc(), id_col.desc())
     if cursor:
@@ -94,7 +96,7 @@ def paginate_rows(
         statement = statement.where(
             (created_col < created) | ((created_col == created) & (id_col < last_id))
         )
-    result = session.connection().execute(statement.limit(min(limit, MAX_LIMIT) + 1))
+    result = session.connection().execute(statement.limit(limit + 1))
     rows = list(result.all())
     following = None
     if len(rows) > limit:

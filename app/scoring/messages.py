@@ -96,6 +96,7 @@ _TEMPLATES: Final[dict[Language, dict[str, str]]] = {
         "seed_number": "source text {number}",
         "panel_ratings": "Ratings: {ratings} → {rating} (lower median).",
         "rated_by": "{name} {rating}",
+        "named_rating": "{name}: {rating}",
         "not_observed_by": "{name} not observed",
         "agreement_strong": "The panel agrees strongly (alpha {alpha}).",
         "agreement_moderate": (
@@ -182,6 +183,7 @@ _TEMPLATES: Final[dict[Language, dict[str, str]]] = {
         "seed_number": "texte source {number}",
         "panel_ratings": "Notes : {ratings} → {rating} (médiane basse).",
         "rated_by": "{name} {rating}",
+        "named_rating": "{name} : {rating}",
         "not_observed_by": "{name} non observé",
         "agreement_strong": "Le panel est très concordant (alpha {alpha}).",
         "agreement_moderate": (

@@ -217,13 +217,15 @@ def panel_facts(
         extra.append(["overall", phrase("panel_rule", count=len(members))])
     for item in calibration:
         given = item["ratings"]
-        listed_text = ", ".join(f"{name}: {rating}" for name, rating in given.items())
+        named: list[Value] = [
+            phrase("named_rating", name=name, rating=rating) for name, rating in given.items()
+        ]
         sentence = phrase(
             "calibration",
             title={"title": item["criterion_id"]},
             low=min(given.values()),
             high=max(given.values()),
-            ratings=listed_text,
+            ratings={"join": [", ", named]},
         )
         extra.append([item["criterion_id"], sentence])
     words = None

@@ -1,5 +1,6 @@
 """Language negotiation (Accept-Language with q-values) and how numbers and dates read."""
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -32,6 +33,8 @@ from app.core.i18n import (
         (None, "fr ; q=0.5 , en;q=0.4", "fr"),  # spaces around the parts
         (None, "fr;level=1;q=0.2, en;q=0.1", "fr"),  # other parameters are ignored
         (None, "en;q=0.1, fr", "fr"),  # no q means 1
+        (None, "en;q=1.0, fr", "en"),  # ... exactly 1: a tie, the first named wins
+        (None, "fr;q=0=1, en;q=0.5", "en"),  # a q with two "=" is unreadable: 0
         ("fr", "en", "fr"),  # ?lang= comes first
         ("en", "fr", "en"),
         ("de", "fr", "fr"),  # an unknown ?lang= is ignored
@@ -81,3 +84,15 @@ def test_dates_read_in_utc_in_each_language() -> None:
     assert format_date(late, "en") == "Nov 23, 2026"
     assert format_date(late, "fr") == "23 nov. 2026"
     assert format_date(datetime(2026, 1, 5, tzinfo=UTC), "fr") == "5 janv. 2026"
+
+
+def test_a_date_is_the_utc_day_whatever_the_servers_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    late = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    for zone in ("Asia/Tokyo", "America/Los_Angeles"):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        try:
+            assert format_date(late, "en") == "Nov 22, 2026"
+        finally:
+            monkeypatch.delenv("TZ")
+            time.tzset()

@@ -4,6 +4,7 @@ import pytest
 
 from app.rubric import Rubric
 from app.scoring import Answers, AnswersError, parse_answers, score
+from app.scoring.rules import walk_key
 from tests.factories import criterion, document, flag, rubric
 
 # Two core criteria (weights 3 and 1) and one depth criterion (weight 2), scale 1–4.
@@ -304,3 +305,21 @@ def test_the_shipped_rubric_renders_sources_by_title_and_in_the_readers_language
         for reason in english.reasons:  # no French quotation marks, no French spacing
             assert "«" not in reason.text
             assert "\u202f" not in reason.text, reason.text
+
+
+def test_a_walk_key_changes_with_each_thing_a_walk_depends_on(small: Rubric) -> None:
+    """Stored walks are looked up by this key: two inputs with different walks must never share
+    one, and equal inputs must find theirs."""
+    base = walk_key(small, {"alpha": 4, "beta": 2}, ["warn_one"])
+    assert base == walk_key(small, {"beta": 2, "alpha": 4}, ["warn_one"])  # order does not matter
+    assert len(base) == 64 and int(base, 16) >= 0  # a SHA-256, in hex
+    others = [
+        walk_key(small, {"alpha": 4, "beta": 3}, ["warn_one"]),
+        walk_key(small, {"alpha": 4}, ["warn_one"]),
+        walk_key(small, {"alpha": 4, "beta": 2, "gamma": 1}, ["warn_one"]),
+        walk_key(small, {"alpha": 4, "beta": 2}, []),
+        walk_key(small, {"alpha": 4, "beta": 2}, ["warn_one", "warn_two"]),
+        walk_key(rubric({**SMALL, "version": "9.9.9"}), {"alpha": 4, "beta": 2}, ["warn_one"]),
+    ]
+    assert base not in others
+    assert len(set(others)) == len(others)

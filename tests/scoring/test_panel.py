@@ -264,3 +264,60 @@ def test_each_scorecard_contradiction_names_whose_scorecard() -> None:
         "Contradiction in Ana’s scorecard: “flag warn_one (en)” is raised while “title beta (en)” "
         "is rated 4/4; the interviewer’s note on the criterion must explain it."
     ]
+
+
+def test_the_panel_reasons_in_french_name_the_french_title_and_decimal_comma() -> None:
+    ana = member("Ana", ratings={"alpha": 4, "beta": 3, "gamma": 2})
+    bruno = member("Bruno", ratings={"alpha": 2, "beta": 3, "gamma": 2})
+    v = combine(SMALL, [ana, bruno], "fr")
+    texts = [(x.ref, x.text) for x in v.reasons]
+    assert (
+        "alpha",
+        "«\u202ftitle alpha (fr)\u202f»\u202f: notes de 2 à 4 "
+        "(Ana\u202f: 4, Bruno\u202f: 2)\u202f; à discuter avant de décider.",
+    ) in texts
+    assert ("overall", "Accord du panel (alpha de Krippendorff, ordinal)\u202f: 0,11.") in texts
+
+
+def test_the_overall_lines_of_an_empty_panel_and_of_a_panel_without_agreement() -> None:
+    empty = combine(SMALL, [], "en")
+    assert [x.ref for x in empty.reasons if x.text == "No submitted assessment yet."] == ["overall"]
+    disjoint = [member("A", ratings={"alpha": 3}), member("B", ratings={"beta": 2})]
+    v = combine(SMALL, disjoint, "en")
+    none = [x for x in v.reasons if x.text.startswith("Panel agreement")]
+    assert [x.ref for x in none] == ["overall"]
+
+
+def test_no_agreement_when_only_one_person_rated_several_criteria() -> None:
+    # Ana rates two criteria, Bruno a third: no criterion has two ratings, so no alpha.
+    members = [
+        member("Ana", ratings={"alpha": 3, "beta": 2}),
+        member("Bruno", ratings={"gamma": 4}),
+    ]
+    assert agreement(SMALL, members) is None
+
+
+def test_duplicate_names_are_refused_naming_the_panel_and_each_name_once() -> None:
+    with pytest.raises(AnswersError) as caught:
+        combine(SMALL, [member("B"), member("A"), member("B"), member("A"), member("C")], "en")
+    assert [(e.loc, e.message) for e in caught.value.errors] == [
+        ("panel", "interviewer named twice: A, B")
+    ]
+
+
+def test_rules_version_1_reports_no_scorecard_contradiction() -> None:
+    r = rubric(
+        document(
+            criteria=[criterion("alpha", "core", 3), criterion("beta", "core", 1)],
+            flags=[flag("warn_one")],
+        )
+    )
+    r.criteria[1].flags.append("warn_one")
+    members = [
+        member("Ana", ratings={"alpha": 3, "beta": 4}, flags=["warn_one"]),
+        member("Bruno", ratings={"alpha": 3, "beta": 4}),
+    ]
+    assert combine(r, members, "en").contradictions  # rules 2 see it
+    old = combine(r, members, "en", rules_version=1)
+    assert old.contradictions == []
+    assert not any(x.text.startswith("Contradiction") for x in old.reasons)

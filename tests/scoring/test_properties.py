@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
 from app.scoring import Answers, PanelMember, RaisedFlag, combine, score
+from app.scoring.panel import panel_recommendation
 from app.scoring.rules import Walk, Walks
 from tests.factories import criterion, document, examples, flag, rubric, shipped_document
 
@@ -446,3 +447,34 @@ class _Counting(dict[str, Walk]):
         walk = super().__getitem__(key)
         self.found[key] = walk
         return walk
+
+
+@st.composite
+def rated_panels(draw: st.DrawFn) -> tuple[Rubric, list[PanelMember]]:
+    """Panels whose members rate nearly every criterion: verdicts of every kind, not mostly
+    "incomplete" as when each criterion is left out half the time."""
+    r = draw(rubrics())
+    members = []
+    for index in range(draw(st.integers(1, 3))):
+        ratings = {
+            c.id: level(draw, r) if draw(st.integers(0, 5)) else answer(draw, r) for c in r.criteria
+        }
+        flags = raised(draw, r)[:2]
+        members.append(
+            PanelMember(
+                f"person {index}", Answers(ratings=ratings, flags=[{"id": f} for f in flags])
+            )
+        )
+    return r, members
+
+
+@settings(max_examples=examples(150))
+@given(st.one_of(panels(), rated_panels()), st.sampled_from([1, 2]))
+def test_the_panel_recommendation_alone_is_the_full_verdicts(
+    case: tuple[Rubric, list[PanelMember]], rules_version: int
+) -> None:
+    """What filters and stored recommendations use is the recommendation of the whole verdict."""
+    r, members = case
+    full = combine(r, members, "en", rules_version=rules_version)  # type: ignore[arg-type]
+    event(f"panel recommendation {full.recommendation}")
+    assert panel_recommendation(r, members, rules_version) == full.recommendation  # type: ignore[arg-type]
