@@ -207,12 +207,17 @@ def _store_walks(session: Session, candidate_id: uuid.UUID, walks: Walks) -> Non
         return
     key, (possible, settle) = next(iter(walks.items()))
     values = {"walk_key": key, "possible": list(possible), "settle": list(settle)}
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert(_WALKS) if dialect == "postgresql" else sqlite_insert(_WALKS)
-    session.execute(
-        upsert.values(candidate_id=candidate_id, **values).on_conflict_do_update(
-            index_elements=[_WALKS.c.candidate_id], set_=values
-        )
+    upsert = _upsert(_WALKS, session.get_bind().dialect.name)
+    session.execute(upsert, {"candidate_id": candidate_id, **values})
+
+
+@lru_cache(maxsize=8)
+def _upsert(table: Table, dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (candidate_id) DO UPDATE of every other column, built once."""
+    insert = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.candidate_id],
+        set_={c.name: insert.excluded[c.name] for c in table.c if c.name != "candidate_id"},
     )
 
 
@@ -382,19 +387,16 @@ def store_panel(
 ) -> None:
     """Keep a panel verdict's facts, under the key of what they were made from: the rules and
     rubric versions and the submitted scorecards (id, revision) in the panel's order."""
-    values = {
-        "panel_key": panel_key(rules, version_id, scorecards),
-        "rubric_version_id": version_id,
-        "rules_version": rules,
-        "facts": facts,
-        "updated_at": utcnow(),
-    }
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert(_PANELS) if dialect == "postgresql" else sqlite_insert(_PANELS)
     session.execute(
-        upsert.values(candidate_id=candidate_id, **values).on_conflict_do_update(
-            index_elements=[_PANELS.c.candidate_id], set_=values
-        )
+        _upsert(_PANELS, session.get_bind().dialect.name),
+        {
+            "candidate_id": candidate_id,
+            "panel_key": panel_key(rules, version_id, scorecards),
+            "rubric_version_id": version_id,
+            "rules_version": rules,
+            "facts": facts,
+            "updated_at": utcnow(),
+        },
     )
 
 
