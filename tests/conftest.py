@@ -5,10 +5,11 @@ terminal summary says how many ran in each, so a half that was skipped or not co
 under CI a half whose every test was skipped fails the run.
 """
 
+import os
 from collections import Counter
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from app.core.config import shipped_criteria_dir
 from app.rubric import Rubric, load_rubrics
@@ -20,8 +21,17 @@ _tally: dict[str, Counter[str]] = {half: Counter() for half in HALVES}
 _half_of: dict[str, str] = {}
 
 # Examples are derandomised (a run is reproducible) and not timed: the machine is shared.
+# Mutation runs (tests/mutation.py sets TAMIS_NO_SHRINK) only need to know that a property
+# fails, not its smallest example: shrinking a failure can take minutes.
 settings.register_profile(
-    "tamis", deadline=None, derandomize=True, print_blob=True, max_examples=examples(100)
+    "tamis",
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    max_examples=examples(100),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    if os.environ.get("TAMIS_NO_SHRINK")
+    else list(Phase),
 )
 settings.load_profile("tamis")
 

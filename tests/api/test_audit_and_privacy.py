@@ -16,6 +16,7 @@ from app.commands import command_session
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.decisions.models import Decision
+from app.positions.models import Position
 from app.privacy.service import inactive_since, retention_cutoff
 from tests.api.conftest import Api
 from tests.commands import tamis
@@ -335,3 +336,15 @@ def test_the_retention_cutoff_is_that_many_days_ago() -> None:
     before = utcnow()
     cutoff = retention_cutoff(365)
     assert before - timedelta(days=365, seconds=1) < cutoff <= utcnow() - timedelta(days=365)
+
+
+def test_a_command_is_audited_as_the_system(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    position = api.position()
+    with command_session(settings, "test: a command") as session:
+        session.get_one(Position, uuid.UUID(position["id"])).title = "Renamed from the CLI"
+    events = api.ok("GET", f"/api/v1/audit-events?resource_id={position['id']}")["items"]
+    [renamed] = [e for e in events if e["operation"] == "test: a command"]
+    assert renamed["action"] == "position.updated"
+    assert renamed["actor"] == {"kind": "system", "id": "cli", "name": "cli", "role": "admin"}

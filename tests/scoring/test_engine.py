@@ -1,10 +1,12 @@
 """The engine's rules on small rubrics whose verdicts can be worked out by hand."""
 
+import itertools
+
 import pytest
 
 from app.rubric import Rubric
 from app.scoring import Answers, AnswersError, parse_answers, score
-from app.scoring.rules import walk_key
+from app.scoring.rules import rank, walk_key
 from tests.factories import criterion, document, flag, rubric
 
 # Two core criteria (weights 3 and 1) and one depth criterion (weight 2), scale 1–4.
@@ -323,3 +325,60 @@ def test_a_walk_key_changes_with_each_thing_a_walk_depends_on(small: Rubric) -> 
     ]
     assert base not in others
     assert len(set(others)) == len(others)
+
+
+def _every_completion(r: Rubric, ratings: dict[str, int], flags: list[str]) -> set[str]:
+    unknown = [c.id for c in r.criteria if c.id not in ratings]
+    found = set()
+    for levels in itertools.product(r.levels, repeat=len(unknown)):
+        complete = {**ratings, **dict(zip(unknown, levels, strict=True))}
+        answers = Answers.model_validate({"ratings": complete, "flags": [{"id": f} for f in flags]})
+        found.add(score(r, answers).recommendation)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("warning_effect", "flags", "expected"),
+    [
+        # One heavy criterion: the walk jumps from "no hire" (33.3) to "hire" (65.1) in one
+        # step, yet (3, 1, 1) gives 63.5, a hold.
+        ({"penalty": 5, "cap": "hire"}, [], ["no_hire", "hold", "hire", "strong_hire"]),
+        # The same with a warning that costs nothing but caps at "hire": "hire" is the top.
+        ({"penalty": 0, "cap": "hire"}, ["warn_one"], ["no_hire", "hold", "hire"]),
+    ],
+)
+def test_an_outcome_the_walk_steps_over_is_still_found(
+    warning_effect: dict[str, object], flags: list[str], expected: list[str]
+) -> None:
+    r = rubric(
+        document(
+            criteria=[
+                criterion("heavy", "core", 10),
+                criterion("light", "depth", 0.25),
+                criterion("slight", "depth", 0.25),
+            ],
+            warning_effect=warning_effect,
+        )
+    )
+    v = score(r, Answers.model_validate({"flags": [{"id": f} for f in flags]}))
+    assert v.possible == expected
+    assert set(expected) == _every_completion(r, {}, flags)
+
+
+def test_the_band_reads_the_score_as_shown_to_one_decimal() -> None:
+    # alpha 2 (weight 3.35), beta 3 (0.5), gamma 4 (3): 64.96 before rounding, shown 65.0: hire.
+    r = rubric(
+        document(
+            criteria=[
+                criterion("alpha", "core", 3.35),
+                criterion("beta", "depth", 0.5),
+                criterion("gamma", "depth", 3),
+            ]
+        )
+    )
+    complete = score(r, Answers(ratings={"alpha": 2, "beta": 3, "gamma": 4}))
+    assert (complete.score, complete.recommendation) == (65.0, "hire")
+    # Left unrated, gamma's top rating is one of the outcomes: the walks round as the score does.
+    open_ = score(r, Answers(ratings={"alpha": 2, "beta": 3}))
+    assert open_.possible == sorted(_every_completion(r, {"alpha": 2, "beta": 3}, []), key=rank)
+    assert "hire" in open_.possible
