@@ -123,6 +123,33 @@ class PanelWalk(SQLModel, table=True):
     settle: list[str] = Field(sa_column=Column(JSONType, nullable=False))
 
 
+class StoredPanelVerdict(SQLModel, table=True):
+    """A candidate's panel verdict, stored as facts (no text) whenever it changes.
+
+    Written at every submission, amendment and rescore (app/verdicts/service.py), under
+    `panel_key`: the rules version, the rubric version and the submitted scorecards (id and
+    revision, in order) it was worked out from. A reader whose scorecards give another key
+    ignores the row and works the verdict out itself, so a stale row is never shown; the texts
+    are written from the facts in the reader's language (app/scoring/verdict.py).
+    """
+
+    __tablename__ = "panel_verdicts"
+    __audit__: ClassVar[Columns] = not_audited(
+        "derived from the scorecards, whose writes the trail records",
+        personal=("facts",),  # interviewers' names, notes and summaries
+        plain=("candidate_id", "panel_key", "rubric_version_id", "rules_version"),
+    )
+
+    candidate_id: uuid.UUID = Field(
+        foreign_key="candidates.id", primary_key=True, ondelete="CASCADE"
+    )
+    panel_key: str = Field(max_length=64)
+    rubric_version_id: uuid.UUID = Field(foreign_key="rubric_versions.id")
+    rules_version: int
+    facts: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Interviewer(BaseModel):
     """Who fills in the scorecard."""
 

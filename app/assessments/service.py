@@ -116,6 +116,7 @@ class _Scorecard(NamedTuple):
     """An assessment's columns the panel and the duplicate check read."""
 
     id: uuid.UUID
+    revision: int
     interviewer_name: str
     interviewer_email: str
     status: str
@@ -190,6 +191,7 @@ def submit(
     panel = [a for a in _scorecards(session, candidate.id) if a.status == "submitted"]
     scorecard = _Scorecard(
         assessment.id,
+        1,
         assessment.interviewer_name,
         assessment.interviewer_email,
         "submitted",
@@ -245,13 +247,14 @@ def _freeze(
     )
     event = {"assessment_id": str(scorecard.id), "candidate_id": str(candidate.id), "revision": 1}
     writes.insert_many(WebhookDelivery, webhooks.emit_rows(session, "assessment.submitted", event))
-    _refresh(session, candidate, rubric, rules, panel, writes)
+    _refresh(session, candidate, rubric, version_id, rules, panel, writes)
 
 
 def _refresh(
     session: Session,
     candidate: Candidate,
     rubric: Rubric,
+    version_id: uuid.UUID,
     rules: RulesVersion,
     panel: list[_Scorecard],
     writes: Writes,
@@ -259,7 +262,7 @@ def _refresh(
     """Keep the candidate's stored recommendation equal to the panel verdict's (for filters),
     with a `verdict.changed` event when it changes."""
     before = candidate.recommendation
-    after = verdicts.panel_after(session, candidate.id, rubric, rules, panel)
+    after = verdicts.panel_after(session, candidate.id, rubric, rules, panel, version_id)
     if after != before:
         writes.update(candidate, {"recommendation": after, "updated_at": utcnow()})
         change = {"candidate_id": str(candidate.id), "before": before, "after": after}
@@ -306,7 +309,9 @@ def amend(
     summary = assessment.summary if data.summary is None else data.summary
     revision = assessment.revision + 1
     panel = [
-        a._replace(answers=answers, summary=summary) if a.id == assessment.id else a
+        a._replace(answers=answers, summary=summary, revision=revision)
+        if a.id == assessment.id
+        else a
         for a in _scorecards(session, candidate.id)
         if a.status == "submitted"
     ]
@@ -333,7 +338,7 @@ def amend(
             language,
         ),
     )
-    _refresh(session, candidate, rubric, rules, panel, writes)
+    _refresh(session, candidate, rubric, version_id, rules, panel, writes)
     writes.flush()
     return assessment
 

@@ -14,7 +14,7 @@ from app.candidates import service, visibility
 from app.candidates.models import CandidateCreate, CandidatePublic, CandidateStatus, CandidateUpdate
 from app.core import etag
 from app.core.deps import LanguageDep, SessionDep, allow
-from app.core.errors import problem_responses
+from app.core.errors import NotFound, problem_responses
 from app.core.pagination import MAX_LIMIT, CursorQuery, Page
 from app.core.routing import ApiRoute
 from app.decisions import service as decisions
@@ -187,7 +187,9 @@ def get_verdict(
     """The panel verdict over the submitted assessments, with calibration needs and agreement.
 
     An interviewer sees it only after submitting their own assessment (blind scoring)."""
-    candidate = service.get(session, candidate_id)
+    candidate = verdicts.pinned(session, candidate_id)  # a plain row: a hot read
+    if candidate is None:
+        raise NotFound(f"no candidate {candidate_id}")
     access.check_verdict(session, candidate.id, principal)
     return verdicts.panel(session, registry, candidate, language)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.access.models import Principal
 from app.assessments.models import Assessment
@@ -21,7 +21,7 @@ from app.candidates.models import (
 from app.core import idempotency
 from app.core.errors import Conflict, NotFound
 from app.core.fields import FieldError
-from app.core.pagination import paginate
+from app.core.pagination import paginate_rows
 from app.core.types import utcnow
 from app.decisions.models import Decision
 from app.positions import service as positions
@@ -131,10 +131,8 @@ def delete(session: Session, candidate: Candidate) -> None:
     session.flush()
 
 
-_PAGE_COLUMNS = [
-    Candidate.__table__.c[name]  # type: ignore[attr-defined]
-    for name in ("version", *CandidatePublic.model_fields)
-]
+_CANDIDATES = Candidate.__table__  # type: ignore[attr-defined]
+_PAGE_COLUMNS = [_CANDIDATES.c[name] for name in ("version", *CandidatePublic.model_fields)]
 
 
 def list_page(
@@ -156,12 +154,12 @@ def list_page(
     # Plain rows of the columns shown (no ORM object to build per row): the page is a hot read.
     statement: Any = sa_select(*_PAGE_COLUMNS)
     if position_id is not None:
-        statement = statement.where(Candidate.position_id == position_id)
+        statement = statement.where(_CANDIDATES.c.position_id == position_id)
     statement = visibility.filter_statement(
         statement, principal, status=status, recommendation=recommendation
     )
     if text:
         escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(Candidate.search_text).like(f"%{escaped}%", escape="\\"))
-    rows, following = paginate(session, statement, Candidate, limit=limit, cursor=cursor)
+        statement = statement.where(_CANDIDATES.c.search_text.like(f"%{escaped}%", escape="\\"))
+    rows, following = paginate_rows(session, statement, _CANDIDATES, limit=limit, cursor=cursor)
     return [s.public for s in visibility.show_many(session, rows, principal)], following

@@ -81,3 +81,25 @@ def paginate(
         rows = rows[:limit]
         following = encode_cursor(rows[-1].created_at, rows[-1].id)
     return rows, following
+
+
+def paginate_rows(
+    session: Session, statement: Any, table: Any, *, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """`paginate` for a Core select over `table`'s columns: plain rows, run on the session's
+    connection (no ORM layer in between), for the hot lists."""
+    limit = min(limit, MAX_LIMIT)
+    created_col, id_col = table.c.created_at, table.c.id
+    statement = statement.order_by(created_col.desc(), id_col.desc())
+    if cursor:
+        created, last_id = decode_cursor(cursor)
+        statement = statement.where(
+            (created_col < created) | ((created_col == created) & (id_col < last_id))
+        )
+    result = session.connection().execute(statement.limit(limit + 1))
+    rows = list(result.all())
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        following = encode_cursor(rows[-1].created_at, rows[-1].id)
+    return rows, following

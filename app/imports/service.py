@@ -42,8 +42,8 @@ from app.positions.models import Position
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers
-from app.scoring.panel import panel_recommendation
-from app.scoring.rules import CURRENT_RULES, decide
+from app.scoring.panel import panel_facts, panel_recommendation
+from app.scoring.rules import CURRENT_RULES, RulesVersion, decide
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -84,6 +84,7 @@ class _Member:
     interviewer_email: str
     answers: Answers
     summary: str
+    revision: int = 1
 
 
 @dataclass
@@ -96,6 +97,8 @@ class _CandidateState:
     emails: set[str] = field(default_factory=set)
     panel: list[_Member] = field(default_factory=list)
     created: bool = False  # a new candidate is created by its first valid line
+    # The rubric and rules that scored the panel in this batch (its verdict is stored at the end).
+    scored: tuple[Rubric, RulesVersion] | None = None
     updates: int = 0  # how many per-request writes this batch stands for (the ETag version)
 
 
@@ -417,6 +420,7 @@ class Importer:
             )
         )
         state.panel.sort(key=lambda m: (m.submitted_at, m.id))
+        state.scored = (rubric, rules)
         after = panel_recommendation(rubric, verdicts.members(state.panel), rules)
         before = row["recommendation"]
         if after != before:
@@ -500,6 +504,7 @@ def _load(
                 ASSESSMENTS.c.answers,
                 ASSESSMENTS.c.summary,
                 ASSESSMENTS.c.submitted_at,
+                ASSESSMENTS.c.revision,
             ).where(ASSESSMENTS.c.candidate_id.in_(list(by_id)))
         )
         for a in scorecards:
@@ -514,6 +519,7 @@ def _load(
                         a.interviewer_email,
                         Answers.model_validate(a.answers),
                         a.summary,
+                        a.revision,
                     )
                 )
         for state in by_id.values():
@@ -601,3 +607,20 @@ def _write(
         )
     if batch.outbox:
         connection.execute(insert(webhooks.WebhookDelivery.__table__), batch.outbox)  # type: ignore[attr-defined]
+    _store_panels(session, states)
+
+
+def _store_panels(session: Session | OrmSession, states: dict[Any, _CandidateState]) -> None:
+    """Store the panel verdict of each candidate whose panel this batch changed, once."""
+    seen: set[Any] = set()
+    for state in states.values():
+        if state.scored is None or state.row["id"] in seen:
+            continue
+        seen.add(state.row["id"])
+        rubric, rules = state.scored
+        facts = panel_facts(rubric, verdicts.members(state.panel), rules)
+        scorecards = [(m.id, m.revision) for m in state.panel]
+        verdicts.store_panel(
+            session, state.row["id"], state.row["rubric_version_id"], rules, scorecards, facts
+        )
+        state.scored = None

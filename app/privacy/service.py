@@ -25,6 +25,7 @@ from app.core.types import utcnow
 from app.decisions.models import Decision
 from app.positions.models import Position
 from app.screenings.models import Screening
+from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
 
@@ -70,6 +71,8 @@ def erase(session: Session, candidate: Candidate) -> Candidate:
         if screening.used_at is None and screening.expires_at > now:
             screening.expires_at = now  # an unused link stops accepting answers
         session.add(screening)
+    # The stored panel verdict holds the notes and summaries: readers work it out again.
+    verdicts.forget_panel(session, candidate.id)
     # Stored responses to earlier requests (Idempotency-Key replays) may hold the name.
     idempotency.forget_mentions(session, str(candidate.id))
     recorder.note(session, "candidate.erased", "candidate", candidate.id)

@@ -2,16 +2,23 @@
 
 The rules themselves, by version, are in `app.scoring.rules`; this module writes the verdict a
 person checks line by line: every reason refers to a criterion, a flag or the whole verdict.
+
+A verdict is made in two steps. `evaluate` works out its *facts*: plain JSON data in no language
+(the decision, each criterion's and flag's part, and every reason as a code with its parameters,
+see `app.scoring.phrases.Phrases.render`). `app.scoring.verdict` renders the texts from the facts
+in the reader's language only when they are read (a response, a page, a report), so a verdict
+used for its recommendation alone never writes a sentence, and a panel verdict stored as facts
+(app/verdicts) is rendered in whichever language its reader asks for.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.i18n import Language, format_percent
+from app.core.i18n import Language
 from app.rubric.model import Rubric, RubricCriterion
 from app.scoring.answers import Answers, check_answers
-from app.scoring.phrases import Phrases, phrases_for
+from app.scoring.phrases import Value, phrase
 from app.scoring.rules import (
     CURRENT_RULES,
     NOT_OBSERVED,
@@ -22,7 +29,7 @@ from app.scoring.rules import (
     decide,
     numeric,
 )
-from app.scoring.verdict import AttributedNote, Verdict
+from app.scoring.verdict import LINES, AttributedNote, Facts, Verdict
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,8 @@ class Seen:
     by: str | None = None
 
 
-def _reason(ref: str, text: str) -> dict[str, str]:
-    return {"ref": ref, "text": text}
+def _titles(criteria: Sequence[RubricCriterion]) -> Value:
+    return {"titles": [c.id for c in criteria]}
 
 
 def explain(
@@ -53,74 +60,69 @@ def explain(
     ratings: Mapping[str, Rating],
     raised: Mapping[str, RaisedBy],
     seen: Sequence[Seen],
-    p: Phrases,
-) -> list[dict[str, str]]:
-    """The reasons, most decisive first: dealbreakers, what is unknown, score, caps, conflicts."""
-    reasons: list[dict[str, str]] = []
+) -> list[list[Any]]:
+    """The reasons, most decisive first: dealbreakers, what is unknown, score, caps, conflicts.
 
-    def add(ref: str, key: str, **values: object) -> None:
-        reasons.append(_reason(ref, p.say(key, **values)))
+    Each reason is `[ref, value]`: what it refers to and its sentence as a code with parameters.
+    """
+    reasons: list[list[Any]] = []
 
-    def origin(flag_id: str) -> str:
+    def add(ref: str, key: str, **values: Value) -> None:
+        reasons.append([ref, phrase(key, **values)])
+
+    def origin(flag_id: str) -> Value:
         """' by Ana' for a raised flag, or where the rating implied it, or both."""
-        parts = []
-        if flag_id in raised:
-            parts.append(p.by(raised[flag_id].raised_by) or "")
+        parts: list[Value] = []
+        if flag_id in raised and raised[flag_id].raised_by:
+            parts.append({"by": raised[flag_id].raised_by})
         if flag_id in d.implied:
-            parts.append(p.say("implied", titles=p.list_ids(d.implied[flag_id])))
-        return "".join(parts)
+            parts.append(phrase("implied", titles={"titles": d.implied[flag_id]}))
+        return {"join": ["", parts]}
 
     for flag in d.dealbreakers:
-        add(flag.id, "dealbreaker", title=p.titles[flag.id], by=origin(flag.id),
-            source=p.sources[flag.id])  # fmt: skip
+        add(flag.id, "dealbreaker", title={"title": flag.id}, by=origin(flag.id),
+            source={"source": flag.id})  # fmt: skip
     if d.rules_version == 1:
         if not d.rated:
             add("overall", "nothing_rated")
         if d.missing_core:
-            add("overall", "missing_core", titles=p.list_titles(d.missing_core))
+            add("overall", "missing_core", titles=_titles(d.missing_core))
     elif d.recommendation == "incomplete":
         if not d.rated:
             add("overall", "nothing_rated")
-        add("overall", "undetermined", labels=p.list_labels(d.possible))
+        add("overall", "undetermined", labels={"labels": list(d.possible)})
         if d.settle:
-            add("overall", "ask_about", titles=p.list_ids(d.settle))
+            add("overall", "ask_about", titles={"titles": list(d.settle)})
     elif d.rules_version == 2 and len(d.rated) < len(rubric.criteria) and not d.dealbreakers:
-        add("overall", "determined", label=p.labels[d.recommendation])
+        add("overall", "determined", label={"label": d.recommendation})
     if d.rated:
-        text = p.say(
-            "score", score=p.number(d.score), coverage=format_percent(d.coverage, p.language)
-        )
+        text = phrase("score", score={"number": d.score}, coverage={"percent": d.coverage})
         if d.warnings:
             total = rubric.warning_effect.penalty * len(d.warnings)
-            text += " " + p.say(
-                "score_penalty",
-                base=p.number(round(d.base, 1)),
-                count=len(d.warnings),
-                total=p.number(total),
-            )
-        reasons.append(_reason("overall", text))
-        reasons.append(_reason("overall", p.band_text[d.band]))
+            penalty = phrase("score_penalty", base={"number": round(d.base, 1)},
+                          count=len(d.warnings), total={"number": total})  # fmt: skip
+            text = {"join": [" ", [text, penalty]]}
+        reasons.append(["overall", text])
+        reasons.append(["overall", {"band": d.band}])
     for flag in d.warnings:
-        add(flag.id, "warning", title=p.titles[flag.id], by=origin(flag.id), penalty=p.penalty,
-            cap=p.labels[rubric.warning_effect.cap], source=p.sources[flag.id])  # fmt: skip
+        add(flag.id, "warning", title={"title": flag.id}, by=origin(flag.id),
+            penalty={"number": rubric.warning_effect.penalty},
+            cap={"label": rubric.warning_effect.cap}, source={"source": flag.id})  # fmt: skip
     if d.warning_cap is not None and d.warning_cap != rubric.warning_effect.cap:
-        add("overall", "warnings_add_up", count=len(d.warnings), cap=p.labels[d.warning_cap])
+        add("overall", "warnings_add_up", count=len(d.warnings), cap={"label": d.warning_cap})
     for criterion in d.weak_core:
-        add(criterion.id, "weak_core", title=p.titles[criterion.id], rating=ratings[criterion.id],
-            max=rubric.scale.max, below=rubric.weak_core.rating_below,
-            cap=p.labels[rubric.weak_core.cap])  # fmt: skip
+        add(criterion.id, "weak_core", title={"title": criterion.id},
+            rating=ratings[criterion.id], max=rubric.scale.max,
+            below=rubric.weak_core.rating_below, cap={"label": rubric.weak_core.cap})  # fmt: skip
     for item in seen:
-        by = p.say("of", name=item.by) if item.by else ""
-        add(item.criterion, "contradiction", flag=p.titles[item.flag], by=by,
-            title=p.titles[item.criterion], rating=item.rating, max=rubric.scale.max)  # fmt: skip
+        by: Value = phrase("of", name=item.by) if item.by else ""
+        add(item.criterion, "contradiction", flag={"title": item.flag}, by=by,
+            title={"title": item.criterion}, rating=item.rating, max=rubric.scale.max)  # fmt: skip
     return reasons
 
 
-def _contribution(
-    rubric: Rubric, criterion: RubricCriterion, rating: int, rated_weight: float
-) -> float:
-    share = criterion.weight * (rating - rubric.scale.min) / (rubric.scale.max - rubric.scale.min)
-    return round(100.0 * share / rated_weight, 2)
+def _notes(notes: Sequence[AttributedNote]) -> list[dict[str, str | None]]:
+    return [{"by": n.by, "text": n.text} for n in notes]
 
 
 def evaluate(
@@ -128,59 +130,36 @@ def evaluate(
     ratings: Mapping[str, Rating],
     raised: Mapping[str, RaisedBy],
     notes: Mapping[str, Sequence[AttributedNote]],
-    language: Language,
     *,
     rules_version: RulesVersion = CURRENT_RULES,
     seen: Sequence[Seen] | None = None,
-    criterion_reasons: Mapping[str, str] | None = None,
-    extra_reasons: Sequence[dict[str, str]] = (),
+    criterion_reasons: Mapping[str, Value] | None = None,
+    extra_reasons: Sequence[list[Any]] = (),
     extra_fields: Mapping[str, Any] | None = None,
     walks: Walks | None = None,
-) -> dict[str, Any]:
-    """The verdict's fields for already-validated ratings and flags (shared by all verdicts).
+) -> Facts:
+    """The verdict's facts for already-validated ratings and flags (shared by all verdicts).
 
     `seen` lists the contradictions found in each scorecard (for a single assessment, they are
-    found here); `criterion_reasons` replaces a criterion's rating line (the panel names who gave
+    found here); `criterion_reasons` adds to a criterion's rating line (the panel names who gave
     which rating).
     """
-    p = phrases_for(rubric, language)
     d = decide(rubric, ratings, raised.keys(), rules_version, walks)
     if seen is None:
         seen = [Seen(c.flag, c.criterion, c.rating) for c in d.contradictions]
-    reasons = explain(rubric, d, ratings, raised, seen, p)
-    criteria: list[dict[str, Any]] = []
+    reasons = explain(rubric, d, ratings, raised, seen)
+    # Each rated criterion's line, in the rubric's order, comes here (written from the ratings).
+    reasons.append(LINES)
     numbers = numeric(ratings)
-    for criterion in rubric.criteria:
-        rating = ratings.get(criterion.id)
-        contribution, anchor = 0.0, None
-        if isinstance(rating, int):
-            contribution = _contribution(rubric, criterion, rating, d.rated_weight)
-            anchor = p.anchors[criterion.id][rating]
-            line = p.criterion_line(criterion.id, rating, contribution)
-            if criterion_reasons and criterion.id in criterion_reasons:
-                line = f"{line} {criterion_reasons[criterion.id]}"
-            reasons.append(_reason(criterion.id, line))
-        criteria.append(
-            {
-                "id": criterion.id,
-                "group": criterion.group,
-                "title": p.plain_titles[criterion.id],
-                "rating": rating,
-                "weight": criterion.weight,
-                "contribution": contribution,
-                "anchor": anchor,
-                "notes": notes.get(criterion.id, ()),
-            }
-        )
     unobserved = [c for c in rubric.criteria if ratings.get(c.id) == NOT_OBSERVED]
     if unobserved and rules_version >= 2:
-        reasons.append(_reason("overall", p.say("not_observed", titles=p.list_titles(unobserved))))
+        reasons.append(["overall", phrase("not_observed", titles=_titles(unobserved))])
     unrated = [c for c in rubric.criteria if ratings.get(c.id) is None]
     if rules_version == 1:
         unrated = [c for c in rubric.criteria if c.group != "core" and c.id not in numbers]
     if d.rated and unrated:
         key = "unrated" if rules_version == 1 else "unrated_v2"
-        reasons.append(_reason("overall", p.say(key, titles=p.list_titles(unrated))))
+        reasons.append(["overall", phrase(key, titles=_titles(unrated))])
     flags = []
     for flag in rubric.flags:
         if flag.id not in raised and flag.id not in d.implied:
@@ -192,28 +171,28 @@ def evaluate(
             {
                 "id": flag.id,
                 "severity": flag.severity,
-                "title": p.plain_titles[flag.id],
                 "effect": "penalty" if warning else "forces_no_hire",
                 "penalty": rubric.warning_effect.penalty if warning else 0.0,
                 "cap": d.warning_cap if warning else None,
-                "source": flag.source,
                 "origin": kind or ("raised" if flag.id in raised else "rating"),
                 "implied_by": d.implied.get(flag.id, []),
-                "raised_by": by.raised_by,
-                "notes": by.notes,
+                "raised_by": list(by.raised_by),
+                "notes": _notes(by.notes),
             }
         )
     return {
         "rubric_id": rubric.id,
         "rubric_version": rubric.version,
         "rules_version": d.rules_version,
-        "language": language,
         "recommendation": d.recommendation,
         "possible": list(d.possible),
         "settle": list(d.settle),
         "score": d.score,
         "coverage": d.coverage,
-        "criteria": criteria,
+        "ratings": dict(ratings),
+        "rated_weight": d.rated_weight,
+        "notes": {k: _notes(v) for k, v in notes.items() if v},
+        "criterion_reasons": dict(criterion_reasons or {}),
         "flags": flags,
         "contradictions": [
             {"flag": s.flag, "criterion": s.criterion, "rating": s.rating, "by": s.by} for s in seen
@@ -221,6 +200,24 @@ def evaluate(
         "reasons": [*reasons, *extra_reasons],
         **(extra_fields or {}),
     }
+
+
+def assess(
+    rubric: Rubric,
+    answers: Answers,
+    rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
+) -> Facts:
+    """The facts of one assessment's verdict (no text). Raises AnswersError like `score`."""
+    check_answers(rubric, answers)
+    ratings = {k: v for k, v in answers.ratings.items() if v is not None}
+    raised: dict[str, RaisedBy] = {}
+    for flag in answers.flags:
+        entry = raised.setdefault(flag.id, RaisedBy())
+        if flag.note:
+            entry.notes.append(AttributedNote(text=flag.note))
+    notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
+    return evaluate(rubric, ratings, raised, notes, rules_version=rules_version, walks=walks)
 
 
 def score(
@@ -232,22 +229,7 @@ def score(
 ) -> Verdict:
     """Score one assessment. Raises AnswersError if the answers do not fit the rubric.
 
+    The verdict's texts are written in `language` (else the answers') when first read.
     `walks`: walks of rules 2 already made (see `rules.decide`)."""
-    check_answers(rubric, answers)
-    ratings = {k: v for k, v in answers.ratings.items() if v is not None}
-    raised: dict[str, RaisedBy] = {}
-    for flag in answers.flags:
-        entry = raised.setdefault(flag.id, RaisedBy())
-        if flag.note:
-            entry.notes.append(AttributedNote(text=flag.note))
-    notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
-    fields = evaluate(
-        rubric,
-        ratings,
-        raised,
-        notes,
-        language or answers.language,
-        rules_version=rules_version,
-        walks=walks,
-    )
-    return Verdict.model_validate(fields)
+    facts = assess(rubric, answers, rules_version, walks)
+    return Verdict.of_facts(rubric, facts, language or answers.language)

@@ -1,5 +1,7 @@
 """The sentences a verdict explains itself with, in French and English."""
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from app.core.i18n import Language
@@ -206,3 +208,8 @@ def say(language: Language, key: str, **values: object) -> str:
 def quoted(language: Language, text: str) -> str:
     """`text` between the quotation marks of `language`."""
     return say(language, "quote", text=text)
+
+
+def templates(language: Language) -> Mapping[str, str]:
+    """Every sentence of `language`, by key (read-only)."""
+    return MappingProxyType(_TEMPLATES[language])

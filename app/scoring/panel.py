@@ -13,6 +13,7 @@ above: strong; from 0.667: moderate; below: weak).
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import krippendorff
 import numpy as np
@@ -22,7 +23,8 @@ from app.rubric.model import Rubric
 from app.rubric.schemas import Recommendation
 from app.scoring.answers import NOT_OBSERVED, Answers, AnswersError, FieldError, check_answers
 from app.scoring.engine import RaisedBy, Seen, evaluate
-from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
+from app.scoring.messages import say
+from app.scoring.phrases import Value, phrase
 from app.scoring.rules import (
     CURRENT_RULES,
     Rating,
@@ -33,7 +35,7 @@ from app.scoring.rules import (
     implied_flags,
     numeric,
 )
-from app.scoring.verdict import AttributedNote, Calibration, InterviewerView, PanelVerdict
+from app.scoring.verdict import AttributedNote, Facts, PanelVerdict
 
 CALIBRATION_SPREAD = 2
 STRONG_AGREEMENT = 0.8
@@ -141,24 +143,27 @@ def scorecard_contradictions(rubric: Rubric, members: Sequence[PanelMember]) -> 
     return seen
 
 
+def agreement_key(alpha: float) -> str:
+    """The sentence saying the agreement in words, by the usual reading of Krippendorff's alpha."""
+    if alpha >= STRONG_AGREEMENT:
+        return "agreement_strong"
+    if alpha >= MODERATE_AGREEMENT:
+        return "agreement_moderate"
+    return "agreement_weak"
+
+
 def agreement_words(language: Language, alpha: float) -> str:
     """The agreement said in words, by the usual reading of Krippendorff's alpha."""
-    value = format_number(alpha, language, 2)
-    if alpha >= STRONG_AGREEMENT:
-        return say(language, "agreement_strong", alpha=value)
-    if alpha >= MODERATE_AGREEMENT:
-        return say(language, "agreement_moderate", alpha=value)
-    return say(language, "agreement_weak", alpha=value)
+    return say(language, agreement_key(alpha), alpha=format_number(alpha, language, 2))
 
 
-def combine(
+def panel_facts(
     rubric: Rubric,
     members: Sequence[PanelMember],
-    language: Language,
     rules_version: RulesVersion = CURRENT_RULES,
     walks: Walks | None = None,
-) -> PanelVerdict:
-    """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit.
+) -> Facts:
+    """The panel verdict's facts (no text). Raises AnswersError on answers that do not fit.
 
     `walks`: walks of rules 2 already made (see `rules.decide`)."""
     names = [m.interviewer for m in members]
@@ -169,12 +174,11 @@ def combine(
         )
     for member in members:
         check_answers(rubric, member.answers)
-    lang = language
     v2 = rules_version >= 2
     ratings = combined_ratings(rubric, members)
-    calibration: list[Calibration] = []
+    calibration: list[dict[str, Any]] = []
     notes: dict[str, list[AttributedNote]] = {}
-    lines: dict[str, str] = {}
+    lines: dict[str, Value] = {}
     for criterion in rubric.criteria:
         answered = {m.interviewer: m.answers.ratings.get(criterion.id) for m in members}
         given = {name: r for name, r in answered.items() if isinstance(r, int)}
@@ -182,18 +186,20 @@ def combine(
             spread = max(given.values()) - min(given.values())
             if spread >= CALIBRATION_SPREAD:
                 calibration.append(
-                    Calibration(criterion_id=criterion.id, ratings=given, spread=spread)
+                    {"criterion_id": criterion.id, "ratings": given, "spread": spread}
                 )
         combined = ratings.get(criterion.id)
         if v2 and isinstance(combined, int) and len(members) >= 2:
-            listed = ", ".join(
-                say(lang, "rated_by", name=name, rating=r)
+            listed: list[Value] = [
+                phrase("rated_by", name=name, rating=r)
                 if isinstance(r, int)
-                else say(lang, "not_observed_by", name=name)
+                else phrase("not_observed_by", name=name)
                 for name, r in answered.items()
                 if r is not None
+            ]
+            lines[criterion.id] = phrase(
+                "panel_ratings", ratings={"join": [", ", listed]}, rating=combined
             )
-            lines[criterion.id] = say(lang, "panel_ratings", ratings=listed, rating=combined)
         criterion_notes = [
             AttributedNote(by=m.interviewer, text=text)
             for m in members
@@ -204,43 +210,39 @@ def combine(
 
     raised = pooled_flags(rubric, members, rules_version)
     alpha = agreement(rubric, members)
-    extra: list[dict[str, str]] = []
+    extra: list[list[Any]] = []
     if not members:
-        extra.append({"ref": "overall", "text": say(lang, "no_assessment")})
+        extra.append(["overall", phrase("no_assessment")])
     else:
-        extra.append({"ref": "overall", "text": say(lang, "panel_rule", count=len(members))})
+        extra.append(["overall", phrase("panel_rule", count=len(members))])
     for item in calibration:
-        criterion = rubric.criteria_by_id[item.criterion_id]
-        listed = ", ".join(
-            say(lang, "named_rating", name=name, rating=rating)
-            for name, rating in item.ratings.items()
-        )
-        text = say(
-            lang,
+        given = item["ratings"]
+        named: list[Value] = [
+            phrase("named_rating", name=name, rating=rating) for name, rating in given.items()
+        ]
+        sentence = phrase(
             "calibration",
-            title=quoted(lang, criterion.title.get(lang)),
-            low=min(item.ratings.values()),
-            high=max(item.ratings.values()),
-            ratings=listed,
+            title={"title": item["criterion_id"]},
+            low=min(given.values()),
+            high=max(given.values()),
+            ratings={"join": [", ", named]},
         )
-        extra.append({"ref": criterion.id, "text": text})
+        extra.append([item["criterion_id"], sentence])
     words = None
     if len(members) >= 2:
         if alpha is None:
-            extra.append({"ref": "overall", "text": say(lang, "agreement_none")})
+            extra.append(["overall", phrase("agreement_none")])
         else:
-            value = format_number(alpha, lang, 2)
-            extra.append({"ref": "overall", "text": say(lang, "agreement", alpha=value)})
+            extra.append(["overall", phrase("agreement", alpha={"number2": alpha})])
             if v2:
-                words = agreement_words(lang, alpha)
-                extra.append({"ref": "overall", "text": words})
+                words = phrase(agreement_key(alpha), alpha={"number2": alpha})
+                extra.append(["overall", words])
 
-    fields = evaluate(
+    facts = evaluate(
         rubric,
         ratings,
         raised,
         notes,
-        lang,
         rules_version=rules_version,
         seen=scorecard_contradictions(rubric, members) if v2 else [],
         criterion_reasons=lines,
@@ -253,19 +255,18 @@ def combine(
         },
         walks=walks,
     )
-    engine = fields["recommendation"]
+    engine = facts["recommendation"]
     people = []
-    labels = RECOMMENDATION_LABELS[lang]
     for member in members:
         own = member.answers.overall_recommendation
         agrees = None if own is None else own == engine
         people.append(
-            InterviewerView(
-                name=member.interviewer,
-                overall_recommendation=own,
-                summary=member.summary,
-                agrees=agrees,
-            )
+            {
+                "name": member.interviewer,
+                "overall_recommendation": own,
+                "summary": member.summary,
+                "agrees": agrees,
+            }
         )
         if v2 and members:
             key = (
@@ -273,13 +274,28 @@ def combine(
                 if own is None
                 else ("person_agrees" if agrees else "person_differs")
             )
-            text = say(
-                lang,
+            sentence = phrase(
                 key,
                 name=member.interviewer,
-                own=quoted(lang, labels[own]) if own else "",
-                engine=quoted(lang, labels[engine]),
+                own={"label": own} if own else "",
+                engine={"label": engine},
             )
-            fields["reasons"].append({"ref": "overall", "text": text})
-    fields["interviewers"] = people
-    return PanelVerdict.model_validate(fields)
+            facts["reasons"].append(["overall", sentence])
+    facts["interviewers"] = people
+    return facts
+
+
+def combine(
+    rubric: Rubric,
+    members: Sequence[PanelMember],
+    language: Language,
+    rules_version: RulesVersion = CURRENT_RULES,
+    walks: Walks | None = None,
+) -> PanelVerdict:
+    """The panel verdict over `members`' answers. Raises AnswersError on answers that do not fit.
+
+    Its texts are written in `language` when first read.
+    `walks`: walks of rules 2 already made (see `rules.decide`)."""
+    return PanelVerdict.of_facts(
+        rubric, panel_facts(rubric, members, rules_version, walks), language
+    )

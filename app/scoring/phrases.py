@@ -2,13 +2,26 @@
 
 Quoting titles, formatting weights and writing the band sentence do not depend on the answers, so
 they are prepared once and reused for every verdict of the same rubric version and language.
+
+A verdict's reasons are kept as *values* in no language (JSON data) and rendered here: a value is
+a plain string or number, or a one-key object naming what to write:
+
+- `{"say": [key, {name: value}]}`: the sentence `key` of app/scoring/messages.py, filled with the
+  values rendered;
+- `{"title": id}` / `{"titles": [ids]}`: the quoted title(s) of criteria or flags;
+- `{"label": r}` / `{"labels": [r]}`: quoted recommendation label(s) ("a, b or c");
+- `{"number": x}` (1 decimal) / `{"number2": x}` (2 decimals) / `{"percent": share}`;
+- `{"source": flag id}`: where the flag comes from; `{"by": [names]}`: " by Ana, Bruno";
+- `{"band": r}`: the band sentence; `{"line": [criterion id, rating, contribution]}`: the
+  criterion's rating line; `{"join": [separator, [values]]}`: values joined.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from app.core.i18n import Language, format_number
+from app.core.i18n import Language, format_number, format_percent
 from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import (
     RANKED_RECOMMENDATIONS,
@@ -16,7 +29,15 @@ from app.rubric.schemas import (
     Recommendation,
     RedFlag,
 )
-from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say
+from app.scoring.messages import RECOMMENDATION_LABELS, quoted, say, templates
+
+# A reason's text before it is written: see the module's docstring.
+Value = Any
+
+
+def phrase(key: str, **values: Value) -> dict[str, Any]:
+    """The sentence `key` with its parameters, to render later in a language."""
+    return {"say": [key, values]}
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,7 @@ class Phrases:
     penalty: str
     # (criterion id, rating) -> the criterion's line before and after its contribution
     criterion_lines: dict[tuple[str, int], tuple[str, str]]
+    templates: Mapping[str, str]  # the sentences of app/scoring/messages.py in this language
 
     def criterion_line(self, criterion_id: str, rating: int, contribution: float) -> str:
         """'«Title»: 3/4 (weight 2, 12.5 points). Anchor text' (the `criterion` sentence)."""
@@ -66,6 +88,47 @@ class Phrases:
         if len(labels) < 2:
             return "".join(labels)
         return self.say("or", head=", ".join(labels[:-1]), last=labels[-1])
+
+    def render(self, value: Value) -> str:
+        """The text of `value` (see the module's docstring) in this language."""
+        kind = value.__class__
+        if kind is str:
+            return value  # type: ignore[no-any-return]
+        if kind is dict:
+            ((tag, argument),) = value.items()
+            return _RENDER[tag](self, argument)
+        return str(value)
+
+    def _say(self, argument: Any) -> str:
+        key, values = argument
+        render = self.render
+        return self.templates[key].format_map({k: render(v) for k, v in values.items()})
+
+    def _join(self, argument: Any) -> str:
+        separator, values = argument
+        render = self.render
+        return str(separator).join([render(v) for v in values])
+
+    def _line(self, argument: Any) -> str:
+        criterion_id, rating, contribution = argument
+        return self.criterion_line(criterion_id, rating, contribution)
+
+
+_RENDER: dict[str, Callable[[Phrases, Any], str]] = {
+    "say": Phrases._say,
+    "join": Phrases._join,
+    "line": Phrases._line,
+    "title": lambda p, a: p.titles[a],
+    "titles": Phrases.list_ids,
+    "label": lambda p, a: p.labels[a],
+    "labels": Phrases.list_labels,
+    "number": lambda p, a: p.number(a),
+    "number2": lambda p, a: p.number(a, 2),
+    "percent": lambda p, a: format_percent(a, p.language),
+    "source": lambda p, a: p.sources[a],
+    "by": Phrases.by,
+    "band": lambda p, a: p.band_text[a],
+}
 
 
 def flag_source(rubric: Rubric, flag: RedFlag, language: Language) -> str:
@@ -117,6 +180,7 @@ def _build(rubric: Rubric, language: Language) -> Phrases:
         labels=labels,
         band_text={r: say(lang, "band", label=labels[r], **cuts) for r in RANKED_RECOMMENDATIONS},
         penalty=format_number(rubric.warning_effect.penalty, lang),
+        templates=templates(lang),
     )
 
 

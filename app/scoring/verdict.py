@@ -1,11 +1,34 @@
-"""What the engine returns: a recommendation and every line a person needs to check it."""
+"""What the engine returns: a recommendation and every line a person needs to check it.
 
-from typing import Literal
+A verdict is made from its facts (app/scoring/engine.py: plain JSON data in no language) and
+written in one language when it is read: `Verdict.of_facts` keeps the facts, and the fields that
+hold texts or nested results (`criteria`, `flags`, `reasons`, ...) are rendered and validated the
+first time one of them is read or the verdict is serialised. Reading `recommendation` or `score`
+writes nothing.
+"""
 
-from pydantic import BaseModel, ConfigDict
+from functools import lru_cache
+from typing import Any, ClassVar, Final, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from app.core.i18n import Language
+from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import Group, RankedRecommendation, Recommendation, Severity, Source
+from app.scoring.phrases import phrases_for
+
+# A verdict's facts: its fields in no language, reasons as values (see app/scoring/phrases.py),
+# and, instead of `criteria`, the ratings, the weight rated and the notes they are written from.
+Facts = dict[str, Any]
+# The reason that stands for the rated criteria's lines, each in its place.
+LINES: Final[list[Any]] = ["*", "criteria"]
+
+
+def contribution(rubric: Rubric, criterion: RubricCriterion, rating: int, weight: float) -> float:
+    """The points a criterion rated `rating` adds to a score over the rated `weight`."""
+    share = criterion.weight * (rating - rubric.scale.min) / (rubric.scale.max - rubric.scale.min)
+    return round(100.0 * share / weight, 2)
+
 
 NotObserved = Literal["not_observed"]
 
@@ -66,8 +89,61 @@ class Reason(_Out):
     text: str
 
 
+def render(rubric: Rubric, facts: Facts, language: Language) -> dict[str, Any]:
+    """The fields of a verdict that hold texts or nested results, written in `language`."""
+    p = phrases_for(rubric, language)
+    ratings, weight = facts["ratings"], facts["rated_weight"]
+    notes, extra = facts["notes"], facts["criterion_reasons"]
+    criteria, lines = [], []
+    for criterion in rubric.criteria:
+        rating = ratings.get(criterion.id)
+        points, anchor = 0.0, None
+        if isinstance(rating, int):
+            points = contribution(rubric, criterion, rating, weight)
+            anchor = p.anchors[criterion.id][rating]
+            line = p.criterion_line(criterion.id, rating, points)
+            if criterion.id in extra:
+                line = f"{line} {p.render(extra[criterion.id])}"
+            lines.append({"ref": criterion.id, "text": line})
+        criteria.append(
+            {
+                "id": criterion.id,
+                "group": criterion.group,
+                "title": p.plain_titles[criterion.id],
+                "rating": rating,
+                "weight": criterion.weight,
+                "contribution": points,
+                "anchor": anchor,
+                "notes": notes.get(criterion.id, []),
+            }
+        )
+    reasons: list[dict[str, str]] = []
+    for ref, value in facts["reasons"]:
+        if ref == LINES[0]:
+            reasons += lines
+        else:
+            reasons.append({"ref": ref, "text": p.render(value)})
+    words = facts.get("agreement_words")
+    return {
+        "criteria": criteria,
+        "flags": [
+            {**f, "title": p.plain_titles[f["id"]], "source": rubric.flags_by_id[f["id"]].source}
+            for f in facts["flags"]
+        ],
+        "contradictions": facts.get("contradictions", []),
+        "reasons": reasons,
+        "calibration": facts.get("calibration", []),
+        "interviewers": facts.get("interviewers", []),
+        "agreement_words": None if words is None else p.render(words),
+    }
+
+
 class Verdict(_Out):
     """The engine's advice on one assessment. A person takes the decision."""
+
+    # The fields written from the facts when first read (see the module's docstring).
+    LAZY: ClassVar[frozenset[str]] = frozenset({"criteria", "flags", "contradictions", "reasons"})
+    _pending: tuple[Rubric, Facts, Language] | None = PrivateAttr(default=None)
 
     rubric_id: str
     rubric_version: str
@@ -82,6 +158,61 @@ class Verdict(_Out):
     flags: list[FlagResult]
     contradictions: list[ContradictionResult] = []
     reasons: list[Reason]
+
+    @classmethod
+    def of_facts(cls, rubric: Rubric, facts: Facts, language: Language, **fields: Any) -> Self:
+        """The verdict of `facts` in `language`; its texts are written when first read.
+
+        `fields` adds fields the facts do not hold (a candidate's id, ...)."""
+        eager = _eager(cls)
+        values = {k: v for k, v in facts.items() if k in eager}
+        values.update(fields, language=language)
+        # What model_construct does, without the fields left to write (nothing is validated:
+        # the facts come from the engine or from the engine's stored output).
+        verdict = cls.__new__(cls)
+        object.__setattr__(verdict, "__dict__", values)
+        object.__setattr__(verdict, "__pydantic_fields_set__", set(values))
+        object.__setattr__(verdict, "__pydantic_extra__", None)
+        object.__setattr__(verdict, "__pydantic_private__", {"_pending": (rubric, facts, language)})
+        return verdict
+
+    def _materialise(self) -> None:
+        """Write the pending fields from the facts, validated, in the fields' order."""
+        private = object.__getattribute__(self, "__pydantic_private__")
+        pending = private.get("_pending")
+        if pending is None:
+            return
+        private["_pending"] = None
+        rubric, facts, language = pending
+        rendered = render(rubric, facts, language)
+        values = object.__getattribute__(self, "__dict__")
+        cls = type(self)
+        whole = cls.model_validate({**values, **{k: rendered[k] for k in cls.LAZY}})
+        values.clear()
+        values.update(object.__getattribute__(whole, "__dict__"))
+        object.__setattr__(self, "__pydantic_fields_set__", set(values))
+
+    # Whatever reads the fields together reads `__dict__` (serialising, comparing, copying,
+    # dict(verdict)): the pending fields are written first. A pending field read alone is
+    # missing from `__dict__`, so `__getattr__` writes them.
+    def __getattribute__(self, name: str) -> Any:
+        if name == "__dict__":
+            Verdict._materialise(self)
+        return object.__getattribute__(self, name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in type(self).LAZY:
+            Verdict._materialise(self)
+            values = object.__getattribute__(self, "__dict__")
+            if name in values:
+                return values[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+
+@lru_cache(maxsize=16)
+def _eager(cls: type[Verdict]) -> frozenset[str]:
+    """The fields of `cls` set at once from the facts."""
+    return frozenset(cls.model_fields) - cls.LAZY
 
 
 class Calibration(_Out):
@@ -103,6 +234,12 @@ class InterviewerView(_Out):
 
 class PanelVerdict(Verdict):
     """The advice over several interviewers' assessments, with where they disagree."""
+
+    LAZY: ClassVar[frozenset[str]] = Verdict.LAZY | {
+        "calibration",
+        "agreement_words",
+        "interviewers",
+    }
 
     raters: list[str]
     calibration: list[Calibration]

@@ -7,14 +7,19 @@ versions and is replayed by them. `rescore` is the explicit move to the current 
 it adds verdicts and keeps the old ones.
 """
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from app.assessments.models import (
@@ -22,6 +27,7 @@ from app.assessments.models import (
     AssessmentRevision,
     CandidateVerdict,
     PanelWalk,
+    StoredPanelVerdict,
     VerdictRecord,
 )
 from app.candidates.models import Candidate
@@ -29,12 +35,14 @@ from app.core.errors import InvalidInput, RuleViolation
 from app.core.i18n import Language
 from app.core.types import new_id, utcnow
 from app.positions import service as positions
+from app.positions.models import Position
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers, AnswersError, PanelMember, Verdict, combine, parse_answers, score
-from app.scoring.panel import panel_recommendation
+from app.scoring.panel import panel_facts
 from app.scoring.rules import CURRENT_RULES, RULES_VERSIONS, RulesVersion, Walk, Walks
 from app.scoring.submission import NotSubmittable, check_submittable
+from app.scoring.verdict import Facts
 from app.webhooks import service as webhooks
 
 JUST_SCORED = "tamis_just_scored"
@@ -42,9 +50,49 @@ WALKS = "tamis_walks"  # the walks of rules 2 made in this transaction (see app.
 
 
 _WALKS: Table = PanelWalk.__table__  # type: ignore[attr-defined]
+_PANELS: Table = StoredPanelVerdict.__table__  # type: ignore[attr-defined]
+_ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 
 
-def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) -> Rubric:
+class Pinned(Protocol):
+    """What scoring needs of a candidate: who, for which position, pinned to which versions."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def position_id(self) -> uuid.UUID: ...
+    @property
+    def rubric_version_id(self) -> uuid.UUID | None: ...
+    @property
+    def rules_version(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class PinnedRow:
+    """A candidate's `Pinned` columns read as a plain row (no ORM object): the verdict's read."""
+
+    id: uuid.UUID
+    position_id: uuid.UUID
+    rubric_version_id: uuid.UUID | None
+    rules_version: int | None
+
+
+_CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
+_PINNED = sa_select(
+    _CANDIDATES.c.id,
+    _CANDIDATES.c.position_id,
+    _CANDIDATES.c.rubric_version_id,
+    _CANDIDATES.c.rules_version,
+).where(_CANDIDATES.c.id == bindparam("candidate_id"))
+
+
+def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
+    """The candidate's pinned versions, or None when there is no such candidate."""
+    row = session.execute(_PINNED, {"candidate_id": candidate_id}).first()
+    return None if row is None else PinnedRow(*row)
+
+
+def rubric_of(session: Session, registry: RubricRegistry, candidate: Pinned) -> Rubric:
     """The rubric version that scores `candidate`: pinned, else the position's current one."""
     if candidate.rubric_version_id is not None:
         return registry.load(session, candidate.rubric_version_id)
@@ -52,7 +100,7 @@ def rubric_of(session: Session, registry: RubricRegistry, candidate: Candidate) 
     return positions.rubric_for(registry, position.rubric_id)
 
 
-def rules_of(candidate: Candidate) -> RulesVersion:
+def rules_of(candidate: Pinned) -> RulesVersion:
     """The rules version that scores `candidate`: pinned, else the current one."""
     return rules_version(candidate.rules_version)
 
@@ -180,12 +228,17 @@ def _store_walks(session: Session, candidate_id: uuid.UUID, walks: Walks) -> Non
         return
     key, (possible, settle) = next(iter(walks.items()))
     values = {"walk_key": key, "possible": list(possible), "settle": list(settle)}
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert(_WALKS) if dialect == "postgresql" else sqlite_insert(_WALKS)
-    session.execute(
-        upsert.values(candidate_id=candidate_id, **values).on_conflict_do_update(
-            index_elements=[_WALKS.c.candidate_id], set_=values
-        )
+    upsert = _upsert(_WALKS, session.get_bind().dialect.name)
+    session.execute(upsert, {"candidate_id": candidate_id, **values})
+
+
+@lru_cache(maxsize=8)
+def _upsert(table: Table, dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (candidate_id) DO UPDATE of every other column, built once."""
+    insert = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.candidate_id],
+        set_={c.name: insert.excluded[c.name] for c in table.c if c.name != "candidate_id"},
     )
 
 
@@ -250,6 +303,11 @@ class Scorecard(Protocol):
     (`answers` stored, or already checked)."""
 
     @property
+    def id(self) -> uuid.UUID | str: ...
+    @property
+    def revision(self) -> int: ...
+
+    @property
     def interviewer_name(self) -> str: ...
     @property
     def interviewer_email(self) -> str: ...
@@ -275,14 +333,120 @@ def members(scorecards: Sequence[Scorecard]) -> list[PanelMember]:
 
 
 def panel(
-    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
 ) -> CandidateVerdict:
-    """The panel verdict over the candidate's submitted assessments (latest revision of each)."""
+    """The panel verdict over the candidate's submitted assessments (latest revision of each).
+
+    Read from its stored facts when they were made from the scorecards submitted now, by the
+    candidate's pinned rubric and rules; else worked out here (and not stored: a read writes
+    nothing)."""
+    stored = stored_panel(session, registry, candidate, language)
+    if stored is not None:
+        return stored
     return panel_with_members(session, registry, candidate, language)[0]
 
 
+def panel_key(
+    rules: RulesVersion,
+    version_id: uuid.UUID,
+    scorecards: Sequence[tuple[uuid.UUID | str, int]],
+) -> str:
+    """What a panel verdict is made from: the rules and rubric versions and the submitted
+    scorecards (id and revision, in the panel's order). Equal keys, equal verdicts."""
+    made_of = [rules, str(version_id), [[str(i), revision] for i, revision in scorecards]]
+    return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
+
+
+_POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
+_POSITION_RUBRIC = sa_select(_POSITIONS.c.rubric_id).where(
+    _POSITIONS.c.id == bindparam("position_id")
+)
+# The two reads of a stored panel verdict, built once.
+_STORED_PANEL = sa_select(_PANELS.c.panel_key, _PANELS.c.facts).where(
+    _PANELS.c.candidate_id == bindparam("candidate_id")
+)
+_SCORECARDS = (
+    sa_select(_ASSESSMENTS.c.id, _ASSESSMENTS.c.revision)
+    .where(
+        _ASSESSMENTS.c.candidate_id == bindparam("candidate_id"),
+        _ASSESSMENTS.c.status == "submitted",
+    )
+    .order_by(_ASSESSMENTS.c.submitted_at, _ASSESSMENTS.c.id)
+)
+
+
+def stored_panel(
+    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
+) -> CandidateVerdict | None:
+    """The panel verdict in `language` without scoring: from its stored facts if they were
+    made from the scorecards submitted now by the candidate's pinned versions, or the empty
+    panel's (the same for every candidate of a rubric) when nothing was submitted; else None."""
+    scorecards = [
+        (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
+    ]
+    version_id = candidate.rubric_version_id
+    if version_id is None:  # pinned at the first submission: none yet
+        if scorecards:
+            return None
+        rubric_id = session.execute(
+            _POSITION_RUBRIC, {"position_id": candidate.position_id}
+        ).scalar_one()
+        rubric = positions.rubric_for(registry, rubric_id)
+        return CandidateVerdict.of_facts(
+            rubric,
+            _empty_panel(rubric, rules_of(candidate)),
+            language,
+            candidate_id=candidate.id,
+            assessments=[],
+        )
+    row = session.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
+    if row is None or row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
+        return None
+    return CandidateVerdict.of_facts(
+        registry.load(session, version_id),
+        row.facts,
+        language,
+        candidate_id=candidate.id,
+        assessments=[i for i, _ in scorecards],
+    )
+
+
+@lru_cache(maxsize=64)
+def _empty_panel(rubric: Rubric, rules: RulesVersion) -> Facts:
+    """The facts of a panel with no scorecard (read-only: shared by every reader)."""
+    return panel_facts(rubric, [], rules)
+
+
+def store_panel(
+    session: Session | OrmSession,
+    candidate_id: uuid.UUID,
+    version_id: uuid.UUID,
+    rules: RulesVersion,
+    scorecards: Sequence[tuple[uuid.UUID | str, int]],
+    facts: Facts,
+) -> None:
+    """Keep a panel verdict's facts, under the key of what they were made from: the rules and
+    rubric versions and the submitted scorecards (id, revision) in the panel's order."""
+    session.execute(
+        _upsert(_PANELS, session.get_bind().dialect.name),
+        {
+            "candidate_id": candidate_id,
+            "panel_key": panel_key(rules, version_id, scorecards),
+            "rubric_version_id": version_id,
+            "rules_version": rules,
+            "facts": facts,
+            "updated_at": utcnow(),
+        },
+    )
+
+
+def forget_panel(session: Session, candidate_id: uuid.UUID) -> None:
+    """Drop the stored panel verdict (its facts hold notes and summaries being erased)."""
+    session.execute(_PANELS.delete().where(_PANELS.c.candidate_id == candidate_id))
+
+
 def panel_with_members(
-    session: Session, registry: RubricRegistry, candidate: Candidate, language: Language
+    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
 ) -> tuple[CandidateVerdict, list[PanelMember], Rubric]:
     """The panel verdict, the members it combines (each one's answers) and the rubric used."""
     rubric = rubric_of(session, registry, candidate)
@@ -303,7 +467,8 @@ def refresh_candidate(
     scorecards: list[Assessment] | None = None,
     rubric: Rubric | None = None,
 ) -> None:
-    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters).
+    """Keep the candidate's stored recommendation equal to the panel verdict's (for filters),
+    and store the panel verdict's facts for its readers.
 
     `scorecards` is the candidate's submitted scorecards and `rubric` theirs, when the caller has
     them; else they are read back (after a flush). The caller flushes what this changes.
@@ -313,7 +478,9 @@ def refresh_candidate(
         scorecards = submitted(session, candidate.id)
     rubric = rubric or rubric_of(session, registry, candidate)
     before = candidate.recommendation
-    after = panel_after(session, candidate.id, rubric, rules_of(candidate), scorecards)
+    after = panel_after(
+        session, candidate.id, rubric, rules_of(candidate), scorecards, candidate.rubric_version_id
+    )
     if after != before:
         candidate.recommendation = after
         candidate.updated_at = utcnow()
@@ -331,13 +498,18 @@ def panel_after(
     rubric: Rubric,
     rules: RulesVersion,
     scorecards: Sequence[Scorecard],
+    version_id: uuid.UUID | None,
 ) -> str:
     """The panel recommendation of `scorecards` (the candidate's submitted ones, in the order
-    they were submitted); keeps the panel's walk for its readers."""
+    they were submitted); keeps the panel's walk and its verdict's facts for its readers
+    (`version_id`: the candidate's pinned rubric version, None before the first submission)."""
     walks: Walks = {}
-    after = panel_recommendation(rubric, members(scorecards), rules, _request_walks(session, walks))
+    facts = panel_facts(rubric, members(scorecards), rules, _request_walks(session, walks))
     _store_walks(session, candidate_id, walks)
-    return after
+    if version_id is not None:
+        scored = [(s.id, s.revision) for s in scorecards]
+        store_panel(session, candidate_id, version_id, rules, scored, facts)
+    return str(facts["recommendation"])
 
 
 def rescore(session: Session, registry: RubricRegistry, candidate: Candidate) -> None:

@@ -9,9 +9,9 @@ import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, delete, select, update
 
-from app.assessments.models import PanelWalk
+from app.assessments.models import PanelWalk, StoredPanelVerdict
 from app.core.config import Settings
 from app.rubric import load_rubrics
 from app.scoring import Answers, PanelMember, combine
@@ -19,6 +19,7 @@ from tests.api.conftest import Api
 from tests.rubric.test_shipped_rubric import CORE
 
 WALKS = PanelWalk.__table__  # type: ignore[attr-defined]
+PANELS = StoredPanelVerdict.__table__  # type: ignore[attr-defined]
 
 
 def _walk(settings: Settings, candidate_id: str) -> Any:
@@ -29,6 +30,13 @@ def _walk(settings: Settings, candidate_id: str) -> Any:
         ).first()
     engine.dispose()
     return row
+
+
+def _forget_panel(settings: Settings, candidate_id: str) -> None:
+    engine = create_engine(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(delete(PANELS).where(PANELS.c.candidate_id == uuid.UUID(candidate_id)))
+    engine.dispose()
 
 
 def _set(settings: Settings, candidate_id: str, **values: Any) -> None:
@@ -63,7 +71,9 @@ def test_the_panel_walk_is_stored_at_submission_and_used_only_for_its_inputs(
     fresh = combine(rubric, members, "en")
     assert (fresh.possible, fresh.settle) == (verdict["possible"], verdict["settle"])
 
-    # The reader takes the stored walk for its inputs (it does not work it out again) ...
+    # Without the stored panel verdict (tests/api/test_stored_panel_verdicts.py), the reader
+    # works the verdict out and takes the stored walk for its inputs (it does not redo it) ...
+    _forget_panel(settings, cid)
     _set(settings, cid, possible=["hire"], settle=[])
     assert api.ok("GET", f"/api/v1/candidates/{cid}/verdict")["recommendation"] == "hire"
     # ... and ignores one stored for other inputs.
