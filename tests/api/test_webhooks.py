@@ -119,6 +119,11 @@ def test_each_attempt_is_logged_filtered_and_a_delivery_can_be_sent_again(
         receiver.status = 204
         receiver.wait_for(3)
         base = f"/api/v1/webhooks/{hook['id']}/deliveries"
+
+        def recorded() -> bool:  # the receiver answered; the worker then records the attempt
+            return bool(api.ok("GET", base, params={"status": "delivered"})["items"])
+
+        wait_until(recorded, 10, "the delivery recorded as delivered")
         delivered = api.ok("GET", base, params={"status": "delivered"})["items"]
         assert [d["event_type"] for d in delivered] == ["candidate.created"]
         assert api.ok("GET", base, params={"status": "failed"})["items"] == []
