@@ -104,7 +104,13 @@ def test_failed_deliveries_are_retried_with_backoff(api: Api, client: TestClient
         receiver.wait_for(3)
         ids = {h["webhook-id"] for h, _ in receiver.received}
     assert len(ids) == 1  # every attempt carries the same event id, for de-duplication
-    log = api.ok("GET", f"/api/v1/webhooks/{hook['id']}/deliveries")["items"]
+    url = f"/api/v1/webhooks/{hook['id']}/deliveries"
+    wait_until(
+        lambda: api.ok("GET", url)["items"][0]["status"] == "delivered",
+        10,
+        "the delivery recorded as delivered",
+    )
+    log = api.ok("GET", url)["items"]
     assert log[0]["status"] == "delivered" and log[0]["attempts"] >= 3
     assert log[0]["response_status"] == 200
 
