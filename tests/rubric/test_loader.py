@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from app.rubric import RubricError, load_rubric_file, load_rubrics
+from app.rubric.loader import RubricIssue
 from tests.factories import SHIPPED_FILE, criterion, document, flag, shipped_document, write_rubric
 
 
@@ -175,9 +176,33 @@ def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:
     path.write_text("id: test-rubric\ncriteria: [unclosed\n", encoding="utf-8")
     with pytest.raises(RubricError) as caught:
         load_rubric_file(path)
-    (issue,) = caught.value.issues
-    assert issue.reason.startswith("invalid YAML")
-    assert issue.line is not None
+    assert caught.value.issues == [
+        RubricIssue(str(path), "", "invalid YAML: expected ',' or ']', but got '<stream end>'", 3)
+    ]
+    # A mark on the first line reads as line 1.
+    path.write_text("id: [\n", encoding="utf-8")
+    with pytest.raises(RubricError) as first:
+        load_rubric_file(path, display_name="shown.yaml")
+    assert [(i.file, i.line) for i in first.value.issues] == [("shown.yaml", 2)]
+    path.write_text("id: 'open\n", encoding="utf-8")
+    with pytest.raises(RubricError) as quoted:
+        load_rubric_file(path)
+    assert quoted.value.issues[0].reason == ("invalid YAML: found unexpected end of stream")
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "test-rubric.yaml"
+    path.write_bytes(b"id: \xff\xfe\n")
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path, display_name="shown.yaml")
+    assert caught.value.issues == [
+        RubricIssue(
+            "shown.yaml",
+            "",
+            "cannot read the file: 'utf-8' codec can't decode byte 0xff in position 4: "
+            "invalid start byte",
+        )
+    ]
 
 
 def test_not_a_mapping_and_empty_directory(tmp_path: Path) -> None:
