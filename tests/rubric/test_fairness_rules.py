@@ -13,6 +13,7 @@ from app.rubric.fairness import (
     check_criteria_dir,
     check_questionnaire,
     check_rubric,
+    load_word_list,
     normalize,
     unused_exceptions,
 )
@@ -206,3 +207,36 @@ def test_a_word_list_given_without_its_file_is_named_by_its_usual_name() -> None
         WordList.from_mapping({"grounds": []})
     assert caught.value.file == "protected-grounds.yaml"
     assert str(caught.value).startswith("protected-grounds.yaml: grounds: ")
+
+
+def test_a_word_list_file_that_cannot_be_read_or_parsed_is_named(tmp_path: Path) -> None:
+    unreadable = tmp_path / "protected-grounds.yaml"
+    unreadable.write_bytes(b"grounds: \xff\n")
+    with pytest.raises(WordListError) as caught:
+        load_word_list(unreadable)
+    assert caught.value.file == str(unreadable)
+    assert caught.value.problems == [
+        (
+            "",
+            "cannot read the file: 'utf-8' codec can't decode byte 0xff in position 9: "
+            "invalid start byte",
+        )
+    ]
+    unreadable.write_text("grounds: [unclosed\n", encoding="utf-8")
+    with pytest.raises(WordListError) as invalid:
+        load_word_list(unreadable)
+    [(path, reason)] = invalid.value.problems
+    assert (invalid.value.file, path) == (str(unreadable), "")
+    assert reason.startswith("invalid YAML: ")
+    unreadable.write_text("grounds: []\n", encoding="utf-8")
+    with pytest.raises(WordListError) as empty:
+        load_word_list(unreadable)
+    assert empty.value.file == str(unreadable)  # the file is named, not the usual name
+
+
+def test_a_protected_word_in_the_rubric_title_is_found() -> None:
+    for field in ("title", "description"):
+        doc = document()
+        doc[field] = {"fr": "Poste pour un candidat jeune", "en": "A role for a young candidate"}
+        problems = check_rubric(doc, words())
+        assert {p.field for p in problems} == {f"{field}.fr", f"{field}.en"}, field
