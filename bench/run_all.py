@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,19 +177,25 @@ def figures(outputs: dict[str, str]) -> list[Figure]:
     return rows
 
 
-def _api_ratios(output: str) -> dict[tuple[str, str], tuple[float, float]]:
-    """(what, database) → (throughput share in %, p99 ratio), from bench_api.py's ratio lines."""
-    ratios: dict[tuple[str, str], tuple[float, float]] = {}
+def _by_database(output: str) -> Iterator[tuple[str, str]]:
+    """(database, line) for each line of bench_api.py's output under a `## <database>` header."""
     database = ""
     for line in output.splitlines():
         section = re.match(r"^## (\w+)", line)
         if section:
             database = section.group(1).lower()
-            continue
+        elif database:
+            yield database, line
+
+
+def _api_ratios(output: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(what, database) → (throughput share in %, p99 ratio), from bench_api.py's ratio lines."""
+    ratios: dict[tuple[str, str], tuple[float, float]] = {}
+    for database, line in _by_database(output):
         found = re.match(
             r"^ratio ([\w ]+?): throughput ([\d.]+)% of the bare endpoint; p99 ([\d.]+) x", line
         )
-        if found and database:
+        if found:
             ratios[(found.group(1), database)] = (_num(found.group(2)), _num(found.group(3)))
     return ratios
 
@@ -196,16 +203,11 @@ def _api_ratios(output: str) -> dict[tuple[str, str], tuple[float, float]]:
 def _api_errors(output: str) -> dict[tuple[str, str], tuple[int, int]]:
     """(what, database) → (errors, requests) of Tamis's load run, from bench_api.py's lines."""
     counts: dict[tuple[str, str], tuple[int, int]] = {}
-    database = ""
-    for line in output.splitlines():
-        section = re.match(r"^## (\w+)", line)
-        if section:
-            database = section.group(1).lower()
-            continue
+    for database, line in _by_database(output):
         found = re.match(
             r"^Tamis (?:GET )?([\w ]+?)\s+[\d.]+ req/s.*requests (\d+)\s+errors (\d+)", line
         )
-        if found and database:
+        if found:
             counts[(found.group(1), database)] = (int(found.group(3)), int(found.group(2)))
     return counts
 
