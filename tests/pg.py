@@ -117,3 +117,24 @@ def postgres_server() -> Iterator[str]:
         yield server.url
     finally:
         server.remove()
+
+
+@contextmanager
+def postgres_for_tests() -> Iterator[str]:
+    """`postgres_server()` for a test fixture: under CI a server that cannot start fails the
+    run; elsewhere the tests that need it are skipped, and say why."""
+    import pytest  # here, not at the top: the benchmarks import this module without pytest
+
+    from tests.ci import IN_CI
+
+    server = postgres_server()
+    try:
+        base = server.__enter__()
+    except (RuntimeError, OSError) as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield base
+    finally:
+        server.__exit__(None, None, None)

@@ -18,8 +18,7 @@ from app.commands import command_session
 from app.core.config import Settings, shipped_criteria_dir
 from app.core.migrate import upgrade
 from app.main import create_app
-from tests.ci import IN_CI
-from tests.pg import postgres_server
+from tests.pg import postgres_for_tests
 
 
 @pytest.fixture(scope="session")
@@ -33,22 +32,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     """A PostgreSQL server for the session with a migrated template database."""
-    try:
-        server_cm = postgres_server()
-        base = server_cm.__enter__()
-    except (RuntimeError, OSError) as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("CREATE DATABASE tamis_template"))
-    upgrade(f"{base}/tamis_template")
-    try:
-        yield base
-    finally:
-        admin.dispose()
-        server_cm.__exit__(None, None, None)
+    with postgres_for_tests() as base:
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE tamis_template"))
+        upgrade(f"{base}/tamis_template")
+        try:
+            yield base
+        finally:
+            admin.dispose()
 
 
 @contextmanager

@@ -18,8 +18,7 @@ from app.core import idempotency
 from app.core.errors import InvalidInput
 from app.core.idempotency import IdempotencyRecord, KeyReused
 from app.core.types import utcnow
-from tests.ci import IN_CI
-from tests.pg import postgres_server
+from tests.pg import postgres_for_tests
 
 
 def request(
@@ -234,20 +233,13 @@ def test_a_day_is_a_day_to_the_microsecond(
 
 @pytest.fixture(scope="module")
 def postgresql_engine() -> Iterator[Engine]:
-    try:
-        server = postgres_server()
-        base = server.__enter__()
-    except (RuntimeError, OSError) as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    engine = create_engine(f"{base}/postgres")
-    IdempotencyRecord.__table__.create(engine)  # type: ignore[attr-defined]
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        server.__exit__(None, None, None)
+    with postgres_for_tests() as base:
+        engine = create_engine(f"{base}/postgres")
+        IdempotencyRecord.__table__.create(engine)  # type: ignore[attr-defined]
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _waiting_advisory_locks(engine: Engine) -> int:
