@@ -191,15 +191,31 @@ def _work(name: str, module: str) -> Path:
     return WORK / name / _module_name(module)
 
 
+def _changed_sources(work: Path) -> bool:
+    """Whether a file under app/ or tests/ differs between the worktree and the module's copy."""
+    for folder in ("app", "tests"):
+        for source in (ROOT / folder).rglob("*.py"):
+            copy = work / source.relative_to(ROOT)
+            if not copy.exists() or copy.read_bytes() != source.read_bytes():
+                return (work / "mutants").exists()
+    return False
+
+
 def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
     """The module's copy of the project, refreshed from the worktree; kept unless `fresh`."""
     work = _work(name, module)
     if fresh:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
+    stale = _changed_sources(work)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
+    if stale:
+        # mutmut re-collects which tests reach each function only for tests it has not seen:
+        # once a caller changes (a function now called from elsewhere), its old record would
+        # run too few tests on the mutants, and they would "survive". Collect it again.
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     only_this = Group(
         mutate=[module],
         tests=group.tests,
