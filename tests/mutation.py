@@ -208,6 +208,10 @@ def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     stale = _changed_sources(work)
+    if (work / module).exists() and (work / module).read_bytes() != (ROOT / module).read_bytes():
+        # Mutants are numbered by their place in the module: once it changed, an earlier
+        # verdict of --verify may name another mutant. Verify again.
+        (work / "verified.json").unlink(missing_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
