@@ -308,6 +308,17 @@ def run_module(
 SURVIVING = ("survived", "no tests")
 
 
+def _indented(diff: str) -> str:
+    """A unified diff with its code lines indented one level (4 spaces) more."""
+    lines = []
+    for line in diff.splitlines():
+        if line.startswith(("---", "+++", "@@")) or not line[1:].strip():
+            lines.append(line)
+        else:
+            lines.append(line[0] + "    " + line[1:])
+    return "\n".join(lines) + "\n"
+
+
 def verify_module(
     name: str, group: Group, module: str, skip: Iterable[str] = (), tests: Iterable[str] = ()
 ) -> None:
@@ -335,6 +346,8 @@ def verify_module(
             continue
         shown = _mutmut(work, "show", key)
         diff = shown[shown.index("--- ") :] if "--- " in shown else ""
+        if "ǁ" in key:  # a method: mutmut shows it out of its class, one level less indented
+            diff = _indented(diff)
         applied = subprocess.run(
             ["patch", "-p0", "--forward", "--quiet"], cwd=scratch, input=diff, text=True
         )
