@@ -173,7 +173,8 @@ class Verdict(_Out):
         # the facts come from the engine or from the engine's stored output).
         verdict = cls.__new__(cls)
         object.__setattr__(verdict, "__dict__", values)
-        object.__setattr__(verdict, "__pydantic_fields_set__", set(values))
+        # Every field counts as set, the pending ones too: they are written on first read.
+        object.__setattr__(verdict, "__pydantic_fields_set__", set(cls.model_fields))
         object.__setattr__(verdict, "__pydantic_extra__", None)
         object.__setattr__(verdict, "__pydantic_private__", {"_pending": (rubric, facts, language)})
         return verdict

@@ -40,6 +40,8 @@ def test_a_lazy_verdict_equals_the_same_verdict_validated_at_once() -> None:
 
 
 def test_the_fields_set_are_all_fields_before_and_after_the_texts_are_written() -> None:
+    assert lazy_verdict().model_fields_set == set(Verdict.model_fields)  # read first
+    assert lazy_verdict().model_extra is None  # read first
     lazy = lazy_verdict()
     assert lazy.recommendation == "hold"  # an eager field: nothing written yet
     assert lazy.model_dump(exclude_unset=True)["reasons"]  # written on the way
