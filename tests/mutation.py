@@ -319,6 +319,29 @@ def _indented(diff: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mutated(source: str, diff: str) -> str | None:
+    """`source` with the hunks of `diff` applied, each where its lines (context and removed)
+    occur exactly once; None when one does not. (patch(1) takes a hunk with less trailing than
+    leading context for the end of the file: a mutant at a function's end would not apply.)"""
+    hunks: list[tuple[list[str], list[str]]] = []
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            hunks.append(([], []))
+        elif hunks and not line.startswith(("---", "+++")):
+            old, new = hunks[-1]
+            mark, text = line[:1], line[1:]
+            if mark in (" ", "-", ""):
+                old.append(text)
+            if mark in (" ", "+", ""):
+                new.append(text)
+    for old, new in hunks:
+        before, after = "\n".join(old) + "\n", "\n".join(new) + "\n"
+        if source.count(before) != 1:
+            return None
+        source = source.replace(before, after)
+    return source if hunks else None
+
+
 def verify_module(
     name: str, group: Group, module: str, skip: Iterable[str] = (), tests: Iterable[str] = ()
 ) -> None:
@@ -348,20 +371,23 @@ def verify_module(
         diff = shown[shown.index("--- ") :] if "--- " in shown else ""
         if "ǁ" in key:  # a method: mutmut shows it out of its class, one level less indented
             diff = _indented(diff)
-        applied = subprocess.run(
-            ["patch", "-p0", "--forward", "--quiet"], cwd=scratch, input=diff, text=True
-        )
-        if not diff or applied.returncode != 0:
+        target = scratch / module
+        original = target.read_text(encoding="utf-8")
+        mutated = _mutated(original, diff)
+        if mutated is None:
             verdicts[key] = "diff does not apply to the current sources"
             continue
-        run = subprocess.run(
-            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
-            cwd=scratch,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        subprocess.run(["patch", "-p0", "-R", "--quiet"], cwd=scratch, input=diff, text=True)
+        target.write_text(mutated, encoding="utf-8")
+        try:
+            run = subprocess.run(
+                [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
+                cwd=scratch,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            target.write_text(original, encoding="utf-8")
         # pytest exits 0 when every test passed (5: none ran); any failure or error kills.
         survived = run.returncode in (0, 5)
         verdicts[key] = f"survived (pytest {run.returncode})" if survived else "killed"
