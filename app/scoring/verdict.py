@@ -193,7 +193,6 @@ class Verdict(_Out):
         whole = cls.model_validate({**values, **{k: rendered[k] for k in cls.LAZY}})
         values.clear()
         values.update(object.__getattribute__(whole, "__dict__"))
-        object.__setattr__(self, "__pydantic_fields_set__", set(values))
 
     # Whatever reads the fields together reads `__dict__` (serialising, comparing, copying,
     # dict(verdict)): the pending fields are written first. A pending field read alone is
