@@ -234,10 +234,12 @@ def test_id_must_match_file_name(tmp_path: Path) -> None:
         ("other-name.yaml", "id", "id 'test-rubric' must match the file name 'other-name'")
     ]
     # The issue points at the `id:` line, wherever it is in the file.
-    path.write_text("# A rubric under another name.\n\n" + path.read_text(), encoding="utf-8")
+    first, *rest = path.read_text(encoding="utf-8").splitlines()
+    assert first == "id: test-rubric"
+    path.write_text("\n".join([*rest, first]) + "\n", encoding="utf-8")
     with pytest.raises(RubricError) as caught:
         load_rubric_file(path)
-    assert [i.line for i in caught.value.issues] == [3]
+    assert [i.line for i in caught.value.issues] == [len(rest) + 1]
 
 
 def test_every_file_is_reported_not_only_the_first(tmp_path: Path) -> None:

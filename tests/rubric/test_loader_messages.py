@@ -104,6 +104,11 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: warn_one, deal_one)")],
     ),
     (
+        "an implied flag when the rubric has none",
+        implying({1: "nope"}) | {"flags": []},
+        [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: none)")],
+    ),
+    (
         "an implied flag from the bottom up is fine, a gap is not",
         implying({1: "warn_one", 3: "warn_one"}),
         [
