@@ -191,15 +191,35 @@ def _work(name: str, module: str) -> Path:
     return WORK / name / _module_name(module)
 
 
+def _changed_sources(work: Path) -> bool:
+    """Whether a file under app/ or tests/ differs between the worktree and the module's copy."""
+    for folder in ("app", "tests"):
+        for source in (ROOT / folder).rglob("*.py"):
+            copy = work / source.relative_to(ROOT)
+            if not copy.exists() or copy.read_bytes() != source.read_bytes():
+                return (work / "mutants").exists()
+    return False
+
+
 def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
     """The module's copy of the project, refreshed from the worktree; kept unless `fresh`."""
     work = _work(name, module)
     if fresh:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
+    stale = _changed_sources(work)
+    if (work / module).exists() and (work / module).read_bytes() != (ROOT / module).read_bytes():
+        # Mutants are numbered by their place in the module: once it changed, an earlier
+        # verdict of --verify may name another mutant. Verify again.
+        (work / "verified.json").unlink(missing_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
+    if stale:
+        # mutmut re-collects which tests reach each function only for tests it has not seen:
+        # once a caller changes (a function now called from elsewhere), its old record would
+        # run too few tests on the mutants, and they would "survive". Collect it again.
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     only_this = Group(
         mutate=[module],
         tests=group.tests,
@@ -288,6 +308,17 @@ def run_module(
 SURVIVING = ("survived", "no tests")
 
 
+def _indented(diff: str) -> str:
+    """A unified diff with its code lines indented one level (4 spaces) more."""
+    lines = []
+    for line in diff.splitlines():
+        if line.startswith(("---", "+++", "@@")) or not line[1:].strip():
+            lines.append(line)
+        else:
+            lines.append(line[0] + "    " + line[1:])
+    return "\n".join(lines) + "\n"
+
+
 def verify_module(
     name: str, group: Group, module: str, skip: Iterable[str] = (), tests: Iterable[str] = ()
 ) -> None:
@@ -315,6 +346,8 @@ def verify_module(
             continue
         shown = _mutmut(work, "show", key)
         diff = shown[shown.index("--- ") :] if "--- " in shown else ""
+        if "ǁ" in key:  # a method: mutmut shows it out of its class, one level less indented
+            diff = _indented(diff)
         applied = subprocess.run(
             ["patch", "-p0", "--forward", "--quiet"], cwd=scratch, input=diff, text=True
         )
