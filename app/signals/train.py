@@ -3,7 +3,8 @@
 1. Every statement is cut into sentences and neighbouring pairs (app/signals/segment.py), each
    embedded once; the vectors are kept in <rubric>.embeddings.npz beside the signals file, so a
    retraining embeds only new sentences.
-2. Statements whose id hashes into the validation share are set aside: never trained or tuned on.
+2. Statements whose group hashes into the validation share are set aside: never trained or tuned
+   on. A group (a statement and its translation) stays whole in the split and in every fold.
 3. Per flag, a logistic regression learns from pieces. A flagged statement says only that *some*
    piece carries the flag, so training goes in two rounds: all pieces of flagged statements first,
    then only those the first model finds (multiple-instance learning). Every piece of a statement
@@ -101,6 +102,11 @@ def embed_statements(
     vectors = np.stack([cached[k] for k in keys]).astype(np.float64)
     features = np.hstack([vectors, stance_cues(texts)])
     return Pieces(features, np.array(owner, dtype=np.int64), texts)
+
+
+def fold_of(statement: Statement) -> int:
+    """The cross-validation fold of a statement: a hash of its group, so twins share it."""
+    return int(_key(statement.group_key), 16) % FOLDS
 
 
 def _fit(x: Matrix, y: npt.NDArray[np.int64]) -> tuple[Matrix, float]:
@@ -228,10 +234,12 @@ def _train(
     statements, digest = read_statements(signals_path, document)
     cache = signals_path.with_name(signals_path.stem + ".embeddings.npz")
     pieces = embed_statements(statements, cache, encoder or shared_encoder(), progress)
-    validation = np.array([is_validation(s.id, document.validation_share) for s in statements])
+    validation = np.array(
+        [is_validation(s.group_key, document.validation_share) for s in statements]
+    )
     train_rows = np.flatnonzero(~validation)
     held_rows = np.flatnonzero(validation)
-    folds = np.array([int(_key(statements[i].id), 16) % FOLDS for i in train_rows])
+    folds = np.array([fold_of(statements[i]) for i in train_rows])
     classifiers: dict[str, FlagClassifier] = {}
     bank_flags: list[str] = []
     bank_labels: list[npt.NDArray[np.int8]] = []
