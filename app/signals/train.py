@@ -44,6 +44,9 @@ SEED = 0
 NEIGHBOURS = 10  # how many labelled pieces vote
 SHARPNESS = 60.0  # a neighbour's weight: exp((similarity - 1) * SHARPNESS)
 BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the rest
+# Flagged pieces are few; reweighting them to balance the classes ("balanced") ranked worse on
+# cross-validation than the plain likelihood (None), see criteria/signals/EVALUATION.md.
+CLASS_WEIGHT: str | None = None
 
 Matrix = npt.NDArray[np.float64]
 
@@ -110,13 +113,13 @@ def fold_of(statement: Statement) -> int:
 
 
 def _fit(x: Matrix, y: npt.NDArray[np.int64]) -> tuple[Matrix, float]:
-    """A balanced logistic regression on standardised features, folded back to raw features."""
+    """A logistic regression on standardised features, folded back to raw features."""
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-6
     model = LogisticRegression(
-        C=REGULARISATION, class_weight="balanced", max_iter=3000, random_state=SEED
+        C=REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=3000, random_state=SEED
     )
     model.fit((x - mean) / scale, y)
     w = model.coef_[0] / scale
