@@ -47,7 +47,8 @@ def train_command(
             p, r, f = prf(held["tp"], held["fp"], held["fn"])
             typer.echo(f"{flag:<26} {p:9.3f} {r:7.3f} {f:6.3f} {held['tp'] + held['fn']:8d}")
         p, r, f = prf(total["tp"], total["fp"], total["fn"])
-        typer.echo(f"{'overall (micro)':<26} {p:9.3f} {r:7.3f} {f:6.3f} {total['tp'] + total['fn']:8d}")
+        support = total["tp"] + total["fn"]
+        typer.echo(f"{'overall (micro)':<26} {p:9.3f} {r:7.3f} {f:6.3f} {support:8d}")
 
 
 @flags_app.command("evaluate")
