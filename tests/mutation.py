@@ -191,15 +191,35 @@ def _work(name: str, module: str) -> Path:
     return WORK / name / _module_name(module)
 
 
+def _changed_sources(work: Path) -> bool:
+    """Whether a file under app/ or tests/ differs between the worktree and the module's copy."""
+    for folder in ("app", "tests"):
+        for source in (ROOT / folder).rglob("*.py"):
+            copy = work / source.relative_to(ROOT)
+            if not copy.exists() or copy.read_bytes() != source.read_bytes():
+                return (work / "mutants").exists()
+    return False
+
+
 def _prepare(name: str, group: Group, module: str, fresh: bool) -> Path:
     """The module's copy of the project, refreshed from the worktree; kept unless `fresh`."""
     work = _work(name, module)
     if fresh:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
+    stale = _changed_sources(work)
+    if (work / module).exists() and (work / module).read_bytes() != (ROOT / module).read_bytes():
+        # Mutants are numbered by their place in the module: once it changed, an earlier
+        # verdict of --verify may name another mutant. Verify again.
+        (work / "verified.json").unlink(missing_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("app", "tests", "criteria"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore, dirs_exist_ok=True)
+    if stale:
+        # mutmut re-collects which tests reach each function only for tests it has not seen:
+        # once a caller changes (a function now called from elsewhere), its old record would
+        # run too few tests on the mutants, and they would "survive". Collect it again.
+        (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     only_this = Group(
         mutate=[module],
         tests=group.tests,
@@ -288,6 +308,40 @@ def run_module(
 SURVIVING = ("survived", "no tests")
 
 
+def _indented(diff: str) -> str:
+    """A unified diff with its code lines indented one level (4 spaces) more."""
+    lines = []
+    for line in diff.splitlines():
+        if line.startswith(("---", "+++", "@@")) or not line[1:].strip():
+            lines.append(line)
+        else:
+            lines.append(line[0] + "    " + line[1:])
+    return "\n".join(lines) + "\n"
+
+
+def _mutated(source: str, diff: str) -> str | None:
+    """`source` with the hunks of `diff` applied, each where its lines (context and removed)
+    occur exactly once; None when one does not. (patch(1) takes a hunk with less trailing than
+    leading context for the end of the file: a mutant at a function's end would not apply.)"""
+    hunks: list[tuple[list[str], list[str]]] = []
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            hunks.append(([], []))
+        elif hunks and not line.startswith(("---", "+++")):
+            old, new = hunks[-1]
+            mark, text = line[:1], line[1:]
+            if mark in (" ", "-", ""):
+                old.append(text)
+            if mark in (" ", "+", ""):
+                new.append(text)
+    for old, new in hunks:
+        before, after = "\n".join(old) + "\n", "\n".join(new) + "\n"
+        if source.count(before) != 1:
+            return None
+        source = source.replace(before, after)
+    return source if hunks else None
+
+
 def verify_module(
     name: str, group: Group, module: str, skip: Iterable[str] = (), tests: Iterable[str] = ()
 ) -> None:
@@ -315,20 +369,25 @@ def verify_module(
             continue
         shown = _mutmut(work, "show", key)
         diff = shown[shown.index("--- ") :] if "--- " in shown else ""
-        applied = subprocess.run(
-            ["patch", "-p0", "--forward", "--quiet"], cwd=scratch, input=diff, text=True
-        )
-        if not diff or applied.returncode != 0:
+        if "ǁ" in key:  # a method: mutmut shows it out of its class, one level less indented
+            diff = _indented(diff)
+        target = scratch / module
+        original = target.read_text(encoding="utf-8")
+        mutated = _mutated(original, diff)
+        if mutated is None:
             verdicts[key] = "diff does not apply to the current sources"
             continue
-        run = subprocess.run(
-            [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
-            cwd=scratch,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        subprocess.run(["patch", "-p0", "-R", "--quiet"], cwd=scratch, input=diff, text=True)
+        target.write_text(mutated, encoding="utf-8")
+        try:
+            run = subprocess.run(
+                [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
+                cwd=scratch,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            target.write_text(original, encoding="utf-8")
         # pytest exits 0 when every test passed (5: none ran); any failure or error kills.
         survived = run.returncode in (0, 5)
         verdicts[key] = f"survived (pytest {run.returncode})" if survived else "killed"

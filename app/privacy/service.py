@@ -30,10 +30,9 @@ from app.webhooks import service as webhooks
 
 
 def _without_notes(answers: dict[str, Any]) -> dict[str, Any]:
-    flags = [
-        {"id": f["id"]} if isinstance(f, dict) else {"id": f} for f in answers.get("flags", [])
-    ]
-    return {**answers, "notes": {}, "flags": flags}
+    """Stored answers (always `Answers.model_dump(mode="json")`: every flag an object with its
+    id) without the notes, and each flag without its note and quote."""
+    return {**answers, "notes": {}, "flags": [{"id": flag["id"]} for flag in answers["flags"]]}
 
 
 def erase(session: Session, candidate: Candidate) -> Candidate:

@@ -250,7 +250,7 @@ def panel_facts(
         extra_fields={
             "raters": [m.interviewer for m in members],
             "calibration": calibration,
-            "agreement": alpha if len(members) >= 2 else None,
+            "agreement": alpha,  # None below two members: no criterion has two ratings
             "agreement_words": words,
         },
         walks=walks,
@@ -268,18 +268,16 @@ def panel_facts(
                 "agrees": agrees,
             }
         )
-        if v2 and members:
-            key = (
-                "person_silent"
-                if own is None
-                else ("person_agrees" if agrees else "person_differs")
-            )
-            sentence = phrase(
-                key,
-                name=member.interviewer,
-                own={"label": own} if own else "",
-                engine={"label": engine},
-            )
+        if v2:
+            if own is None:
+                sentence = phrase("person_silent", name=member.interviewer)
+            else:
+                sentence = phrase(
+                    "person_agrees" if agrees else "person_differs",
+                    name=member.interviewer,
+                    own={"label": own},
+                    engine={"label": engine},
+                )
             facts["reasons"].append(["overall", sentence])
     facts["interviewers"] = people
     return facts

@@ -12,8 +12,9 @@ a plain string or number, or a one-key object naming what to write:
 - `{"label": r}` / `{"labels": [r]}`: quoted recommendation label(s) ("a, b or c");
 - `{"number": x}` (1 decimal) / `{"number2": x}` (2 decimals) / `{"percent": share}`;
 - `{"source": flag id}`: where the flag comes from; `{"by": [names]}`: " by Ana, Bruno";
-- `{"band": r}`: the band sentence; `{"line": [criterion id, rating, contribution]}`: the
-  criterion's rating line; `{"join": [separator, [values]]}`: values joined.
+- `{"band": r}`: the band sentence; `{"join": [separator, [values]]}`: values joined.
+(A rated criterion's line is written by `criterion_line`, in its place among the reasons: see
+app/scoring/verdict.py.)
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -109,15 +110,10 @@ class Phrases:
         render = self.render
         return str(separator).join([render(v) for v in values])
 
-    def _line(self, argument: Any) -> str:
-        criterion_id, rating, contribution = argument
-        return self.criterion_line(criterion_id, rating, contribution)
-
 
 _RENDER: dict[str, Callable[[Phrases, Any], str]] = {
     "say": Phrases._say,
     "join": Phrases._join,
-    "line": Phrases._line,
     "title": lambda p, a: p.titles[a],
     "titles": Phrases.list_ids,
     "label": lambda p, a: p.labels[a],

@@ -123,19 +123,21 @@ def render(rubric: Rubric, facts: Facts, language: Language) -> dict[str, Any]:
             reasons += lines
         else:
             reasons.append({"ref": ref, "text": p.render(value)})
-    words = facts.get("agreement_words")
-    return {
+    fields = {
         "criteria": criteria,
         "flags": [
             {**f, "title": p.plain_titles[f["id"]], "source": rubric.flags_by_id[f["id"]].source}
             for f in facts["flags"]
         ],
-        "contradictions": facts.get("contradictions", []),
+        "contradictions": facts["contradictions"],
         "reasons": reasons,
-        "calibration": facts.get("calibration", []),
-        "interviewers": facts.get("interviewers", []),
-        "agreement_words": None if words is None else p.render(words),
     }
+    if "interviewers" in facts:  # a panel's facts (app/scoring/panel.py)
+        words = facts["agreement_words"]
+        fields["calibration"] = facts["calibration"]
+        fields["interviewers"] = facts["interviewers"]
+        fields["agreement_words"] = None if words is None else p.render(words)
+    return fields
 
 
 class Verdict(_Out):
@@ -171,7 +173,8 @@ class Verdict(_Out):
         # the facts come from the engine or from the engine's stored output).
         verdict = cls.__new__(cls)
         object.__setattr__(verdict, "__dict__", values)
-        object.__setattr__(verdict, "__pydantic_fields_set__", set(values))
+        # Every field counts as set, the pending ones too: they are written on first read.
+        object.__setattr__(verdict, "__pydantic_fields_set__", set(cls.model_fields))
         object.__setattr__(verdict, "__pydantic_extra__", None)
         object.__setattr__(verdict, "__pydantic_private__", {"_pending": (rubric, facts, language)})
         return verdict
@@ -190,7 +193,6 @@ class Verdict(_Out):
         whole = cls.model_validate({**values, **{k: rendered[k] for k in cls.LAZY}})
         values.clear()
         values.update(object.__getattribute__(whole, "__dict__"))
-        object.__setattr__(self, "__pydantic_fields_set__", set(values))
 
     # Whatever reads the fields together reads `__dict__` (serialising, comparing, copying,
     # dict(verdict)): the pending fields are written first. A pending field read alone is
@@ -199,6 +201,16 @@ class Verdict(_Out):
         if name == "__dict__":
             Verdict._materialise(self)
         return object.__getattribute__(self, name)
+
+    # Comparing reads the private attributes before `__dict__`: both sides are written first, so
+    # a verdict whose texts were never read equals the same verdict validated at once.
+    def __eq__(self, other: object) -> bool:
+        Verdict._materialise(self)
+        if isinstance(other, Verdict):
+            Verdict._materialise(other)
+        return super().__eq__(other)
+
+    __hash__ = _Out.__hash__
 
     def __getattr__(self, name: str) -> Any:
         if name in type(self).LAZY:

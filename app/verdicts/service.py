@@ -343,7 +343,7 @@ def panel(
     stored = stored_panel(session, registry, candidate, language)
     if stored is not None:
         return stored
-    return panel_with_members(session, registry, candidate, language)[0]
+    return panel_with_members(session, registry, candidate, language, stored=False)[0]
 
 
 def panel_key(
@@ -446,12 +446,23 @@ def forget_panel(session: Session, candidate_id: uuid.UUID) -> None:
 
 
 def panel_with_members(
-    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Pinned,
+    language: Language,
+    *,
+    stored: bool = True,
 ) -> tuple[CandidateVerdict, list[PanelMember], Rubric]:
-    """The panel verdict, the members it combines (each one's answers) and the rubric used."""
+    """The panel verdict, the members it combines (each one's answers) and the rubric used.
+
+    The verdict is the stored one when it was made from these scorecards (see `stored_panel`),
+    unless `stored` is False: then it is always worked out."""
     rubric = rubric_of(session, registry, candidate)
     scorecards = submitted(session, candidate.id)
     panel_members = members(scorecards)
+    kept = stored_panel(session, registry, candidate, language) if stored else None
+    if kept is not None:
+        return kept, panel_members, rubric
     walks = _stored_walks(session, candidate.id)
     verdict = combine(rubric, panel_members, language, rules_of(candidate), walks)
     public = CandidateVerdict.model_validate(

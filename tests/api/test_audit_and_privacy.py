@@ -1,7 +1,7 @@
 """The audit trail, erasure, the right-of-access export and retention."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from app.assessments.models import Assessment
+from app.assessments.models import Assessment, VerdictRecord
 from app.candidates.models import Candidate
 from app.commands import command_session
 from app.core.config import Settings
@@ -18,6 +18,7 @@ from app.core.types import utcnow
 from app.decisions.models import Decision
 from app.positions.models import Position
 from app.privacy.service import inactive_since, retention_cutoff
+from app.screenings.models import Screening
 from tests.api.conftest import Api
 from tests.commands import tamis
 from tests.rubric.test_shipped_rubric import ALL
@@ -27,7 +28,20 @@ NOTE, SUMMARY = "Zoë parle de ses 40k abonnés", "Zoë hésite sur la mesure"
 
 
 def _screened(api: Api) -> dict[str, str]:
-    candidate = api.candidate(full_name=NAME, email=EMAIL, external_id=EXTERNAL)
+    # Sent with an Idempotency-Key, as an HR tool retrying safely would: the stored response
+    # for replays holds the name and email too.
+    candidate = api.ok(
+        "POST",
+        "/api/v1/candidates",
+        201,
+        json={
+            "full_name": NAME,
+            "email": EMAIL,
+            "external_id": EXTERNAL,
+            "position_id": api.position()["id"],
+        },
+        headers={"Idempotency-Key": "create-zoe"},
+    )
     cid = candidate["id"]
     ratings = dict.fromkeys(ALL, 3)
     first = api.assessment(
@@ -162,7 +176,9 @@ def test_erasure_leaves_no_personal_data_anywhere(
 
     erased = api.ok("POST", f"/api/v1/candidates/{cid}/erase")
     assert erased["erased_at"] and erased["full_name"] == "" and erased["email"] is None
-    assert client.post(f"/api/v1/candidates/{cid}/erase").status_code == 409
+    again = client.post(f"/api/v1/candidates/{cid}/erase")
+    assert again.status_code == 409
+    assert again.json()["detail"].startswith("the candidate's personal data was erased")
     assert client.patch(f"/api/v1/candidates/{cid}", json={"full_name": NAME}).status_code == 409
 
     responses = [
@@ -179,6 +195,11 @@ def test_erasure_leaves_no_personal_data_anywhere(
         assert not [n for n in needles if n in response.text], response.url
     assert client.get("/api/v1/candidates", params={"q": "zoe"}).json()["items"] == []
     assert _database_holds(settings, needles) == set()
+    # The candidate's row keeps no text, not even the folded one the search reads.
+    with command_session(settings, "test: read") as session:
+        row = session.get_one(Candidate, uuid.UUID(cid))
+        kept = (row.full_name, row.email, row.external_id, row.source, row.search_text)
+    assert kept == ("", None, None, None, "")
 
     # The anonymous ratings stay, for statistics.
     scorecards = client.get(f"/api/v1/candidates/{cid}/assessments").json()
@@ -187,8 +208,11 @@ def test_erasure_leaves_no_personal_data_anywhere(
         scorecards[0]["flags"] == [{"id": "vanity_metrics", "note": ""}]
         or scorecards[0]["flags"][0]["id"] == "vanity_metrics"
     )
-    events = api.ok("GET", f"/api/v1/audit-events?resource_id={cid}")["items"]
-    assert "candidate.erased" in [e["action"] for e in events]
+    events = api.ok("GET", f"/api/v1/audit-events?resource_type=candidate&resource_id={cid}")
+    assert "candidate.erased" in [e["action"] for e in events["items"]]
+    # HR tools learn of it (webhooks, the event feed) by id only, to erase their own copy.
+    feed = api.ok("GET", "/api/v1/events", params={"type": "candidate.erased"})["items"]
+    assert [(e["type"], e["data"]) for e in feed] == [("candidate.erased", {"candidate_id": cid})]
 
 
 def test_export_holds_everything_about_the_candidate(api: Api, client: TestClient) -> None:
@@ -279,11 +303,16 @@ def test_recent_activity_of_any_kind_keeps_a_candidate(
     assert inactive == {ids["idle"]}
 
 
-def _answered_screening(api: Api, client: TestClient, candidate_id: str, answer: str) -> None:
+def _invite(client: TestClient, candidate_id: str) -> tuple[str, str]:
+    """A new self-screen link: its id, and its path on the app under test."""
     created = client.post(f"/api/v1/candidates/{candidate_id}/screenings", json={"language": "fr"})
     assert created.status_code == 201, created.text
     # The link is on the public URL; the same path is served by the app under test.
-    path = "/screening/" + created.json()["url"].rsplit("/screening/", 1)[1]
+    return created.json()["id"], "/screening/" + created.json()["url"].rsplit("/screening/", 1)[1]
+
+
+def _answered_screening(api: Api, client: TestClient, candidate_id: str, answer: str) -> None:
+    _, path = _invite(client, candidate_id)
     skipped = ["where_and_since_when", "campaigns_admired", "changed_mind", "listening"]
     form = {
         "answer.measuring_impact": answer,
@@ -330,6 +359,78 @@ def test_erasure_empties_what_it_keeps_and_touches_no_one_else(
     assert kept["position"] == {"id": other["position_id"], "title": "Community manager"}
     assert "token_hash" not in kept["self_screens"][0]
     assert all("version" not in a for a in export["assessments"])
+
+
+def test_erasure_closes_an_unused_link_and_keeps_the_dates_of_the_others(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    cid = api.candidate(full_name=NAME)["id"]
+    _answered_screening(api, client, cid, "Je suis les conversions.")
+    pending, path = _invite(client, cid)
+    expired, _ = _invite(client, cid)
+    with command_session(settings, "test: expire") as session:
+        session.get_one(Screening, uuid.UUID(expired)).expires_at = utcnow() - timedelta(days=2)
+    before = {s["id"]: s for s in api.ok("GET", f"/api/v1/candidates/{cid}/screenings")}
+    assert sorted(s["status"] for s in before.values()) == ["answered", "expired", "pending"]
+    public = TestClient(client.app)
+    assert public.get(path).status_code == 200
+
+    started = utcnow()
+    api.ok("POST", f"/api/v1/candidates/{cid}/erase")
+    # The link sent to the erased candidate no longer takes answers about them.
+    closed = public.get(path)
+    assert closed.status_code == 410 and "expiré" in closed.text
+    after = {s["id"]: s for s in api.ok("GET", f"/api/v1/candidates/{cid}/screenings")}
+    assert after[pending]["status"] == "expired"
+    assert started <= datetime.fromisoformat(after[pending]["expires_at"]) <= utcnow()
+    # The answered and the expired links keep their status and their dates.
+    for other in set(before) - {pending}:
+        kept = ("status", "expires_at", "used_at")
+        assert [after[other][k] for k in kept] == [before[other][k] for k in kept]
+
+
+def test_the_export_lists_each_history_in_time_order(
+    api: Api, client: TestClient, settings: Settings
+) -> None:
+    """Scorecards, decisions and verdicts come oldest first by their own times, and revisions
+    by number, whatever order the database returns rows in (on PostgreSQL an updated row moves
+    within its table): here the times are moved so that insertion order and time order
+    disagree."""
+    cid = _screened(api)["id"]  # Ana's scorecard (submitted, then amended), Bob's, a rejection
+    api.ok(
+        "POST",
+        f"/api/v1/candidates/{cid}/decisions",
+        201,
+        json={"decision": "advance", "decided_by": "Claire", "rationale": "second look"},
+    )
+    with command_session(settings, "test: move the times") as session:
+        ana, bob = session.exec(
+            select(Assessment)
+            .where(Assessment.candidate_id == uuid.UUID(cid))
+            .order_by(Assessment.interviewer_name)
+        ).all()
+        bob.created_at = ana.created_at - timedelta(minutes=5)
+        first, second = session.exec(
+            select(Decision)
+            .where(Decision.candidate_id == uuid.UUID(cid))
+            .order_by(Decision.created_at)
+        ).all()
+        second.created_at = first.created_at - timedelta(minutes=5)
+        submitted, amended = session.exec(
+            select(VerdictRecord)
+            .where(VerdictRecord.assessment_id == ana.id)
+            .order_by(VerdictRecord.created_at)
+        ).all()
+        amended.created_at = submitted.created_at - timedelta(minutes=5)
+        order = {"ana": str(ana.id), "bob": str(bob.id)}
+        assert (first.decision, submitted.cause) == ("reject", "submitted")
+
+    export = api.ok("GET", f"/api/v1/candidates/{cid}/export")
+    assert [a["id"] for a in export["assessments"]] == [order["bob"], order["ana"]]
+    assert [d["decision"] for d in export["decisions"]] == ["advance", "reject"]
+    scorecard = export["assessments"][1]
+    assert [v["cause"] for v in scorecard["verdicts"]] == ["amended", "submitted"]
+    assert [r["revision"] for r in scorecard["revisions"]] == [1, 2]
 
 
 def test_the_retention_cutoff_is_that_many_days_ago() -> None:

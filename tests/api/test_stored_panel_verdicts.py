@@ -58,6 +58,7 @@ def _worked_out(settings: Settings, cid: str, language: str) -> dict[str, Any]:
             registry,
             candidate,
             language,  # type: ignore[arg-type]
+            stored=False,
         )
         return verdict.model_dump(mode="json")
 
@@ -135,6 +136,11 @@ def test_the_reader_serves_the_stored_facts_and_ignores_a_row_made_from_other_sc
     # What is served is the stored row, not a recomputation: a marked row shows through ...
     _set_facts(settings, cid, score=12.5)
     assert api.ok("GET", f"/api/v1/candidates/{cid}/verdict")["score"] == 12.5
+    # The report reads the same row (and still lists each interviewer's answers).
+    report = api.ok("GET", f"/api/v1/candidates/{cid}/report")
+    assert report["verdict"]["score"] == 12.5
+    assert report["interviewers"] == ["Ana", "Bruno"]
+    assert {c["ratings"]["Bruno"] for c in report["criteria"] if c["id"] in CORE} == {4}
     # ... unless it was made from other scorecards: then the verdict is worked out again.
     engine = create_engine(settings.database_url)
     with engine.begin() as connection:
@@ -143,6 +149,7 @@ def test_the_reader_serves_the_stored_facts_and_ignores_a_row_made_from_other_sc
         )
     engine.dispose()
     assert api.ok("GET", f"/api/v1/candidates/{cid}/verdict") == honest
+    assert api.ok("GET", f"/api/v1/candidates/{cid}/report")["verdict"]["score"] == honest["score"]
 
     # The next change stores the right facts again.
     api.assessment(cid, "Chloé", dict.fromkeys(CORE, 2))

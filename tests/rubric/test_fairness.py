@@ -257,6 +257,7 @@ def test_a_broken_word_list_names_the_field() -> None:
     with pytest.raises(WordListError) as caught:
         WordList.from_mapping({"grounds": [good, good]}, file="list.yaml")
     assert caught.value.problems == [("grounds[1].id", "duplicate ground id 'age'")]
+    assert str(caught.value) == "list.yaml: grounds[1].id: duplicate ground id 'age'"
 
     with pytest.raises(WordListError) as caught:
         WordList.from_mapping({"grounds": [{**good, "terms": {"fr": ["âge"]}}]}, file="list.yaml")

@@ -1,6 +1,5 @@
 """The protected-ground matcher's rules, on a small word list written for the test."""
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,10 @@ from app.rubric.fairness import (
 from tests.factories import document
 
 
-@cache
 def words() -> WordList:
-    """Built in the test, not at import: a mutation run imports the tests before any mutant."""
+    """Built in each test that uses it, not at import nor once and cached: a mutation run
+    imports the tests before any mutant, and runs on a mutant of the list's building only the
+    tests that built it themselves."""
     return WordList.from_mapping(
         {
             "grounds": [
@@ -118,6 +118,19 @@ def test_exceptions_that_count_and_those_that_do_not() -> None:
     assert unused_exceptions(doc, words()) == [("criteria[0].fairness_exceptions[2].term", "…")]
     doc["criteria"][0]["fairness_exceptions"] = [{"term": "âge", "reason": "named to forbid it"}]
     assert check_rubric(doc, words()) == []  # « âge » covers « âge légal », and the word « age »
+    # A malformed entry (refused by the loader on its own) hides none of the entries after it.
+    doc["criteria"][0]["fairness_exceptions"].insert(0, "not a mapping")
+    assert check_rubric(doc, words()) == []
+
+
+def test_an_item_is_named_by_its_id_only_when_the_id_is_text() -> None:
+    doc = rubric_with({"basis": {"fr": "Jamais l’âge.", "en": "Never."}})
+    (named,) = check_rubric(doc, words())
+    assert named.item_id == "alpha" and "'âge' in 'alpha' touches" in named.reason(words())
+    doc["criteria"][0]["id"] = {"fr": "alpha"}  # a broken file: refused by the loader too
+    (unnamed,) = check_rubric(doc, words())
+    assert unnamed.item_id is None
+    assert unnamed.reason(words()).startswith("'âge' touches a protected ground (age)")
 
 
 def test_flags_role_questions_and_self_screens_report_their_stale_exceptions() -> None:

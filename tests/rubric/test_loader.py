@@ -110,10 +110,16 @@ def test_every_level_needs_an_anchor(tmp_path: Path) -> None:
     doc = document()
     del doc["criteria"][0]["anchors"][2]
     doc["criteria"][0]["anchors"][5] = {"fr": "cinq", "en": "five"}
+    doc["criteria"][0]["anchors"][6] = {"fr": "six", "en": "six"}
     write_rubric(tmp_path, doc)
-    reasons = [r for _, p, r in issues_of(tmp_path) if p == "criteria[0].anchors"]
-    assert any("no anchor for level(s) 2" in r for r in reasons)
-    assert any("level(s) 5 are off the scale" in r for r in reasons)
+    assert issues_of(tmp_path) == [
+        (
+            "test-rubric.yaml",
+            "criteria[0].anchors",
+            "no anchor for level(s) 2: every level of the scale 1–4 needs one",
+        ),
+        ("test-rubric.yaml", "criteria[0].anchors", "level(s) 5, 6 are off the scale 1–4"),
+    ]
 
 
 def test_questions_need_both_languages_in_equal_number(tmp_path: Path) -> None:
@@ -164,10 +170,12 @@ def test_duplicate_yaml_key_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "test-rubric.yaml"
     write_rubric(tmp_path, document())
     path.write_text(path.read_text() + "version: 2.0.0\n", encoding="utf-8")
+    last = len(path.read_text(encoding="utf-8").splitlines())
     with pytest.raises(RubricError) as caught:
         load_rubric_file(path)
-    assert [(i.path, i.reason) for i in caught.value.issues] == [
-        ("version", "duplicate key: the same key appears twice")
+    # The line is the second one's, the one to remove.
+    assert [(i.path, i.reason, i.line) for i in caught.value.issues] == [
+        ("version", "duplicate key: the same key appears twice", last)
     ]
 
 
@@ -206,18 +214,32 @@ def test_a_file_that_is_not_utf8_is_named_with_the_reason(tmp_path: Path) -> Non
 
 
 def test_not_a_mapping_and_empty_directory(tmp_path: Path) -> None:
-    (tmp_path / "test-rubric.yaml").write_text("- just\n- a list\n", encoding="utf-8")
-    assert "mapping" in issues_of(tmp_path)[0][2]
+    path = tmp_path / "test-rubric.yaml"
+    for text in ("- just\n- a list\n", "", "# nothing but a comment\n", "just text\n"):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(RubricError) as caught:
+            load_rubric_file(path)
+        (issue,) = caught.value.issues
+        assert str(issue) == (
+            f"{path}:1: (document): the file must hold a mapping (key: value) at top level"
+        ), text
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no rubric file" in issues_of(empty)[0][2]
 
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:
-    write_rubric(tmp_path, document(), name="other-name")
+    path = write_rubric(tmp_path, document(), name="other-name")
     assert issues_of(tmp_path) == [
         ("other-name.yaml", "id", "id 'test-rubric' must match the file name 'other-name'")
     ]
+    # The issue points at the `id:` line, wherever it is in the file.
+    first, *rest = path.read_text(encoding="utf-8").splitlines()
+    assert first == "id: test-rubric"
+    path.write_text("\n".join([*rest, first]) + "\n", encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path)
+    assert [i.line for i in caught.value.issues] == [len(rest) + 1]
 
 
 def test_every_file_is_reported_not_only_the_first(tmp_path: Path) -> None:

@@ -104,6 +104,11 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: warn_one, deal_one)")],
     ),
     (
+        "an implied flag when the rubric has none",
+        implying({1: "nope"}) | {"flags": []},
+        [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: none)")],
+    ),
+    (
         "an implied flag from the bottom up is fine, a gap is not",
         implying({1: "warn_one", 3: "warn_one"}),
         [
@@ -128,6 +133,11 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         "a contradiction names a known flag",
         contradiction(flag="nope"),
         [("contradictions[0].flag", "unknown flag 'nope' (valid: warn_one, deal_one)")],
+    ),
+    (
+        "a contradiction names a flag when the rubric has none",
+        document(flags=[], contradictions=[{"flag": "nope", "criterion": "alpha", "levels": [4]}]),
+        [("contradictions[0].flag", "unknown flag 'nope' (valid: none)")],
     ),
     (
         "a contradiction names a known criterion",
@@ -275,7 +285,8 @@ def test_seed_titles_are_read_beside_the_rubrics(tmp_path: Path) -> None:
     (tmp_path / "sources.yaml").write_text("a: [unclosed\n", encoding="utf-8")
     with pytest.raises(RubricError) as unreadable:
         load_seed_titles(tmp_path)
-    assert unreadable.value.issues[0].reason.startswith("cannot read the file: ")
+    (issue,) = unreadable.value.issues
+    assert str(issue).startswith(f"{tmp_path / 'sources.yaml'}: (document): cannot read the file: ")
 
 
 def test_texts_in_the_readers_language() -> None:

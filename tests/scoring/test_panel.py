@@ -321,3 +321,28 @@ def test_rules_version_1_reports_no_scorecard_contradiction() -> None:
     old = combine(r, members, "en", rules_version=1)
     assert old.contradictions == []
     assert not any(x.text.startswith("Contradiction") for x in old.reasons)
+
+
+def test_each_interviewer_keeps_their_summary_and_a_silent_one_neither_agrees_nor_differs() -> None:
+    ana = PanelMember(
+        "Ana",
+        Answers.model_validate({"ratings": {"alpha": 3, "beta": 3}}),
+        summary="Solid on metrics.",
+    )
+    bruno = PanelMember(
+        "Bruno",
+        Answers.model_validate(
+            {"ratings": {"alpha": 3, "beta": 3}, "overall_recommendation": "no_hire"}
+        ),
+    )
+    v = combine(SMALL, [ana, bruno], "en")
+    people = {p.name: (p.summary, p.overall_recommendation, p.agrees) for p in v.interviewers}
+    assert people == {"Ana": ("Solid on metrics.", None, None), "Bruno": ("", "no_hire", False)}
+    overall = [x.text for x in v.reasons if x.ref == "overall"]
+    assert "Ana gave no overall recommendation." in overall
+
+
+def test_a_panel_of_one_has_no_agreement_figure() -> None:
+    v = combine(SMALL, [member("Ana", ratings={"alpha": 3, "beta": 2})], "en")
+    assert v.agreement is None
+    assert v.agreement_words is None

@@ -7,7 +7,7 @@ under 2 caps at hold; alpha at 1 means exactly the dealbreaker; warn_one contrad
 
 from app.rubric.loader import build_rubric
 from app.rubric.schemas import LocalizedText, RubricDocument
-from app.scoring import Answers, score
+from app.scoring import Answers, PanelMember, combine, score
 from tests.factories import criterion, document, flag
 from tests.scoring.test_engine import rules_two_rubric
 
@@ -315,3 +315,35 @@ def test_a_flag_implied_by_two_ratings_names_both() -> None:
         "Warning “flag warn_one (en)” raised (the rating of “title alpha (en)”, “title beta (en)” "
         "means exactly this flag): −5 points"
     )
+
+
+def test_a_flag_both_raised_and_implied_in_a_panel_names_who_and_which_rating() -> None:
+    ana = PanelMember(
+        "Ana", Answers(ratings={"alpha": 1, "beta": 4}, flags=["deal_one"], language="en")
+    )
+    bruno = PanelMember("Bruno", Answers(ratings={"alpha": 2, "beta": 4}, language="en"))
+    v = combine(R, [ana, bruno], "en")
+    (deal,) = v.flags
+    assert (deal.origin, deal.raised_by, deal.implied_by) == ("both", ["Ana"], ["alpha"])
+    (line,) = [x.text for x in v.reasons if x.ref == "deal_one"]
+    assert line.startswith(
+        "Dealbreaker “flag deal_one (en)” raised by Ana (the rating of “title alpha (en)” means "
+        "exactly this flag): the recommendation is no hire"
+    )
+
+
+def test_a_flag_source_is_named_by_its_title_and_point_in_the_readers_language() -> None:
+    doc = document(criteria=[criterion("alpha", "core", 3)], flags=[flag("warn_one")])
+    doc["flags"][0]["source"] = {
+        "seed": "002_4f5316c9140b287b.txt",
+        "point": {"fr": "le point un", "en": "point one"},
+    }
+    titles = {
+        "002_4f5316c9140b287b.txt": LocalizedText(fr="Le titre français", en="The English title")
+    }
+    r = build_rubric(RubricDocument.model_validate(doc), titles)
+    answers = Answers(ratings={"alpha": 3}, flags=["warn_one"])
+    fr = [x.text for x in score(r, answers, "fr").reasons if x.ref == "warn_one"]
+    en = [x.text for x in score(r, answers, "en").reasons if x.ref == "warn_one"]
+    assert fr[0].endswith("(source\u202f: «\u202fLe titre français\u202f», point le point un).")
+    assert en[0].endswith("(source: “The English title”, point point one).")
