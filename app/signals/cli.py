@@ -34,11 +34,21 @@ def train_command(
         raise typer.Exit(1) from exc
     counts = report["statements"]
     typer.echo(f"trained on {counts['train']} statements, {counts['validation']} set aside")
-    typer.echo(f"{'validation split':<26} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
-    for flag, figures in sorted(report["flags"].items()):
-        held = figures["validation"]
-        p, r, f = prf(held["tp"], held["fp"], held["fn"])
-        typer.echo(f"{flag:<26} {p:9.3f} {r:7.3f} {f:6.3f} {held['tp'] + held['fn']:8d}")
+    for part, title in (
+        ("cross_validation", "grouped cross-validation"),
+        ("validation", "validation split"),
+    ):
+        typer.echo(f"{title:<26} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}")
+        total = {"tp": 0, "fp": 0, "fn": 0}
+        for flag, figures in sorted(report["flags"].items()):
+            held = figures[part]
+            for key in total:
+                total[key] += held[key]
+            p, r, f = prf(held["tp"], held["fp"], held["fn"])
+            typer.echo(f"{flag:<26} {p:9.3f} {r:7.3f} {f:6.3f} {held['tp'] + held['fn']:8d}")
+        p, r, f = prf(total["tp"], total["fp"], total["fn"])
+        support = total["tp"] + total["fn"]
+        typer.echo(f"{'overall (micro)':<26} {p:9.3f} {r:7.3f} {f:6.3f} {support:8d}")
 
 
 @flags_app.command("evaluate")

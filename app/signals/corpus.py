@@ -1,8 +1,10 @@
 """The labelled statements a classifier learns from: criteria/signals/<corpus>/*.jsonl.
 
 One JSON object a line: {"id", "language", "text", "flags": [...]}; "flags": [] for a clean
-statement. A share of the statements, chosen by a hash of their id, is never trained or tuned
-on: the validation split the training reports on.
+statement. An optional "group" (an id) ties statements written together, such as a statement and
+its translation: a group falls whole into one cross-validation fold and one side of the split, so
+a statement is never scored by a model that learned its twin. A share of the groups, chosen by a
+hash, is never trained or tuned on: the validation split the training reports on.
 """
 
 import hashlib
@@ -22,6 +24,12 @@ class Statement:
     language: Language
     text: str
     flags: frozenset[str]
+    group: str = ""
+
+    @property
+    def group_key(self) -> str:
+        """The statement's group: its own id unless the corpus ties it to another."""
+        return self.group or self.id
 
 
 def is_validation(statement_id: str, share: float) -> bool:
@@ -51,6 +59,7 @@ def read_corpus(
                 item = json.loads(line)
                 ident, language, text = str(item["id"]), item["language"], item["text"]
                 flags = frozenset(item.get("flags") or [])
+                group = item.get("group", "")
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 issues.append(RubricIssue(where, "", f"not a labelled statement ({exc})", number))
                 continue
@@ -59,6 +68,9 @@ def read_corpus(
                 continue
             if not isinstance(text, str) or not text.strip():
                 issues.append(RubricIssue(where, "text", "must be a non-empty string", number))
+                continue
+            if not isinstance(group, str):
+                issues.append(RubricIssue(where, "group", "must be a statement id", number))
                 continue
             unknown = sorted(flags - known_flags)
             if unknown:
@@ -71,5 +83,5 @@ def read_corpus(
                 issues.append(RubricIssue(where, "id", f"'{ident}' appears twice", number))
                 continue
             seen.add(ident)
-            statements.append(Statement(ident, language, text, flags))
+            statements.append(Statement(ident, language, text, flags, group))
     return statements, digest.hexdigest()

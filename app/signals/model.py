@@ -32,7 +32,7 @@ class FlagSignals(_Strict):
     """How one red flag is suggested, under the rubric author's control."""
 
     explanation: Texts
-    min_precision: float = Field(default=0.95, gt=0, le=1)
+    min_precision: float = Field(default=0.85, gt=0, le=1)
     enabled: bool = True
     min_count: int | None = Field(default=None, ge=0)
     keywords: PerLanguage = PerLanguage()

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -120,11 +121,10 @@ NOT_THEIR_STANCE = [
         "what they built.",
         "followers_as_proof",
     ),
-    pytest.param(
+    (
         "My flatmate has 20,000 followers on TikTok; she's a baker, and it says nothing about "
         "community management.",
         "followers_as_proof",
-        marks=MISSED,
     ),
 ]
 
@@ -158,7 +158,7 @@ def test_what_is_not_the_candidates_stance_is_not(text: str, flag: str) -> None:
         ("40,000", True),
         ("40.000", True),
         ("40\u202f000", True),
-        ("1,5 M", True),
+        pytest.param("1,5 M", True, marks=MISSED),  # the English sentence scores too low
         ("12000", True),
         ("999", False),
         ("800", False),
@@ -404,6 +404,40 @@ def test_a_corpus_line_with_an_unknown_flag_is_refused_with_its_line(tmp_path: P
     with pytest.raises(RubricError) as raised:
         load_all(criteria, load_rubrics(criteria))
     assert "extra.jsonl:2: flags: unknown ['bought_fans']" in str(raised.value)
+
+
+def test_a_corpus_line_with_a_group_that_is_not_an_id_is_refused(tmp_path: Path) -> None:
+    criteria = _criteria_copy(tmp_path)
+    corpus = criteria / "signals" / "corpus" / "extra.jsonl"
+    corpus.write_text(
+        '{"id": "x-1", "group": 7, "language": "en", "text": "Fine.", "flags": []}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    assert "extra.jsonl:1: group: must be a statement id" in str(raised.value)
+
+
+def test_a_statement_and_its_translation_share_a_fold_and_a_side_of_the_split() -> None:
+    """Twins (the same "group") are never split between training and scoring: the
+    cross-validation figures would otherwise score a statement with a model that learned its
+    translation."""
+    from app.signals.corpus import is_validation
+    from app.signals.loader import read_document, read_statements
+    from app.signals.train import fold_of
+
+    path = SIGNALS_DIR / "social-media-screen.yaml"
+    statements, _ = read_statements(path, read_document(path, RUBRICS)[0])
+    by_id = {s.id: s for s in statements}
+    twins = [(s, by_id[s.group]) for s in statements if s.group and s.group in by_id]
+    assert len(twins) > 1000
+    assert any(a.language != b.language for a, b in twins)
+    for a, b in twins:
+        assert fold_of(a) == fold_of(b)
+        assert is_validation(a.group_key, 0.2) == is_validation(b.group_key, 0.2)
+    # Without the group, many twins would land in different folds.
+    apart = sum(fold_of(replace(a, group="")) != fold_of(b) for a, b in twins)
+    assert apart > len(twins) / 3
 
 
 def test_criteria_validate_checks_the_signals_file(tmp_path: Path) -> None:
