@@ -144,6 +144,7 @@ def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], st
         return
     levels = list(range(doc.scale.min, doc.scale.max + 1))
     flag_ids = [f.id for f in doc.flags]
+    valid_flags = ", ".join(flag_ids) or "none defined"
     for index, criterion in enumerate(doc.criteria):
         missing = [lvl for lvl in levels if lvl not in criterion.anchors]
         extra = [lvl for lvl in criterion.anchors if lvl not in levels]
@@ -169,7 +170,7 @@ def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], st
             if flag_id not in flag_ids:
                 yield (
                     ("criteria", index, "flags", position),
-                    f"unknown flag '{flag_id}' (valid: {', '.join(flag_ids) or 'none defined'})",
+                    f"unknown flag '{flag_id}' (valid: {valid_flags})",
                 )
         if not 1 <= criterion.ask_first <= len(criterion.questions.fr):
             yield (
@@ -184,7 +185,7 @@ def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], st
             if anchor.implies not in flag_ids:
                 yield (
                     ("criteria", index, "anchors", level, "implies"),
-                    f"unknown flag '{anchor.implies}' (valid: {', '.join(flag_ids) or 'none'})",
+                    f"unknown flag '{anchor.implies}' (valid: {valid_flags})",
                 )
             implied_at.setdefault(anchor.implies, []).append(level)
         for flag_id, at in implied_at.items():
@@ -206,7 +207,7 @@ def _cross_check(doc: RubricDocument) -> Iterator[tuple[tuple[PathPart, ...], st
         if item.flag not in flag_ids:
             yield (
                 ("contradictions", index, "flag"),
-                f"unknown flag '{item.flag}' (valid: {', '.join(flag_ids) or 'none'})",
+                f"unknown flag '{item.flag}' (valid: {valid_flags})",
             )
         if item.criterion not in criterion_ids:
             yield (

@@ -106,7 +106,7 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     (
         "an implied flag when the rubric has none",
         implying({1: "nope"}) | {"flags": []},
-        [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: none)")],
+        [("criteria[0].anchors[1].implies", "unknown flag 'nope' (valid: none defined)")],
     ),
     (
         "an implied flag from the bottom up is fine, a gap is not",
@@ -137,7 +137,7 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     (
         "a contradiction names a flag when the rubric has none",
         document(flags=[], contradictions=[{"flag": "nope", "criterion": "alpha", "levels": [4]}]),
-        [("contradictions[0].flag", "unknown flag 'nope' (valid: none)")],
+        [("contradictions[0].flag", "unknown flag 'nope' (valid: none defined)")],
     ),
     (
         "a contradiction names a known criterion",
