@@ -343,13 +343,23 @@ def _mutated(source: str, diff: str) -> str | None:
 
 
 def verify_module(
-    name: str, group: Group, module: str, skip: Iterable[str] = (), tests: Iterable[str] = ()
+    name: str,
+    group: Group,
+    module: str,
+    skip: Iterable[str] = (),
+    tests: Iterable[str] = (),
+    timeouts: bool = False,
 ) -> None:
     """Re-test each survivor of a module without mutmut: apply its diff to a copy of the current
     sources and run the group's tests at the full example count. The verdicts are kept in
-    verified.json beside the module's run and override mutmut's for those mutants."""
+    verified.json beside the module's run and override mutmut's for those mutants.
+
+    `timeouts`: re-test the mutants mutmut counted as timeouts too (a loaded machine makes slow
+    tests time out: a timeout counts as a kill, so a survivor could hide there). Each run then
+    gets ten times the unmutated run's time; a mutant still over it is a real timeout."""
     work = _work(name, module)
-    survivors = [k for k, s in _statuses(work).items() if s in SURVIVING and k not in skip]
+    wanted = (*SURVIVING, "timeout") if timeouts else SURVIVING
+    survivors = [k for k, s in _statuses(work).items() if s in wanted and k not in skip]
     if not survivors:
         return
     scratch = work / "verify"
@@ -364,8 +374,12 @@ def verify_module(
     env["PYTHONPATH"] = str(scratch)
     done = work / "verified.json"
     verdicts: dict[str, str] = json.loads(done.read_text()) if done.exists() else {}
+    command = [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)]
+    started = time.monotonic()
+    subprocess.run(command, cwd=scratch, env=env, capture_output=True, check=False)
+    limit = max(60.0, 10 * (time.monotonic() - started))
     for key in survivors:
-        if verdicts.get(key) == "killed":
+        if verdicts.get(key, "").startswith("killed"):
             continue
         shown = _mutmut(work, "show", key)
         diff = shown[shown.index("--- ") :] if "--- " in shown else ""
@@ -380,17 +394,15 @@ def verify_module(
         target.write_text(mutated, encoding="utf-8")
         try:
             run = subprocess.run(
-                [sys.executable, "-m", "pytest", *(list(tests) or group.tests), *_fast(group)],
-                cwd=scratch,
-                env=env,
-                capture_output=True,
-                text=True,
+                command, cwd=scratch, env=env, capture_output=True, text=True, timeout=limit
             )
+            # pytest exits 0 when every test passed (5: none ran); any failure or error kills.
+            survived = run.returncode in (0, 5)
+            verdicts[key] = f"survived (pytest {run.returncode})" if survived else "killed"
+        except subprocess.TimeoutExpired:
+            verdicts[key] = f"killed (timeout: over {limit:.0f} s)"
         finally:
             target.write_text(original, encoding="utf-8")
-        # pytest exits 0 when every test passed (5: none ran); any failure or error kills.
-        survived = run.returncode in (0, 5)
-        verdicts[key] = f"survived (pytest {run.returncode})" if survived else "killed"
         print(f"mutation: verify {key}: {verdicts[key]}", flush=True)
         done.write_text(json.dumps(verdicts, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -433,8 +445,10 @@ def collect(name: str, only: list[str] | None = None) -> Outcome:
         verified_file = work / "verified.json"
         if verified_file.exists():  # survivors re-tested against the current tests
             for key, verdict in json.loads(verified_file.read_text()).items():
-                if verdict == "killed" and statuses.get(key) in SURVIVING:
+                if verdict.startswith("killed") and statuses.get(key) in SURVIVING:
                     statuses[key] = "killed"
+                elif verdict.startswith("survived") and statuses.get(key) == "timeout":
+                    statuses[key] = "survived"  # a timeout of a loaded machine, not a kill
         per_file = outcome.by_file.setdefault(module, {})
         if not statuses:
             per_file["not run"] = 1
@@ -572,6 +586,11 @@ def main() -> None:
         help="re-test the survivors by applying their diffs to a copy (no mutmut run)",
     )
     parser.add_argument(
+        "--verify-timeouts",
+        action="store_true",
+        help="with --verify: re-test the mutants counted as timeouts too",
+    )
+    parser.add_argument(
         "--verify-tests",
         nargs="*",
         default=[],
@@ -583,7 +602,14 @@ def main() -> None:
     explained = json.loads(explained_file.read_text()) if explained_file.exists() else {}
     if args.verify:
         for name, module in chosen:
-            verify_module(name, GROUPS[name], module, skip=explained, tests=args.verify_tests)
+            verify_module(
+                name,
+                GROUPS[name],
+                module,
+                skip=explained,
+                tests=args.verify_tests,
+                timeouts=args.verify_timeouts,
+            )
     elif not args.report_only:
         for name, module in chosen:
             print(f"mutation: {name}: {module} ...", flush=True)

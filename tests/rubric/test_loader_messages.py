@@ -83,6 +83,22 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "every lower level missing is named",
+        implying({3: "warn_one"}),
+        [
+            (
+                "criteria[0].anchors[3].implies",
+                "level 3 implies 'warn_one' but lower level(s) 1, 2 do not: raising a rating "
+                "must never add a flag",
+            )
+        ],
+    ),
+    (
+        "a rubric has a core criterion",
+        document(criteria=[criterion("alpha", "depth", 3), criterion("beta", "depth", 1)]),
+        [("criteria", "at least one criterion must be in the 'core' group")],
+    ),
+    (
         "the scale goes up",
         document(scale=(4, 2)),
         [("scale", "min (4) must be lower than max (2)")],
@@ -168,6 +184,39 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
                 "warning_effect.accumulate",
                 "from 2 warnings the cap 'strong_hire' is above the cap for fewer warnings "
                 "('hold'): more warnings must never give a better recommendation",
+            )
+        ],
+    ),
+    (
+        "each cap ranks above the one below it: hold over no hire",
+        steps((2, "hold"), cap="no_hire"),
+        [
+            (
+                "warning_effect.accumulate",
+                "from 2 warnings the cap 'hold' is above the cap for fewer warnings "
+                "('no_hire'): more warnings must never give a better recommendation",
+            )
+        ],
+    ),
+    (
+        "each cap ranks above the one below it: hire over hold",
+        steps((2, "hire"), cap="hold"),
+        [
+            (
+                "warning_effect.accumulate",
+                "from 2 warnings the cap 'hire' is above the cap for fewer warnings "
+                "('hold'): more warnings must never give a better recommendation",
+            )
+        ],
+    ),
+    (
+        "each cap ranks above the one below it: strong hire over hire",
+        steps((2, "strong_hire"), cap="hire"),
+        [
+            (
+                "warning_effect.accumulate",
+                "from 2 warnings the cap 'strong_hire' is above the cap for fewer warnings "
+                "('hire'): more warnings must never give a better recommendation",
             )
         ],
     ),
