@@ -174,9 +174,30 @@ def test_duplicate_yaml_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RubricError) as caught:
         load_rubric_file(path)
     # The line is the second one's, the one to remove.
-    assert [(i.path, i.reason, i.line) for i in caught.value.issues] == [
-        ("version", "duplicate key: the same key appears twice", last)
+    assert [str(i) for i in caught.value.issues] == [
+        f"{path}:{last}: version: duplicate key: the same key appears twice"
     ]
+
+
+def test_a_duplicate_key_is_reported_beside_the_fields_that_do_not_validate(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "test-rubric.yaml"
+    write_rubric(tmp_path, document(weights={"core": "heavy", "depth": 2}))
+    path.write_text(path.read_text() + "version: 2.0.0\n", encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path)
+    assert [i.path for i in caught.value.issues] == ["version", "weights.core"]
+
+
+def test_yaml_the_reader_refuses_is_reported_with_its_reason(tmp_path: Path) -> None:
+    path = tmp_path / "test-rubric.yaml"
+    path.write_text("id: test-rubric\ntitle: bell \x07 here\n", encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        load_rubric_file(path)
+    (issue,) = caught.value.issues
+    assert (issue.file, issue.path, issue.line) == (str(path), "", None)
+    assert issue.reason.startswith("invalid YAML: unacceptable character #x0007")
 
 
 def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:

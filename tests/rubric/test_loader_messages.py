@@ -395,8 +395,8 @@ def test_a_directory_that_is_not_one_or_holds_no_rubric(tmp_path: Path) -> None:
     ]
     with pytest.raises(RubricError) as empty:
         load_rubrics(tmp_path)
-    assert [(i.file, i.reason) for i in empty.value.issues] == [
-        (str(tmp_path), "no rubric file (*.yaml) found")
+    assert [str(i) for i in empty.value.issues] == [
+        f"{tmp_path}: (document): no rubric file (*.yaml) found"
     ]
 
 
