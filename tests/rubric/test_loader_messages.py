@@ -474,3 +474,21 @@ def test_an_unknown_key_in_the_seed_titles_is_named(tmp_path: Path) -> None:
     assert [(i.path, i.reason, i.line) for i in caught.value.issues] == [
         (f"{seed}.colour", "unknown key 'colour'", 3)
     ]
+
+
+def test_a_protected_word_in_a_rubric_stops_loading_the_directory_with_the_grounds_label(
+    tmp_path: Path,
+) -> None:
+    doc = document()
+    doc["criteria"][0]["description"] = {
+        "fr": "Décrire la stratégie éditoriale.",
+        "en": "Asks about the candidate's marital status.",
+    }
+    write_rubric(tmp_path, doc)
+    with pytest.raises(RubricError) as caught:
+        load_rubrics(tmp_path)
+    assert [str(i) for i in caught.value.issues] == [
+        f"{tmp_path / 'test-rubric.yaml'}: criteria[0].description.en: 'marital status' in "
+        "'alpha' touches a protected ground (family situation): rephrase the text, or list the "
+        "term under the item's fairness_exceptions with a written reason"
+    ]
