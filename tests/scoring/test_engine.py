@@ -6,7 +6,7 @@ import pytest
 
 from app.rubric import Rubric
 from app.scoring import Answers, AnswersError, parse_answers, score
-from app.scoring.rules import rank, walk_key
+from app.scoring.rules import band, rank, walk_key
 from tests.factories import criterion, document, flag, rubric
 
 # Two core criteria (weights 3 and 1) and one depth criterion (weight 2), scale 1–4.
@@ -382,3 +382,14 @@ def test_the_band_reads_the_score_as_shown_to_one_decimal() -> None:
     open_ = score(r, Answers(ratings={"alpha": 2, "beta": 3}))
     assert open_.possible == sorted(_every_completion(r, {"alpha": 2, "beta": 3}, []), key=rank)
     assert "hire" in open_.possible
+
+
+def test_a_score_on_a_threshold_falls_in_the_band_above(small: Rubric) -> None:
+    t = small.thresholds
+    assert [band(small, x) for x in (t.strong_hire, t.hire, t.hold)] == [
+        "strong_hire",
+        "hire",
+        "hold",
+    ]
+    below = [band(small, x - 0.01) for x in (t.strong_hire, t.hire, t.hold)]
+    assert below == ["hire", "hold", "no_hire"]
