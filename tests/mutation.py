@@ -144,6 +144,10 @@ class Outcome:
     survivors: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     carried: list[str] = field(default_factory=list)  # modules whose counts are an earlier run's
+    # Timeouts re-tested without mutmut (`--verify --verify-timeouts`), and those left as mutmut
+    # counted them (a kill), by module.
+    timeouts_retested: dict[str, int] = field(default_factory=dict)
+    timeouts_left: dict[str, int] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -443,8 +447,13 @@ def collect(name: str, only: list[str] | None = None) -> Outcome:
             outcome.carried.append(module)
             continue
         verified_file = work / "verified.json"
-        if verified_file.exists():  # survivors re-tested against the current tests
-            for key, verdict in json.loads(verified_file.read_text()).items():
+        verified = json.loads(verified_file.read_text()) if verified_file.exists() else {}
+        for key, status in statuses.items():
+            if status == "timeout":
+                tally = outcome.timeouts_retested if key in verified else outcome.timeouts_left
+                tally[module] = tally.get(module, 0) + 1
+        if verified:  # survivors (and timeouts) re-tested against the current tests
+            for key, verdict in verified.items():
                 if verdict.startswith("killed") and statuses.get(key) in SURVIVING:
                     statuses[key] = "killed"
                 elif verdict.startswith("survived") and statuses.get(key) == "timeout":
@@ -470,6 +479,10 @@ def _file_score(counts: dict[str, int]) -> str:
     return f"{killed}/{judged} = {100 * killed / judged:.1f} %{whole}"
 
 
+def _per_module(counts: dict[str, int]) -> str:
+    return ", ".join(f"{Path(m).stem} {n}" for m, n in sorted(counts.items()))
+
+
 def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str]) -> None:
     """tests/MUTATION.md: scores, the command, and each survivor with its diff."""
     commit = subprocess.run(
@@ -487,7 +500,10 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         f"Property tests run {SCALE} of their examples per mutant; survivors are then re-tested",
         'at full count (`--recheck` or `--verify`). "not checked" mutants are those of a module',
         "whose run was stopped (time limit): the scores are over the mutants checked only, and a",
-        'module "ran whole" when none is left unchecked.',
+        'module "ran whole" when none is left unchecked. A timeout counts as a kill, as in',
+        "mutmut; on a loaded machine a slow test times out too, so timeouts are re-tested",
+        "without mutmut where said below (`--verify --verify-timeouts`: ten times the unmutated",
+        "run's time); one that then passes counts as a survivor.",
         "",
         "| group | mutants | killed | survived | equivalent | not checked | score | without "
         "equivalents | target | modules run whole | time |",
@@ -518,6 +534,16 @@ def write_report(outcomes: list[Outcome], command: str, explained: dict[str, str
         lines += [f"Mutated: {', '.join(group.mutate)}. Tests: {', '.join(group.tests)}.", ""]
         if group.note:
             lines += [group.note, ""]
+        retested, left = sum(o.timeouts_retested.values()), sum(o.timeouts_left.values())
+        if retested or left:
+            lines += [
+                f"Timeouts re-tested without mutmut: {retested}"
+                + (f" ({_per_module(o.timeouts_retested)})" if retested else "")
+                + f"; left as mutmut's kills: {left}"
+                + (f" ({_per_module(o.timeouts_left)})" if left else "")
+                + ".",
+                "",
+            ]
         if o.carried:
             entries = json.loads(CARRIED.read_text())
             lines += [
