@@ -1,5 +1,6 @@
 """The engine's rules on small rubrics whose verdicts can be worked out by hand."""
 
+import copy
 import itertools
 
 import pytest
@@ -393,3 +394,51 @@ def test_a_score_on_a_threshold_falls_in_the_band_above(small: Rubric) -> None:
     ]
     below = [band(small, x - 0.01) for x in (t.strong_hire, t.hire, t.hold)]
     assert below == ["hire", "hold", "no_hire"]
+
+
+def test_what_is_still_possible_is_scored_as_the_complete_assessments_are() -> None:
+    # alpha 2, beta 4 and gamma unknown: 6, 8, 10 or 12 of 18 units, scores 33.3, 44.4, 55.6
+    # and 66.7 (to one decimal, as a complete assessment's). 66.7 stays under "hire" at 66.8.
+    doc = copy.deepcopy(SMALL)
+    doc["thresholds"] = {"strong_hire": 80, "hire": 66.8, "hold": 45}
+    r = rubric(doc)
+    complete = [
+        score(r, parse_answers(r, {"ratings": {"alpha": 2, "beta": 4, "gamma": g}}))
+        for g in (1, 2, 3, 4)
+    ]
+    assert [(v.score, v.recommendation) for v in complete] == [
+        (33.3, "no_hire"),
+        (44.4, "no_hire"),
+        (55.6, "hold"),
+        (66.7, "hold"),
+    ]
+    open_ = score(r, parse_answers(r, {"ratings": {"alpha": 2, "beta": 4}}))
+    assert open_.possible == ["no_hire", "hold"]
+
+
+def test_settle_names_a_criterion_that_matters_only_one_step_above_the_bottom() -> None:
+    # c2 (depth, weight 1) matters only between its two lowest levels: c0 4, c1 1, c2 1 -> 2
+    # lifts the score from 35.0 (no hire) to 41.7 (hold, the weak-core cap).
+    doc = document(
+        criteria=[
+            criterion("c0", "core", 2),
+            criterion("c1", "core", 2),
+            criterion("c2", "depth", 1),
+        ],
+        flags=[flag("w1")],
+    )
+    doc["thresholds"] = {"strong_hire": 73, "hire": 47, "hold": 36}
+    doc["weak_core"] = {"rating_below": 3, "cap": "hold"}
+    r = rubric(doc)
+    low, high = (
+        score(r, parse_answers(r, {"ratings": {"c0": 4, "c1": 1, "c2": c2}, "flags": ["w1"]}))
+        for c2 in (1, 2)
+    )
+    assert (low.score, low.recommendation, high.score, high.recommendation) == (
+        35.0,
+        "no_hire",
+        41.7,
+        "hold",
+    )
+    v = score(r, parse_answers(r, {"flags": ["w1"]}))
+    assert v.settle == ["c0", "c1", "c2"]
