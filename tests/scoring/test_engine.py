@@ -7,7 +7,7 @@ import pytest
 
 from app.rubric import Rubric
 from app.scoring import Answers, AnswersError, parse_answers, score
-from app.scoring.rules import band, rank, walk_key
+from app.scoring.rules import band, decide, rank, walk_key
 from tests.factories import criterion, document, flag, rubric
 
 # Two core criteria (weights 3 and 1) and one depth criterion (weight 2), scale 1–4.
@@ -442,3 +442,16 @@ def test_settle_names_a_criterion_that_matters_only_one_step_above_the_bottom() 
     )
     v = score(r, parse_answers(r, {"flags": ["w1"]}))
     assert v.settle == ["c0", "c1", "c2"]
+
+
+def test_a_shared_walk_cache_keeps_each_assessments_walk_and_reuses_it(small: Rubric) -> None:
+    walks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    strong = decide(small, {"alpha": 4, "beta": 4}, [], 2, walks)
+    weak = decide(small, {"alpha": 1, "beta": 2}, [], 2, walks)
+    assert len(walks) == 2
+    for ratings, cached in (({"alpha": 4, "beta": 4}, strong), ({"alpha": 1, "beta": 2}, weak)):
+        fresh = decide(small, ratings, [], 2)
+        assert (cached.possible, cached.settle) == (fresh.possible, fresh.settle)
+    assert strong.possible != weak.possible
+    again = decide(small, {"alpha": 4, "beta": 4}, [], 2, walks)  # found, not made again
+    assert (again.possible, again.settle, len(walks)) == (strong.possible, strong.settle, 2)
