@@ -376,14 +376,22 @@ _SCORECARDS = (
 
 
 def stored_panel(
-    session: Session, registry: RubricRegistry, candidate: Pinned, language: Language
+    session: Session,
+    registry: RubricRegistry,
+    candidate: Pinned,
+    language: Language,
+    scorecards: Sequence[tuple[uuid.UUID, int]] | None = None,
 ) -> CandidateVerdict | None:
     """The panel verdict in `language` without scoring: from its stored facts if they were
     made from the scorecards submitted now by the candidate's pinned versions, or the empty
-    panel's (the same for every candidate of a rubric) when nothing was submitted; else None."""
-    scorecards = [
-        (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
-    ]
+    panel's (the same for every candidate of a rubric) when nothing was submitted; else None.
+
+    `scorecards`: the submitted scorecards' (id, revision) in submission order, when the caller
+    has read them; else they are read here."""
+    if scorecards is None:
+        scorecards = [
+            (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
+        ]
     version_id = candidate.rubric_version_id
     if version_id is None:  # pinned at the first submission: none yet
         if scorecards:
@@ -460,7 +468,10 @@ def panel_with_members(
     rubric = rubric_of(session, registry, candidate)
     scorecards = submitted(session, candidate.id)
     panel_members = members(scorecards)
-    kept = stored_panel(session, registry, candidate, language) if stored else None
+    kept = None
+    if stored:
+        read = [(a.id, a.revision) for a in scorecards]
+        kept = stored_panel(session, registry, candidate, language, read)
     if kept is not None:
         return kept, panel_members, rubric
     walks = _stored_walks(session, candidate.id)
