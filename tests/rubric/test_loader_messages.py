@@ -187,38 +187,19 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
             )
         ],
     ),
-    (
-        "each cap ranks above the one below it: hold over no hire",
-        steps((2, "hold"), cap="no_hire"),
-        [
-            (
-                "warning_effect.accumulate",
-                "from 2 warnings the cap 'hold' is above the cap for fewer warnings "
-                "('no_hire'): more warnings must never give a better recommendation",
-            )
-        ],
-    ),
-    (
-        "each cap ranks above the one below it: hire over hold",
-        steps((2, "hire"), cap="hold"),
-        [
-            (
-                "warning_effect.accumulate",
-                "from 2 warnings the cap 'hire' is above the cap for fewer warnings "
-                "('hold'): more warnings must never give a better recommendation",
-            )
-        ],
-    ),
-    (
-        "each cap ranks above the one below it: strong hire over hire",
-        steps((2, "strong_hire"), cap="hire"),
-        [
-            (
-                "warning_effect.accumulate",
-                "from 2 warnings the cap 'strong_hire' is above the cap for fewer warnings "
-                "('hire'): more warnings must never give a better recommendation",
-            )
-        ],
+    *(
+        (
+            f"each cap ranks above the one below it: {above} over {below}",
+            steps((2, above), cap=below),
+            [
+                (
+                    "warning_effect.accumulate",
+                    f"from 2 warnings the cap '{above}' is above the cap for fewer warnings "
+                    f"('{below}'): more warnings must never give a better recommendation",
+                )
+            ],
+        )
+        for below, above in (("no_hire", "hold"), ("hold", "hire"), ("hire", "strong_hire"))
     ),
     (
         "two steps at the same count",
