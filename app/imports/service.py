@@ -44,6 +44,7 @@ from app.rubric.store import RubricRegistry
 from app.scoring import Answers
 from app.scoring.panel import panel_facts, panel_recommendation
 from app.scoring.rules import CURRENT_RULES, RulesVersion, decide
+from app.scoring.verdict import Facts
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -97,9 +98,20 @@ class _CandidateState:
     emails: set[str] = field(default_factory=set)
     panel: list[_Member] = field(default_factory=list)
     created: bool = False  # a new candidate is created by its first valid line
-    # The rubric and rules that scored the panel in this batch (its verdict is stored at the end).
-    scored: tuple[Rubric, RulesVersion] | None = None
+    # The rubric, rules and facts of the panel verdict after the batch (stored at its end).
+    scored: tuple[Rubric, RulesVersion, Facts] | None = None
     updates: int = 0  # how many per-request writes this batch stands for (the ETag version)
+
+
+@dataclass
+class _Valid:
+    """A line that passed its checks, with what they found."""
+
+    line: ImportLine
+    state: _CandidateState
+    rubric: Rubric
+    answers: Answers
+    email: str
 
 
 @dataclass
@@ -267,29 +279,36 @@ class Importer:
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
         states, positions_of = _load(session, [line for _, line in parsed])
-        batch = _Batch()
+        # First every line is checked (what a line may do depends on the lines before it only
+        # through the interviewers already seen), so that each candidate's last submitted line
+        # of the batch is known before any row is made: its panel verdict is worked out once.
+        valid: list[_Valid] = []
         for number, line in parsed:
             try:
-                self._line(session, line, states, positions_of, batch)
+                valid.append(self._check(session, line, states, positions_of))
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
-            else:
-                self.report.imported += 1
+        last = {id(v.state): v for v in valid if v.line.status == "submitted"}
+        batch = _Batch()
+        for checked in valid:
+            self._line(session, checked, batch, last=last.get(id(checked.state)) is checked)
+            self.report.imported += 1
         _write(session, states, batch)
         self.report.errors.sort(key=lambda e: e.line)  # a batch lists its parse errors first
         if self.progress is not None:
             self.progress(len(raw_lines))
 
-    def _line(
+    def _check(
         self,
         session: Session,
         line: ImportLine,
         states: dict[Any, _CandidateState],
         positions_of: dict[uuid.UUID, str],
-        batch: _Batch,
-    ) -> None:
-        """Check one line against the candidate's rubric and rules, then add its rows."""
+    ) -> "_Valid":
+        """Check one line against the candidate's rubric and rules, and its interviewer against
+        the candidate's scorecards (those stored and those of the valid lines before it)."""
         state = _state_for(line, states, positions_of)
+        # Pinned or not yet, the rubric is the same: a first submission pins the one it used.
         rubric = self._rubric(session, state)
         rules = verdicts.rules_version(state.row["rules_version"])
         try:
@@ -303,11 +322,21 @@ class Importer:
             raise LineRefused(
                 [FieldError("interviewer.email", "already has an assessment of this candidate")]
             )
-        # The line is valid: from here on it writes.
+        state.emails.add(email)
+        return _Valid(line, state, rubric, answers, email)
+
+    def _line(self, session: Session, checked: "_Valid", batch: _Batch, *, last: bool) -> None:
+        """Add the rows of a valid line; `last`: its candidate's last submitted line here."""
+        line, state, rubric, answers, email = (
+            checked.line,
+            checked.state,
+            checked.rubric,
+            checked.answers,
+            checked.email,
+        )
         if state.new and not state.created:
             self._create_candidate(session, line.candidate, state, batch)
         before = dict(state.row)
-        state.emails.add(email)
         now = utcnow()
         stored = answers.model_dump(mode="json")
         submitted = line.status == "submitted"
@@ -330,7 +359,7 @@ class Importer:
         if state.row["status"] == "new":
             state.row["status"] = "in_review"
         if submitted:
-            self._submit(session, state, rubric, answers, assessment, batch)
+            self._submit(session, state, rubric, answers, assessment, batch, last=last)
         change = recorder.core_updated(session, Candidate, state.row["id"], before, state.row)
         if change is not None:
             state.updates += 1
@@ -368,8 +397,14 @@ class Importer:
         answers: Answers,
         assessment: dict[str, Any],
         batch: _Batch,
+        *,
+        last: bool,
     ) -> None:
-        """Pin, score once, and keep the panel recommendation: as `assessments.service._freeze`."""
+        """Pin, score once, and keep the panel recommendation: as `assessments.service._freeze`.
+
+        The panel's recommendation after each line is what the candidate's audit row and the
+        `verdict.changed` event say; after the candidate's last submitted line of the batch it
+        comes from the panel verdict's facts, worked out once and stored at the end."""
         row = state.row
         if row["rubric_version_id"] is None:
             row["rubric_version_id"] = self.registry.snapshot(session, rubric)
@@ -420,8 +455,12 @@ class Importer:
             )
         )
         state.panel.sort(key=lambda m: (m.submitted_at, m.id))
-        state.scored = (rubric, rules)
-        after = panel_recommendation(rubric, verdicts.members(state.panel), rules)
+        panel = verdicts.members(state.panel)
+        if last:
+            state.scored = (rubric, rules, panel_facts(rubric, panel, rules))
+            after = str(state.scored[2]["recommendation"])
+        else:
+            after = panel_recommendation(rubric, panel, rules)
         before = row["recommendation"]
         if after != before:
             row["recommendation"] = after
@@ -611,16 +650,20 @@ def _write(
 
 
 def _store_panels(session: Session | OrmSession, states: dict[Any, _CandidateState]) -> None:
-    """Store the panel verdict of each candidate whose panel this batch changed, once."""
+    """Store the panel verdict of each candidate whose panel this batch changed, once, all of
+    them in one statement."""
     seen: set[Any] = set()
+    panels: list[verdicts.Panel] = []
     for state in states.values():
         if state.scored is None or state.row["id"] in seen:
             continue
         seen.add(state.row["id"])
-        rubric, rules = state.scored
-        facts = panel_facts(rubric, verdicts.members(state.panel), rules)
+        _rubric, rules, facts = state.scored
         scorecards = [(m.id, m.revision) for m in state.panel]
-        verdicts.store_panel(
-            session, state.row["id"], state.row["rubric_version_id"], rules, scorecards, facts
+        panels.append(
+            verdicts.Panel(
+                state.row["id"], state.row["rubric_version_id"], rules, scorecards, facts
+            )
         )
         state.scored = None
+    verdicts.store_panels(session, panels)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
@@ -425,6 +425,18 @@ def _empty_panel(rubric: Rubric, rules: RulesVersion) -> Facts:
     return panel_facts(rubric, [], rules)
 
 
+class Panel(NamedTuple):
+    """A panel verdict to store: whose, what it was made from (the candidate's pinned rubric
+    and rules versions and its submitted scorecards' (id, revision) in the panel's order), and
+    its facts."""
+
+    candidate_id: uuid.UUID
+    version_id: uuid.UUID
+    rules: RulesVersion
+    scorecards: Sequence[tuple[uuid.UUID | str, int]]
+    facts: Facts
+
+
 def store_panel(
     session: Session | OrmSession,
     candidate_id: uuid.UUID,
@@ -435,16 +447,27 @@ def store_panel(
 ) -> None:
     """Keep a panel verdict's facts, under the key of what they were made from: the rules and
     rubric versions and the submitted scorecards (id, revision) in the panel's order."""
+    store_panels(session, [Panel(candidate_id, version_id, rules, scorecards, facts)])
+
+
+def store_panels(session: Session | OrmSession, panels: Sequence[Panel]) -> None:
+    """Keep several candidates' panel verdicts (as `store_panel`), in one statement."""
+    if not panels:
+        return
+    now = utcnow()
     session.execute(
         _upsert(_PANELS, session.get_bind().dialect.name),
-        {
-            "candidate_id": candidate_id,
-            "panel_key": panel_key(rules, version_id, scorecards),
-            "rubric_version_id": version_id,
-            "rules_version": rules,
-            "facts": facts,
-            "updated_at": utcnow(),
-        },
+        [
+            {
+                "candidate_id": p.candidate_id,
+                "panel_key": panel_key(p.rules, p.version_id, p.scorecards),
+                "rubric_version_id": p.version_id,
+                "rules_version": p.rules,
+                "facts": p.facts,
+                "updated_at": now,
+            }
+            for p in panels
+        ],
     )
 
 
