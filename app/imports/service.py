@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -32,6 +33,7 @@ from app.assessments.models import Assessment, AssessmentRevision, VerdictRecord
 from app.audit import recorder
 from app.candidates.models import Candidate, folded_search_text
 from app.candidates.service import ERASED
+from app.core import jsontext
 from app.core.db import UnitOfWork
 from app.core.errors import InvalidInput, RuleViolation
 from app.core.fields import FieldError, format_path
@@ -43,8 +45,7 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers
 from app.scoring.panel import panel_facts, panel_recommendation
-from app.scoring.rules import CURRENT_RULES, RulesVersion, decide
-from app.scoring.verdict import Facts
+from app.scoring.rules import CURRENT_RULES, RulesVersion, Walks, decide
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -98,8 +99,8 @@ class _CandidateState:
     emails: set[str] = field(default_factory=set)
     panel: list[_Member] = field(default_factory=list)
     created: bool = False  # a new candidate is created by its first valid line
-    # The rubric, rules and facts of the panel verdict after the batch (stored at its end).
-    scored: tuple[Rubric, RulesVersion, Facts] | None = None
+    # The rules and the facts (JSON text) of the panel verdict after the batch, stored at its end.
+    scored: tuple[RulesVersion, str] | None = None
     updates: int = 0  # how many per-request writes this batch stands for (the ETag version)
 
 
@@ -116,14 +117,29 @@ class _Valid:
 
 @dataclass
 class _Batch:
-    """The rows one batch inserts, in the order the foreign keys need."""
+    """The rows one batch inserts, in the order the foreign keys need; their JSON columns are
+    held as text (app/core/jsontext.py)."""
 
+    dialect: Dialect
     candidates: list[dict[str, Any]] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
     revisions: list[dict[str, Any]] = field(default_factory=list)
     verdicts: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    # The walks of rules 2 made in this batch (a scorecard with criteria left unrated): its
+    # verdict's walk serves its panel, as in a submission's transaction.
+    walks: Walks = field(default_factory=dict)
+
+    def audit_row(self, row: dict[str, Any] | None) -> bool:
+        """Add an audit row (None: nothing audited changed); whether there was one."""
+        if row is None:
+            return False
+        self.audit.append(jsontext.textual(self.dialect, row, ["changes"]))
+        return True
+
+    def json(self, value: Any) -> str:
+        return jsontext.dumps(self.dialect, value)
 
 
 def split_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -289,7 +305,7 @@ class Importer:
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
         last = {id(v.state): v for v in valid if v.line.status == "submitted"}
-        batch = _Batch()
+        batch = _Batch(session.get_bind().dialect)
         for checked in valid:
             self._line(session, checked, batch, last=last.get(id(checked.state)) is checked)
             self.report.imported += 1
@@ -355,15 +371,18 @@ class Importer:
             "submitted_at": (line.submitted_at or now) if submitted else None,
         }
         batch.assessments.append(assessment)
-        batch.audit.append(recorder.core_created(session, Assessment, assessment))
+        batch.audit_row(recorder.core_created(session, Assessment, assessment))
         if state.row["status"] == "new":
             state.row["status"] = "in_review"
+        text = batch.json(assessment.pop("answers"))
+        assessment[jsontext.key("answers")] = text
         if submitted:
-            self._submit(session, state, rubric, answers, assessment, batch, last=last)
+            self._submit(
+                session, state, rubric, answers, stored, text, assessment, batch, last=last
+            )
         change = recorder.core_updated(session, Candidate, state.row["id"], before, state.row)
-        if change is not None:
+        if batch.audit_row(change):
             state.updates += 1
-            batch.audit.append(change)
 
     def _rubric(self, session: Session, state: _CandidateState) -> Rubric:
         version_id = state.row["rubric_version_id"]
@@ -381,7 +400,7 @@ class Importer:
         assert data is not None  # a new state comes from a `candidate` object  # noqa: S101
         state.created = True
         batch.candidates.append(state.row)
-        batch.audit.append(recorder.core_created(session, Candidate, dict(state.row)))
+        batch.audit_row(recorder.core_created(session, Candidate, dict(state.row)))
         batch.outbox += webhooks.emit_rows(
             session,
             "candidate.created",
@@ -395,6 +414,8 @@ class Importer:
         state: _CandidateState,
         rubric: Rubric,
         answers: Answers,
+        stored: dict[str, Any],
+        stored_text: str,
         assessment: dict[str, Any],
         batch: _Batch,
         *,
@@ -411,12 +432,10 @@ class Importer:
         if row["rules_version"] is None:
             row["rules_version"] = CURRENT_RULES
         rules = verdicts.rules_version(row["rules_version"])
-        revision = assessments.revision_row(
-            assessment["id"], 1, assessment["answers"], assessment["summary"]
-        )
+        revision = assessments.revision_row(assessment["id"], 1, stored, assessment["summary"])
         revision["created_at"] = assessment["created_at"]
         ratings = {k: v for k, v in answers.ratings.items() if v is not None}
-        decision = decide(rubric, ratings, {f.id for f in answers.flags}, rules)
+        decision = decide(rubric, ratings, {f.id for f in answers.flags}, rules, batch.walks)
         verdict = {
             "id": new_id(),
             "assessment_id": assessment["id"],
@@ -429,12 +448,12 @@ class Importer:
             "cause": "submitted",
             "created_at": assessment["created_at"],
         }
+        batch.audit_row(recorder.core_created(session, AssessmentRevision, revision))
+        batch.audit_row(recorder.core_created(session, VerdictRecord, verdict))
+        del revision["answers"]
+        revision[jsontext.key("answers")] = stored_text  # the assessment's, serialized once
         batch.revisions.append(revision)
         batch.verdicts.append(verdict)
-        batch.audit += [
-            recorder.core_created(session, AssessmentRevision, revision),
-            recorder.core_created(session, VerdictRecord, verdict),
-        ]
         batch.outbox += webhooks.emit_rows(
             session,
             "assessment.submitted",
@@ -457,10 +476,11 @@ class Importer:
         state.panel.sort(key=lambda m: (m.submitted_at, m.id))
         panel = verdicts.members(state.panel)
         if last:
-            state.scored = (rubric, rules, panel_facts(rubric, panel, rules))
-            after = str(state.scored[2]["recommendation"])
+            facts = panel_facts(rubric, panel, rules, batch.walks)
+            state.scored = (rules, batch.json(facts))
+            after = str(facts["recommendation"])
         else:
-            after = panel_recommendation(rubric, panel, rules)
+            after = panel_recommendation(rubric, panel, rules, batch.walks)
         before = row["recommendation"]
         if after != before:
             row["recommendation"] = after
@@ -628,15 +648,16 @@ def _write(
         state.row["version"] += state.updates
         if not state.new and state.updates:
             changed.append({f"b_{k}": state.row[k] for k in ("id", "version", *TRACKED)})
-    for table, rows in (
-        (CANDIDATES, batch.candidates),
-        (ASSESSMENTS, batch.assessments),
-        (REVISIONS, batch.revisions),
-        (VERDICTS, batch.verdicts),
-        (recorder.AUDIT_TABLE, batch.audit),
+    dialect = batch.dialect
+    for statement, rows in (
+        (insert(CANDIDATES), batch.candidates),
+        (jsontext.inserter(ASSESSMENTS, ["answers"], dialect), batch.assessments),
+        (jsontext.inserter(REVISIONS, ["answers"], dialect), batch.revisions),
+        (insert(VERDICTS), batch.verdicts),
+        (jsontext.inserter(recorder.AUDIT_TABLE, ["changes"], dialect), batch.audit),
     ):
         if rows:
-            connection.execute(insert(table), rows)
+            connection.execute(statement, rows)
     if changed:
         connection.execute(
             update(CANDIDATES)
@@ -658,7 +679,7 @@ def _store_panels(session: Session | OrmSession, states: dict[Any, _CandidateSta
         if state.scored is None or state.row["id"] in seen:
             continue
         seen.add(state.row["id"])
-        _rubric, rules, facts = state.scored
+        rules, facts = state.scored
         scorecards = [(m.id, m.revision) for m in state.panel]
         panels.append(
             verdicts.Panel(

@@ -19,6 +19,7 @@ from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
@@ -31,6 +32,7 @@ from app.assessments.models import (
     VerdictRecord,
 )
 from app.candidates.models import Candidate
+from app.core import jsontext
 from app.core.errors import InvalidInput, RuleViolation
 from app.core.i18n import Language
 from app.core.types import new_id, utcnow
@@ -425,18 +427,6 @@ def _empty_panel(rubric: Rubric, rules: RulesVersion) -> Facts:
     return panel_facts(rubric, [], rules)
 
 
-class Panel(NamedTuple):
-    """A panel verdict to store: whose, what it was made from (the candidate's pinned rubric
-    and rules versions and its submitted scorecards' (id, revision) in the panel's order), and
-    its facts."""
-
-    candidate_id: uuid.UUID
-    version_id: uuid.UUID
-    rules: RulesVersion
-    scorecards: Sequence[tuple[uuid.UUID | str, int]]
-    facts: Facts
-
-
 def store_panel(
     session: Session | OrmSession,
     candidate_id: uuid.UUID,
@@ -447,7 +437,28 @@ def store_panel(
 ) -> None:
     """Keep a panel verdict's facts, under the key of what they were made from: the rules and
     rubric versions and the submitted scorecards (id, revision) in the panel's order."""
-    store_panels(session, [Panel(candidate_id, version_id, rules, scorecards, facts)])
+    session.execute(
+        _upsert(_PANELS, session.get_bind().dialect.name),
+        {
+            "candidate_id": candidate_id,
+            "panel_key": panel_key(rules, version_id, scorecards),
+            "rubric_version_id": version_id,
+            "rules_version": rules,
+            "facts": facts,
+            "updated_at": utcnow(),
+        },
+    )
+
+
+class Panel(NamedTuple):
+    """A panel verdict to store (as `store_panel`), its facts serialized beforehand
+    (`jsontext.dumps`): bulk writers hold many."""
+
+    candidate_id: uuid.UUID
+    version_id: uuid.UUID
+    rules: RulesVersion
+    scorecards: Sequence[tuple[uuid.UUID | str, int]]
+    facts_json: str
 
 
 def store_panels(session: Session | OrmSession, panels: Sequence[Panel]) -> None:
@@ -456,18 +467,32 @@ def store_panels(session: Session | OrmSession, panels: Sequence[Panel]) -> None
         return
     now = utcnow()
     session.execute(
-        _upsert(_PANELS, session.get_bind().dialect.name),
+        _upsert_text(session.get_bind().dialect),
         [
             {
                 "candidate_id": p.candidate_id,
                 "panel_key": panel_key(p.rules, p.version_id, p.scorecards),
                 "rubric_version_id": p.version_id,
                 "rules_version": p.rules,
-                "facts": p.facts,
+                jsontext.key("facts"): p.facts_json,
                 "updated_at": now,
             }
             for p in panels
         ],
+    )
+
+
+@lru_cache(maxsize=8)
+def _upsert_text(dialect: Dialect) -> Any:
+    """`_upsert` of the stored panel verdicts, the facts given as JSON text."""
+    values = {"facts": jsontext.param("facts", dialect)}
+    if dialect.name == "postgresql":
+        statement: Any = postgresql_insert(_PANELS).values(values)
+    else:
+        statement = sqlite_insert(_PANELS).values(values)
+    return statement.on_conflict_do_update(
+        index_elements=[_PANELS.c.candidate_id],
+        set_={c.name: statement.excluded[c.name] for c in _PANELS.c if c.name != "candidate_id"},
     )
 
 
