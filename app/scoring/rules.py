@@ -431,9 +431,16 @@ def _common(
     return rated, sum(c.weight for c in rated), warnings, dealbreakers, weak_core
 
 
+def _weighted(rubric: Rubric, ratings: Mapping[str, int], rated: list[RubricCriterion]) -> float:
+    """The sum of the rated criteria's shares, in rubric order (each share as `_share` makes it)."""
+    table = _table(rubric)
+    shares, position = table.shares, table.position
+    return sum([shares[position[c.id]][ratings[c.id]] for c in rated])
+
+
 def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
     rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, raised)
-    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rated)
+    weighted = _weighted(rubric, ratings, rated)
     base, score = _score(rubric, weighted, rated_weight, len(warnings))
     missing_core = [c for c in rubric.criteria if c.group == "core" and c.id not in ratings]
     scored_band = band(rubric, score)
@@ -478,7 +485,7 @@ def _decide_v2(
     implied = implied_flags(rubric, ratings)
     every = raised | set(implied)
     rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, every)
-    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rated)
+    weighted = _weighted(rubric, ratings, rated)
     base, score = _score(rubric, weighted, rated_weight, len(warnings))
     unknown = [c for c in rubric.criteria if c.id not in ratings]
     missing_core = [c for c in unknown if c.group == "core"]
