@@ -324,7 +324,8 @@ def test_the_destination_check_resolves_names() -> None:
 
 def test_each_delivery_checks_the_destination_again() -> None:
     """DNS may answer differently after the subscription: the delivery is refused, unsent."""
-    item = delivery._Claimed(uuid.uuid4(), "msg_1", "{}", "https://hooks.example.org/x", "whsec_")
+    url = "https://hooks.example.org/x"
+    item = delivery._Claimed(uuid.uuid4(), "msg_1", "{}", url, "whsec_", delivery.utcnow())
     with httpx.Client(transport=httpx.MockTransport(_must_not_send)) as never:
         status, error = delivery.send(never, item, frozenset(), lambda _h, _p: ["127.0.0.1"])
     assert status is None and error == "refused: the destination is not a public address"
