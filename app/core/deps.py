@@ -1,6 +1,8 @@
 """FastAPI dependencies, as Annotated aliases: the session, the caller, the language.
 
 The session and the principal are opened by the route's unit of work (app/core/routing.py).
+The dependencies are `async def`: none waits on anything, and FastAPI runs a plain `def`
+dependency in a worker thread, a hop per dependency and request for a few attribute reads.
 """
 
 from typing import Annotated, Any
@@ -21,14 +23,14 @@ bearer = HTTPBearer(
 )
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     """The request's session; the unit of work commits it or rolls it back."""
     session: Session = request.state.session
     return session
 
 
 def get_principal(request: Request) -> Caller:
-    """Who the request acts as."""
+    """Who the request acts as (read by `allow`)."""
     principal: Caller = request.state.principal
     return principal
 
@@ -36,7 +38,7 @@ def get_principal(request: Request) -> Caller:
 def allow(*permissions: Any) -> Any:
     """A dependency that lets the request through when its role has one of `permissions`."""
 
-    def check(
+    async def check(
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> Caller:
@@ -49,7 +51,7 @@ def allow(*permissions: Any) -> Any:
     return Depends(check)
 
 
-def get_language(
+async def get_language(
     lang: Annotated[
         Language | None, Query(description="Language of every text in the response.")
     ] = None,

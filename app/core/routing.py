@@ -103,16 +103,17 @@ Recheck = Callable[[Session], None]
 def _open_remembered(
     request: Request, readonly: bool, operation: str, authenticator: Authenticator
 ) -> tuple[UnitOfWork, Recheck] | None:
-    """A write's unit of work, without the read that authenticates it, when its API key was
-    authenticated a moment ago; the returned check runs first in the write's own transaction
-    (a revoked key is refused there, before anything is read or written)."""
-    if readonly or authenticator is not api_key:
+    """The request's unit of work, without the read that authenticates it, when its API key
+    was authenticated a moment ago; the returned check runs first in the request's own
+    transaction (a revoked key is refused there, before anything is read or written). Nothing
+    here touches the database: no worker-thread hop before the endpoint's own."""
+    if authenticator is not api_key:
         return None
     cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
     principal = cache.lookup(request) if cache is not None else None
     if cache is None or principal is None:
         return None
-    unit = UnitOfWork(request.app.state.engine)
+    unit = UnitOfWork(request.app.state.engine, readonly=readonly)
     unit.session.info.update(principal=principal, operation=operation)
     request.state.session = unit.session
     request.state.principal = principal

@@ -7,8 +7,8 @@ from fastapi import Depends, Request
 from app.rubric.store import RubricRegistry
 
 
-def get_registry(request: Request) -> RubricRegistry:
-    """The loaded rubrics and the stored versions."""
+async def get_registry(request: Request) -> RubricRegistry:
+    """The loaded rubrics and the stored versions (async: no worker-thread hop)."""
     registry: RubricRegistry = request.app.state.registry
     return registry
 

@@ -88,7 +88,7 @@ _PINNED = sa_select(
 
 def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
     """The candidate's pinned versions, or None when there is no such candidate."""
-    row = session.execute(_PINNED, {"candidate_id": candidate_id}).first()
+    row = session.connection().execute(_PINNED, {"candidate_id": candidate_id}).first()
     return None if row is None else PinnedRow(*row)
 
 
@@ -388,15 +388,16 @@ def stored_panel(
 
     `scorecards`: the submitted scorecards' (id, revision) in submission order, when the caller
     has read them; else they are read here."""
+    # The hot reads run on the session's connection (its transaction, no ORM execute path).
+    connection = session.connection()
     if scorecards is None:
-        scorecards = [
-            (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
-        ]
+        read = connection.execute(_SCORECARDS, {"candidate_id": candidate.id})
+        scorecards = [(r.id, r.revision) for r in read]
     version_id = candidate.rubric_version_id
     if version_id is None:  # pinned at the first submission: none yet
         if scorecards:
             return None
-        rubric_id = session.execute(
+        rubric_id = connection.execute(
             _POSITION_RUBRIC, {"position_id": candidate.position_id}
         ).scalar_one()
         rubric = positions.rubric_for(registry, rubric_id)
@@ -407,7 +408,7 @@ def stored_panel(
             candidate_id=candidate.id,
             assessments=[],
         )
-    row = session.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
+    row = connection.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
     if row is None or row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
         return None
     return CandidateVerdict.of_facts(
