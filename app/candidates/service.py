@@ -162,4 +162,4 @@ def list_page(
         escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(_CANDIDATES.c.search_text.like(f"%{escaped}%", escape="\\"))
     rows, following = paginate_rows(session, statement, _CANDIDATES, limit=limit, cursor=cursor)
-    return [s.public for s in visibility.show_many(session, rows, principal)], following
+    return visibility.public_many(session, rows, principal), following

@@ -69,25 +69,37 @@ class Pinned(Protocol):
 
 @dataclass(frozen=True)
 class PinnedRow:
-    """A candidate's `Pinned` columns read as a plain row (no ORM object): the verdict's read."""
+    """A candidate's `Pinned` columns read as a plain row (no ORM object): the verdict's read,
+    with the stored panel verdict's key and facts read in the same query (None: none stored)."""
 
     id: uuid.UUID
     position_id: uuid.UUID
     rubric_version_id: uuid.UUID | None
     rules_version: int | None
+    stored_key: str | None = None
+    stored_facts: Facts | None = None
 
 
 _CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
-_PINNED = sa_select(
-    _CANDIDATES.c.id,
-    _CANDIDATES.c.position_id,
-    _CANDIDATES.c.rubric_version_id,
-    _CANDIDATES.c.rules_version,
-).where(_CANDIDATES.c.id == bindparam("candidate_id"))
+_PINNED = (
+    sa_select(
+        _CANDIDATES.c.id,
+        _CANDIDATES.c.position_id,
+        _CANDIDATES.c.rubric_version_id,
+        _CANDIDATES.c.rules_version,
+        _PANELS.c.panel_key,
+        _PANELS.c.facts,
+    )
+    .select_from(
+        _CANDIDATES.outerjoin(_PANELS, _PANELS.c.candidate_id == _CANDIDATES.c.id),
+    )
+    .where(_CANDIDATES.c.id == bindparam("candidate_id"))
+)
 
 
 def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
-    """The candidate's pinned versions, or None when there is no such candidate."""
+    """The candidate's pinned versions and stored panel verdict (one query), or None when there
+    is no such candidate."""
     row = session.connection().execute(_PINNED, {"candidate_id": candidate_id}).first()
     return None if row is None else PinnedRow(*row)
 
@@ -408,12 +420,16 @@ def stored_panel(
             candidate_id=candidate.id,
             assessments=[],
         )
-    row = connection.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
-    if row is None or row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
+    if isinstance(candidate, PinnedRow):  # read with the candidate (see `pinned`)
+        key, facts = candidate.stored_key, candidate.stored_facts
+    else:
+        row = connection.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
+        key, facts = (None, None) if row is None else (row.panel_key, row.facts)
+    if facts is None or key != panel_key(rules_of(candidate), version_id, scorecards):
         return None
     return CandidateVerdict.of_facts(
         registry.load(session, version_id),
-        row.facts,
+        facts,
         language,
         candidate_id=candidate.id,
         assessments=[i for i, _ in scorecards],
