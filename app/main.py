@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     recorder.install()  # every session writes the audit trail
     event_feed.install()  # and numbers its events when it commits
     app.state.authenticator = authenticate_request  # API keys (app/access)
-    app.state.key_cache = KeyCache()  # writes skip the key's read for a few seconds
+    app.state.key_cache = KeyCache()  # requests skip the key's look-up for a few seconds
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = RubricRegistry(rubrics)
