@@ -34,6 +34,7 @@ from starlette.responses import Response
 from app.core import idempotency
 from app.core.caller import Authenticator
 from app.core.db import UnitOfWork
+from app.core.deps import request_reader
 from app.core.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
 from app.core.fields import FieldError
 from app.core.groupcommit import GroupCommit
@@ -205,6 +206,12 @@ class ApiRoute(APIRoute):
             for name, kind in ((request_name, Request), (response_name, Response))
             if name in (_REQUEST, _RESPONSE)
         ]
+        # The session and the rubrics are read here from the request (app/core/deps.py,
+        # `reads_request`), not solved by FastAPI as dependencies: they declare no parameter.
+        readers = {
+            p.name: reader for p in params if (reader := request_reader(p.annotation)) is not None
+        }
+        shown = [p for p in params if p.name not in readers]
 
         @functools.wraps(endpoint)
         def in_unit(**values: Any) -> Response:
@@ -212,10 +219,12 @@ class ApiRoute(APIRoute):
             sub_response: Response = values[response_name]
             for name in (_REQUEST, _RESPONSE):
                 values.pop(name, None)
+            for name, read in readers.items():
+                values[name] = read(request)
             work: _Work = request.state.work
             return work.run(lambda: self._respond(endpoint(**values), sub_response))
 
-        in_unit.__signature__ = signature.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
+        in_unit.__signature__ = signature.replace(parameters=[*shown, *extra])  # type: ignore[attr-defined]
         return in_unit
 
     def _respond(self, result: Any, sub_response: Response) -> Response:
