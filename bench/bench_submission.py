@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (--profile)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'bench.db'}", options)
@@ -137,7 +138,7 @@ def run(url: str, options: argparse.Namespace) -> None:
         profile.enable()
         per_call(submit)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profile).sort_stats(options.sort).print_stats(30)
 
 
 if __name__ == "__main__":

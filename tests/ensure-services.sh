@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure what the test suite runs against is installed: PostgreSQL's server binaries and
-# Chromium, both from Debian's packages. Installs what is missing when running as root;
-# otherwise says what to do (and fails under CI=true).
+# Makes sure what the test suite runs against is installed: PostgreSQL's server binaries,
+# Chromium and Redis (for the Redis rate-limit storage), all from Debian's packages. Installs
+# what is missing when running as root; otherwise says what to do (and fails under CI=true).
 set -euo pipefail
 
 have_postgres() {
@@ -10,10 +10,14 @@ have_postgres() {
 have_chromium() {
   command -v chromium >/dev/null
 }
+have_redis() {
+  command -v redis-server >/dev/null
+}
 
 missing=()
 have_postgres || missing+=(postgresql)
 have_chromium || missing+=(chromium)
+have_redis || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then

@@ -145,28 +145,28 @@ def _from_pydantic(rubric: Rubric, exc: ValidationError) -> list[FieldError]:
 
 def check_answers(rubric: Rubric, answers: Answers) -> None:
     """Raise AnswersError if the answers name unknown ids or ratings off the rubric's scale."""
-    criterion_ids: list[str | int] = [c.id for c in rubric.criteria]
-    flag_ids: list[str | int] = [f.id for f in rubric.flags]
+    criteria, flags = rubric.criteria_by_id, rubric.flags_by_id
+    low, high = rubric.scale.min, rubric.scale.max
     errors: list[FieldError] = []
     for criterion_id, rating in answers.ratings.items():
-        if criterion_id not in rubric.criteria_by_id:
-            errors.append(FieldError(f"ratings.{criterion_id}", "unknown criterion", criterion_ids))
-        elif isinstance(rating, int) and not rubric.scale.min <= rating <= rubric.scale.max:
+        if criterion_id not in criteria:
+            errors.append(FieldError(f"ratings.{criterion_id}", "unknown criterion", [*criteria]))
+        elif isinstance(rating, int) and not low <= rating <= high:
             errors.append(
                 FieldError(
                     f"ratings.{criterion_id}",
-                    f"rating {rating} is off the scale {rubric.scale.min}–{rubric.scale.max}",
+                    f"rating {rating} is off the scale {low}–{high}",
                     [*rubric.levels, NOT_OBSERVED],
                 )
             )
     for index, flag in enumerate(answers.flags):
-        if flag.id not in rubric.flags_by_id:
+        if flag.id not in flags:
             errors.append(
-                FieldError(f"flags[{index}].id", f"unknown red flag '{flag.id}'", flag_ids)
+                FieldError(f"flags[{index}].id", f"unknown red flag '{flag.id}'", [*flags])
             )
     for criterion_id in answers.notes:
-        if criterion_id not in rubric.criteria_by_id:
-            errors.append(FieldError(f"notes.{criterion_id}", "unknown criterion", criterion_ids))
+        if criterion_id not in criteria:
+            errors.append(FieldError(f"notes.{criterion_id}", "unknown criterion", [*criteria]))
     if errors:
         raise AnswersError(errors)
 

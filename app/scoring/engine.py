@@ -150,12 +150,12 @@ def evaluate(
     reasons = explain(rubric, d, ratings, raised, seen)
     # Each rated criterion's line, in the rubric's order, comes here (written from the ratings).
     reasons.append(LINES)
-    numbers = numeric(ratings)
     unobserved = [c for c in rubric.criteria if ratings.get(c.id) == NOT_OBSERVED]
     if unobserved and rules_version >= 2:
         reasons.append(["overall", phrase("not_observed", titles=_titles(unobserved))])
     unrated = [c for c in rubric.criteria if ratings.get(c.id) is None]
     if rules_version == 1:
+        numbers = numeric(ratings)
         unrated = [c for c in rubric.criteria if c.group != "core" and c.id not in numbers]
     if d.rated and unrated:
         key = "unrated" if rules_version == 1 else "unrated_v2"

@@ -222,13 +222,25 @@ def _ordered(found: Iterable[RankedRecommendation]) -> tuple[RankedRecommendatio
     return tuple(sorted(set(found), key=rank))
 
 
+# What the walks of rules 2 found (the recommendations still possible, the criteria that would
+# settle them), by `walk_key`: the costly part of a verdict, stored when a verdict changes and
+# looked up when it is read (app/verdicts keeps the panel's, see PanelWalk).
+Walk = tuple[tuple[RankedRecommendation, ...], tuple[str, ...]]
+Walks = MutableMapping[str, Walk]
+
+
 @dataclass(frozen=True)
 class _Table:
-    """A rubric's arithmetic laid out for the walks of rules 2 (built once per rubric)."""
+    """A rubric's arithmetic laid out for the walks of rules 2 (built once per rubric).
 
-    shares: tuple[tuple[str, dict[int, float]], ...]  # in rubric order: id -> level -> share
-    implied: tuple[tuple[str, dict[int, str]], ...]
-    core: tuple[str, ...]
+    The walks hold an assessment as a list of levels in rubric order (`ids`), so each criterion
+    is found by its position."""
+
+    ids: tuple[str, ...]
+    position: dict[str, int]
+    shares: tuple[dict[int, float], ...]  # by position: level -> share
+    implied: tuple[tuple[int, dict[int, str]], ...]  # (position, level -> flag implied)
+    core: tuple[int, ...]  # positions of the core criteria
     warning: frozenset[str]
     dealbreaker: frozenset[str]
     # flag id -> (criterion id, the ratings contradicting the flag), in rubric order
@@ -237,13 +249,16 @@ class _Table:
 
 @lru_cache(maxsize=64)
 def _table(rubric: Rubric) -> _Table:
+    ids = tuple(c.id for c in rubric.criteria)
+    position = {criterion_id: i for i, criterion_id in enumerate(ids)}
     return _Table(
+        ids=ids,
+        position=position,
         shares=tuple(
-            (c.id, {level: _share(rubric, c, level) for level in rubric.levels})
-            for c in rubric.criteria
+            {level: _share(rubric, c, level) for level in rubric.levels} for c in rubric.criteria
         ),
-        implied=tuple(rubric.implied.items()),
-        core=tuple(c.id for c in rubric.criteria if c.group == "core"),
+        implied=tuple((position[k], levels) for k, levels in rubric.implied.items()),
+        core=tuple(i for i, c in enumerate(rubric.criteria) if c.group == "core"),
         warning=frozenset(f.id for f in rubric.flags if f.severity == "warning"),
         dealbreaker=frozenset(f.id for f in rubric.flags if f.severity == "dealbreaker"),
         contradicting={
@@ -257,43 +272,117 @@ def _table(rubric: Rubric) -> _Table:
     )
 
 
-def _outcomes(
-    rubric: Rubric, raised: frozenset[str]
-) -> Callable[[Mapping[str, int]], RankedRecommendation]:
-    """Rules 2 on a fully rated assessment, as a function of its ratings: the recommendation.
+_NO_HIRE: Final = 0  # rank("no_hire")
+
+
+def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]], int]:
+    """Rules 2 on a fully rated assessment, as a function of its levels (in rubric order, see
+    `_Table`): the rank of its recommendation.
 
     What the rubric and the raised flags fix is worked out once (the walks below call it a
     hundred times a verdict). The arithmetic is `_score`'s and `_recommendation`'s, in the same
-    order, so that it gives the same results to the bit."""
+    order (the weighted sum is added up in rubric order), so that it gives the same results to
+    the bit."""
     table = _table(rubric)
     shares, implied, core = table.shares, table.implied, table.core
     warning, dealbreaker = table.warning, table.dealbreaker
     below, penalty = rubric.weak_core.rating_below, rubric.warning_effect.penalty
     total, weak_cap = rubric.total_weight, rank(rubric.weak_core.cap)
+    t = rubric.thresholds
+    strong_hire, hire, hold = t.strong_hire, t.hire, t.hold
+    if not raised.isdisjoint(dealbreaker):
+        return lambda levels: _NO_HIRE
     raised_warnings = len(raised & warning)
-    raised_dealbreaker = not raised.isdisjoint(dealbreaker)
-    caps = [warning_cap(rubric, n) for n in range(len(warning) + 1)]
+    top = len(RANKED_RECOMMENDATIONS) - 1
+    caps = [top if (cap := warning_cap(rubric, n)) is None else rank(cap)
+            for n in range(len(warning) + 1)]  # fmt: skip
 
-    def outcome(ratings: Mapping[str, int]) -> RankedRecommendation:
-        extra = set()
-        for criterion_id, levels in implied:
-            flag = levels.get(ratings[criterion_id])
+    def outcome(levels: Sequence[int]) -> int:
+        extra: set[str] = set()
+        for i, by_level in implied:
+            flag = by_level.get(levels[i])
             if flag is not None and flag not in raised:
+                if flag in dealbreaker:
+                    return _NO_HIRE
                 extra.add(flag)
-        if raised_dealbreaker or not extra.isdisjoint(dealbreaker):
-            return "no_hire"
-        warnings = raised_warnings + len(extra & warning)
-        weighted = sum([share[ratings[c]] for c, share in shares])
+        warnings = raised_warnings + len(extra & warning) if extra else raised_warnings
+        weighted = sum([share[level] for share, level in zip(shares, levels, strict=True)])
         base = 100.0 * weighted / total if total else 0.0
-        ranked = band(rubric, round(max(0.0, base - penalty * warnings), 1))
+        score = round(max(0.0, base - penalty * warnings), 1)
+        ranked = 3 if score >= strong_hire else 2 if score >= hire else 1 if score >= hold else 0
         cap = caps[warnings]
-        if cap is not None:
-            ranked = lower(ranked, cap)
-        if rank(ranked) > weak_cap and any(ratings[c] < below for c in core):
-            ranked = rubric.weak_core.cap
+        if cap < ranked:
+            ranked = cap
+        if ranked > weak_cap:
+            for i in core:
+                if levels[i] < below:
+                    return weak_cap
         return ranked
 
     return outcome
+
+
+def _walk(
+    rubric: Rubric,
+    known: Mapping[str, int],
+    unknown: Sequence[RubricCriterion],
+    raised: frozenset[str],
+) -> Walk:
+    """The recommendations some rating of the `unknown` criteria leads to, and the unknown
+    criteria whose answer changes the recommendation (core and heaviest first).
+
+    Raising a rating never lowers the recommendation, so every outcome lies between the one with
+    every unknown criterion at the bottom and the one with all of them at the top. A walk from
+    the first to the second, one step at a time, usually meets every value in between; any value
+    it skipped is looked for exhaustively (_reachable).
+
+    A criterion settles the verdict when some pair of ratings that differ only in it, by one
+    step, leads to different outcomes: each one listed matters. The pairs tried are around the
+    points of the walk where the outcome changes, and at both ends.
+    """
+    table = _table(rubric)
+    low, high = rubric.scale.min, rubric.scale.max
+    outcome_of = _outcomes(rubric, raised)
+    levels = [known.get(criterion_id, low) for criterion_id in table.ids]
+    steps = [table.position[c.id] for c in unknown]
+    outcome = outcome_of(levels)
+    found = {outcome}
+    points = [(levels.copy(), outcome)]
+    for _ in range(high - low):
+        for i in steps:
+            levels[i] += 1
+            now = outcome_of(levels)
+            if now != outcome:
+                found.add(now)
+                point = levels.copy()
+                point[i] -= 1
+                points.append((point, outcome))
+                outcome = now
+    points.append((levels, outcome))
+    lowest, highest = min(found), max(found)
+    skipped = [r for r in RANKED_RECOMMENDATIONS[lowest : highest + 1] if rank(r) not in found]
+    possible = {RANKED_RECOMMENDATIONS[r] for r in found}
+    if skipped:
+        possible |= _reachable(rubric, known, unknown, raised) & set(skipped)
+    if len(possible) < 2:
+        return _ordered(possible), ()
+    ordered = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
+    deciding: set[str] = set()
+    for point, here in points:
+        for criterion in ordered:
+            if criterion.id in deciding:
+                continue
+            i = table.position[criterion.id]
+            level = point[i]
+            for moved in (level - 1, level + 1):
+                if low <= moved <= high:
+                    point[i] = moved
+                    differs = outcome_of(point) != here
+                    point[i] = level
+                    if differs:
+                        deciding.add(criterion.id)
+                        break
+    return _ordered(possible), tuple(c.id for c in ordered if c.id in deciding)
 
 
 def _possible(
@@ -302,72 +391,8 @@ def _possible(
     unknown: Sequence[RubricCriterion],
     raised: frozenset[str],
 ) -> set[RankedRecommendation]:
-    """Every recommendation some rating of the `unknown` criteria leads to.
-
-    Raising a rating never lowers the recommendation, so every outcome lies between the one with
-    every unknown criterion at the bottom and the one with all of them at the top. A walk from
-    the first to the second, one step at a time, usually meets every value in between; any value
-    it skipped is looked for exhaustively (_reachable).
-    """
-    outcome_of = _outcomes(rubric, raised)
-    current = {**known, **{c.id: rubric.scale.min for c in unknown}}
-    found = {outcome_of(current)}
-    for _ in range(rubric.scale.max - rubric.scale.min):
-        for criterion in unknown:
-            current[criterion.id] += 1
-            found.add(outcome_of(current))
-    lowest, highest = rank(min(found, key=rank)), rank(max(found, key=rank))
-    skipped = [r for r in RANKED_RECOMMENDATIONS[lowest : highest + 1] if r not in found]
-    if skipped:
-        found |= _reachable(rubric, known, unknown, raised) & set(skipped)
-    return found
-
-
-def _settle(
-    rubric: Rubric,
-    known: Mapping[str, int],
-    unknown: Sequence[RubricCriterion],
-    raised: frozenset[str],
-) -> tuple[str, ...]:
-    """Unknown criteria whose answer changes the recommendation, core and heaviest first.
-
-    A criterion is listed when some pair of ratings that differ only in it, by one step, leads to
-    different outcomes: each one listed matters. The pairs tried are around the points of the
-    bottom-to-top walk where the outcome changes, and at both ends.
-    """
-    ordered = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
-    low, high = rubric.scale.min, rubric.scale.max
-    outcome_of = _outcomes(rubric, raised)
-    current = {**known, **{c.id: low for c in unknown}}
-    points = [dict(current)]
-    outcome = outcome_of(current)
-    for _ in range(high - low):
-        for criterion in unknown:
-            current[criterion.id] += 1
-            now = outcome_of(current)
-            if now != outcome:
-                points.append({**current, criterion.id: current[criterion.id] - 1})
-                outcome = now
-    points.append(dict(current))
-    deciding: set[str] = set()
-    for point in points:
-        here = outcome_of(point)
-        for criterion in ordered:
-            if criterion.id in deciding:
-                continue
-            level = point[criterion.id]
-            for moved in (level - 1, level + 1):
-                if low <= moved <= high and (outcome_of({**point, criterion.id: moved}) != here):
-                    deciding.add(criterion.id)
-                    break
-    return tuple(c.id for c in ordered if c.id in deciding)
-
-
-# What the walks of rules 2 found (the recommendations still possible, the criteria that would
-# settle them), by `walk_key`: the costly part of a verdict, stored when a verdict changes and
-# looked up when it is read (app/verdicts keeps the panel's, see PanelWalk).
-Walk = tuple[tuple[RankedRecommendation, ...], tuple[str, ...]]
-Walks = MutableMapping[str, Walk]
+    """Every recommendation some rating of the `unknown` criteria leads to (see `_walk`)."""
+    return set(_walk(rubric, known, unknown, raised)[0])
 
 
 def walk_key(rubric: Rubric, ratings: Mapping[str, int], flags: Iterable[str]) -> str:
@@ -406,9 +431,16 @@ def _common(
     return rated, sum(c.weight for c in rated), warnings, dealbreakers, weak_core
 
 
+def _weighted(rubric: Rubric, ratings: Mapping[str, int], rated: list[RubricCriterion]) -> float:
+    """The sum of the rated criteria's shares, in rubric order (each share as `_share` makes it)."""
+    table = _table(rubric)
+    shares, position = table.shares, table.position
+    return sum([shares[position[c.id]][ratings[c.id]] for c in rated])
+
+
 def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
     rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, raised)
-    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rated)
+    weighted = _weighted(rubric, ratings, rated)
     base, score = _score(rubric, weighted, rated_weight, len(warnings))
     missing_core = [c for c in rubric.criteria if c.group == "core" and c.id not in ratings]
     scored_band = band(rubric, score)
@@ -453,7 +485,7 @@ def _decide_v2(
     implied = implied_flags(rubric, ratings)
     every = raised | set(implied)
     rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, every)
-    weighted = sum(_share(rubric, c, ratings[c.id]) for c in rated)
+    weighted = _weighted(rubric, ratings, rated)
     base, score = _score(rubric, weighted, rated_weight, len(warnings))
     unknown = [c for c in rubric.criteria if c.id not in ratings]
     missing_core = [c for c in unknown if c.group == "core"]
@@ -466,9 +498,7 @@ def _decide_v2(
         if walks is not None and key in walks:
             possible, settle = walks[key]
         else:
-            possible = _ordered(_possible(rubric, ratings, unknown, frozen))
-            if len(possible) > 1:
-                settle = _settle(rubric, ratings, unknown, frozen)
+            possible, settle = _walk(rubric, ratings, unknown, frozen)
             if walks is not None:
                 walks[key] = (possible, settle)
     else:

@@ -6,6 +6,12 @@ PostgreSQL, so several processes never claim the same row; SQLite serialises wri
 them outside any transaction, then records the outcome. A process that dies mid-send leaves the
 claim to expire, and another attempt follows: delivery is at-least-once, and receivers
 de-duplicate on `webhook-id`.
+
+The end of a claim's lease is its fencing token: a worker records an outcome only while the
+delivery is still pending with that lease. A worker that stalled past its lease (a long pause,
+a receiver slower than the timeouts) finds the delivery claimed again by another, or already
+delivered; its late outcome is logged and changes nothing, so it can neither mark a delivery
+sent by the other as failed nor count one attempt twice.
 """
 
 import logging
@@ -59,6 +65,7 @@ class _Claimed:
     body: str
     url: str
     secret: str
+    lease_until: datetime  # the fencing token: the delivery's next attempt while it is claimed
 
 
 def claim(engine: Engine, limit: int = BATCH, clock: Clock = utcnow) -> list[_Claimed]:
@@ -82,11 +89,19 @@ def claim(engine: Engine, limit: int = BATCH, clock: Clock = utcnow) -> list[_Cl
             .with_for_update(skip_locked=True, of=WebhookDelivery)
         ).all()
         claimed = []
+        lease_until = now + LEASE
         for delivery, webhook in rows:
-            delivery.next_attempt_at = now + LEASE
+            delivery.next_attempt_at = lease_until
             session.add(delivery)
             claimed.append(
-                _Claimed(delivery.id, delivery.event_id, delivery.body, webhook.url, webhook.secret)
+                _Claimed(
+                    delivery.id,
+                    delivery.event_id,
+                    delivery.body,
+                    webhook.url,
+                    webhook.secret,
+                    lease_until,
+                )
             )
         return claimed
 
@@ -148,13 +163,23 @@ def record(
     policy: RetryPolicy,
     duration_ms: int = 0,
     clock: Clock = utcnow,
-) -> None:
-    """Store the outcome of one attempt (in the attempt log too) and schedule the next if due."""
+) -> bool:
+    """Store the outcome of one attempt (in the attempt log too) and schedule the next if due.
+
+    Only while the claim still holds (see the module's text); False when it was lost."""
     now = clock()
     with session_scope(engine) as session:
-        delivery = session.get(WebhookDelivery, item.id)
+        delivery = session.get(WebhookDelivery, item.id, with_for_update=True)
         if delivery is None:  # the webhook was deleted meanwhile
-            return
+            return False
+        if delivery.status != "pending" or delivery.next_attempt_at != item.lease_until:
+            log.warning(
+                "webhook delivery %s: the lease ran out before its outcome (%s) was recorded; "
+                "another attempt has claimed it or ended it, so this outcome is dropped",
+                item.event_id,
+                error or status,
+            )
+            return False
         delivery.attempts += 1
         session.add(
             DeliveryAttempt(
@@ -176,6 +201,7 @@ def record(
         else:
             delivery.next_attempt_at = now + policy.delay(delivery.attempts)
         session.add(delivery)
+    return True
 
 
 def deliver_due(

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from app.core.config import Settings, shipped_criteria_dir
-from app.core.ratelimit import DatabaseStorage
+from app.core.ratelimit import DatabaseStorage, sqlite_counts_url
 from tests.api.conftest import auth, make_key
 from tests.api.servers import ROOT, LiveServer, Receiver, live_server, wait_until
 
@@ -59,6 +60,51 @@ def test_two_servers_count_failed_sign_ins_together(
     assert statuses == [401] * ACCOUNT_LIMIT + [429, 429]
     # Another account is not held back by this one's failures, on either server.
     assert _failed_sign_in(second, "other@example.org") == 401
+
+
+@pytest.mark.live
+def test_two_servers_count_failed_sign_ins_together_in_redis(settings: Settings) -> None:
+    """With TAMIS_RATE_LIMIT_URL naming a Redis server, the counts live there, not in the
+    database, and both servers still share them."""
+    import redis
+
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        env = {"TAMIS_SIGN_IN_LIMIT_PER_ACCOUNT": f"{ACCOUNT_LIMIT}/15minutes",
+               "TAMIS_RATE_LIMIT_URL": url}  # fmt: skip
+        with live_server(settings, **env) as first, live_server(settings, **env) as second:
+            statuses = [
+                _failed_sign_in((first, second)[n % 2], "zoe@example.org")
+                for n in range(ACCOUNT_LIMIT + 2)
+            ]
+            assert statuses == [401] * ACCOUNT_LIMIT + [429, 429]
+            assert _failed_sign_in(first, "other@example.org") == 401
+            client = redis.Redis.from_url(url)
+            try:
+                assert client.dbsize() > 0  # the hits were counted in Redis ...
+            finally:
+                client.close()
+    assert _database_hits(settings) == 0  # ... and not where the database storage keeps them
+
+
+def _database_hits(settings: Settings) -> int:
+    """The hits the database storage holds (on SQLite, in its file beside the database)."""
+    url = settings.database_url
+    if make_url(url).get_backend_name() == "sqlite":
+        url = sqlite_counts_url(url) or url
+        if not Path(make_url(url).database or "").exists():
+            return 0
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("rate_limit_hits"):
+                return 0
+            return int(
+                connection.execute(text("SELECT count(*) FROM rate_limit_hits")).scalar_one()
+            )
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.live

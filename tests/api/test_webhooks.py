@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from app.core.config import Settings
 from app.core.types import utcnow
 from app.main import create_app
-from app.webhooks.delivery import RetryPolicy, deliver_due
+from app.webhooks.delivery import LEASE, RetryPolicy, claim, deliver_due, record
 from app.webhooks.destinations import allowed_hosts
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import Receiver, live_server, wait_until
@@ -273,3 +273,41 @@ def test_retry_schedule_is_5s_times_3_to_the_n_capped_at_6h_then_gives_up_after_
         later = now + timedelta(days=30)
         assert deliver_due(engine, sender, policy, allowed, clock=_at(later)) == 0  # given up
         assert len(receiver.received) == 12
+
+
+def test_a_worker_whose_lease_ran_out_records_nothing(settings: Settings) -> None:
+    """Worker A claims a delivery and stalls past its lease; worker B claims it again and
+    delivers it. A's late outcome, a failure or a success, changes nothing: the delivery stays
+    as B left it, with one attempt counted."""
+    quiet = settings.model_copy(update={"webhook_worker": False})  # only the test delivers
+    app = create_app(quiet)
+    policy = RetryPolicy(5, 12)
+    with TestClient(app, headers=auth(make_key(quiet))) as client:
+        api = Api(client)
+        hook = _subscribe(api, "http://127.0.0.1:9/hooks", ["candidate.created"])
+        api.candidate()
+        engine = app.state.engine
+        log_url = f"/api/v1/webhooks/{hook['id']}/deliveries"
+        start = utcnow() + timedelta(seconds=1)
+        [first] = claim(engine, clock=_at(start))
+        assert claim(engine, clock=_at(start + LEASE - timedelta(seconds=1))) == []  # still held
+        [second] = claim(engine, clock=_at(start + LEASE + timedelta(seconds=1)))
+        assert second.id == first.id and second.lease_until > first.lease_until
+
+        # B fails: the delivery waits for its next attempt; A's late success is dropped.
+        failed_at = start + LEASE + timedelta(seconds=2)
+        assert record(engine, second, 503, "the receiver answered 503", policy, 5, _at(failed_at))
+        assert not record(engine, first, 200, None, policy, 5, _at(failed_at))
+        delivery = api.ok("GET", log_url)["items"][0]
+        assert (delivery["status"], delivery["attempts"]) == ("pending", 1)
+        assert datetime.fromisoformat(delivery["next_attempt_at"]) == failed_at + timedelta(
+            seconds=5
+        )
+
+        # B's retry delivers it; A's late failure on that claim is dropped as well.
+        retry_at = failed_at + timedelta(seconds=5)
+        [third] = claim(engine, clock=_at(retry_at))
+        assert record(engine, third, 200, None, policy, 5, _at(retry_at))
+        assert not record(engine, second, None, "timed out", policy, 5, _at(retry_at))
+        delivery = api.ok("GET", log_url)["items"][0]
+        assert (delivery["status"], delivery["attempts"]) == ("delivered", 2)
