@@ -78,9 +78,11 @@ class PinnedRow:
     rules_version: int | None
     stored_key: str | None = None
     stored_facts: Facts | None = None
+    position_rubric_id: str | None = None
 
 
 _CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
+_POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
 _PINNED = (
     sa_select(
         _CANDIDATES.c.id,
@@ -89,17 +91,20 @@ _PINNED = (
         _CANDIDATES.c.rules_version,
         _PANELS.c.panel_key,
         _PANELS.c.facts,
+        _POSITIONS.c.rubric_id,
     )
     .select_from(
-        _CANDIDATES.outerjoin(_PANELS, _PANELS.c.candidate_id == _CANDIDATES.c.id),
+        _CANDIDATES.join(_POSITIONS, _POSITIONS.c.id == _CANDIDATES.c.position_id).outerjoin(
+            _PANELS, _PANELS.c.candidate_id == _CANDIDATES.c.id
+        ),
     )
     .where(_CANDIDATES.c.id == bindparam("candidate_id"))
 )
 
 
 def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
-    """The candidate's pinned versions and stored panel verdict (one query), or None when there
-    is no such candidate."""
+    """The candidate's pinned versions, stored panel verdict and position's rubric (one query),
+    or None when there is no such candidate."""
     row = session.connection().execute(_PINNED, {"candidate_id": candidate_id}).first()
     return None if row is None else PinnedRow(*row)
 
@@ -369,7 +374,6 @@ def panel_key(
     return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
 
 
-_POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
 _POSITION_RUBRIC = sa_select(_POSITIONS.c.rubric_id).where(
     _POSITIONS.c.id == bindparam("position_id")
 )
@@ -409,9 +413,12 @@ def stored_panel(
     if version_id is None:  # pinned at the first submission: none yet
         if scorecards:
             return None
-        rubric_id = connection.execute(
-            _POSITION_RUBRIC, {"position_id": candidate.position_id}
-        ).scalar_one()
+        if isinstance(candidate, PinnedRow) and candidate.position_rubric_id is not None:
+            rubric_id = candidate.position_rubric_id  # read with the candidate (see `pinned`)
+        else:
+            rubric_id = connection.execute(
+                _POSITION_RUBRIC, {"position_id": candidate.position_id}
+            ).scalar_one()
         rubric = positions.rubric_for(registry, rubric_id)
         return CandidateVerdict.of_facts(
             rubric,
