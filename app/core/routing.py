@@ -7,6 +7,12 @@ response, records it for the key, and commits, all **before** the response leave
 means the data is durable. Any error rolls everything back. Endpoints get the session and the
 principal through `SessionDep` and `allow(...)` (app/core/deps.py).
 
+An API key this process authenticated in the last seconds (app/access `KeyCache`) skips the
+look-up and the worker-thread hop it takes: the request's unit opens without touching the
+database, and the key is rechecked (not revoked) first thing in the endpoint's transaction. So
+the endpoint's call is the request's only worker-thread hop; for such a key only, an invalid
+query or a role that may not act is answered (422, 403) before a revocation's 401.
+
 A writer on SQLite holds the process's writer gate only inside that call: never while waiting
 for the event loop, which is what used to set the pace of writes under load (bench/RESULTS.md).
 """
