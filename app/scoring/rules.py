@@ -293,7 +293,7 @@ def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]
     if not raised.isdisjoint(dealbreaker):
         return lambda levels: _NO_HIRE
     raised_warnings = len(raised & warning)
-    top = len(RANKED_RECOMMENDATIONS) - 1
+    top = rank(RANKED_RECOMMENDATIONS[-1])
     caps = [top if (cap := warning_cap(rubric, n)) is None else rank(cap)
             for n in range(len(warning) + 1)]  # fmt: skip
 
@@ -305,14 +305,12 @@ def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]
                 if flag in dealbreaker:
                     return _NO_HIRE
                 extra.add(flag)
-        warnings = raised_warnings + len(extra & warning) if extra else raised_warnings
+        warnings = raised_warnings + len(extra & warning)
         weighted = sum([share[level] for share, level in zip(shares, levels, strict=True)])
-        base = 100.0 * weighted / total if total else 0.0
+        base = 100.0 * weighted / total  # a rubric has a criterion, and weights are positive
         score = round(max(0.0, base - penalty * warnings), 1)
         ranked = 3 if score >= strong_hire else 2 if score >= hire else 1 if score >= hold else 0
-        cap = caps[warnings]
-        if cap < ranked:
-            ranked = cap
+        ranked = min(ranked, caps[warnings])
         if ranked > weak_cap:
             for i in core:
                 if levels[i] < below:

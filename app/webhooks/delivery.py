@@ -8,10 +8,11 @@ claim to expire, and another attempt follows: delivery is at-least-once, and rec
 de-duplicate on `webhook-id`.
 
 The end of a claim's lease is its fencing token: a worker records an outcome only while the
-delivery is still pending with that lease. A worker that stalled past its lease (a long pause,
-a receiver slower than the timeouts) finds the delivery claimed again by another, or already
-delivered; its late outcome is logged and changes nothing, so it can neither mark a delivery
-sent by the other as failed nor count one attempt twice.
+delivery's next attempt is still the end of its own lease (every later claim moves it). A worker
+that stalled past its lease (a long pause, a receiver slower than the timeouts) finds the
+delivery claimed again by another, or already delivered; its late outcome is logged and changes
+nothing, so it can neither mark a delivery sent by the other as failed nor count one attempt
+twice.
 """
 
 import logging
@@ -172,7 +173,7 @@ def record(
         delivery = session.get(WebhookDelivery, item.id, with_for_update=True)
         if delivery is None:  # the webhook was deleted meanwhile
             return False
-        if delivery.status != "pending" or delivery.next_attempt_at != item.lease_until:
+        if delivery.next_attempt_at != item.lease_until:
             log.warning(
                 "webhook delivery %s: the lease ran out before its outcome (%s) was recorded; "
                 "another attempt has claimed it or ended it, so this outcome is dropped",

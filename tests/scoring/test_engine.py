@@ -455,3 +455,56 @@ def test_a_shared_walk_cache_keeps_each_assessments_walk_and_reuses_it(small: Ru
     assert strong.possible != weak.possible
     again = decide(small, {"alpha": 4, "beta": 4}, [], 2, walks)  # found, not made again
     assert (again.possible, again.settle, len(walks)) == (strong.possible, strong.settle, 2)
+
+
+def test_a_completion_scored_nothing_is_not_lifted_to_a_band_above_zero() -> None:
+    # One criterion: its bottom level scores 0, under a "hold" threshold of 0.5. Whatever else
+    # the walk does, the bottom completion is no hire, as a complete assessment's would be.
+    r = rubric(document(thresholds={"strong_hire": 80, "hire": 50, "hold": 0.5}))
+    bottom = score(r, parse_answers(r, {"ratings": {"alpha": 1, "beta": 1}}))
+    assert (bottom.score, bottom.recommendation) == (0.0, "no_hire")
+    assert decide(r, {}, []).possible == ("no_hire", "hold", "hire", "strong_hire")
+
+
+SELF_PROCLAIMED = ["self_proclaimed_expert"]  # a warning of the shipped rubric
+
+
+def test_settle_counts_a_completion_landing_exactly_on_the_hold_threshold(
+    shipped: Rubric,
+) -> None:
+    # From this completion, history_of_the_social_web 3 -> 4 moves the score from 42.9 to
+    # exactly 45.0, the "hold" threshold: the walk must read 45.0 as hold, or it drops the
+    # criterion from those that settle the verdict.
+    known = {"communication_strategy": 1, "listening_and_dialogue": 1, "continuous_learning": 4}
+    completion = {
+        **dict.fromkeys((c.id for c in shipped.criteria), 2),
+        **known,
+        **dict.fromkeys(("influence_over_audience", "hands_on_practice"), 3),
+        "conversation_not_promotion": 3,
+    }
+    answers = [
+        {"ratings": {**completion, "history_of_the_social_web": h}, "flags": SELF_PROCLAIMED}
+        for h in (3, 4)
+    ]
+    scored = [score(shipped, parse_answers(shipped, a)) for a in answers]
+    assert [(v.score, v.recommendation) for v in scored] == [(42.9, "no_hire"), (45.0, "hold")]
+    d = decide(shipped, known, SELF_PROCLAIMED)
+    assert d.possible == ("no_hire", "hold", "hire")
+    assert d.settle == (
+        "measures_impact",
+        "influence_over_audience",
+        "hands_on_practice",
+        "conversation_not_promotion",
+        "history_of_the_social_web",
+        "knows_creative_cases",
+    )
+
+
+def test_settle_tries_a_step_up_to_the_top_level(shipped: Rubric) -> None:
+    # Several of these criteria change the verdict only between the two highest levels, at a
+    # point of the walk where the others are not all at the top: settle must try that step.
+    d = decide(shipped, {"continuous_learning": 4}, SELF_PROCLAIMED)
+    assert d.possible == ("no_hire", "hold", "hire")
+    unknown = [c for c in shipped.criteria if c.id != "continuous_learning"]
+    core_first = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
+    assert d.settle == tuple(c.id for c in core_first)
