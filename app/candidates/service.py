@@ -4,7 +4,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -135,6 +135,12 @@ def delete(session: Session, candidate: Candidate) -> None:
 
 _CANDIDATES = Candidate.__table__  # type: ignore[attr-defined]
 _PAGE_COLUMNS = [_CANDIDATES.c[name] for name in ("version", *CandidatePublic.model_fields)]
+# For a reader outside blind scoring, the ids come as the driver gives them (text on SQLite):
+# pydantic reads them into UUIDs while validating the page, without a Python UUID per value.
+_RAW_IDS = [
+    type_coerce(c, String).label(c.name) if c.name in ("id", "position_id") else c
+    for c in _PAGE_COLUMNS
+]
 
 
 @lru_cache(maxsize=128)
@@ -144,7 +150,7 @@ def _page_statement(
     """The page's query for one combination of filters, its values as bound parameters: built
     once, so a request neither builds it nor works out its cache key again. `reader` is what
     the blind-scoring rule makes of the reader (`visibility.reader_kind`)."""
-    statement: Any = sa_select(*_PAGE_COLUMNS)
+    statement: Any = sa_select(*(_RAW_IDS if reader is None else _PAGE_COLUMNS))
     if position:
         statement = statement.where(_CANDIDATES.c.position_id == bindparam("position_id"))
     statement = visibility.filter_statement_for(

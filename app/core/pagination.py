@@ -131,5 +131,8 @@ def run_page(
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        following = encode_cursor(rows[-1].created_at, rows[-1].id)
+        last = rows[-1].id  # a UUID, or its text when the statement reads ids as the driver does
+        following = encode_cursor(
+            rows[-1].created_at, last if isinstance(last, uuid.UUID) else uuid.UUID(last)
+        )
     return rows, following
