@@ -8,12 +8,19 @@ external id). Both paths validate, pin, score, and write the audit and feed even
 line per figure and the ratios (target: at least 20 x).
 
     .venv/bin/python bench/bench_import.py [--db sqlite|postgresql|both] [--lines 20000]
+
+`--profile` runs the import service in this process instead (no server, no wrk), on a fresh
+SQLite file, for existing candidates then creating them, and prints the top of a cProfile.
+
+    .venv/bin/python bench/bench_import.py --profile [--lines 4000]
 """
 
 import argparse
+import cProfile
 import json
 import os
 import platform
+import pstats
 import shutil
 import subprocess
 import sys
@@ -42,10 +49,19 @@ from bench_api import (  # noqa: E402
 )
 
 from app.access import service as keys  # noqa: E402
+from app.access.models import system  # noqa: E402
+from app.audit import recorder  # noqa: E402
 from app.candidates.models import Candidate  # noqa: E402
 from app.commands import command_session  # noqa: E402
 from app.core.config import Settings, shipped_criteria_dir  # noqa: E402
+from app.core.db import UnitOfWork, make_engine  # noqa: E402
+from app.core.migrate import upgrade  # noqa: E402
+from app.events import service as event_feed  # noqa: E402
+from app.imports.service import Importer  # noqa: E402
+from app.positions import service as positions  # noqa: E402
+from app.positions.models import PositionCreate  # noqa: E402
 from app.rubric import load_rubrics  # noqa: E402
+from app.rubric.store import RubricRegistry  # noqa: E402
 from tests.pg import postgres_server  # noqa: E402
 
 PER_REQUEST_CANDIDATES = 1000
@@ -138,6 +154,24 @@ def _new_ids(database_url: str, known: set[str]) -> list[str]:
     return [i for i in found if i not in known]
 
 
+def _server_cpu(port: int) -> float:
+    """CPU seconds (user and system) the Tamis server listening on `port` has used so far: a
+    figure that holds on a loaded machine, where wall-clock rates depend on the other load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if b"uvicorn" in command and str(port).encode() in command:
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def measure(database_url: str, lines: int, seconds: int, workdir: Path) -> dict[str, Any]:
     env = {**os.environ, "TAMIS_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     env["TAMIS_WEBHOOK_WORKER"] = "false"
@@ -161,15 +195,68 @@ def measure(database_url: str, lines: int, seconds: int, workdir: Path) -> dict[
         # Warm both paths up (rubric snapshot, caches), then measure one after the other.
         per_request(base, ids, 2, workdir, key)
         bulk(base, key, for_existing(warm_ids, 1, "warm"))
+        cpu = _server_cpu(port)
         results["per-request"] = per_request(base, ids, seconds, workdir, key)
+        results["cpu per-request"], cpu = _server_cpu(port) - cpu, _server_cpu(port)
         results["import existing"] = bulk(base, key, for_existing(import_ids, per_candidate, "m"))
+        results["cpu import existing"], cpu = _server_cpu(port) - cpu, _server_cpu(port)
         results["import creating"] = bulk(
             base, key, creating(position, lines // per_candidate, per_candidate)
         )
+        results["cpu import creating"] = _server_cpu(port) - cpu
     errors = [line for line in (workdir / "tamis.log").read_text().splitlines() if "Error" in line]
     if errors:
         print(f"server errors ({len(errors)}), last ones:", *errors[-5:], sep="\n  ")
     return results
+
+
+def _numbered(lines: Iterator[dict[str, Any]]) -> Iterator[tuple[int, bytes]]:
+    for number, line in enumerate(lines, 1):
+        yield number, json.dumps(line).encode()
+
+
+def profile(lines: int, top: int, out: str | None) -> None:
+    """The import service in this process on a fresh SQLite file, under cProfile."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        upgrade(url)
+        recorder.install()  # as the app does (create_app): the audit trail and the event feed
+        event_feed.install()
+        engine = make_engine(url)
+        registry = RubricRegistry(load_rubrics(shipped_criteria_dir()))
+        unit = UnitOfWork(engine)
+        unit.session.info.update(principal=system("benchmark"), operation="benchmark")
+        position = positions.create(unit.session, registry, PositionCreate(title="CM")).id
+        unit.commit()
+        per_candidate = 2
+        fill_candidates(url, position, lines // per_candidate + 500)
+        ids = _new_ids(url, set())
+        warm_ids, ids = ids[:500], ids[500:]
+
+        def run(source: Iterator[dict[str, Any]]) -> tuple[dict[str, Any], float, float]:
+            importer = Importer(engine, registry, principal=system("benchmark"))
+            started, cpu = time.perf_counter(), time.process_time()
+            report = importer.run(_numbered(source)).model_dump()
+            return report, time.perf_counter() - started, time.process_time() - cpu
+
+        run(for_existing(warm_ids, 1, "warm"))  # the rubric snapshot, caches
+        stats = cProfile.Profile()
+        stats.enable()
+        existing = run(for_existing(ids, per_candidate, "m"))
+        created = run(creating(str(position), lines // per_candidate, per_candidate))
+        stats.disable()
+        engine.dispose()
+    for label, (report, elapsed, cpu) in (("existing", existing), ("creating", created)):
+        lines = max(report["lines"], 1)
+        print(
+            f"import {label}: {report['imported']} imported, {report['refused']} refused, "
+            f"{elapsed / lines * 1e3:.3f} ms a line, {cpu / lines * 1e3:.3f} ms of CPU "
+            "(under cProfile)"
+        )
+    if out:
+        stats.dump_stats(out)
+    pstats.Stats(stats).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(stats).sort_stats("tottime").print_stats(top)
 
 
 def main() -> None:
@@ -180,9 +267,15 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--shape", choices=list(SHAPES), default="complete")
+    parser.add_argument("--profile", action="store_true", help="in process, under cProfile")
+    parser.add_argument("--top", type=int, default=40, help="rows of the profile printed")
+    parser.add_argument("--profile-out", help="also save the profile (pstats) to this file")
     options = parser.parse_args()
     global RATED  # the scorecard every measurement sends
     RATED = SHAPES[options.shape]
+    if options.profile:
+        profile(options.lines, options.top, options.profile_out)
+        return
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk (make bench installs it as root)")
     print(
@@ -232,6 +325,21 @@ def main() -> None:
             print(
                 f"{kind} ratio import ({label}): {ratio:.1f} x the per-request rate "
                 "(target >= 20 x)"
+            )
+        # The same comparison in the server's CPU time per assessment (the database server's
+        # is not counted), which a loaded machine disturbs far less than the rates.
+        ok = wrk["requests"] - wrk["errors_status"]
+        per_request_cpu = results["cpu per-request"] / ok if ok else float("nan")
+        print(f"{kind} server CPU per submission, per request   {per_request_cpu * 1e3:7.3f} ms")
+        for label, name in (
+            ("existing candidates", "import existing"),
+            ("candidates created", "import creating"),
+        ):
+            report, _elapsed = results[name]
+            line_cpu = results[f"cpu {name}"] / max(report["imported"], 1)
+            print(
+                f"{kind} server CPU per line, import ({label}) {line_cpu * 1e3:7.3f} ms   "
+                f"{per_request_cpu / line_cpu:.1f} x less than per request"
             )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -32,6 +33,7 @@ from app.assessments.models import Assessment, AssessmentRevision, VerdictRecord
 from app.audit import recorder
 from app.candidates.models import Candidate, folded_search_text
 from app.candidates.service import ERASED
+from app.core import jsontext
 from app.core.db import UnitOfWork
 from app.core.errors import InvalidInput, RuleViolation
 from app.core.fields import FieldError, format_path
@@ -43,7 +45,7 @@ from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
 from app.scoring import Answers
 from app.scoring.panel import panel_facts, panel_recommendation
-from app.scoring.rules import CURRENT_RULES, RulesVersion, decide
+from app.scoring.rules import CURRENT_RULES, RulesVersion, Walks, decide
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -97,21 +99,47 @@ class _CandidateState:
     emails: set[str] = field(default_factory=set)
     panel: list[_Member] = field(default_factory=list)
     created: bool = False  # a new candidate is created by its first valid line
-    # The rubric and rules that scored the panel in this batch (its verdict is stored at the end).
-    scored: tuple[Rubric, RulesVersion] | None = None
+    # The rules and the facts (JSON text) of the panel verdict after the batch, stored at its end.
+    scored: tuple[RulesVersion, str] | None = None
     updates: int = 0  # how many per-request writes this batch stands for (the ETag version)
 
 
 @dataclass
-class _Batch:
-    """The rows one batch inserts, in the order the foreign keys need."""
+class _Valid:
+    """A line that passed its checks, with what they found."""
 
+    line: ImportLine
+    state: _CandidateState
+    rubric: Rubric
+    answers: Answers
+    email: str
+
+
+@dataclass
+class _Batch:
+    """The rows one batch inserts, in the order the foreign keys need; their JSON columns are
+    held as text (app/core/jsontext.py)."""
+
+    dialect: Dialect
     candidates: list[dict[str, Any]] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
     revisions: list[dict[str, Any]] = field(default_factory=list)
     verdicts: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    # The walks of rules 2 made in this batch (a scorecard with criteria left unrated): its
+    # verdict's walk serves its panel, as in a submission's transaction.
+    walks: Walks = field(default_factory=dict)
+
+    def audit_row(self, row: dict[str, Any] | None) -> bool:
+        """Add an audit row (None: nothing audited changed); whether there was one."""
+        if row is None:
+            return False
+        self.audit.append(jsontext.textual(self.dialect, row, ["changes"]))
+        return True
+
+    def json(self, value: Any) -> str:
+        return jsontext.dumps(self.dialect, value)
 
 
 def split_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -267,29 +295,36 @@ class Importer:
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
         states, positions_of = _load(session, [line for _, line in parsed])
-        batch = _Batch()
+        # First every line is checked (what a line may do depends on the lines before it only
+        # through the interviewers already seen), so that each candidate's last submitted line
+        # of the batch is known before any row is made: its panel verdict is worked out once.
+        valid: list[_Valid] = []
         for number, line in parsed:
             try:
-                self._line(session, line, states, positions_of, batch)
+                valid.append(self._check(session, line, states, positions_of))
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
-            else:
-                self.report.imported += 1
+        last = {id(v.state): v for v in valid if v.line.status == "submitted"}
+        batch = _Batch(session.get_bind().dialect)
+        for checked in valid:
+            self._line(session, checked, batch, last=last.get(id(checked.state)) is checked)
+            self.report.imported += 1
         _write(session, states, batch)
         self.report.errors.sort(key=lambda e: e.line)  # a batch lists its parse errors first
         if self.progress is not None:
             self.progress(len(raw_lines))
 
-    def _line(
+    def _check(
         self,
         session: Session,
         line: ImportLine,
         states: dict[Any, _CandidateState],
         positions_of: dict[uuid.UUID, str],
-        batch: _Batch,
-    ) -> None:
-        """Check one line against the candidate's rubric and rules, then add its rows."""
+    ) -> "_Valid":
+        """Check one line against the candidate's rubric and rules, and its interviewer against
+        the candidate's scorecards (those stored and those of the valid lines before it)."""
         state = _state_for(line, states, positions_of)
+        # Pinned or not yet, the rubric is the same: a first submission pins the one it used.
         rubric = self._rubric(session, state)
         rules = verdicts.rules_version(state.row["rules_version"])
         try:
@@ -303,11 +338,21 @@ class Importer:
             raise LineRefused(
                 [FieldError("interviewer.email", "already has an assessment of this candidate")]
             )
-        # The line is valid: from here on it writes.
+        state.emails.add(email)
+        return _Valid(line, state, rubric, answers, email)
+
+    def _line(self, session: Session, checked: "_Valid", batch: _Batch, *, last: bool) -> None:
+        """Add the rows of a valid line; `last`: its candidate's last submitted line here."""
+        line, state, rubric, answers, email = (
+            checked.line,
+            checked.state,
+            checked.rubric,
+            checked.answers,
+            checked.email,
+        )
         if state.new and not state.created:
             self._create_candidate(session, line.candidate, state, batch)
         before = dict(state.row)
-        state.emails.add(email)
         now = utcnow()
         stored = answers.model_dump(mode="json")
         submitted = line.status == "submitted"
@@ -326,15 +371,18 @@ class Importer:
             "submitted_at": (line.submitted_at or now) if submitted else None,
         }
         batch.assessments.append(assessment)
-        batch.audit.append(recorder.core_created(session, Assessment, assessment))
+        batch.audit_row(recorder.core_created(session, Assessment, assessment))
         if state.row["status"] == "new":
             state.row["status"] = "in_review"
+        text = batch.json(assessment.pop("answers"))
+        assessment[jsontext.key("answers")] = text
         if submitted:
-            self._submit(session, state, rubric, answers, assessment, batch)
+            self._submit(
+                session, state, rubric, answers, stored, text, assessment, batch, last=last
+            )
         change = recorder.core_updated(session, Candidate, state.row["id"], before, state.row)
-        if change is not None:
+        if batch.audit_row(change):
             state.updates += 1
-            batch.audit.append(change)
 
     def _rubric(self, session: Session, state: _CandidateState) -> Rubric:
         version_id = state.row["rubric_version_id"]
@@ -352,7 +400,7 @@ class Importer:
         assert data is not None  # a new state comes from a `candidate` object  # noqa: S101
         state.created = True
         batch.candidates.append(state.row)
-        batch.audit.append(recorder.core_created(session, Candidate, dict(state.row)))
+        batch.audit_row(recorder.core_created(session, Candidate, dict(state.row)))
         batch.outbox += webhooks.emit_rows(
             session,
             "candidate.created",
@@ -366,22 +414,28 @@ class Importer:
         state: _CandidateState,
         rubric: Rubric,
         answers: Answers,
+        stored: dict[str, Any],
+        stored_text: str,
         assessment: dict[str, Any],
         batch: _Batch,
+        *,
+        last: bool,
     ) -> None:
-        """Pin, score once, and keep the panel recommendation: as `assessments.service._freeze`."""
+        """Pin, score once, and keep the panel recommendation: as `assessments.service._freeze`.
+
+        The panel's recommendation after each line is what the candidate's audit row and the
+        `verdict.changed` event say; after the candidate's last submitted line of the batch it
+        comes from the panel verdict's facts, worked out once and stored at the end."""
         row = state.row
         if row["rubric_version_id"] is None:
             row["rubric_version_id"] = self.registry.snapshot(session, rubric)
         if row["rules_version"] is None:
             row["rules_version"] = CURRENT_RULES
         rules = verdicts.rules_version(row["rules_version"])
-        revision = assessments.revision_row(
-            assessment["id"], 1, assessment["answers"], assessment["summary"]
-        )
+        revision = assessments.revision_row(assessment["id"], 1, stored, assessment["summary"])
         revision["created_at"] = assessment["created_at"]
         ratings = {k: v for k, v in answers.ratings.items() if v is not None}
-        decision = decide(rubric, ratings, {f.id for f in answers.flags}, rules)
+        decision = decide(rubric, ratings, {f.id for f in answers.flags}, rules, batch.walks)
         verdict = {
             "id": new_id(),
             "assessment_id": assessment["id"],
@@ -394,12 +448,12 @@ class Importer:
             "cause": "submitted",
             "created_at": assessment["created_at"],
         }
+        batch.audit_row(recorder.core_created(session, AssessmentRevision, revision))
+        batch.audit_row(recorder.core_created(session, VerdictRecord, verdict))
+        del revision["answers"]
+        revision[jsontext.key("answers")] = stored_text  # the assessment's, serialized once
         batch.revisions.append(revision)
         batch.verdicts.append(verdict)
-        batch.audit += [
-            recorder.core_created(session, AssessmentRevision, revision),
-            recorder.core_created(session, VerdictRecord, verdict),
-        ]
         batch.outbox += webhooks.emit_rows(
             session,
             "assessment.submitted",
@@ -420,8 +474,13 @@ class Importer:
             )
         )
         state.panel.sort(key=lambda m: (m.submitted_at, m.id))
-        state.scored = (rubric, rules)
-        after = panel_recommendation(rubric, verdicts.members(state.panel), rules)
+        panel = verdicts.members(state.panel)
+        if last:
+            facts = panel_facts(rubric, panel, rules, batch.walks)
+            state.scored = (rules, batch.json(facts))
+            after = str(facts["recommendation"])
+        else:
+            after = panel_recommendation(rubric, panel, rules, batch.walks)
         before = row["recommendation"]
         if after != before:
             row["recommendation"] = after
@@ -589,15 +648,16 @@ def _write(
         state.row["version"] += state.updates
         if not state.new and state.updates:
             changed.append({f"b_{k}": state.row[k] for k in ("id", "version", *TRACKED)})
-    for table, rows in (
-        (CANDIDATES, batch.candidates),
-        (ASSESSMENTS, batch.assessments),
-        (REVISIONS, batch.revisions),
-        (VERDICTS, batch.verdicts),
-        (recorder.AUDIT_TABLE, batch.audit),
+    dialect = batch.dialect
+    for statement, rows in (
+        (insert(CANDIDATES), batch.candidates),
+        (jsontext.inserter(ASSESSMENTS, ["answers"], dialect), batch.assessments),
+        (jsontext.inserter(REVISIONS, ["answers"], dialect), batch.revisions),
+        (insert(VERDICTS), batch.verdicts),
+        (jsontext.inserter(recorder.AUDIT_TABLE, ["changes"], dialect), batch.audit),
     ):
         if rows:
-            connection.execute(insert(table), rows)
+            connection.execute(statement, rows)
     if changed:
         connection.execute(
             update(CANDIDATES)
@@ -611,16 +671,20 @@ def _write(
 
 
 def _store_panels(session: Session | OrmSession, states: dict[Any, _CandidateState]) -> None:
-    """Store the panel verdict of each candidate whose panel this batch changed, once."""
+    """Store the panel verdict of each candidate whose panel this batch changed, once, all of
+    them in one statement."""
     seen: set[Any] = set()
+    panels: list[verdicts.Panel] = []
     for state in states.values():
         if state.scored is None or state.row["id"] in seen:
             continue
         seen.add(state.row["id"])
-        rubric, rules = state.scored
-        facts = panel_facts(rubric, verdicts.members(state.panel), rules)
+        rules, facts = state.scored
         scorecards = [(m.id, m.revision) for m in state.panel]
-        verdicts.store_panel(
-            session, state.row["id"], state.row["rubric_version_id"], rules, scorecards, facts
+        panels.append(
+            verdicts.Panel(
+                state.row["id"], state.row["rubric_version_id"], rules, scorecards, facts
+            )
         )
         state.scored = None
+    verdicts.store_panels(session, panels)

@@ -13,12 +13,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import String, Table, and_, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
@@ -31,6 +32,7 @@ from app.assessments.models import (
     VerdictRecord,
 )
 from app.candidates.models import Candidate
+from app.core import jsontext
 from app.core.errors import InvalidInput, RuleViolation
 from app.core.i18n import Language
 from app.core.types import new_id, utcnow
@@ -502,6 +504,52 @@ def store_panel(
             "facts": facts,
             "updated_at": utcnow(),
         },
+    )
+
+
+class Panel(NamedTuple):
+    """A panel verdict to store (as `store_panel`), its facts serialized beforehand
+    (`jsontext.dumps`): bulk writers hold many."""
+
+    candidate_id: uuid.UUID
+    version_id: uuid.UUID
+    rules: RulesVersion
+    scorecards: Sequence[tuple[uuid.UUID | str, int]]
+    facts_json: str
+
+
+def store_panels(session: Session | OrmSession, panels: Sequence[Panel]) -> None:
+    """Keep several candidates' panel verdicts (as `store_panel`), in one statement."""
+    if not panels:
+        return
+    now = utcnow()
+    session.execute(
+        _upsert_text(session.get_bind().dialect),
+        [
+            {
+                "candidate_id": p.candidate_id,
+                "panel_key": panel_key(p.rules, p.version_id, p.scorecards),
+                "rubric_version_id": p.version_id,
+                "rules_version": p.rules,
+                jsontext.key("facts"): p.facts_json,
+                "updated_at": now,
+            }
+            for p in panels
+        ],
+    )
+
+
+@lru_cache(maxsize=8)
+def _upsert_text(dialect: Dialect) -> Any:
+    """`_upsert` of the stored panel verdicts, the facts given as JSON text."""
+    values = {"facts": jsontext.param("facts", dialect)}
+    if dialect.name == "postgresql":
+        statement: Any = postgresql_insert(_PANELS).values(values)
+    else:
+        statement = sqlite_insert(_PANELS).values(values)
+    return statement.on_conflict_do_update(
+        index_elements=[_PANELS.c.candidate_id],
+        set_={c.name: statement.excluded[c.name] for c in _PANELS.c if c.name != "candidate_id"},
     )
 
 

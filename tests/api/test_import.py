@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
-from app.assessments.models import Assessment, VerdictRecord
+from app.assessments.models import Assessment, StoredPanelVerdict, VerdictRecord
 from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
 from app.core.config import Settings, shipped_criteria_dir
@@ -273,6 +273,137 @@ def test_a_mixed_file_reports_bad_lines_and_imports_the_rest_as_one_by_one(
             )
         ).scalar_one()
     assert json.loads(sent)["data"] == events[1]["data"]
+
+
+def _scorecard(name: str, rating: int, **fields: Any) -> dict[str, Any]:
+    """A submitted scorecard rating every criterion `rating`, a note on each (no flag)."""
+    return {
+        "interviewer": {"name": name, "email": f"{name.lower()}@example.org"},
+        "ratings": dict.fromkeys(ALL, rating),
+        "notes": dict.fromkeys(ALL, f"{name} saw it"),
+        "summary": f"{name}'s summary.",
+        "language": "en",
+        "status": "submitted",
+        **fields,
+    }
+
+
+def _stored_panel(engine: Engine, candidate_id: str) -> Any:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(StoredPanelVerdict.__table__).where(  # type: ignore[attr-defined]
+                StoredPanelVerdict.__table__.c.candidate_id == uuid.UUID(candidate_id)  # type: ignore[attr-defined]
+            )
+        ).one()
+
+
+def test_lines_for_one_candidate_in_a_batch_leave_what_submissions_one_by_one_leave(
+    api: Api, client: TestClient, engine: Engine
+) -> None:
+    """Three lines for one candidate in a batch (another candidate's line and a refused line
+    between them): the recommendation after each, the candidate's audit rows, the feed events
+    and webhook deliveries, the panel verdict and its stored facts are those of three
+    submissions one by one. The panel's recommendation changes with each line (strong hire, no
+    hire, then hire by the shipped rules), so the intermediate ones are checked too."""
+    position = api.position()
+    hook = api.ok(
+        "POST",
+        "/api/v1/webhooks",
+        201,
+        json={
+            "url": "http://127.0.0.1:9/hook",
+            "events": ["assessment.submitted", "verdict.changed"],
+        },
+    )
+    warm = api.candidate(position["id"], external_id="warm-up")  # stores the rubric version
+    api.ok("POST", f"/api/v1/candidates/{warm['id']}/assessments", 201, json=body("Zed"))
+    reference = api.candidate(position["id"], external_id="ref")
+    imported = api.candidate(position["id"], external_id="imp")
+    other = api.candidate(position["id"], external_id="other")
+    cards = [_scorecard("Ana", 4), _scorecard("Bob", 2), _scorecard("Cid", 3)]
+
+    before = {e["id"] for e in feed(client)}
+    submitted = [
+        api.ok("POST", f"/api/v1/candidates/{reference['id']}/assessments", 201, json=card)
+        for card in cards
+    ]
+    theirs_events = [e for e in feed(client) if e["id"] not in before]
+    before |= {e["id"] for e in theirs_events}
+
+    minutes = iter(range(10))
+
+    def at() -> str:  # the panel's order is the order of submission, as one by one
+        return f"2025-03-14T10:0{next(minutes)}:00Z"
+
+    refused = _scorecard("Dan", 7, candidate_id=imported["id"])
+    lines = [
+        {**cards[0], "candidate_id": imported["id"], "submitted_at": at()},
+        {**_scorecard("Eve", 2), "candidate_id": other["id"], "submitted_at": at()},
+        {**cards[1], "candidate_id": imported["id"], "submitted_at": at()},
+        refused,
+        {**cards[2], "candidate_id": imported["id"], "submitted_at": at()},
+    ]
+    response = client.post(URL, content=jsonl(lines), headers=JSONL)
+    assert response.status_code == 200, response.text
+    assert (response.json()["imported"], response.json()["refused"]) == (4, 1)
+    mine_events = [e for e in feed(client) if e["id"] not in before]
+
+    # Same panel verdict, served and stored, and the same recommendation on the candidate.
+    ids = {reference["id"]: "C", imported["id"]: "C"}
+    scorecards = api.ok("GET", f"/api/v1/candidates/{imported['id']}/assessments")
+    by_name = {a["interviewer"]["name"]: a["id"] for a in scorecards}
+    for theirs in submitted:
+        ids[theirs["id"]] = ids[by_name[theirs["interviewer"]["name"]]] = theirs["interviewer"][
+            "name"
+        ]
+
+    def plain(value: Any) -> Any:
+        text = json.dumps(value, sort_keys=True)
+        for real, placeholder in ids.items():
+            text = text.replace(real, placeholder)
+        return json.loads(text)
+
+    served = [
+        api.ok("GET", f"/api/v1/candidates/{cid}/verdict")
+        for cid in (reference["id"], imported["id"])
+    ]
+    assert served[0]["recommendation"] != "incomplete"
+    assert plain(served[1]) == plain(served[0])
+    stored = [_stored_panel(engine, cid) for cid in (reference["id"], imported["id"])]
+    assert stored[1].facts == stored[0].facts
+    assert stored[1].rules_version == stored[0].rules_version
+    candidates = [api.ok("GET", f"/api/v1/candidates/{c['id']}") for c in (reference, imported)]
+    assert candidates[1]["recommendation"] == candidates[0]["recommendation"]
+
+    # The same events, in the same order, with the same data (the other candidate's between).
+    def of_candidate(events: list[dict[str, Any]], cid: str) -> list[Any]:
+        return [plain([e["type"], e["data"]]) for e in events if e["data"]["candidate_id"] == cid]
+
+    mine = of_candidate(mine_events, imported["id"])
+    assert mine == of_candidate(theirs_events, reference["id"])
+    changes = [data for kind, data in mine if kind == "verdict.changed"]
+    assert len(changes) == 3 and changes[0]["before"] is None
+    assert len({c["after"] for c in changes}) == 3  # three different recommendations in turn
+    assert [e["type"] for e in mine_events] == [
+        "assessment.submitted",
+        "verdict.changed",
+        "assessment.submitted",  # the other candidate's
+        "verdict.changed",
+        "assessment.submitted",
+        "verdict.changed",
+        "assessment.submitted",
+        "verdict.changed",
+    ]
+    outbox = api.ok("GET", f"/api/v1/webhooks/{hook['id']}/deliveries", params={"limit": 100})
+    delivered = {d["event_id"] for d in outbox["items"]}
+    assert {e["id"] for e in mine_events} <= delivered
+
+    # The candidate's audit rows: one change per submission, the same changes.
+    def audited(cid: str) -> list[Any]:
+        return [plain(comparable(e, ids)) for e in audit_of(api, cid)[1:]]  # after its creation
+
+    assert audited(imported["id"]) == audited(reference["id"])
+    assert len(audited(reference["id"])) == 3
 
 
 def test_an_atomic_import_with_a_bad_line_imports_nothing(

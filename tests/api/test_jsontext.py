@@ -1,0 +1,52 @@
+"""JSON columns written from text serialized beforehand (app/core/jsontext.py, the bulk import's
+writer): the same stored value as the column's own type writes, on SQLite and PostgreSQL."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, MetaData, String, Table, Text, cast, create_engine, insert, select
+
+from app.core import jsontext
+from app.core.types import JSONType
+
+VALUES: list[Any] = [
+    {"ratings": {"measures_impact": 3, "hands_on": "not_observed"}, "flags": []},
+    {"note": "Zoë « vu » ; 1\u202f000 abonnés", "score": 61.25, "nested": [[1, 2.5], None]},
+    [],
+    {"empty": {}, "agreement": None, "big": 10**15, "negative": -0.0001},
+]
+
+
+def test_text_written_beforehand_is_stored_as_the_column_type_stores_it(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    table = Table(
+        f"t_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        Column("id", String(40), primary_key=True),
+        Column("doc", JSONType),
+    )
+    table.create(engine)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                insert(table), [{"id": f"typed-{n}", "doc": v} for n, v in enumerate(VALUES)]
+            )
+            connection.execute(
+                jsontext.inserter(table, ["doc"], engine),
+                [
+                    jsontext.textual(engine.dialect, {"id": f"text-{n}", "doc": v}, ["doc"])
+                    for n, v in enumerate(VALUES)
+                ],
+            )
+        with engine.connect() as connection:
+            read = dict(connection.execute(select(table.c.id, table.c.doc)).all())
+            raw = dict(connection.execute(select(table.c.id, cast(table.c.doc, Text))).all())
+        for n, value in enumerate(VALUES):
+            assert read[f"text-{n}"] == read[f"typed-{n}"] == value
+            assert isinstance(raw[f"text-{n}"], str)
+            assert raw[f"text-{n}"] == raw[f"typed-{n}"]
+    finally:
+        table.drop(engine)
+        engine.dispose()
