@@ -120,13 +120,14 @@ _PINNED = (
 def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
     """The candidate's pinned versions, stored panel verdict, position's rubric and submitted
     scorecards (one query), or None when there is no such candidate."""
-    rows = session.connection().execute(_PINNED, {"candidate_id": candidate_id}).all()
+    connection = session.connection()
+    rows = connection.execute(_PINNED, {"candidate_id": candidate_id}).all()
     if not rows:
         return None
     first = rows[0]
     facts = first.facts
-    if isinstance(facts, str | bytes):
-        facts = json.loads(facts)
+    if isinstance(facts, str | bytes):  # as the JSON column itself would read it
+        facts = (getattr(connection.dialect, "_json_deserializer", None) or json.loads)(facts)
     scorecards = tuple(
         (r.scorecard_id, r.scorecard_revision) for r in rows if r.scorecard_id is not None
     )
