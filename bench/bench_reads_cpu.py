@@ -89,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", choices=["page", "verdict"])
+    parser.add_argument("--lines", type=int, default=50, help="profile lines shown")
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite:///{folder / 'reads.db'}"
@@ -149,7 +150,9 @@ def main() -> None:
         for _ in range(options.requests):
             get(tamis, path)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+        stats = pstats.Stats(profile)
+        stats.sort_stats("cumulative").print_stats(options.lines)
+        stats.sort_stats("tottime").print_stats(options.lines)
         return
     print(f"# CPU time per request, one process, {options.requests} requests, median of 5")
     for name, path in PATHS.items():

@@ -76,7 +76,7 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("send the API key as `Authorization: Bearer <key>`")
     # Every request runs this: a plain row read, no ORM object to build.
-    found = session.execute(_BY_HASH, {"secret_hash": _hash(secret.strip())}).first()
+    found = session.connection().execute(_BY_HASH, {"secret_hash": _hash(secret.strip())}).first()
     if found is None or found.revoked_at is not None:
         raise Unauthorized("the API key is not valid or was revoked")
     role: Role = found.role
@@ -103,11 +103,12 @@ def authenticate_request(session: Session, request: Request) -> Principal:
 
 
 class KeyCache:
-    """Keys recently authenticated by this process, for `seconds`: a write whose key is found
-    here skips the separate read that authenticates it, and checks instead, in its own
-    transaction and before anything else, that the key is still not revoked (`recheck`). A
-    revocation therefore stops the key's next request at once, in every process. Reads always
-    authenticate with the database."""
+    """Keys recently authenticated by this process, for `seconds`: a request whose key is found
+    here skips the separate read that authenticates it (and the worker-thread hop it takes),
+    and checks instead, in its own transaction and before anything else, that the key is still
+    not revoked (`recheck`, a read by primary key). A revocation therefore stops the key's next
+    request at once, in every process. Entries are keyed by the whole `Authorization` value, so
+    one key's entry can only ever answer that same key."""
 
     def __init__(self, seconds: float = 5.0, size: int = 1024) -> None:
         self.seconds, self.size = seconds, size
@@ -134,7 +135,8 @@ class KeyCache:
 
     def recheck(self, session: Session, principal: Principal) -> None:
         """Unauthorized if the key was revoked (or deleted) since it was remembered."""
-        row = session.execute(_REVOKED, {"id": uuid.UUID(principal.id)}).first()
+        # On the session's connection: the same transaction, without the ORM's execute path.
+        row = session.connection().execute(_REVOKED, {"id": uuid.UUID(principal.id)}).first()
         if row is None or row.revoked_at is not None:
             for authorization, (_at, kept) in list(self._found.items()):
                 if kept.id == principal.id:

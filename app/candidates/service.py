@@ -1,8 +1,10 @@
 """Candidates: create, read, filter, update, delete."""
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import String, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -21,7 +23,7 @@ from app.candidates.models import (
 from app.core import idempotency
 from app.core.errors import Conflict, NotFound
 from app.core.fields import FieldError
-from app.core.pagination import paginate_rows
+from app.core.pagination import page_statement, run_page
 from app.core.types import utcnow
 from app.decisions.models import Decision
 from app.positions import service as positions
@@ -133,6 +135,33 @@ def delete(session: Session, candidate: Candidate) -> None:
 
 _CANDIDATES = Candidate.__table__  # type: ignore[attr-defined]
 _PAGE_COLUMNS = [_CANDIDATES.c[name] for name in ("version", *CandidatePublic.model_fields)]
+# For a reader outside blind scoring, the ids come as the driver gives them (text on SQLite):
+# pydantic reads them into UUIDs while validating the page, without a Python UUID per value.
+_RAW_IDS = [
+    type_coerce(c, String).label(c.name) if c.name in ("id", "position_id") else c
+    for c in _PAGE_COLUMNS
+]
+
+
+@lru_cache(maxsize=128)
+def _page_statement(
+    position: bool, status: bool, recommendation: bool, text: bool, cursor: bool, reader: Any
+) -> Any:
+    """The page's query for one combination of filters, its values as bound parameters: built
+    once, so a request neither builds it nor works out its cache key again. `reader` is what
+    the blind-scoring rule makes of the reader (`visibility.reader_kind`)."""
+    statement: Any = sa_select(*(_RAW_IDS if reader is None else _PAGE_COLUMNS))
+    if position:
+        statement = statement.where(_CANDIDATES.c.position_id == bindparam("position_id"))
+    statement = visibility.filter_statement_for(
+        statement,
+        reader,
+        status=bindparam("status") if status else None,
+        recommendation=bindparam("recommendation") if recommendation else None,
+    )
+    if text:
+        statement = statement.where(_CANDIDATES.c.search_text.like(bindparam("text"), escape="\\"))
+    return page_statement(statement, _CANDIDATES, cursor=cursor)
 
 
 def list_page(
@@ -152,14 +181,25 @@ def list_page(
     app/candidates/visibility.py), and so do the items.
     """
     # Plain rows of the columns shown (no ORM object to build per row): the page is a hot read.
-    statement: Any = sa_select(*_PAGE_COLUMNS)
-    if position_id is not None:
-        statement = statement.where(_CANDIDATES.c.position_id == position_id)
-    statement = visibility.filter_statement(
-        statement, principal, status=status, recommendation=recommendation
+    reader = visibility.reader_kind(principal)
+    statement = _page_statement(
+        position_id is not None,
+        status is not None,
+        recommendation is not None,
+        bool(text),
+        bool(cursor),
+        reader,
     )
+    values: dict[str, Any] = visibility.reader_values(principal)
+    for name, value in (
+        ("position_id", position_id),
+        ("status", status),
+        ("recommendation", recommendation),
+    ):
+        if value is not None:
+            values[name] = value
     if text:
         escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(_CANDIDATES.c.search_text.like(f"%{escaped}%", escape="\\"))
-    rows, following = paginate_rows(session, statement, _CANDIDATES, limit=limit, cursor=cursor)
-    return [s.public for s in visibility.show_many(session, rows, principal)], following
+        values["text"] = f"%{escaped}%"
+    rows, following = run_page(session, statement, values, limit=limit, cursor=cursor)
+    return visibility.public_many(session, rows, principal), following

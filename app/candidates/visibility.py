@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Response
-from sqlalchemy import and_, case, exists, false, or_
+from pydantic import TypeAdapter
+from sqlalchemy import and_, bindparam, case, exists, false, or_
 from sqlmodel import Session, col, select
 
 from app.access.models import Principal
@@ -45,15 +46,32 @@ def blind_email(principal: Principal) -> str | None:
     return (principal.email or "").lower()
 
 
-def _submitted_clause(email: str) -> Any:
-    """SQL: the candidate row has an assessment submitted by `email`."""
-    if not email:
+def _submitted_clause(email: Any) -> Any:
+    """SQL: the candidate row has an assessment submitted by `email` (a value or a bound
+    parameter; "" matches nothing)."""
+    if isinstance(email, str) and not email:
         return false()
     return exists().where(
         col(Assessment.candidate_id) == col(Candidate.id),
         col(Assessment.interviewer_email) == email,
         col(Assessment.status) == "submitted",
     )
+
+
+def reader_kind(principal: Principal) -> str | None:
+    """What the blind-scoring rule makes of the reader, for a query built once per kind:
+    None (the rule does not apply), "blind" (lifted by their own submitted assessments) or
+    "blind_without_email" (never lifted)."""
+    email = blind_email(principal)
+    if email is None:
+        return None
+    return "blind" if email else "blind_without_email"
+
+
+def reader_values(principal: Principal) -> dict[str, Any]:
+    """The bound parameters of a query built by `filter_statement_for` for this reader."""
+    email = blind_email(principal)
+    return {"reader_email": email} if email else {}
 
 
 def _submitted_ids(session: Session, email: str, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
@@ -74,6 +92,21 @@ def filter_statement(
 ) -> Any:
     """`statement` over candidates, filtered on what the reader sees of status and verdict."""
     email = blind_email(principal)
+    return _filter(statement, email, status=status, recommendation=recommendation)
+
+
+def filter_statement_for(
+    statement: Any, reader: str | None, *, status: Any, recommendation: Any
+) -> Any:
+    """`filter_statement` for a kind of reader (`reader_kind`), the filters' values and the
+    reader's email as bound parameters (`reader_values`): a query built once per kind."""
+    email: Any = None
+    if reader is not None:
+        email = bindparam("reader_email") if reader == "blind" else ""
+    return _filter(statement, email, status=status, recommendation=recommendation)
+
+
+def _filter(statement: Any, email: Any, *, status: Any, recommendation: Any) -> Any:
     if email is None:
         if status is not None:
             statement = statement.where(_COLUMNS.status == status)
@@ -141,6 +174,19 @@ def show_many(
             public = _masked(candidate)
             shown.append(Shown(public, _blind_etag(public)))
     return shown
+
+
+_PUBLIC_LIST: TypeAdapter[list[CandidatePublic]] = TypeAdapter(list[CandidatePublic])
+
+
+def public_many(
+    session: Session, candidates: Sequence[Any], principal: Principal
+) -> list[CandidatePublic]:
+    """Each candidate (or plain row of its columns) as `principal` sees it, without ETags: a
+    list's items. A reader outside the rule gets the rows validated in one call."""
+    if blind_email(principal) is None:
+        return _PUBLIC_LIST.validate_python(candidates, from_attributes=True)
+    return [shown.public for shown in show_many(session, candidates, principal)]
 
 
 def show(session: Session, candidate: Candidate, principal: Principal) -> Shown:

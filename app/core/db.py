@@ -94,6 +94,19 @@ def compact_sqlite(engine: Engine) -> None:
         connection.close()
 
 
+_READONLY_BIND = "_tamis_readonly_bind"
+
+
+def _readonly(engine: Engine) -> Engine:
+    """`engine` with the read-only option (SQLite: a plain BEGIN), made once per engine (kept
+    on it: a cycle the collector frees with the engine)."""
+    bind: Engine | None = getattr(engine, _READONLY_BIND, None)
+    if bind is None:
+        bind = engine.execution_options(**{READONLY: True})
+        setattr(engine, _READONLY_BIND, bind)
+    return bind
+
+
 class UnitOfWork:
     """One transaction: begin, then commit or roll back, then close. Its session is the only one.
 
@@ -103,7 +116,7 @@ class UnitOfWork:
 
     def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
         self.engine = engine
-        bind = engine.execution_options(**{READONLY: True}) if readonly else engine
+        bind = _readonly(engine) if readonly else engine
         self.session = Session(bind, expire_on_commit=False)
         self.closed = False
         self.grouped = False

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+from sqlalchemy import Integer, bindparam
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -88,18 +89,50 @@ def paginate_rows(
 ) -> tuple[list[Any], str | None]:
     """`paginate` for a Core select over `table`'s columns: plain rows, run on the session's
     connection (no ORM layer in between), for the hot lists."""
-    limit = min(limit, MAX_LIMIT)
+    return run_page(
+        session,
+        page_statement(statement, table, cursor=bool(cursor)),
+        {},
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def page_statement(statement: Any, table: Any, *, cursor: bool) -> Any:
+    """`statement` over `table`'s columns as a page, newest first, its bounds bound parameters
+    (`limit`, and `after_created`/`after_id` with a `cursor`) that `run_page` fills: a statement
+    that can be built once and run for every page."""
     created_col, id_col = table.c.created_at, table.c.id
     statement = statement.order_by(created_col.desc(), id_col.desc())
     if cursor:
-        created, last_id = decode_cursor(cursor)
+        created = bindparam("after_created", type_=created_col.type)
+        last_id = bindparam("after_id", type_=id_col.type)
         statement = statement.where(
             (created_col < created) | ((created_col == created) & (id_col < last_id))
         )
-    result = session.connection().execute(statement.limit(limit + 1))
-    rows = list(result.all())
+    return statement.limit(bindparam("limit", type_=Integer()))
+
+
+def run_page(
+    session: Session,
+    statement: Any,
+    values: dict[str, Any],
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """Run a `page_statement` (with its other parameters in `values`) on the session's
+    connection from `cursor`; return the rows and the next cursor."""
+    limit = min(limit, MAX_LIMIT)
+    values = {**values, "limit": limit + 1}
+    if cursor:
+        values["after_created"], values["after_id"] = decode_cursor(cursor)
+    rows = list(session.connection().execute(statement, values).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        following = encode_cursor(rows[-1].created_at, rows[-1].id)
+        last = rows[-1].id  # a UUID, or its text when the statement reads ids as the driver does
+        following = encode_cursor(
+            rows[-1].created_at, last if isinstance(last, uuid.UUID) else uuid.UUID(last)
+        )
     return rows, following

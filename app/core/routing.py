@@ -7,6 +7,12 @@ response, records it for the key, and commits, all **before** the response leave
 means the data is durable. Any error rolls everything back. Endpoints get the session and the
 principal through `SessionDep` and `allow(...)` (app/core/deps.py).
 
+An API key this process authenticated in the last seconds (app/access `KeyCache`) skips the
+look-up and the worker-thread hop it takes: the request's unit opens without touching the
+database, and the key is rechecked (not revoked) first thing in the endpoint's transaction. So
+the endpoint's call is the request's only worker-thread hop; for such a key only, an invalid
+query or a role that may not act is answered (422, 403) before a revocation's 401.
+
 A writer on SQLite holds the process's writer gate only inside that call: never while waiting
 for the event loop, which is what used to set the pace of writes under load (bench/RESULTS.md).
 """
@@ -34,6 +40,7 @@ from starlette.responses import Response
 from app.core import idempotency
 from app.core.caller import Authenticator
 from app.core.db import UnitOfWork
+from app.core.deps import request_reader
 from app.core.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
 from app.core.fields import FieldError
 from app.core.groupcommit import GroupCommit
@@ -103,16 +110,17 @@ Recheck = Callable[[Session], None]
 def _open_remembered(
     request: Request, readonly: bool, operation: str, authenticator: Authenticator
 ) -> tuple[UnitOfWork, Recheck] | None:
-    """A write's unit of work, without the read that authenticates it, when its API key was
-    authenticated a moment ago; the returned check runs first in the write's own transaction
-    (a revoked key is refused there, before anything is read or written)."""
-    if readonly or authenticator is not api_key:
+    """The request's unit of work, without the read that authenticates it, when its API key
+    was authenticated a moment ago; the returned check runs first in the request's own
+    transaction (a revoked key is refused there, before anything is read or written). Nothing
+    here touches the database: no worker-thread hop before the endpoint's own."""
+    if authenticator is not api_key:
         return None
     cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
     principal = cache.lookup(request) if cache is not None else None
     if cache is None or principal is None:
         return None
-    unit = UnitOfWork(request.app.state.engine)
+    unit = UnitOfWork(request.app.state.engine, readonly=readonly)
     unit.session.info.update(principal=principal, operation=operation)
     request.state.session = unit.session
     request.state.principal = principal
@@ -204,6 +212,12 @@ class ApiRoute(APIRoute):
             for name, kind in ((request_name, Request), (response_name, Response))
             if name in (_REQUEST, _RESPONSE)
         ]
+        # The session and the rubrics are read here from the request (app/core/deps.py,
+        # `reads_request`), not solved by FastAPI as dependencies: they declare no parameter.
+        readers = {
+            p.name: reader for p in params if (reader := request_reader(p.annotation)) is not None
+        }
+        shown = [p for p in params if p.name not in readers]
 
         @functools.wraps(endpoint)
         def in_unit(**values: Any) -> Response:
@@ -211,10 +225,12 @@ class ApiRoute(APIRoute):
             sub_response: Response = values[response_name]
             for name in (_REQUEST, _RESPONSE):
                 values.pop(name, None)
+            for name, read in readers.items():
+                values[name] = read(request)
             work: _Work = request.state.work
             return work.run(lambda: self._respond(endpoint(**values), sub_response))
 
-        in_unit.__signature__ = signature.replace(parameters=[*params, *extra])  # type: ignore[attr-defined]
+        in_unit.__signature__ = signature.replace(parameters=[*shown, *extra])  # type: ignore[attr-defined]
         return in_unit
 
     def _respond(self, result: Any, sub_response: Response) -> Response:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import String, Table, and_, bindparam, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -71,27 +71,76 @@ class Pinned(Protocol):
 
 @dataclass(frozen=True)
 class PinnedRow:
-    """A candidate's `Pinned` columns read as a plain row (no ORM object): the verdict's read."""
+    """A candidate's `Pinned` columns read as a plain row (no ORM object): the verdict's read,
+    with what the same query found of the stored panel verdict (key and facts, None when none
+    is stored), the position's rubric and the submitted scorecards (id, revision), in order."""
 
     id: uuid.UUID
     position_id: uuid.UUID
     rubric_version_id: uuid.UUID | None
     rules_version: int | None
+    stored_key: str | None = None
+    stored_facts: Facts | None = None
+    position_rubric_id: str | None = None
+    scorecards: tuple[tuple[uuid.UUID, int], ...] | None = None
 
 
 _CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
-_PINNED = sa_select(
-    _CANDIDATES.c.id,
-    _CANDIDATES.c.position_id,
-    _CANDIDATES.c.rubric_version_id,
-    _CANDIDATES.c.rules_version,
-).where(_CANDIDATES.c.id == bindparam("candidate_id"))
+_POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
+# One row per submitted scorecard (one row with none when there is none), in submission order.
+# The facts come as the driver gives them (text on SQLite: parsed once, not once per row).
+_PINNED = (
+    sa_select(
+        _CANDIDATES.c.id,
+        _CANDIDATES.c.position_id,
+        _CANDIDATES.c.rubric_version_id,
+        _CANDIDATES.c.rules_version,
+        _PANELS.c.panel_key,
+        type_coerce(_PANELS.c.facts, String).label("facts"),
+        _POSITIONS.c.rubric_id,
+        _ASSESSMENTS.c.id.label("scorecard_id"),
+        _ASSESSMENTS.c.revision.label("scorecard_revision"),
+    )
+    .select_from(
+        _CANDIDATES.join(_POSITIONS, _POSITIONS.c.id == _CANDIDATES.c.position_id)
+        .outerjoin(_PANELS, _PANELS.c.candidate_id == _CANDIDATES.c.id)
+        .outerjoin(
+            _ASSESSMENTS,
+            and_(
+                _ASSESSMENTS.c.candidate_id == _CANDIDATES.c.id,
+                _ASSESSMENTS.c.status == "submitted",
+            ),
+        )
+    )
+    .where(_CANDIDATES.c.id == bindparam("candidate_id"))
+    .order_by(_ASSESSMENTS.c.submitted_at, _ASSESSMENTS.c.id)
+)
 
 
 def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
-    """The candidate's pinned versions, or None when there is no such candidate."""
-    row = session.execute(_PINNED, {"candidate_id": candidate_id}).first()
-    return None if row is None else PinnedRow(*row)
+    """The candidate's pinned versions, stored panel verdict, position's rubric and submitted
+    scorecards (one query), or None when there is no such candidate."""
+    connection = session.connection()
+    rows = connection.execute(_PINNED, {"candidate_id": candidate_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    facts = first.facts
+    if isinstance(facts, str | bytes):  # as the JSON column itself would read it
+        facts = (getattr(connection.dialect, "_json_deserializer", None) or json.loads)(facts)
+    scorecards = tuple(
+        (r.scorecard_id, r.scorecard_revision) for r in rows if r.scorecard_id is not None
+    )
+    return PinnedRow(
+        id=first.id,
+        position_id=first.position_id,
+        rubric_version_id=first.rubric_version_id,
+        rules_version=first.rules_version,
+        stored_key=first.panel_key,
+        stored_facts=facts,
+        position_rubric_id=first.rubric_id,
+        scorecards=scorecards,
+    )
 
 
 def rubric_of(session: Session, registry: RubricRegistry, candidate: Pinned) -> Rubric:
@@ -359,7 +408,6 @@ def panel_key(
     return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
 
 
-_POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
 _POSITION_RUBRIC = sa_select(_POSITIONS.c.rubric_id).where(
     _POSITIONS.c.id == bindparam("position_id")
 )
@@ -390,17 +438,23 @@ def stored_panel(
 
     `scorecards`: the submitted scorecards' (id, revision) in submission order, when the caller
     has read them; else they are read here."""
+    # The hot reads run on the session's connection (its transaction, no ORM execute path).
+    connection = session.connection()
+    if scorecards is None and isinstance(candidate, PinnedRow):
+        scorecards = candidate.scorecards  # read with the candidate (see `pinned`)
     if scorecards is None:
-        scorecards = [
-            (r.id, r.revision) for r in session.execute(_SCORECARDS, {"candidate_id": candidate.id})
-        ]
+        read = connection.execute(_SCORECARDS, {"candidate_id": candidate.id})
+        scorecards = [(r.id, r.revision) for r in read]
     version_id = candidate.rubric_version_id
     if version_id is None:  # pinned at the first submission: none yet
         if scorecards:
             return None
-        rubric_id = session.execute(
-            _POSITION_RUBRIC, {"position_id": candidate.position_id}
-        ).scalar_one()
+        if isinstance(candidate, PinnedRow) and candidate.position_rubric_id is not None:
+            rubric_id = candidate.position_rubric_id  # read with the candidate (see `pinned`)
+        else:
+            rubric_id = connection.execute(
+                _POSITION_RUBRIC, {"position_id": candidate.position_id}
+            ).scalar_one()
         rubric = positions.rubric_for(registry, rubric_id)
         return CandidateVerdict.of_facts(
             rubric,
@@ -409,12 +463,16 @@ def stored_panel(
             candidate_id=candidate.id,
             assessments=[],
         )
-    row = session.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
-    if row is None or row.panel_key != panel_key(rules_of(candidate), version_id, scorecards):
+    if isinstance(candidate, PinnedRow):  # read with the candidate (see `pinned`)
+        key, facts = candidate.stored_key, candidate.stored_facts
+    else:
+        row = connection.execute(_STORED_PANEL, {"candidate_id": candidate.id}).first()
+        key, facts = (None, None) if row is None else (row.panel_key, row.facts)
+    if facts is None or key != panel_key(rules_of(candidate), version_id, scorecards):
         return None
     return CandidateVerdict.of_facts(
         registry.load(session, version_id),
-        row.facts,
+        facts,
         language,
         candidate_id=candidate.id,
         assessments=[i for i, _ in scorecards],

@@ -222,3 +222,13 @@ def test_unknown_body_keys_name_the_valid_ones(api: Api, client: TestClient) -> 
     assert errors["interviewer.phone"]["valid"] == ["email", "name"]
     assert "interviewer" in errors["bogus"]["valid"] and "ratings" in errors["bogus"]["valid"]
     assert api.ok("GET", f"/api/v1/candidates/{candidate['id']}/assessments") == []
+
+
+def test_a_list_item_is_the_candidate_as_read_alone(api: Api) -> None:
+    """The page reads plain rows (ids as the driver gives them); its items are exactly the
+    detail's representation, ids included."""
+    made = api.candidate(external_id="hr-42", source="referral")
+    listed = api.ok("GET", "/api/v1/candidates")["items"]
+    alone = api.ok("GET", f"/api/v1/candidates/{made['id']}")
+    assert listed == [alone]
+    assert alone["position_id"] == made["position_id"] and alone["id"] == made["id"]
