@@ -7,14 +7,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, create_engine, event
+from sqlalchemy import String, Table, bindparam, create_engine, event, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, select
 
 from app.core.errors import InvalidInput
-from app.core.pagination import MAX_LIMIT, encode_cursor, paginate, paginate_rows
+from app.core.pagination import (
+    MAX_LIMIT,
+    encode_cursor,
+    page_statement,
+    paginate,
+    paginate_rows,
+    run_page,
+)
 from app.core.types import UTCDateTime
 
 
@@ -55,7 +62,32 @@ def _orm(session: Session, limit: int, cursor: str | None, kind: str | None) -> 
     return [r.id.int for r in rows], following
 
 
-PAGERS = pytest.mark.parametrize("pager", [_core, _orm], ids=["paginate_rows", "paginate"])
+def _built(session: Session, limit: int, cursor: str | None, kind: str | None) -> Any:
+    """A statement built once (`page_statement`, its bounds bound parameters) run by `run_page`."""
+    statement: Any = sa_select(ITEMS.c.id, ITEMS.c.created_at)
+    if kind is not None:
+        statement = statement.where(ITEMS.c.kind == bindparam("kind"))
+    built = page_statement(statement, ITEMS, cursor=cursor is not None)
+    rows, following = run_page(session, built, {"kind": kind}, limit=limit, cursor=cursor)
+    return [r.id.int for r in rows], following
+
+
+def _built_text_ids(session: Session, limit: int, cursor: str | None, kind: str | None) -> Any:
+    """The same, reading the ids as the database's text (as the candidates page may)."""
+    statement: Any = sa_select(type_coerce(ITEMS.c.id, String).label("id"), ITEMS.c.created_at)
+    if kind is not None:
+        statement = statement.where(ITEMS.c.kind == bindparam("kind"))
+    built = page_statement(statement, ITEMS, cursor=cursor is not None)
+    rows, following = run_page(session, built, {"kind": kind}, limit=limit, cursor=cursor)
+    assert all(isinstance(r.id, str) for r in rows)
+    return [uuid.UUID(r.id).int for r in rows], following
+
+
+PAGERS = pytest.mark.parametrize(
+    "pager",
+    [_core, _orm, _built, _built_text_ids],
+    ids=["paginate_rows", "paginate", "page_statement", "page_statement, text ids"],
+)
 
 
 def _engine(rows: list[tuple[int, int, str]]) -> Engine:
