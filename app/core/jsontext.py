@@ -1,4 +1,5 @@
-"""JSON columns written from text serialized beforehand, for writers that insert in bulk.
+"""JSON columns written from text serialized beforehand, for writers that insert in bulk, and
+read back from text, for readers that take a column as the driver gives it.
 
 A bulk writer that holds its rows until the batch's INSERT keeps each JSON value as one string
 instead of a tree of dicts and lists: the same value is serialized once however many columns
@@ -25,6 +26,12 @@ def dumps(dialect: Dialect, value: Any) -> str:
     serializer = getattr(dialect, "_json_serializer", None) or json.dumps
     text: str = serializer(value)
     return text
+
+
+def loads(dialect: Dialect, text: str | bytes) -> Any:
+    """JSON text read back as the JSON column of `dialect` would read it."""
+    deserializer = getattr(dialect, "_json_deserializer", None) or json.loads
+    return deserializer(text)
 
 
 def key(column: str) -> str:

@@ -383,16 +383,6 @@ def _walk(
     return _ordered(possible), tuple(c.id for c in ordered if c.id in deciding)
 
 
-def _possible(
-    rubric: Rubric,
-    known: Mapping[str, int],
-    unknown: Sequence[RubricCriterion],
-    raised: frozenset[str],
-) -> set[RankedRecommendation]:
-    """Every recommendation some rating of the `unknown` criteria leads to (see `_walk`)."""
-    return set(_walk(rubric, known, unknown, raised)[0])
-
-
 def walk_key(rubric: Rubric, ratings: Mapping[str, int], flags: Iterable[str]) -> str:
     """What the walks depend on: the rubric version, the numeric ratings and every flag counted
     (raised or implied by a rating). Equal keys, equal walks."""

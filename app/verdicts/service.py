@@ -127,7 +127,7 @@ def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
     first = rows[0]
     facts = first.facts
     if isinstance(facts, str | bytes):  # as the JSON column itself would read it
-        facts = (getattr(connection.dialect, "_json_deserializer", None) or json.loads)(facts)
+        facts = jsontext.loads(connection.dialect, facts)
     scorecards = tuple(
         (r.scorecard_id, r.scorecard_revision) for r in rows if r.scorecard_id is not None
     )
@@ -286,7 +286,15 @@ def _store_walks(session: Session, candidate_id: uuid.UUID, walks: Walks) -> Non
 @lru_cache(maxsize=8)
 def _upsert(table: Table, dialect: str) -> Any:
     """INSERT ... ON CONFLICT (candidate_id) DO UPDATE of every other column, built once."""
+    return _upsert_of(table, dialect)
+
+
+def _upsert_of(table: Table, dialect: str, values: Mapping[str, Any] | None = None) -> Any:
+    """`_upsert`'s statement (`values`: columns given by an expression, not by a parameter of
+    their name)."""
     insert = postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    if values:
+        insert = insert.values(values)
     return insert.on_conflict_do_update(
         index_elements=[table.c.candidate_id],
         set_={c.name: insert.excluded[c.name] for c in table.c if c.name != "candidate_id"},
@@ -543,15 +551,7 @@ def store_panels(session: Session | OrmSession, panels: Sequence[Panel]) -> None
 @lru_cache(maxsize=8)
 def _upsert_text(dialect: Dialect) -> Any:
     """`_upsert` of the stored panel verdicts, the facts given as JSON text."""
-    values = {"facts": jsontext.param("facts", dialect)}
-    if dialect.name == "postgresql":
-        statement: Any = postgresql_insert(_PANELS).values(values)
-    else:
-        statement = sqlite_insert(_PANELS).values(values)
-    return statement.on_conflict_do_update(
-        index_elements=[_PANELS.c.candidate_id],
-        set_={c.name: statement.excluded[c.name] for c in _PANELS.c if c.name != "candidate_id"},
-    )
+    return _upsert_of(_PANELS, dialect.name, {"facts": jsontext.param("facts", dialect)})
 
 
 def forget_panel(session: Session, candidate_id: uuid.UUID) -> None:

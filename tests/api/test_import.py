@@ -102,19 +102,19 @@ def feed(client: TestClient) -> list[dict[str, Any]]:
     return items
 
 
+def _subscribe(api: Api, events: list[str]) -> dict[str, Any]:
+    """A webhook to a loopback port nothing listens on: its deliveries are only recorded."""
+    hook: dict[str, Any] = api.ok(
+        "POST", "/api/v1/webhooks", 201, json={"url": "http://127.0.0.1:9/hook", "events": events}
+    )
+    return hook
+
+
 def test_a_mixed_file_reports_bad_lines_and_imports_the_rest_as_one_by_one(
     api: Api, client: TestClient, engine: Engine
 ) -> None:
     position = api.position()
-    hook = api.ok(
-        "POST",
-        "/api/v1/webhooks",
-        201,
-        json={
-            "url": "http://127.0.0.1:9/hook",
-            "events": ["candidate.created", "assessment.submitted", "verdict.changed"],
-        },
-    )
+    hook = _subscribe(api, ["candidate.created", "assessment.submitted", "verdict.changed"])
     # The rubric version is stored by the first submission ever; do that one first.
     warm = api.candidate(position["id"], external_id="warm-up")
     api.ok(
@@ -306,15 +306,7 @@ def test_lines_for_one_candidate_in_a_batch_leave_what_submissions_one_by_one_le
     submissions one by one. The panel's recommendation changes with each line (strong hire, no
     hire, then hire by the shipped rules), so the intermediate ones are checked too."""
     position = api.position()
-    hook = api.ok(
-        "POST",
-        "/api/v1/webhooks",
-        201,
-        json={
-            "url": "http://127.0.0.1:9/hook",
-            "events": ["assessment.submitted", "verdict.changed"],
-        },
-    )
+    hook = _subscribe(api, ["assessment.submitted", "verdict.changed"])
     warm = api.candidate(position["id"], external_id="warm-up")  # stores the rubric version
     api.ok("POST", f"/api/v1/candidates/{warm['id']}/assessments", 201, json=body("Zed"))
     reference = api.candidate(position["id"], external_id="ref")
