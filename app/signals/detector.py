@@ -22,7 +22,7 @@ from app.signals import neighbours
 from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.model import FlagDetector, Signals
-from app.signals.segment import Span, units
+from app.signals.segment import Span, holding_pairs, silent, units
 
 # A number however people write it: 40k, 40 K, 40 000, 40,000, 40.000, 1,5 M, 12000.
 COUNT = re.compile(
@@ -206,6 +206,26 @@ def _suggest(
     return found
 
 
+def in_context(
+    scores: np.ndarray, before: Sequence[int] | np.ndarray, after: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """A sentence's score pulled down towards the better of the pairs that hold it (`before`,
+    `after`: their rows, -1 for none), never up: the geometric mean of its own score and of that
+    cap. "Oh sure, I'm the greatest guru. Kidding, I learn every day." reads as a joke in its
+    pair, so its first sentence alone weighs less. Pairs keep their score."""
+    left, right = np.asarray(before), np.asarray(after)
+    held = (left >= 0) | (right >= 0)
+    if not held.any():
+        return scores
+    floor = np.full(scores.shape, -np.inf)
+    for rows in (left, right):
+        has = rows >= 0
+        floor[has] = np.maximum(floor[has], scores[rows[has]])
+    out = scores.copy()
+    out[held] = np.sqrt(scores[held] * np.clip(np.minimum(scores[held], floor[held]), 0, None))
+    return out
+
+
 def score_matrix(signals: Signals, vectors: np.ndarray) -> np.ndarray:
     """Score per piece (rows) and flag (columns, in `signals.flags` order): the logistic
     regression's probability blended with the vote of the nearest labelled pieces."""
@@ -232,13 +252,16 @@ def detect_many(
     pieces = [
         t[u.span.start : u.span.end] for t, (_, us) in zip(texts, cut, strict=True) for u in us
     ]
+    answers = [t for t, (_, us) in zip(texts, cut, strict=True) for _ in us]
     vectors = (encoder or shared_encoder()).embed(pieces) if pieces else np.zeros((0, DIMENSION))
-    scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces)]))
+    scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces, answers)]))
     results = []
     row = 0
     for text, (spans, us) in zip(texts, cut, strict=True):
         spoken = language or detect_language(text)
-        block = scores[row : row + len(us)]
+        block = scores[row : row + len(us)].copy()
+        block[np.array(silent(text, us), dtype=bool)] = 0.0  # echoed questions say nothing
+        block = in_context(block, *holding_pairs(us))
         row += len(us)
         results.append(
             (

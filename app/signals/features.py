@@ -40,13 +40,20 @@ _CUES: tuple[str, ...] = (
     r"\?",
 )
 _PATTERNS = tuple(re.compile(c, re.IGNORECASE) for c in _CUES)
-CUE_COUNT = len(_PATTERNS)
+# Each cue is counted in the piece and in the whole answer around it: "Some say it can't be
+# measured." then "Of course it can." reads differently from a lone "It can't be measured."
+CUE_COUNT = 2 * len(_PATTERNS)
 
 
-def stance_cues(texts: list[str]) -> npt.NDArray[np.float64]:
-    """One row per text: each cue's count, capped at 3, over 3."""
-    out = np.zeros((len(texts), CUE_COUNT))
+def _counts(texts: list[str]) -> npt.NDArray[np.float64]:
+    out = np.zeros((len(texts), len(_PATTERNS)))
     for row, text in enumerate(texts):
         for column, pattern in enumerate(_PATTERNS):
             out[row, column] = min(len(pattern.findall(text)), 3) / 3
     return out
+
+
+def stance_cues(texts: list[str], answers: list[str]) -> npt.NDArray[np.float64]:
+    """One row per piece: each cue's count in the piece, then in its answer (`answers[row]`),
+    capped at 3, over 3."""
+    return np.hstack([_counts(texts), _counts(answers)])

@@ -60,8 +60,9 @@ def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
     name = str(path)
     document, rubric = read_document(path, rubrics)
     _statements, digest = read_statements(path, document)
+    floors = document.floors({f: rubric.flags_by_id[f].severity for f in document.flags})
     classifiers, neighbours, problems = weights.load(
-        path.parent / document.weights, weights.fingerprint(document, digest)
+        path.parent / document.weights, weights.fingerprint(document, floors, digest)
     )
     issues = [RubricIssue(name, "weights", p) for p in problems]
     detectors = []

@@ -1,12 +1,15 @@
 """The signals file's schema (criteria/signals/*.yaml), and what the detector runs."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import get_args
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.i18n import Language
+from app.rubric.schemas import Severity
 from app.signals.neighbours import Bank
 
 
@@ -32,10 +35,15 @@ class FlagSignals(_Strict):
     """How one red flag is suggested, under the rubric author's control."""
 
     explanation: Texts
-    min_precision: float = Field(default=0.85, gt=0, le=1)
+    # None: the floor of the flag's severity (SignalsFile.min_precision).
+    min_precision: float | None = Field(default=None, gt=0, le=1)
     enabled: bool = True
     min_count: int | None = Field(default=None, ge=0)
     keywords: PerLanguage = PerLanguage()
+
+
+def _default_floors() -> dict[Severity, float]:
+    return {"dealbreaker": 0.95, "warning": 0.9}
 
 
 class SignalsFile(_Strict):
@@ -45,7 +53,30 @@ class SignalsFile(_Strict):
     corpus: str = Field(min_length=1)
     weights: str = Field(min_length=1)
     validation_share: float = Field(default=0.2, ge=0, lt=1)
+    # The precision a flag's threshold must reach on grouped cross-validation, by the flag's
+    # severity in the rubric: a wrong dealbreaker suggestion costs the most.
+    min_precision: dict[Severity, float] = Field(default_factory=_default_floors)
     flags: dict[str, FlagSignals]
+
+    @field_validator("min_precision")
+    @classmethod
+    def _every_severity(cls, value: dict[Severity, float]) -> dict[Severity, float]:
+        missing = sorted(set(get_args(Severity)) - set(value))
+        if missing:
+            raise ValueError(f"a floor is needed for every severity, missing {missing}")
+        if not all(0 < v <= 1 for v in value.values()):
+            raise ValueError("a floor is a precision, above 0 and at most 1")
+        return value
+
+    def floors(self, severities: Mapping[str, Severity]) -> dict[str, float]:
+        """Each enabled flag's precision floor: its own `min_precision`, else its severity's."""
+        return {
+            flag_id: entry.min_precision
+            if entry.min_precision is not None
+            else self.min_precision[severities[flag_id]]
+            for flag_id, entry in sorted(self.flags.items())
+            if entry.enabled
+        }
 
 
 @dataclass(frozen=True)

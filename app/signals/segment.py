@@ -3,6 +3,10 @@
 A sentence ends at . ! ? … ; or a line break (not inside a number such as 1.5 or 40.000). A
 pair lets a denial or a frame in one sentence reach a claim in the next ("Buying followers?
 Never."). Offsets always point into the original text: `text[start:end]` is the piece.
+
+A short question followed or preceded by more words is an echo of the interviewer's question
+("Measuring impact? ...", "Des faux avis ? ..."): it names the topic, never the candidate's
+stance, so on its own it is silent (it neither suggests nor is quoted); its pairs still read it.
 """
 
 import re
@@ -48,6 +52,31 @@ def _add(text: str, start: int, end: int, spans: list[Span]) -> None:
         return
     left = start + (len(piece) - len(piece.lstrip()))
     spans.append(Span(left, left + len(stripped)))
+
+
+ECHO_WORDS = 6  # a question of at most this many words, beside other sentences, is an echo
+_WORD = re.compile(r"\w+")
+
+
+def silent(text: str, pieces: list[Unit]) -> list[bool]:
+    """Per unit: whether it is an echoed question, scored as nothing (see the module's note)."""
+    if sum(len(u.sentences) == 1 for u in pieces) < 2:
+        return [False] * len(pieces)
+    return [
+        len(u.sentences) == 1
+        and text[u.span.start : u.span.end].rstrip('"»”’)] ').endswith("?")
+        and len(_WORD.findall(text[u.span.start : u.span.end])) <= ECHO_WORDS
+        for u in pieces
+    ]
+
+
+def holding_pairs(pieces: list[Unit]) -> tuple[list[int], list[int]]:
+    """Per unit, the pair units before and after it that hold it (-1: none; pairs hold none):
+    a sentence counts only as far as one of its pairs agrees (see app/signals/detector.py)."""
+    single = sum(len(u.sentences) == 1 for u in pieces)
+    before = [single + i - 1 if 0 < i < single else -1 for i in range(len(pieces))]
+    after = [single + i if i < single - 1 else -1 for i in range(len(pieces))]
+    return before, after
 
 
 def units(text: str) -> tuple[list[Span], list[Unit]]:

@@ -13,8 +13,8 @@
    per flag (1 the pieces the second round kept, 0 the pieces of statements without the flag);
    a piece's score blends the regression's probability with its neighbours' vote (`BANK_SHARE`).
 5. The threshold: on three-fold grouped cross-validation over the training split, the one with the
-   best F-beta (`BETA`, precision first) among those whose precision reaches the flag's
-   `min_precision` (a floor).
+   best F-beta (`BETA`, precision first) among those whose precision reaches the flag's floor
+   (`min_precision` of the flag, else of its severity: dealbreakers need more).
 6. The weights file records the figures of the cross-validation and of the validation split.
 """
 
@@ -30,6 +30,7 @@ import numpy.typing as npt
 from app.rubric.model import Rubric
 from app.signals import weights
 from app.signals.corpus import Statement, is_validation
+from app.signals.detector import in_context
 from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.loader import read_document, read_statements
@@ -37,7 +38,7 @@ from app.signals.model import FlagClassifier
 from app.signals.neighbours import Bank
 from app.signals.neighbours import scores as vote
 from app.signals.neighbours import unit as unit_rows
-from app.signals.segment import units
+from app.signals.segment import holding_pairs, silent, units
 
 FOLDS = 3
 REGULARISATION = 0.05  # scikit-learn's C, on standardised features
@@ -48,6 +49,7 @@ BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the 
 # Flagged pieces are few; reweighting them to balance the classes ("balanced") ranked worse on
 # cross-validation than the plain likelihood (None), see criteria/signals/EVALUATION.md.
 CLASS_WEIGHT: str | None = None
+CONTEXT = True
 BETA = 0.35  # the threshold maximises F-beta on cross-validation: precision weighs 1/BETA² more
 
 Matrix = npt.NDArray[np.float64]
@@ -65,6 +67,9 @@ class Pieces:
     vectors: Matrix
     owner: npt.NDArray[np.int64]
     texts: list[str]
+    silent: npt.NDArray[np.bool_]  # echoed questions: never a positive, always scored 0
+    before: npt.NDArray[np.int64]  # per sentence, the rows of the pairs that hold it (-1: none)
+    after: npt.NDArray[np.int64]
 
     def ambiguous(self, rows: npt.NDArray[np.int64], positive: npt.NDArray[np.bool_]) -> set[str]:
         """Pieces that also occur in a statement without the flag (an echoed question)."""
@@ -82,8 +87,16 @@ def embed_statements(
     exactly the corpus's pieces."""
     texts: list[str] = []
     owner: list[int] = []
+    quiet: list[bool] = []
+    before: list[int] = []
+    after: list[int] = []
     for index, statement in enumerate(statements):
-        for unit in units(statement.text)[1]:
+        cut = units(statement.text)[1]
+        quiet += silent(statement.text, cut)
+        left, right = holding_pairs(cut)
+        before += [len(texts) + r if r >= 0 else -1 for r in left]
+        after += [len(texts) + r if r >= 0 else -1 for r in right]
+        for unit in cut:
             texts.append(statement.text[unit.span.start : unit.span.end])
             owner.append(index)
     cached: dict[str, npt.NDArray[np.float16]] = {}
@@ -105,8 +118,16 @@ def embed_statements(
             vectors=np.stack([cached[k] for k in wanted]) if wanted else np.zeros((0, DIMENSION)),
         )
     vectors = np.stack([cached[k] for k in keys]).astype(np.float64)
-    features = np.hstack([vectors, stance_cues(texts)])
-    return Pieces(features, np.array(owner, dtype=np.int64), texts)
+    answers = [statements[o].text for o in owner]
+    features = np.hstack([vectors, stance_cues(texts, answers)])
+    return Pieces(
+        features,
+        np.array(owner, dtype=np.int64),
+        texts,
+        np.array(quiet, dtype=bool),
+        np.array(before, dtype=np.int64),
+        np.array(after, dtype=np.int64),
+    )
 
 
 def fold_of(statement: Statement) -> int:
@@ -140,7 +161,10 @@ def fit_flag(
     regression, and each piece's label for the neighbour vote (-1: not used)."""
     ambiguous = pieces.ambiguous(rows, positive)
     mask = np.isin(pieces.owner, rows) & ~np.array(
-        [positive[o] and t in ambiguous for t, o in zip(pieces.texts, pieces.owner, strict=True)]
+        [
+            positive[o] and (t in ambiguous or q)
+            for t, o, q in zip(pieces.texts, pieces.owner, pieces.silent, strict=True)
+        ]
     )
     x, owner = pieces.vectors[mask], pieces.owner[mask]
     labels = positive[owner]
@@ -180,6 +204,9 @@ def statement_scores(
         BANK_SHARE * vote(bank, pieces.vectors[mine, :DIMENSION])[:, 0]
         + (1 - BANK_SHARE) * regression
     )
+    probability[pieces.silent] = 0.0
+    if CONTEXT:
+        probability = in_context(probability[:, None], pieces.before, pieces.after)[:, 0]
     out = np.zeros(len(rows))
     for i, statement in enumerate(rows):
         out[i] = probability[pieces.owner == statement].max()
@@ -255,6 +282,7 @@ def _train(
     classifiers: dict[str, FlagClassifier] = {}
     bank_flags: list[str] = []
     bank_labels: list[npt.NDArray[np.int8]] = []
+    floors = document.floors({f: rubric.flags_by_id[f].severity for f in document.flags})
     report: dict[str, Any] = {
         "statements": {"train": len(train_rows), "validation": len(held_rows)},
         "flags": {},
@@ -262,6 +290,7 @@ def _train(
     for flag_id, entry in sorted(document.flags.items()):
         if not entry.enabled:
             continue
+        floor = floors[flag_id]
         positive = np.array([flag_id in s.flags for s in statements])
         out_of_fold = np.zeros(len(train_rows))
         for fold in range(FOLDS):
@@ -269,7 +298,7 @@ def _train(
             w, b, labels = fit_flag(pieces, fit_rows, positive)
             bank, _ = make_bank(pieces, fit_rows, labels)
             out_of_fold[folds == fold] = statement_scores(pieces, test_rows, w, b, bank)
-        threshold = choose_threshold(out_of_fold, positive[train_rows], entry.min_precision)
+        threshold = choose_threshold(out_of_fold, positive[train_rows], floor)
         w, b, labels = fit_flag(pieces, train_rows, positive)
         bank, _ = make_bank(pieces, train_rows, labels)
         held = statement_scores(pieces, held_rows, w, b, bank)
@@ -278,11 +307,12 @@ def _train(
         classifiers[flag_id] = FlagClassifier(w.astype(np.float32), b, threshold)
         report["flags"][flag_id] = {
             "examples": int(positive[train_rows].sum()),
+            "min_precision": floor,
             "cross_validation": _counts(out_of_fold, positive[train_rows], threshold),
             "validation": _counts(held, positive[held_rows], threshold),
         }
         progress(f"{flag_id}: threshold {threshold:.3f}, {report['flags'][flag_id]}")
-    print_ = weights.fingerprint(document, digest)
+    print_ = weights.fingerprint(document, floors, digest)
     every = np.stack(bank_labels, axis=1) if bank_labels else np.zeros((len(pieces.owner), 0))
     bank, _ = make_bank(pieces, train_rows, every.astype(np.int8))
     weights.dump(

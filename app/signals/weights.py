@@ -53,13 +53,13 @@ def _write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
             archive.writestr(info, buffer.getvalue())
 
 
-def fingerprint(document: SignalsFile, corpus_digest: str) -> str:
-    """What the weights depend on, hashed."""
+def fingerprint(document: SignalsFile, floors: dict[str, float], corpus_digest: str) -> str:
+    """What the weights depend on, hashed: the corpus and each enabled flag's precision floor."""
     settings = {
         "encoder": ENCODER_ID,
         "corpus": corpus_digest,
         "validation_share": document.validation_share,
-        "flags": {k: v.min_precision for k, v in sorted(document.flags.items()) if v.enabled},
+        "flags": floors,
     }
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 

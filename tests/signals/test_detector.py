@@ -158,7 +158,7 @@ def test_what_is_not_the_candidates_stance_is_not(text: str, flag: str) -> None:
         ("40,000", True),
         ("40.000", True),
         ("40\u202f000", True),
-        pytest.param("1,5 M", True, marks=MISSED),  # the English sentence scores too low
+        ("1,5 M", True),
         ("12000", True),
         ("999", False),
         ("800", False),
@@ -457,3 +457,85 @@ def test_criteria_validate_checks_the_signals_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "signals/social-media-screen.yaml: flags.followers_as_proof.min_count" in done.stderr
+
+
+def test_an_echoed_question_is_silent_and_its_pairs_still_read_it() -> None:
+    """A short question beside other sentences echoes the interviewer ("Buying followers?"):
+    it never fires on its own; alone, or long, a question is read like any sentence."""
+    from app.signals.segment import silent, units
+
+    text = "Des faux avis ? Je réponds à chaque avis négatif, en public. Et je remercie les autres."
+    cut = units(text)[1]
+    quiet = silent(text, cut)
+    assert [text[u.span.start : u.span.end] for u, q in zip(cut, quiet, strict=True) if q] == [
+        "Des faux avis ?"
+    ]
+    assert not any(q for u, q in zip(cut, quiet, strict=True) if len(u.sentences) == 2)
+    alone = "Buying followers?"
+    assert silent(alone, units(alone)[1]) == [False]
+    long = "Why would anyone think a community's impact cannot be measured at all? I track it."
+    assert not any(silent(long, units(long)[1]))
+    assert "fake_engagement" not in flags(text)
+
+
+def test_a_sentence_weighs_less_when_none_of_its_pairs_agrees() -> None:
+    from app.signals.detector import in_context
+    from app.signals.segment import holding_pairs, units
+
+    cut = units("Oh sure, I'm the greatest guru. Kidding. I learn every week.")[1]
+    before, after = holding_pairs(cut)
+    assert (before, after) == ([-1, 3, 4, -1, -1], [3, 4, -1, -1, -1])
+    # rows: three sentences, then the pairs (0, 1) and (1, 2); two flags as columns
+    scores = np.array([[0.9, 0.2], [0.1, 0.8], [0.2, 0.1], [0.3, 0.6], [0.1, 0.9]])
+    capped = in_context(scores, before, after)
+    # the geometric mean of the sentence's score and of its best pair's, when that is lower
+    assert capped[:, 0] == pytest.approx([(0.9 * 0.3) ** 0.5, 0.1, (0.2 * 0.1) ** 0.5, 0.3, 0.1])
+    assert capped[:, 1] == pytest.approx([0.2, 0.8, 0.1, 0.6, 0.9])
+    one = np.array([[0.9]])
+    assert in_context(one, *holding_pairs(units("I'm a guru.")[1])).tolist() == [[0.9]]
+
+
+def test_dealbreakers_need_a_higher_precision_floor_and_the_thresholds_reach_it() -> None:
+    """The floor comes from the flag's severity unless the flag sets its own; each shipped
+    threshold reaches its floor on the grouped cross-validation recorded at training."""
+    from app.signals.loader import read_document
+
+    path = SIGNALS_DIR / "social-media-screen.yaml"
+    document, rubric = read_document(path, RUBRICS)
+    severities = {f: rubric.flags_by_id[f].severity for f in document.flags}
+    floors = document.floors(severities)
+    assert {floors[f] for f, s in severities.items() if s == "dealbreaker"} == {0.95}
+    assert {floors[f] for f, s in severities.items() if s == "warning"} == {0.9}
+    own = document.model_copy(
+        update={
+            "flags": {
+                **document.flags,
+                "one_true_way": document.flags["one_true_way"].model_copy(
+                    update={"min_precision": 0.99}
+                ),
+            }
+        }
+    )
+    assert own.floors(severities)["one_true_way"] == 0.99
+    report = json.loads((SIGNALS_DIR / "social-media-screen.weights.json").read_text())["report"]
+    for flag, figures in report["flags"].items():
+        assert figures["min_precision"] == floors[flag]
+        counts = figures["cross_validation"]
+        assert counts["tp"] > 0, flag
+        assert counts["tp"] / (counts["tp"] + counts["fp"]) >= floors[flag], flag
+
+
+def test_a_floor_missing_for_a_severity_stops_start_up(tmp_path: Path) -> None:
+    criteria = _criteria_copy(tmp_path)
+    path = criteria / "signals" / "social-media-screen.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "min_precision: {dealbreaker: 0.95, warning: 0.9}", "min_precision: {dealbreaker: 0.95}"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    assert "social-media-screen.yaml: min_precision" in str(raised.value)
+    assert "missing ['warning']" in str(raised.value)
