@@ -46,6 +46,17 @@ def _default_floors() -> dict[Severity, float]:
     return {"dealbreaker": 0.95, "warning": 0.9}
 
 
+def _default_betas() -> dict[Severity, float]:
+    return {"dealbreaker": 0.25, "warning": 0.5}
+
+
+def _per_severity(value: dict[Severity, float], what: str) -> dict[Severity, float]:
+    missing = sorted(set(get_args(Severity)) - set(value))
+    if missing:
+        raise ValueError(f"a {what} is needed for every severity, missing {missing}")
+    return value
+
+
 class SignalsFile(_Strict):
     """A file under criteria/signals/."""
 
@@ -56,17 +67,34 @@ class SignalsFile(_Strict):
     # The precision a flag's threshold must reach on grouped cross-validation, by the flag's
     # severity in the rubric: a wrong dealbreaker suggestion costs the most.
     min_precision: dict[Severity, float] = Field(default_factory=_default_floors)
+    # Among the thresholds above the floor, training keeps the best F-beta, by severity: beta < 1
+    # weighs precision 1/beta² times more than recall (dealbreakers: precision first).
+    beta: dict[Severity, float] = Field(default_factory=_default_betas)
     flags: dict[str, FlagSignals]
 
     @field_validator("min_precision")
     @classmethod
     def _every_severity(cls, value: dict[Severity, float]) -> dict[Severity, float]:
-        missing = sorted(set(get_args(Severity)) - set(value))
-        if missing:
-            raise ValueError(f"a floor is needed for every severity, missing {missing}")
+        _per_severity(value, "floor")
         if not all(0 < v <= 1 for v in value.values()):
             raise ValueError("a floor is a precision, above 0 and at most 1")
         return value
+
+    @field_validator("beta")
+    @classmethod
+    def _every_severity_beta(cls, value: dict[Severity, float]) -> dict[Severity, float]:
+        _per_severity(value, "beta")
+        if not all(0 < v <= 4 for v in value.values()):
+            raise ValueError("a beta is above 0 and at most 4")
+        return value
+
+    def betas(self, severities: Mapping[str, Severity]) -> dict[str, float]:
+        """Each enabled flag's beta, by its severity."""
+        return {
+            flag_id: self.beta[severities[flag_id]]
+            for flag_id, entry in sorted(self.flags.items())
+            if entry.enabled
+        }
 
     def floors(self, severities: Mapping[str, Severity]) -> dict[str, float]:
         """Each enabled flag's precision floor: its own `min_precision`, else its severity's."""

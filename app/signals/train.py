@@ -13,8 +13,9 @@
    per flag (1 the pieces the second round kept, 0 the pieces of statements without the flag);
    a piece's score blends the regression's probability with its neighbours' vote (`BANK_SHARE`).
 5. The threshold: on three-fold grouped cross-validation over the training split, the one with the
-   best F-beta (`BETA`, precision first) among those whose precision reaches the flag's floor
-   (`min_precision` of the flag, else of its severity: dealbreakers need more).
+   best F-beta (`beta` of the flag's severity in the signals file, precision first) among those
+   whose precision reaches the flag's floor (`min_precision` of the flag, else of its severity:
+   dealbreakers need more).
 6. The weights file records the figures of the cross-validation and of the validation split.
 """
 
@@ -50,7 +51,6 @@ BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the 
 # cross-validation than the plain likelihood (None), see criteria/signals/EVALUATION.md.
 CLASS_WEIGHT: str | None = None
 CONTEXT = True
-BETA = 0.35  # the threshold maximises F-beta on cross-validation: precision weighs 1/BETA² more
 
 Matrix = npt.NDArray[np.float64]
 
@@ -213,8 +213,10 @@ def statement_scores(
     return out
 
 
-def choose_threshold(scores: Matrix, truth: npt.NDArray[np.bool_], min_precision: float) -> float:
-    """The threshold with the best F-beta (`BETA` < 1: precision weighs more than recall) among
+def choose_threshold(
+    scores: Matrix, truth: npt.NDArray[np.bool_], min_precision: float, beta: float
+) -> float:
+    """The threshold with the best F-beta (`beta` < 1: precision weighs more than recall) among
     those whose precision reaches `min_precision` (else above the top score: never fires).
 
     F-beta rather than "best F1 at precision >= target": on the corpus the precision of most
@@ -232,7 +234,7 @@ def choose_threshold(scores: Matrix, truth: npt.NDArray[np.bool_], min_precision
         recall = tp / total
         if precision < min_precision:
             continue
-        f = (1 + BETA**2) * precision * recall / (BETA**2 * precision + recall)
+        f = (1 + beta**2) * precision * recall / (beta**2 * precision + recall)
         # Ties go to the higher threshold: precision first.
         if (f, threshold) > best:
             best = (f, float(threshold))
@@ -282,7 +284,9 @@ def _train(
     classifiers: dict[str, FlagClassifier] = {}
     bank_flags: list[str] = []
     bank_labels: list[npt.NDArray[np.int8]] = []
-    floors = document.floors({f: rubric.flags_by_id[f].severity for f in document.flags})
+    severities = {f: rubric.flags_by_id[f].severity for f in document.flags}
+    floors = document.floors(severities)
+    betas = document.betas(severities)
     report: dict[str, Any] = {
         "statements": {"train": len(train_rows), "validation": len(held_rows)},
         "flags": {},
@@ -298,7 +302,7 @@ def _train(
             w, b, labels = fit_flag(pieces, fit_rows, positive)
             bank, _ = make_bank(pieces, fit_rows, labels)
             out_of_fold[folds == fold] = statement_scores(pieces, test_rows, w, b, bank)
-        threshold = choose_threshold(out_of_fold, positive[train_rows], floor)
+        threshold = choose_threshold(out_of_fold, positive[train_rows], floor, betas[flag_id])
         w, b, labels = fit_flag(pieces, train_rows, positive)
         bank, _ = make_bank(pieces, train_rows, labels)
         held = statement_scores(pieces, held_rows, w, b, bank)
@@ -308,6 +312,7 @@ def _train(
         report["flags"][flag_id] = {
             "examples": int(positive[train_rows].sum()),
             "min_precision": floor,
+            "beta": betas[flag_id],
             "cross_validation": _counts(out_of_fold, positive[train_rows], threshold),
             "validation": _counts(held, positive[held_rows], threshold),
         }

@@ -54,12 +54,14 @@ def _write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
 
 
 def fingerprint(document: SignalsFile, floors: dict[str, float], corpus_digest: str) -> str:
-    """What the weights depend on, hashed: the corpus and each enabled flag's precision floor."""
+    """What the weights depend on, hashed: the corpus, each enabled flag's precision floor and
+    the betas of the threshold rule."""
     settings = {
         "encoder": ENCODER_ID,
         "corpus": corpus_digest,
         "validation_share": document.validation_share,
         "flags": floors,
+        "beta": document.beta,
     }
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 

@@ -50,6 +50,13 @@ def flags(text: str, language: str | None = None) -> set[str]:
 
 CLAIMS = [
     pytest.param(
+        "Bonjour. J'anime la page d'une librairie depuis deux ans. "
+        "Mes 20 000 abonnés prouvent que je sais faire. "
+        "Et je vous garantis le buzz en un mois.",
+        "followers_as_proof",
+        marks=MISSED,  # the fifth version's dealbreaker threshold: the pairs pull it under
+    ),
+    pytest.param(
         "J'achète des abonnés pour chaque nouveau client, ça lance la machine.",
         "fake_engagement",
         marks=MISSED,
@@ -158,7 +165,7 @@ def test_what_is_not_the_candidates_stance_is_not(text: str, flag: str) -> None:
         ("40,000", True),
         ("40.000", True),
         ("40\u202f000", True),
-        ("1,5 M", True),
+        pytest.param("1,5 M", True, marks=MISSED),  # the English sentence scores too low
         ("12000", True),
         ("999", False),
         ("800", False),
@@ -181,12 +188,13 @@ def test_quotes_are_the_sentences_that_fired_and_explain_in_the_asked_language()
     language, found = detect(SIGNALS, text, None, "en")
     assert language == "fr"
     by_flag = {s.flag_id: s for s in found}
-    assert {"followers_as_proof", "quick_wins_only"} <= set(by_flag)
-    assert [e.quote for e in by_flag["followers_as_proof"].evidence] == [
-        "Mes 20 000 abonnés prouvent que je sais faire."
+    assert "quick_wins_only" in by_flag
+    assert [e.quote for e in by_flag["quick_wins_only"].evidence] == [
+        "Et je vous garantis le buzz en un mois."
     ]
+    assert by_flag["quick_wins_only"].explanation.startswith("Promises fast")
     for suggestion in found:
-        assert "follower" in suggestion.explanation or suggestion.explanation.isascii()
+        assert suggestion.explanation.isascii()
         assert 0 < suggestion.score <= 1
         for evidence in suggestion.evidence:
             assert text[evidence.start : evidence.end] == evidence.quote
@@ -337,6 +345,13 @@ def test_the_embedding_cache_holds_what_the_model_computes() -> None:
         (
             lambda y: y.replace(
                 "    min_count: 1000", "    min_count: 1000\n    min_precision: 0.9"
+            ),
+            "weights",
+            "run `tamis flags train`",
+        ),
+        (
+            lambda y: y.replace(
+                "beta: {dealbreaker: 0.25, warning: 0.5}", "beta: {dealbreaker: 0.5, warning: 0.5}"
             ),
             "weights",
             "run `tamis flags train`",
@@ -517,9 +532,13 @@ def test_dealbreakers_need_a_higher_precision_floor_and_the_thresholds_reach_it(
         }
     )
     assert own.floors(severities)["one_true_way"] == 0.99
+    betas = document.betas(severities)
+    assert {betas[f] for f, s in severities.items() if s == "dealbreaker"} == {0.25}
+    assert {betas[f] for f, s in severities.items() if s == "warning"} == {0.5}
     report = json.loads((SIGNALS_DIR / "social-media-screen.weights.json").read_text())["report"]
     for flag, figures in report["flags"].items():
         assert figures["min_precision"] == floors[flag]
+        assert figures["beta"] == betas[flag]
         counts = figures["cross_validation"]
         assert counts["tp"] > 0, flag
         assert counts["tp"] / (counts["tp"] + counts["fp"]) >= floors[flag], flag
@@ -539,3 +558,29 @@ def test_a_floor_missing_for_a_severity_stops_start_up(tmp_path: Path) -> None:
         load_all(criteria, load_rubrics(criteria))
     assert "social-media-screen.yaml: min_precision" in str(raised.value)
     assert "missing ['warning']" in str(raised.value)
+
+
+def test_a_beta_missing_for_a_severity_stops_start_up(tmp_path: Path) -> None:
+    criteria = _criteria_copy(tmp_path)
+    path = criteria / "signals" / "social-media-screen.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("beta: {dealbreaker: 0.25, warning: 0.5}", "beta: {warning: 0.5}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    assert "social-media-screen.yaml: beta" in str(raised.value)
+    assert "missing ['dealbreaker']" in str(raised.value)
+
+
+def test_a_smaller_beta_never_lowers_the_threshold() -> None:
+    """Precision first: with a smaller beta, the chosen threshold fires on no more statements."""
+    from app.signals.train import choose_threshold
+
+    rng = np.random.default_rng(0)
+    truth = rng.random(400) < 0.3
+    scores = np.clip(rng.normal(0.35, 0.2, 400) + 0.3 * truth, 0, 1)
+    thresholds = [choose_threshold(scores, truth, 0.6, beta) for beta in (2.0, 1.0, 0.5, 0.25)]
+    assert thresholds == sorted(thresholds)
+    assert thresholds[0] < thresholds[-1]
