@@ -8,6 +8,7 @@ typographic quotes print. The font is DejaVu Sans, shipped in `fonts/` with its 
 import copy
 import functools
 import io
+import threading
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any, cast
@@ -16,7 +17,10 @@ from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf import output as fpdf_output
+from fpdf.enums import TextMode
 from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.output import OutputProducer
+from fpdf.util import escape_parens
 
 from app.core.i18n import format_datetime, format_number, format_percent
 from app.reports.model import CandidateReport
@@ -60,8 +64,33 @@ def _add_parsed_font(pdf: FPDF, style: str, path: Path) -> None:
     # the document's cut of it); nothing writes to it.
     font.biggest_size_pt = 0
     font.missing_glyphs = []
-    font.subset = SubsetMap(font)
+    # fpdf2 gives the descriptor its object number when it writes a document: each its own.
+    font.desc = copy.copy(parsed.desc)
+    font.subset = _subset_map(font, style, path)
     pdf.fonts[font.fontkey] = font
+
+
+@functools.cache
+def _primed_subset(style: str, path: Path) -> SubsetMap:
+    """The glyphs of the common characters, picked in the same order: the first codes of
+    every document's subset (`_subset_map`). Only copied, never picked from."""
+    subset = SubsetMap(_parsed_font(style, path)[0])
+    for character in COMMON_CHARACTERS:
+        subset.pick(ord(character))
+    return subset
+
+
+def _subset_map(font: TTFFont, style: str, path: Path) -> SubsetMap:
+    """A document's subset of `font`, the common characters already in it, in the same order
+    in every document: most documents then map their characters alike and embed the same font
+    objects (`_Producer`). A copy of `_primed_subset` (picking them anew is most of the time of
+    a short document's set-up): the same state `SubsetMap(font)` and `pick` would leave."""
+    primed = _primed_subset(style, path)
+    subset = copy.copy(primed)
+    subset.font = font
+    subset._reserved = list(primed._reserved)
+    subset._char_id_per_glyph = dict(primed._char_id_per_glyph)
+    return subset
 
 
 # The characters of nearly every report: printable ASCII, the Latin-1 letters and signs, the
@@ -134,6 +163,69 @@ def _subset_font(style: str, path: Path, glyphs: tuple[str, ...]) -> _SubsetFont
     return _SubsetFont(out.getvalue(), ids)
 
 
+class _Producer(OutputProducer):
+    """fpdf2's writer, except that the font objects of a document (the fonts' widths, their
+    character maps, the embedded subset, compressed) are made once per process for each way
+    of mapping characters to glyphs, then copied: with the common characters first
+    (`_add_parsed_font`), most documents map theirs alike."""
+
+    def _add_fonts(self, *args: Any) -> Any:
+        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
+        if not all(isinstance(font, TTFFont) and not font.missing_glyphs for font in fonts):
+            return super()._add_fonts(*args)  # fpdf2 warns of the missing glyphs itself
+        key = tuple(
+            (
+                font.i,
+                font.fontkey,
+                tuple(
+                    (code, glyph.glyph_id, glyph.unicode, glyph.glyph_name, glyph.glyph_width)
+                    for glyph, code in font.subset.items()
+                    if glyph is not None
+                ),
+            )
+            for font in cast(list[TTFFont], fonts)
+        )
+        made = _FONT_OBJECTS.get(key)
+        if made is None:
+            start = len(self.pdf_objs)
+            by_index = super()._add_fonts(*args)
+            # Kept before anything is written: writing a document changes none of its objects
+            # but their numbers, which each copy gets anew.
+            made = copy.deepcopy((self.pdf_objs[start:], by_index))
+            with _FONT_OBJECTS_LOCK:
+                if len(_FONT_OBJECTS) >= 32:
+                    del _FONT_OBJECTS[next(iter(_FONT_OBJECTS))]
+                _FONT_OBJECTS[key] = made
+            return by_index
+        objects, by_index = copy.deepcopy(made)
+        for pdf_object in objects:
+            self._add_pdf_obj(pdf_object, "fonts")
+        return by_index
+
+
+_FONT_OBJECTS: dict[tuple[Any, ...], tuple[list[Any], dict[int, Any]]] = {}
+_FONT_OBJECTS_LOCK = threading.Lock()
+
+
+class _Codes(dict[int, str | None]):
+    """A font's characters as they are written in a document's page contents: the code of
+    the glyph in the document's subset (`SubsetMap.pick`, as `text()` does it: a character is
+    given its code when `str.translate` first meets it, so in the same order), two bytes,
+    escaped as fpdf2 escapes them; None (left out) for a character the font has no glyph for."""
+
+    def __init__(self, subset: SubsetMap) -> None:
+        super().__init__()
+        self.subset = subset
+
+    def __missing__(self, character: int) -> str | None:
+        code = self.subset.pick(character)
+        shown = (
+            None if code is None else escape_parens(chr(code).encode("utf-16-be").decode("latin-1"))
+        )
+        self[character] = shown
+        return shown
+
+
 class _Document(FPDF):
     """A page with the report's header and a numbered footer."""
 
@@ -150,16 +242,44 @@ class _Document(FPDF):
         self.set_author("Tamis")
         self.set_lang(report.language)
         self.alias_nb_pages()
+        # For each font, a character's code in the page contents, escaped as fpdf2 escapes it
+        # (`put_text`); None for a character the font has no glyph for (fpdf2 leaves it out).
+        self._codes: dict[str, _Codes] = {}
+
+    def put_text(self, x: float, y: float, line: str) -> None:
+        """`text(x, y, line)`, writing the same page contents as fpdf2's, in a fraction of its
+        time: each character is mapped to its code once per document, then a line is one
+        `str.translate`. A state `text()` handles and the report never sets (a text mode other
+        than fill, underline, strike-through, recorded quad points) goes through `text()`."""
+        font = self.current_font
+        if (
+            not isinstance(font, TTFFont)
+            or self.text_mode != TextMode.FILL
+            or self.underline
+            or self.strikethrough
+            or self._record_text_quad_points
+        ):
+            self.text(x, y, line)
+            return
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        codes = self._codes.get(font.fontkey)
+        if codes is None:
+            codes = self._codes[font.fontkey] = _Codes(font.subset)
+        shown = (
+            f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td ({line.translate(codes)}) Tj ET"
+        )
+        if self.fill_color != self.text_color and self.text_color is not None:
+            shown = f"q {self.text_color.serialize().lower()} {shown} Q"
+        self._out(shown)
 
     def output(self, *args: Any, **kwargs: Any) -> Any:
         """The document, each font subset from the per-process cache (see `_subset_font`)."""
         for style, file in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
             font = cast(TTFFont, self.fonts[f"{FAMILY.lower()}{style}"])
-            for character in COMMON_CHARACTERS:
-                font.subset.pick(ord(character))
             glyphs = tuple(sorted(set(font.subset.get_all_glyph_names())))
             font.ttfont = _subset_font(style, FONTS / file, glyphs)
-        return super().output(*args, **kwargs)
+        return super().output(*args, output_producer_class=_Producer, **kwargs)
 
     def header(self) -> None:
         labels = self.report.labels
@@ -185,8 +305,14 @@ class _Document(FPDF):
         self.set_text_color(*MUTED)
         labels = self.report.labels
         generated = format_datetime(self.report.generated_at, self.report.language, self.zone)
-        self.cell(0, 5, f"{labels['generated_at']} {generated}", align="L")
-        self.set_x(self.l_margin)
+        _text(
+            self,
+            self.l_margin + self.c_margin,
+            self.get_y(),
+            0,
+            5,
+            f"{labels['generated_at']} {generated}",
+        )
         self.cell(0, 5, f"{labels['page']} {self.page_no()}/{{nb}}", align="R")
 
 
@@ -225,7 +351,11 @@ def _text(
     if line:
         if align in ("C", "R"):
             x += (width - _width(pdf, line)) / (2 if align == "C" else 1)
-        pdf.text(x, y + 0.5 * height + 0.3 * pdf.font_size, line)
+        baseline = y + 0.5 * height + 0.3 * pdf.font_size
+        if isinstance(pdf, _Document):
+            pdf.put_text(x, baseline, line)
+        else:
+            pdf.text(x, baseline, line)
 
 
 def _chart(pdf: _Document, report: CandidateReport) -> None:
@@ -241,7 +371,7 @@ def _chart(pdf: _Document, report: CandidateReport) -> None:
     for level in range(report.scale_min, report.scale_max + 1):
         x = left + width * (level - report.scale_min + 1) / span
         pdf.line(x, top, x, top + row * len(report.criteria))
-        pdf.text(x - 1, top + row * len(report.criteria) + 4, str(level))
+        pdf.put_text(x - 1, top + row * len(report.criteria) + 4, str(level))
     for index, criterion in enumerate(report.criteria):
         y = top + index * row
         title = _fit(pdf, criterion.title, 57)
@@ -252,7 +382,7 @@ def _chart(pdf: _Document, report: CandidateReport) -> None:
             pdf.rect(left, y + 1, length, row - 2, style="F")
         else:
             pdf.set_text_color(*MUTED)
-            pdf.text(left + 1, y + row - 1.5, report.labels["not_rated"])
+            pdf.put_text(left + 1, y + row - 1.5, report.labels["not_rated"])
             pdf.set_text_color(*INK)
         pdf.set_fill_color(255, 255, 255)
         pdf.set_draw_color(*INK)
@@ -378,9 +508,20 @@ def render(report: CandidateReport, zone: tzinfo = UTC) -> bytes:
 def _width(pdf: FPDF, text: str) -> float:
     """The width of `text` in the current font, in mm (`get_string_width` without its
     bidirectional pass, which Latin, Greek and Cyrillic text does not need)."""
-    font = cast(TTFFont, pdf.current_font)
-    em = _word_width(font.fontkey, text) if len(text) <= 32 else _em_width(font, text)
-    return em * pdf.font_size_pt / pdf.k
+    return _measure(cast(TTFFont, pdf.current_font).fontkey, pdf.font_size_pt, pdf.k, text)
+
+
+def _measure(fontkey: str, size_pt: float, k: float, text: str) -> float:
+    """`_width` of `text` in the font `fontkey` at `size_pt`, `k` points to the unit."""
+    if len(text) <= 32:
+        em = _word_width(fontkey, text)
+    else:
+        em = _em_width(_parsed_font(_style(fontkey), _FILES[fontkey])[0], text)
+    return em * size_pt / k
+
+
+def _style(fontkey: str) -> str:
+    return "B" if fontkey.endswith("B") else ""
 
 
 def _em_width(font: TTFFont, text: str) -> float:
@@ -391,21 +532,34 @@ def _em_width(font: TTFFont, text: str) -> float:
 @functools.lru_cache(maxsize=16384)
 def _word_width(fontkey: str, word: str) -> float:
     """`_em_width` of a word, kept: the same words come back in every report."""
-    font, _data = _parsed_font("B" if fontkey.endswith("B") else "", _FILES[fontkey])
+    font, _data = _parsed_font(_style(fontkey), _FILES[fontkey])
     return _em_width(font, word)
 
 
-def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+# A text of at most this many characters is wrapped once per process for each font, size and
+# width (`_wrapped`): the labels, titles, anchors and note excerpts of every report.
+WRAP_KEPT = 320
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> tuple[str, ...]:
     """`text` in lines no wider than `width`, broken at spaces only: a word is never cut, but
     one that is wider than `width` alone (a web address, say), which is cut where it must."""
+    key = (cast(TTFFont, pdf.current_font).fontkey, pdf.font_size_pt, pdf.k)
+    if len(text) <= WRAP_KEPT:
+        return _wrapped_kept(*key, text, width)
+    return _wrapped(*key, text, width)
+
+
+def _wrapped(fontkey: str, size_pt: float, k: float, text: str, width: float) -> tuple[str, ...]:
+    """`_wrap` in the font `fontkey` at `size_pt`."""
     lines: list[str] = []
-    space = _width(pdf, " ")
+    space = _measure(fontkey, size_pt, k, " ")
     for paragraph in text.split("\n"):
         line, used = "", 0.0
         for word in paragraph.split(" "):  # never at a no-break space (U+00A0, U+202F)
             if not word:
                 continue
-            size = _width(pdf, word)
+            size = _measure(fontkey, size_pt, k, word)
             if line and used + space + size <= width:
                 line, used = f"{line} {word}", used + space + size
                 continue
@@ -414,16 +568,19 @@ def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
             while size > width:  # only a word wider than the whole column is cut
                 cut, used_by_cut = 0, 0.0
                 for character in word:
-                    step = _width(pdf, character)
+                    step = _measure(fontkey, size_pt, k, character)
                     if cut and used_by_cut + step > width:
                         break
                     cut, used_by_cut = cut + 1, used_by_cut + step
                 lines.append(word[:cut])
                 word = word[cut:]
-                size = _width(pdf, word)
+                size = _measure(fontkey, size_pt, k, word)
             line, used = word, size
         lines.append(line)
-    return lines
+    return tuple(lines)
+
+
+_wrapped_kept = functools.lru_cache(maxsize=4096)(_wrapped)
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
@@ -447,14 +604,23 @@ PADDING, LINE = 1.0, 4.0
 def _cell_size(pdf: FPDF, text: str, width: float, bold: bool) -> float:
     """The font size of a cell: 8 pt, or less when a word of it is wider than the cell (a
     word is made smaller rather than cut), 5 pt at the least."""
-    pdf.set_font(FAMILY, "B" if bold else "", 8)
-    longest = max((_width(pdf, word) for word in text.split()), default=0.0)
+    if len(text) <= WRAP_KEPT:
+        return _cell_size_kept(text, width, bold, pdf.k)
+    return _cell_size_of(text, width, bold, pdf.k)
+
+
+def _cell_size_of(text: str, width: float, bold: bool, k: float) -> float:
+    fontkey = f"{FAMILY.lower()}{'B' if bold else ''}"
+    longest = max((_measure(fontkey, 8, k, word) for word in text.split()), default=0.0)
     if longest <= width:
         return 8.0
     return max(5.0, int(8 * width / longest * 4) / 4)
 
 
-Row = tuple[list[tuple[list[str], float, str, float]], float, bool]
+_cell_size_kept = functools.lru_cache(maxsize=4096)(_cell_size_of)
+
+
+Row = tuple[list[tuple[tuple[str, ...], float, str, float]], float, bool]
 
 
 def _layout_row(
