@@ -170,9 +170,14 @@ class _Producer(OutputProducer):
     (`_add_parsed_font`), most documents map theirs alike."""
 
     def _add_fonts(self, *args: Any) -> Any:
-        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
-        if not all(isinstance(font, TTFFont) and not font.missing_glyphs for font in fonts):
-            return super()._add_fonts(*args)  # fpdf2 warns of the missing glyphs itself
+        every = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
+        fonts = [font for font in every if isinstance(font, TTFFont) and not font.color_font]
+        if (
+            len(fonts) != len(every)
+            or any(font.missing_glyphs for font in fonts)  # fpdf2 warns of them itself
+            or self.fpdf._compliance is not None  # PDF/A adds to the fonts: never set here
+        ):
+            return super()._add_fonts(*args)
         key = tuple(
             (
                 font.i,
@@ -183,7 +188,7 @@ class _Producer(OutputProducer):
                     if glyph is not None
                 ),
             )
-            for font in cast(list[TTFFont], fonts)
+            for font in fonts
         )
         made = _FONT_OBJECTS.get(key)
         if made is None:
@@ -200,6 +205,10 @@ class _Producer(OutputProducer):
         objects, by_index = copy.deepcopy(made)
         for pdf_object in objects:
             self._add_pdf_obj(pdf_object, "fonts")
+        for font in fonts:  # what fpdf2 does once a font is written, its caches let go
+            font.subset.pick.cache_clear()
+            font.subset.get_glyph.cache_clear()
+            font.close()
         return by_index
 
 
