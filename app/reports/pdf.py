@@ -17,6 +17,7 @@ from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf import output as fpdf_output
+from fpdf.drawing_primitives import DeviceRGB
 from fpdf.enums import TextMode
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
@@ -250,7 +251,6 @@ class _Document(FPDF):
         self.set_title(f"{labels['title']} — {name}")
         self.set_author("Tamis")
         self.set_lang(report.language)
-        self.alias_nb_pages()
         # For each font, a character's code in the page contents, escaped as fpdf2 escapes it
         # (`put_text`); None for a character the font has no glyph for (fpdf2 leaves it out).
         self._codes: dict[str, _Codes] = {}
@@ -288,6 +288,8 @@ class _Document(FPDF):
             font = cast(TTFFont, self.fonts[f"{FAMILY.lower()}{style}"])
             glyphs = tuple(sorted(set(font.subset.get_all_glyph_names())))
             font.ttfont = _subset_font(style, FONTS / file, glyphs)
+        if not self.buffer:
+            self.footers()
         return super().output(*args, output_producer_class=_Producer, **kwargs)
 
     def header(self) -> None:
@@ -309,20 +311,31 @@ class _Document(FPDF):
         self.set_text_color(*INK)
 
     def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FAMILY, "", 8)
-        self.set_text_color(*MUTED)
+        """Nothing while the pages are laid out: `footers` writes them all at the end, when the
+        number of pages is known (fpdf2's "{nb}" alias needs `cell()`, which costs as much as
+        the rest of a page's text)."""
+
+    def footers(self) -> None:
+        """Each page's footer: when the report was made, and "page n/N"."""
         labels = self.report.labels
         generated = format_datetime(self.report.generated_at, self.report.language, self.zone)
-        _text(
-            self,
-            self.l_margin + self.c_margin,
-            self.get_y(),
-            0,
-            5,
-            f"{labels['generated_at']} {generated}",
-        )
-        self.cell(0, 5, f"{labels['page']} {self.page_no()}/{{nb}}", align="R")
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(*MUTED)
+        colour = cast(DeviceRGB, self.text_color).serialize().lower()
+        last, top = self.page, self.h - 12
+        for number in range(1, self.pages_count + 1):
+            self.page = number
+            self.current_font_is_set_on_page = False
+            # The page's own fill colour, whatever it was when the page ended, is kept.
+            self._out(f"q {colour}")
+            for line, align in (
+                (f"{labels['generated_at']} {generated}", "L"),
+                (f"{labels['page']} {number}/{self.pages_count}", "R"),
+            ):
+                x = self.l_margin + self.c_margin
+                _text(self, x, top, self.epw - 2 * self.c_margin, 5, line, align)
+            self._out("Q")
+        self.page = last
 
 
 def _heading(pdf: _Document, text: str) -> None:
@@ -353,10 +366,17 @@ def _lines(pdf: FPDF, text: str, height: float) -> None:
 
 
 def _text(
-    pdf: FPDF, x: float, y: float, width: float, height: float, line: str, align: str = "L"
+    pdf: FPDF,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    line: str,
+    align: str = "L",
 ) -> None:
-    """One line of text placed as `cell()` places it (centred on `height`), through fpdf2's
-    plain `text()`: no markdown, no bidirectional pass, a tenth of the time."""
+    """One line of text placed as `cell()` places it (centred on `height`), as fpdf2's plain
+    `text()` writes it (`_Document.put_text`): no markdown, no bidirectional pass, a tenth
+    of the time."""
     if line:
         if align in ("C", "R"):
             x += (width - _width(pdf, line)) / (2 if align == "C" else 1)
