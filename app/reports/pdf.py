@@ -236,6 +236,26 @@ class _Codes(dict[int, str | None]):
         return shown
 
 
+_COMMON = frozenset(COMMON_CHARACTERS)
+
+
+@functools.cache
+def _common_codes(fontkey: str) -> _Codes:
+    """The common characters as every document writes them: their codes are the same in every
+    document's subset (`_subset_map`)."""
+    codes = _Codes(_primed_subset(_style(fontkey), _FILES[fontkey]))
+    for character in COMMON_CHARACTERS:
+        codes[ord(character)]  # filled in by `_Codes.__missing__`
+    return codes
+
+
+@functools.lru_cache(maxsize=8192)
+def _common_line(fontkey: str, line: str) -> str:
+    """A line of common characters only, as `put_text` writes it in any document: kept, the same
+    labels, titles and anchors come back in every report."""
+    return line.translate(_common_codes(fontkey))
+
+
 class _Document(FPDF):
     """A page with the report's header and a numbered footer."""
 
@@ -272,12 +292,14 @@ class _Document(FPDF):
             return
         if not self.current_font_is_set_on_page:
             self._out(self._set_font_for_page(font, self.font_size_pt))
-        codes = self._codes.get(font.fontkey)
-        if codes is None:
-            codes = self._codes[font.fontkey] = _Codes(font.subset)
-        shown = (
-            f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td ({line.translate(codes)}) Tj ET"
-        )
+        if _COMMON.issuperset(line):
+            written = _common_line(font.fontkey, line)
+        else:
+            codes = self._codes.get(font.fontkey)
+            if codes is None:
+                codes = self._codes[font.fontkey] = _Codes(font.subset)
+            written = line.translate(codes)
+        shown = f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td ({written}) Tj ET"
         if self.fill_color != self.text_color and self.text_color is not None:
             shown = f"q {self.text_color.serialize().lower()} {shown} Q"
         self._out(shown)
