@@ -30,12 +30,26 @@ FONTS = Path(__file__).parent / "fonts"
 # Characters of a note shown in a table cell; a longer note follows the table in full.
 EXCERPT = 240
 FAMILY = "DejaVu"
-INK, MUTED, ACCENT, AMBER = (27, 31, 36), (85, 95, 109), (11, 92, 173), (191, 135, 0)
+
+
+def _rgb(red: int, green: int, blue: int) -> DeviceRGB:
+    """A colour as fpdf2 makes it of 0-255 values, made once rather than at each use."""
+    return DeviceRGB(red / 255, green / 255, blue / 255)
+
+
+INK, MUTED, ACCENT, AMBER = (
+    _rgb(27, 31, 36),
+    _rgb(85, 95, 109),
+    _rgb(11, 92, 173),
+    _rgb(191, 135, 0),
+)
+RULE, WHITE = _rgb(208, 215, 222), _rgb(255, 255, 255)
+HEADINGS, TO_CALIBRATE = _rgb(246, 248, 250), _rgb(255, 248, 229)
 COLOURS = {
-    "strong_hire": (17, 99, 41),
-    "hire": (17, 99, 41),
-    "hold": (125, 78, 0),
-    "no_hire": (164, 14, 38),
+    "strong_hire": _rgb(17, 99, 41),
+    "hire": _rgb(17, 99, 41),
+    "hold": _rgb(125, 78, 0),
+    "no_hire": _rgb(164, 14, 38),
     "incomplete": MUTED,
 }
 
@@ -322,15 +336,15 @@ class _Document(FPDF):
             else labels["erased"]
         )
         self.set_font(FAMILY, "", 8)
-        self.set_text_color(*MUTED)
+        self.set_text_color(MUTED)
         heading = _fit(self, f"Tamis — {labels['title']} — {name}", self.epw)
         top = self.get_y()
         _text(self, self.l_margin + self.c_margin, top, 0, 5, heading)
         self.set_xy(self.l_margin, top + 5)
-        self.set_draw_color(208, 215, 222)
+        self.set_draw_color(RULE)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(3)
-        self.set_text_color(*INK)
+        self.set_text_color(INK)
 
     def footer(self) -> None:
         """Nothing while the pages are laid out: `footers` writes them all at the end, when the
@@ -342,7 +356,7 @@ class _Document(FPDF):
         labels = self.report.labels
         generated = format_datetime(self.report.generated_at, self.report.language, self.zone)
         self.set_font(FAMILY, "", 8)
-        self.set_text_color(*MUTED)
+        self.set_text_color(MUTED)
         colour = cast(DeviceRGB, self.text_color).serialize().lower()
         last, top = self.page, self.h - 12
         for number in range(1, self.pages_count + 1):
@@ -363,17 +377,17 @@ class _Document(FPDF):
 def _heading(pdf: _Document, text: str) -> None:
     pdf.ln(3)
     pdf.set_font(FAMILY, "B", 12)
-    pdf.set_text_color(*INK)
+    pdf.set_text_color(INK)
     _lines(pdf, text, 7)
     pdf.set_font(FAMILY, "", 9.5)
 
 
-def _para(pdf: _Document, text: str, colour: tuple[int, int, int] = INK) -> None:
+def _para(pdf: _Document, text: str, colour: DeviceRGB = INK) -> None:
     """A paragraph of any length: it wraps at spaces (only a word wider than the page is cut)
     and continues on the next page."""
-    pdf.set_text_color(*colour)
+    pdf.set_text_color(colour)
     _lines(pdf, text, 5)
-    pdf.set_text_color(*INK)
+    pdf.set_text_color(INK)
 
 
 def _lines(pdf: FPDF, text: str, height: float) -> None:
@@ -418,7 +432,7 @@ def _chart(pdf: _Document, report: CandidateReport) -> None:
         pdf.add_page()
     top = pdf.get_y()
     pdf.set_font(FAMILY, "", 7.5)
-    pdf.set_draw_color(208, 215, 222)
+    pdf.set_draw_color(RULE)
     for level in range(report.scale_min, report.scale_max + 1):
         x = left + width * (level - report.scale_min + 1) / span
         pdf.line(x, top, x, top + row * len(report.criteria))
@@ -428,20 +442,20 @@ def _chart(pdf: _Document, report: CandidateReport) -> None:
         title = _fit(pdf, criterion.title, 57)
         _text(pdf, pdf.l_margin + pdf.c_margin, y, 60 - 2 * pdf.c_margin, row, title, "R")
         if criterion.combined is not None:
-            pdf.set_fill_color(*(AMBER if criterion.needs_calibration else ACCENT))
+            pdf.set_fill_color(AMBER if criterion.needs_calibration else ACCENT)
             length = width * (criterion.combined - report.scale_min + 1) / span
             pdf.rect(left, y + 1, length, row - 2, style="F")
         else:
-            pdf.set_text_color(*MUTED)
+            pdf.set_text_color(MUTED)
             pdf.put_text(left + 1, y + row - 1.5, report.labels["not_rated"])
-            pdf.set_text_color(*INK)
-        pdf.set_fill_color(255, 255, 255)
-        pdf.set_draw_color(*INK)
+            pdf.set_text_color(INK)
+        pdf.set_fill_color(WHITE)
+        pdf.set_draw_color(INK)
         for rating in criterion.ratings.values():
             if rating is not None:
                 x = left + width * (rating - report.scale_min + 1) / span
                 pdf.circle(x, y + row / 2, 0.9, style="DF")
-        pdf.set_draw_color(208, 215, 222)
+        pdf.set_draw_color(RULE)
     pdf.set_y(top + row * len(report.criteria) + 7)
     pdf.set_font(FAMILY, "", 9.5)
 
@@ -474,7 +488,7 @@ def render(report: CandidateReport, zone: tzinfo = UTC) -> bytes:
     verdict = report.verdict
     _heading(pdf, labels["verdict"])
     pdf.set_font(FAMILY, "B", 13)
-    pdf.set_text_color(*COLOURS[verdict.recommendation])
+    pdf.set_text_color(COLOURS[verdict.recommendation])
     _lines(pdf, f"{labels['recommendation']}{colon}{verdict.recommendation_label}", 7)
     pdf.set_font(FAMILY, "", 9.5)
     agreement = (
@@ -688,12 +702,12 @@ def _layout_row(
     return laid_out, height, bold
 
 
-def _draw_row(pdf: FPDF, row: Row, fill: tuple[int, int, int] | None = None) -> None:
+def _draw_row(pdf: FPDF, row: Row, fill: DeviceRGB | None = None) -> None:
     laid_out, height, bold = row
     x, y = pdf.l_margin, pdf.get_y()
     for lines, size, align, width in laid_out:
         if fill:
-            pdf.set_fill_color(*fill)
+            pdf.set_fill_color(fill)
         pdf.rect(x, y, width, height, style="DF" if fill else "D")
         pdf.set_font(FAMILY, "B" if bold else "", size)
         line = LINE * size / 8
@@ -730,11 +744,11 @@ def _criteria_table(pdf: _Document, report: CandidateReport) -> None:
         (labels["anchor"], "L"),
         (labels["notes"], "L"),
     ]
-    pdf.set_draw_color(208, 215, 222)
+    pdf.set_draw_color(RULE)
     pdf.set_line_width(0.2)
 
     heading_row = _layout_row(pdf, headings, widths, bold=True)
-    _draw_row(pdf, heading_row, (246, 248, 250))
+    _draw_row(pdf, heading_row, HEADINGS)
     for criterion in report.criteria:
         cells = [
             (f"{criterion.title} ({criterion.group_label})", "L"),
@@ -750,8 +764,8 @@ def _criteria_table(pdf: _Document, report: CandidateReport) -> None:
         row = _layout_row(pdf, cells, widths)
         if pdf.get_y() + row[1] > pdf.page_break_trigger:
             pdf.add_page()
-            _draw_row(pdf, heading_row, (246, 248, 250))
-        _draw_row(pdf, row, (255, 248, 229) if criterion.needs_calibration else None)
+            _draw_row(pdf, heading_row, HEADINGS)
+        _draw_row(pdf, row, TO_CALIBRATE if criterion.needs_calibration else None)
     pdf.set_font(FAMILY, "", 9.5)
     long_notes = [
         (criterion.title, note)
