@@ -16,6 +16,7 @@ checkpoints. When the last connection to the file closes, SQLite checkpoints wha
 
 import logging
 import threading
+from typing import cast
 
 from sqlalchemy import Engine
 
@@ -39,14 +40,12 @@ class WalCheckpointer:
         try:
             cursor = connection.cursor()
             cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            row = cursor.fetchone()
+            # A PRAGMA wal_checkpoint answers with exactly one row of three numbers.
+            busy, pages, copied = cast(tuple[int, int, int], cursor.fetchone())
             cursor.close()
         finally:
             connection.close()
-        if row is None:  # pragma: no cover - SQLite always answers with one row
-            raise RuntimeError("PRAGMA wal_checkpoint returned no row")
         self.checkpoints += 1
-        busy, pages, copied = row
         return int(busy), int(pages), int(copied)
 
     def _run(self) -> None:

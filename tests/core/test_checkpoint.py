@@ -83,12 +83,15 @@ def test_the_thread_folds_the_log_while_writers_go_on_and_stops(db: Path) -> Non
         while checkpointer.checkpoints < 3 and time.monotonic() < deadline:
             time.sleep(0.01)
         writer.join()
+        running = [t for t in threading.enumerate() if t.name == "tamis-checkpoint"]
+        assert len(running) == 1 and running[0].daemon  # never holds up the process's exit
         assert checkpointer.checkpoints >= 3
         assert os.path.getsize(db) > before  # the thread copied the log into the file
         assert _count(engine) == 600
     finally:
         checkpointer.stop()
     assert not any(t.name == "tamis-checkpoint" for t in threading.enumerate())
+    checkpointer.stop()  # stopping again does nothing
     _write(engine, 50, start=600)
     size = os.path.getsize(db)
     time.sleep(0.1)
@@ -96,7 +99,9 @@ def test_the_thread_folds_the_log_while_writers_go_on_and_stops(db: Path) -> Non
     engine.dispose()
 
 
-def test_a_failed_run_is_retried_and_does_not_stop_the_thread(db: Path) -> None:
+def test_a_failed_run_is_logged_retried_and_does_not_stop_the_thread(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     engine = _engine(db, background=True)
     checkpointer = WalCheckpointer(engine, 0.02)
     calls = {"n": 0}
@@ -115,6 +120,10 @@ def test_a_failed_run_is_retried_and_does_not_stop_the_thread(db: Path) -> None:
         while checkpointer.checkpoints < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert calls["n"] >= 3 and checkpointer.checkpoints >= 2
+        failures = [r for r in caplog.records if r.name == "tamis" and r.exc_info]
+        assert len(failures) == 1
+        assert failures[0].getMessage() == "SQLite checkpoint failed; retrying in 0.02 s"
+        assert "disk hiccup" in caplog.text
     finally:
         checkpointer.stop()
         engine.dispose()
