@@ -238,7 +238,11 @@ def facts_of(
 
 
 def _ratings(answers: Answers) -> dict[str, Rating]:
-    return {k: v for k, v in answers.ratings.items() if v is not None}
+    """The answers' ratings, the unrated (None) left out."""
+    given = answers.ratings
+    if None not in given.values():
+        return dict(given)  # type: ignore[arg-type]
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def _raised(

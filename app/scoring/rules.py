@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequenc
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import getitem
 from typing import Final, Literal
 
 from app.rubric.model import Rubric, RubricCriterion
@@ -144,7 +145,12 @@ def band(rubric: Rubric, score: float) -> RankedRecommendation:
 
 def numeric(ratings: Mapping[str, Rating | None]) -> dict[str, int]:
     """The ratings that are numbers (unrated and "not observed" left out)."""
+    if set(map(type, ratings.values())) <= _INT:  # every one a number: a plain copy
+        return dict(ratings)  # type: ignore[arg-type]
     return {k: v for k, v in ratings.items() if isinstance(v, int)}
+
+
+_INT: Final = {int}
 
 
 def warning_cap(rubric: Rubric, count: int) -> RankedRecommendation | None:
@@ -456,32 +462,34 @@ def decide(
 
 
 def _tally(
-    rubric: Rubric, ratings: Mapping[str, int], flags: AbstractSet[str]
+    rubric: Rubric, table: _Table, ratings: Mapping[str, int], flags: AbstractSet[str]
 ) -> tuple[list[int | None], float, float, int]:
     """The ratings as levels in rubric order (None: no number), the sum of the rated criteria's
     shares and the weight rated (both added up in rubric order, each share as `_share` makes
     it), and how many of `flags` are warnings."""
-    table = _table(rubric)
-    levels = [ratings.get(criterion_id) for criterion_id in table.ids]
+    levels = list(map(ratings.get, table.ids))
+    warnings = len(table.warning.intersection(flags))
+    if None not in levels:  # every criterion rated: the same sums over every criterion
+        return levels, sum(map(getitem, table.shares, levels)), rubric.total_weight, warnings
     weighted = sum([s[lv] for s, lv in zip(table.shares, levels, strict=True) if lv is not None])
     weight = sum([w for w, lv in zip(table.weights, levels, strict=True) if lv is not None])
-    return levels, weighted, weight, len(table.warning.intersection(flags))
+    return levels, weighted, weight, warnings
 
 
-def _weak(rubric: Rubric, levels: Sequence[int | None]) -> bool:
+def _weak(rubric: Rubric, table: _Table, levels: Sequence[int | None]) -> bool:
     """Whether a core criterion is rated under `weak_core.rating_below` (levels as `_tally`'s)."""
     below = rubric.weak_core.rating_below
-    return any((lv := levels[i]) is not None and lv < below for i in _table(rubric).core)
+    return any((lv := levels[i]) is not None and lv < below for i in table.core)
 
 
 def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
     table = _table(rubric)
-    levels, weighted, rated_weight, warnings = _tally(rubric, ratings, raised)
+    levels, weighted, rated_weight, warnings = _tally(rubric, table, ratings, raised)
     base, score = _score(rubric, weighted, rated_weight, warnings)
     ranked = band(rubric, score)
     if warnings:
         ranked = lower(ranked, rubric.warning_effect.cap)
-    if _weak(rubric, levels):
+    if _weak(rubric, table, levels):
         ranked = lower(ranked, rubric.weak_core.cap)
     missing_core = tuple(table.ids[i] for i in table.core if levels[i] is None)
     recommendation: Recommendation = ranked
@@ -511,9 +519,10 @@ def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> 
 def _decide_v2(
     rubric: Rubric, ratings: Mapping[str, int], raised: set[str], walks: Walks | None = None
 ) -> Decision:
+    table = _table(rubric)
     implied = implied_flags(rubric, ratings)
     every = raised | implied.keys() if implied else raised
-    levels, weighted, rated_weight, warnings = _tally(rubric, ratings, every)
+    levels, weighted, rated_weight, warnings = _tally(rubric, table, ratings, every)
     base, score = _score(rubric, weighted, rated_weight, warnings)
     settle: tuple[str, ...] = ()
     if None in levels:
@@ -528,8 +537,8 @@ def _decide_v2(
             if walks is not None:
                 walks[key] = (possible, settle)
     else:
-        dealbreaker = not _table(rubric).dealbreaker.isdisjoint(every)
-        possible = (_recommendation(rubric, score, warnings, _weak(rubric, levels), dealbreaker),)
+        weak, dealbreaker = _weak(rubric, table, levels), not table.dealbreaker.isdisjoint(every)
+        possible = (_recommendation(rubric, score, warnings, weak, dealbreaker),)
     recommendation: Recommendation = possible[0] if len(possible) == 1 else "incomplete"
     return Decision(
         rules_version=2,
