@@ -30,7 +30,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import getitem
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation, RedFlag
@@ -470,7 +470,8 @@ def _tally(
     levels = list(map(ratings.get, table.ids))
     warnings = len(table.warning.intersection(flags))
     if None not in levels:  # every criterion rated: the same sums over every criterion
-        return levels, sum(map(getitem, table.shares, levels)), rubric.total_weight, warnings
+        weighted = sum(map(getitem, table.shares, cast("list[int]", levels)))
+        return levels, weighted, rubric.total_weight, warnings
     weighted = sum([s[lv] for s, lv in zip(table.shares, levels, strict=True) if lv is not None])
     weight = sum([w for w, lv in zip(table.weights, levels, strict=True) if lv is not None])
     return levels, weighted, weight, warnings
