@@ -8,7 +8,8 @@ A verdict is made in two steps. `evaluate` works out its *facts*: plain JSON dat
 see `app.scoring.phrases.Phrases.render`). `app.scoring.verdict` renders the texts from the facts
 in the reader's language only when they are read (a response, a page, a report), so a verdict
 used for its recommendation alone never writes a sentence, and a panel verdict stored as facts
-(app/verdicts) is rendered in whichever language its reader asks for.
+(app/verdicts) is rendered in whichever language its reader asks for. `score` (one assessment)
+only decides: the facts themselves are worked out then too, the first time its texts are read.
 """
 
 from collections.abc import Mapping, Sequence
