@@ -522,7 +522,7 @@ def _decide_v2(
 ) -> Decision:
     table = _table(rubric)
     implied = implied_flags(rubric, ratings)
-    every = raised | implied.keys() if implied else raised
+    every = raised.union(implied) if implied else raised
     levels, weighted, rated_weight, warnings = _tally(rubric, table, ratings, every)
     base, score = _score(rubric, weighted, rated_weight, warnings)
     settle: tuple[str, ...] = ()

@@ -1,9 +1,10 @@
 """What the engine returns: a recommendation and every line a person needs to check it.
 
 A verdict is made from its facts (app/scoring/engine.py: plain JSON data in no language) and
-written in one language when it is read: `Verdict.of_facts` keeps the facts, and the fields that
-hold texts or nested results (`criteria`, `flags`, `reasons`, ...) are rendered and validated the
-first time one of them is read or the verdict is serialised. Reading `recommendation` or `score`
+written in one language when it is read: `Verdict.of_facts` keeps the facts (`of_decided`, what
+works them out: see `score`), and the fields that hold texts or nested results (`criteria`,
+`flags`, `reasons`, ...) are rendered and validated the first time one of them is read or the
+verdict is serialised. Reading `recommendation` or `score`
 writes nothing.
 """
 
@@ -25,7 +26,7 @@ Facts = dict[str, Any]
 LINES: Final[list[Any]] = ["*", "criteria"]
 # What a verdict's texts are written from on first read: the rubric, the facts (or what works
 # them out) and the language.
-Pending = tuple["Rubric", Facts | Callable[[], Facts], Language]
+Pending = tuple[Rubric, Facts | Callable[[], Facts], Language]
 
 
 def contribution(rubric: Rubric, criterion: RubricCriterion, rating: int, weight: float) -> float:
