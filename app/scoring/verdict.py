@@ -4,8 +4,7 @@ A verdict is made from its facts (app/scoring/engine.py: plain JSON data in no l
 written in one language when it is read: `Verdict.of_facts` keeps the facts (`of_decided`, what
 works them out: see `score`), and the fields that hold texts or nested results (`criteria`,
 `flags`, `reasons`, ...) are rendered and validated the first time one of them is read or the
-verdict is serialised. Reading `recommendation` or `score`
-writes nothing.
+verdict is serialised. Reading `recommendation` or `score` writes nothing.
 """
 
 from collections.abc import Callable
