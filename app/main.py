@@ -18,8 +18,9 @@ from app.assessments.router import router as assessments_router
 from app.audit import recorder
 from app.audit.router import router as audit_router
 from app.candidates.router import router as candidates_router
+from app.core.checkpoint import WalCheckpointer
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine
+from app.core.db import is_sqlite, make_engine
 from app.core.errors import NotAcceptable, install_error_handlers, problem_responses
 from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
@@ -93,7 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rubrics = load_rubrics(settings.criteria_dir)  # raises RubricError naming file, field, reason
     signals = load_signals(settings.criteria_dir, rubrics)  # the same for the red-flag detector
     questionnaires = load_questionnaires(settings.criteria_dir, rubrics)  # and the self-screen
-    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    checkpoints = is_sqlite(settings.database_url) and settings.sqlite_checkpoint_seconds > 0
+    engine = make_engine(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        background_checkpoints=checkpoints,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -101,6 +107,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise DatabaseNotMigrated("the database is not migrated: run `tamis db upgrade`")
         if signals:
             shared_encoder().load()  # the sentence model, once per process
+        checkpointer = None
+        if checkpoints:  # SQLite's log folded in by a thread, not by a request's COMMIT
+            checkpointer = WalCheckpointer(engine, settings.sqlite_checkpoint_seconds)
+            checkpointer.start()
+            app.state.checkpointer = checkpointer
         worker = None
         if settings.webhook_worker:
             policy = RetryPolicy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts)
@@ -112,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if worker is not None:
                 worker.stop()
+            if checkpointer is not None:
+                checkpointer.stop()
             engine.dispose()
             counts = getattr(app.state.rate_limit_storage, "engine", None)
             if counts is not None:

@@ -4,9 +4,11 @@ Runs the same calls as `POST /api/v1/candidates/{id}/assessments` (authenticate,
 candidate, validate, score, store, build the response, commit) in a loop on a fresh SQLite file,
 against the baseline the HTTP benchmark uses: validating the same body with the same pydantic
 model. Prints both (median of rounds), the ratio, and the SQL statements of one submission.
-`--profile` adds the top of a cProfile of the loop.
+`--profile` adds the top of a cProfile of the loop. `--tail N` times N submissions one by one,
+on a fresh file each, with SQLite's own checkpoints and with the server's checkpoint thread
+(app/core/checkpoint.py), and prints their p50, p99 and the ratio of the p99s.
 
-    .venv/bin/python bench/bench_submission.py [--rounds 7] [--calls 100] [--profile]
+    .venv/bin/python bench/bench_submission.py [--rounds 7] [--calls 100] [--profile] [--tail N]
 """
 
 import argparse
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,6 +36,7 @@ from app.assessments.models import AssessmentCreate  # noqa: E402
 from app.audit import recorder  # noqa: E402
 from app.candidates import service as candidates  # noqa: E402
 from app.candidates.models import CandidateCreate  # noqa: E402
+from app.core.checkpoint import WalCheckpointer  # noqa: E402
 from app.core.config import shipped_criteria_dir  # noqa: E402
 from app.core.db import UnitOfWork, make_engine  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
@@ -54,16 +57,50 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (--profile)")
+    parser.add_argument("--tail", type=int, default=0, help="submissions timed one by one")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{Path(tmp) / 'bench.db'}", options)
+    if options.tail:
+        tails = {}
+        for name, thread in (("SQLite's own checkpoints", False), ("checkpoint thread", True)):
+            with tempfile.TemporaryDirectory() as tmp:
+                tails[name] = tail(f"sqlite:///{Path(tmp) / 'bench.db'}", options.tail, thread)
+        print(f"# {options.tail} submissions one by one, each on a fresh file")
+        for name, (p50, p99) in tails.items():
+            print(f"{name:26s} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+        own, thread = tails["SQLite's own checkpoints"][1], tails["checkpoint thread"][1]
+        print(f"p99 with the thread: {thread / own:.2f} x the p99 with SQLite's own checkpoints")
 
 
-def run(url: str, options: argparse.Namespace) -> None:
+def tail(url: str, count: int, thread: bool) -> tuple[float, float]:
+    """p50 and p99 (ms) of `count` submissions made one by one."""
+    engine, submit, _baseline = setup(url, background_checkpoints=thread)
+    checkpointer = WalCheckpointer(engine, 1.0) if thread else None
+    if checkpointer is not None:
+        checkpointer.start()
+    times = []
+    for n in range(count):
+        start = time.perf_counter()
+        submit(10**6 + n)
+        times.append((time.perf_counter() - start) * 1e3)
+    if checkpointer is not None:
+        checkpointer.stop()
+    engine.dispose()
+    times.sort()
+    return statistics.median(times), times[int(0.99 * (len(times) - 1))]
+
+
+Submit = Callable[[int], None]
+
+
+def setup(url: str, *, background_checkpoints: bool = False) -> tuple[Engine, Submit, Submit]:
+    """A migrated file with 200 candidates, each already assessed once (warmed up): the engine,
+    the submission and the baseline (validating the same body), each taking a call number."""
     upgrade(url)
     recorder.install()  # as the app does (create_app): the audit trail and the event feed
     event_feed.install()
-    engine = make_engine(url)
+    engine = make_engine(url, background_checkpoints=background_checkpoints)
     rubrics = load_rubrics(shipped_criteria_dir())
     registry = RubricRegistry(rubrics)
     unit = UnitOfWork(engine)
@@ -106,7 +143,15 @@ def run(url: str, options: argparse.Namespace) -> None:
             raise
         unit.commit()
 
-    counter = iter(range(10**9))
+    for n in range(CANDIDATES):  # warm up: every candidate pinned
+        submit(n)
+    return engine, submit, baseline
+
+
+def run(url: str, options: argparse.Namespace) -> None:
+    """The median per call against the baseline, the statements, and the profile."""
+    engine, submit, baseline = setup(url)
+    counter = iter(range(CANDIDATES, 10**9))
 
     def per_call(function: Callable[[int], None]) -> float:
         start = time.perf_counter()
@@ -114,7 +159,7 @@ def run(url: str, options: argparse.Namespace) -> None:
             function(next(counter))
         return (time.perf_counter() - start) / options.calls * 1e3
 
-    for _ in range(max(options.calls, CANDIDATES)):  # warm up: every candidate pinned
+    for _ in range(options.calls):  # warm up
         submit(next(counter))
     base = statistics.median(per_call(baseline) for _ in range(options.rounds))
     tamis = statistics.median(per_call(submit) for _ in range(options.rounds))

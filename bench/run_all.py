@@ -43,7 +43,7 @@ def benchmarks(seconds: int) -> list[list[str]]:
     """Every benchmark's command line (bench_import.py only when it exists)."""
     commands = [
         ["bench/bench_scoring.py"],
-        ["bench/bench_submission.py", "--profile"],
+        ["bench/bench_submission.py", "--profile", "--tail", "2000"],
         ["bench/bench_workers.py", "--seconds", str(seconds)],
         ["bench/bench_api.py", "--db", "both", "--seconds", str(seconds)],
         ["bench/bench_pages.py"],

@@ -58,6 +58,7 @@ class Group:
 GROUPS: dict[str, Group] = {
     "core": Group(
         mutate=[
+            "app/core/checkpoint.py",
             "app/core/errors.py",
             "app/core/etag.py",
             "app/core/fields.py",

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     # How long a SQLite writer waits for the lock before giving up, in milliseconds.
     sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    # SQLite: a server thread folds the write-ahead log into the database file every this many
+    # seconds, so no request pays for it (app/core/checkpoint.py); 0: SQLite's automatic
+    # checkpoints, run inside the COMMIT that takes the log past 1,000 pages.
+    sqlite_checkpoint_seconds: float = Field(default=1.0, ge=0)
     # SQLite: write requests queued together commit in one transaction, each in a savepoint,
     # each answered after that COMMIT (app/core/groupcommit.py). Off by default: with WAL and
     # synchronous=NORMAL a COMMIT does not wait for the disk, and grouping was measured to

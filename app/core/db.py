@@ -38,8 +38,13 @@ def create_private_sqlite_file(url: str) -> None:
     os.close(descriptor)
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 15_000) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 15_000, background_checkpoints: bool = False
+) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and enforced foreign keys.
+
+    `background_checkpoints`: SQLite's connections leave checkpoints of the log to a thread
+    (app/core/checkpoint.py) that the caller runs; without it, SQLite checkpoints on its own."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         create_private_sqlite_file(url)
@@ -60,6 +65,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000) -> Engine:
             # Deleted and overwritten content is zeroed, so erased personal data is gone from
             # the file itself, not only from query results.
             cursor.execute("PRAGMA secure_delete=ON")
+            if background_checkpoints:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -143,8 +143,28 @@ def _from_pydantic(rubric: Rubric, exc: ValidationError) -> list[FieldError]:
     return errors
 
 
+def fits(rubric: Rubric, answers: Answers) -> bool:
+    """Whether the answers name only the rubric's ids and give only ratings on its scale, found
+    with set operations: True means `check_answers` has nothing to report (False leaves it to
+    its field-by-field check, which names what is wrong)."""
+    criteria = rubric.criteria_by_id
+    try:
+        values = set(answers.ratings.values())
+    except TypeError:  # a value that cannot be hashed: the field-by-field check judges it
+        return False
+    flags = rubric.flags_by_id
+    return (
+        answers.ratings.keys() <= criteria.keys()
+        and values <= {None, NOT_OBSERVED, *rubric.levels}
+        and answers.notes.keys() <= criteria.keys()
+        and all(flag.id in flags for flag in answers.flags)
+    )
+
+
 def check_answers(rubric: Rubric, answers: Answers) -> None:
     """Raise AnswersError if the answers name unknown ids or ratings off the rubric's scale."""
+    if fits(rubric, answers):
+        return
     criteria, flags = rubric.criteria_by_id, rubric.flags_by_id
     low, high = rubric.scale.min, rubric.scale.max
     errors: list[FieldError] = []

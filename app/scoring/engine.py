@@ -8,11 +8,13 @@ A verdict is made in two steps. `evaluate` works out its *facts*: plain JSON dat
 see `app.scoring.phrases.Phrases.render`). `app.scoring.verdict` renders the texts from the facts
 in the reader's language only when they are read (a response, a page, a report), so a verdict
 used for its recommendation alone never writes a sentence, and a panel verdict stored as facts
-(app/verdicts) is rendered in whichever language its reader asks for.
+(app/verdicts) is rendered in whichever language its reader asks for. `score` (one assessment)
+only decides: the facts themselves are worked out then too, the first time its texts are read.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from app.core.i18n import Language
@@ -125,6 +127,20 @@ def _notes(notes: Sequence[AttributedNote]) -> list[dict[str, str | None]]:
     return [{"by": n.by, "text": n.text} for n in notes]
 
 
+def head(rubric: Rubric, d: Decision) -> Facts:
+    """The facts' first fields: what a verdict shows before its texts are read."""
+    return {
+        "rubric_id": rubric.id,
+        "rubric_version": rubric.version,
+        "rules_version": d.rules_version,
+        "recommendation": d.recommendation,
+        "possible": list(d.possible),
+        "settle": list(d.settle),
+        "score": d.score,
+        "coverage": d.coverage,
+    }
+
+
 def evaluate(
     rubric: Rubric,
     ratings: Mapping[str, Rating],
@@ -145,6 +161,33 @@ def evaluate(
     which rating).
     """
     d = decide(rubric, ratings, raised.keys(), rules_version, walks)
+    return facts_of(
+        rubric,
+        d,
+        ratings,
+        raised,
+        notes,
+        seen=seen,
+        criterion_reasons=criterion_reasons,
+        extra_reasons=extra_reasons,
+        extra_fields=extra_fields,
+    )
+
+
+def facts_of(
+    rubric: Rubric,
+    d: Decision,
+    ratings: Mapping[str, Rating],
+    raised: Mapping[str, RaisedBy],
+    notes: Mapping[str, Sequence[AttributedNote]],
+    *,
+    seen: Sequence[Seen] | None = None,
+    criterion_reasons: Mapping[str, Value] | None = None,
+    extra_reasons: Sequence[list[Any]] = (),
+    extra_fields: Mapping[str, Any] | None = None,
+) -> Facts:
+    """The facts of decision `d` (made by `decide` from `ratings` and `raised`), as `evaluate`."""
+    rules_version = d.rules_version
     if seen is None:
         seen = [Seen(c.flag, c.criterion, c.rating) for c in d.contradictions]
     reasons = explain(rubric, d, ratings, raised, seen)
@@ -181,14 +224,7 @@ def evaluate(
             }
         )
     return {
-        "rubric_id": rubric.id,
-        "rubric_version": rubric.version,
-        "rules_version": d.rules_version,
-        "recommendation": d.recommendation,
-        "possible": list(d.possible),
-        "settle": list(d.settle),
-        "score": d.score,
-        "coverage": d.coverage,
+        **head(rubric, d),
         "ratings": dict(ratings),
         "rated_weight": d.rated_weight,
         "notes": {k: _notes(v) for k, v in notes.items() if v},
@@ -202,6 +238,27 @@ def evaluate(
     }
 
 
+def _ratings(answers: Answers) -> dict[str, Rating]:
+    """The answers' ratings, the unrated (None) left out."""
+    given = answers.ratings
+    if None not in given.values():
+        return dict(given)  # type: ignore[arg-type]
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _raised(
+    answers: Answers,
+) -> tuple[dict[str, RaisedBy], dict[str, list[AttributedNote]]]:
+    """The flags raised in `answers` with their notes, and the criteria's notes."""
+    raised: dict[str, RaisedBy] = {}
+    for flag in answers.flags:
+        entry = raised.setdefault(flag.id, RaisedBy())
+        if flag.note:
+            entry.notes.append(AttributedNote(text=flag.note))
+    notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
+    return raised, notes
+
+
 def assess(
     rubric: Rubric,
     answers: Answers,
@@ -210,14 +267,17 @@ def assess(
 ) -> Facts:
     """The facts of one assessment's verdict (no text). Raises AnswersError like `score`."""
     check_answers(rubric, answers)
-    ratings = {k: v for k, v in answers.ratings.items() if v is not None}
-    raised: dict[str, RaisedBy] = {}
-    for flag in answers.flags:
-        entry = raised.setdefault(flag.id, RaisedBy())
-        if flag.note:
-            entry.notes.append(AttributedNote(text=flag.note))
-    notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
+    raised, notes = _raised(answers)
+    ratings = _ratings(answers)
     return evaluate(rubric, ratings, raised, notes, rules_version=rules_version, walks=walks)
+
+
+def _assessed(
+    rubric: Rubric, d: Decision, ratings: Mapping[str, Rating], answers: Answers
+) -> Facts:
+    """`assess`'s facts, from the decision `score` made (written when a verdict is first read)."""
+    raised, notes = _raised(answers)
+    return facts_of(rubric, d, ratings, raised, notes)
 
 
 def score(
@@ -229,7 +289,11 @@ def score(
 ) -> Verdict:
     """Score one assessment. Raises AnswersError if the answers do not fit the rubric.
 
-    The verdict's texts are written in `language` (else the answers') when first read.
+    The verdict's texts are written in `language` (else the answers') when first read, from
+    its facts (`assess`'s), themselves worked out then: scoring decides, and no more.
     `walks`: walks of rules 2 already made (see `rules.decide`)."""
-    facts = assess(rubric, answers, rules_version, walks)
-    return Verdict.of_facts(rubric, facts, language or answers.language)
+    check_answers(rubric, answers)
+    ratings = _ratings(answers)
+    d = decide(rubric, ratings, [f.id for f in answers.flags], rules_version, walks)
+    facts = partial(_assessed, rubric, d, ratings, answers)
+    return Verdict.of_decided(rubric, head(rubric, d), facts, language or answers.language)

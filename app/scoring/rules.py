@@ -26,9 +26,11 @@ Version 2 adds to version 1:
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Final, Literal
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from operator import getitem
+from typing import Final, Literal, cast
 
 from app.rubric.model import Rubric, RubricCriterion
 from app.rubric.schemas import RANKED_RECOMMENDATIONS, RankedRecommendation, Recommendation, RedFlag
@@ -53,25 +55,70 @@ class Contradicted:
 
 @dataclass(frozen=True)
 class Decision:
-    """The arithmetic of a verdict, before any sentence is written."""
+    """The arithmetic of a verdict, before any sentence is written.
+
+    What the recommendation rests on is worked out when the decision is made; what only an
+    explanation names (the criteria rated, the flags that counted, ...) is worked out from the
+    ratings and flags the first time it is read, and kept (a verdict read for its
+    recommendation alone never needs it)."""
 
     rules_version: RulesVersion
     base: float
     rated_weight: float
     score: float
     coverage: float
-    band: RankedRecommendation
     recommendation: Recommendation
     possible: tuple[RankedRecommendation, ...]
     settle: tuple[str, ...]
-    rated: list[RubricCriterion]
-    missing_core: list[RubricCriterion]
-    weak_core: list[RubricCriterion]
-    warnings: list[RedFlag]
-    dealbreakers: list[RedFlag]
     implied: dict[str, list[str]]  # flag id -> criterion ids whose rating implied it
-    warning_cap: RankedRecommendation | None
-    contradictions: list[Contradicted]
+    rubric: Rubric = field(repr=False, compare=False)
+    ratings: Mapping[str, int] = field(repr=False)  # the numeric ratings
+    flags: AbstractSet[str] = field(repr=False)  # every flag counted (rules 2: implied too)
+
+    @cached_property
+    def band(self) -> RankedRecommendation:
+        """The band the score falls in."""
+        return band(self.rubric, self.score)
+
+    @cached_property
+    def rated(self) -> list[RubricCriterion]:
+        """The criteria rated with a number, in rubric order."""
+        return [c for c in self.rubric.criteria if c.id in self.ratings]
+
+    @cached_property
+    def missing_core(self) -> list[RubricCriterion]:
+        """The core criteria without a numeric rating."""
+        return [c for c in self.rubric.criteria if c.group == "core" and c.id not in self.ratings]
+
+    @cached_property
+    def weak_core(self) -> list[RubricCriterion]:
+        """The core criteria rated under `weak_core.rating_below`."""
+        below = self.rubric.weak_core.rating_below
+        return [c for c in self.rated if c.group == "core" and self.ratings[c.id] < below]
+
+    @cached_property
+    def warnings(self) -> list[RedFlag]:
+        """The warning flags counted, in rubric order."""
+        return [f for f in self.rubric.flags if f.id in self.flags and f.severity == "warning"]
+
+    @cached_property
+    def dealbreakers(self) -> list[RedFlag]:
+        """The dealbreaker flags counted, in rubric order."""
+        return [f for f in self.rubric.flags if f.id in self.flags and f.severity == "dealbreaker"]
+
+    @cached_property
+    def warning_cap(self) -> RankedRecommendation | None:
+        """The highest recommendation the warnings leave (None without a warning)."""
+        if self.rules_version == 1:
+            return self.rubric.warning_effect.cap if self.warnings else None
+        return warning_cap(self.rubric, len(self.warnings))
+
+    @cached_property
+    def contradictions(self) -> list[Contradicted]:
+        """The flags counted that contradict a rating (rules 2; none under rules 1)."""
+        if self.rules_version == 1:
+            return []
+        return contradictions(self.rubric, self.ratings, sorted(self.flags))
 
 
 def rank(recommendation: RankedRecommendation) -> int:
@@ -98,7 +145,12 @@ def band(rubric: Rubric, score: float) -> RankedRecommendation:
 
 def numeric(ratings: Mapping[str, Rating | None]) -> dict[str, int]:
     """The ratings that are numbers (unrated and "not observed" left out)."""
+    if set(map(type, ratings.values())) <= _INT:  # every one a number: a plain copy
+        return dict(ratings)  # type: ignore[arg-type]
     return {k: v for k, v in ratings.items() if isinstance(v, int)}
+
+
+_INT: Final = {int}
 
 
 def warning_cap(rubric: Rubric, count: int) -> RankedRecommendation | None:
@@ -239,6 +291,7 @@ class _Table:
     ids: tuple[str, ...]
     position: dict[str, int]
     shares: tuple[dict[int, float], ...]  # by position: level -> share
+    weights: tuple[float, ...]  # by position
     implied: tuple[tuple[int, dict[int, str]], ...]  # (position, level -> flag implied)
     core: tuple[int, ...]  # positions of the core criteria
     warning: frozenset[str]
@@ -257,6 +310,7 @@ def _table(rubric: Rubric) -> _Table:
         shares=tuple(
             {level: _share(rubric, c, level) for level in rubric.levels} for c in rubric.criteria
         ),
+        weights=tuple(c.weight for c in rubric.criteria),
         implied=tuple((position[k], levels) for k, levels in rubric.implied.items()),
         core=tuple(i for i, c in enumerate(rubric.criteria) if c.group == "core"),
         warning=frozenset(f.id for f in rubric.flags if f.severity == "warning"),
@@ -407,41 +461,42 @@ def decide(
     return _decide_v2(rubric, numeric(ratings), set(raised), walks)
 
 
-def _common(
-    rubric: Rubric, ratings: Mapping[str, int], flag_ids: set[str]
-) -> tuple[list[RubricCriterion], float, list[RedFlag], list[RedFlag], list[RubricCriterion]]:
-    rated = [c for c in rubric.criteria if c.id in ratings]
-    flags = [f for f in rubric.flags if f.id in flag_ids]
-    warnings = [f for f in flags if f.severity == "warning"]
-    dealbreakers = [f for f in flags if f.severity == "dealbreaker"]
+def _tally(
+    rubric: Rubric, table: _Table, ratings: Mapping[str, int], flags: AbstractSet[str]
+) -> tuple[list[int | None], float, float, int]:
+    """The ratings as levels in rubric order (None: no number), the sum of the rated criteria's
+    shares and the weight rated (both added up in rubric order, each share as `_share` makes
+    it), and how many of `flags` are warnings."""
+    levels = list(map(ratings.get, table.ids))
+    warnings = len(table.warning.intersection(flags))
+    if None not in levels:  # every criterion rated: the same sums over every criterion
+        weighted = sum(map(getitem, table.shares, cast("list[int]", levels)))
+        return levels, weighted, rubric.total_weight, warnings
+    weighted = sum([s[lv] for s, lv in zip(table.shares, levels, strict=True) if lv is not None])
+    weight = sum([w for w, lv in zip(table.weights, levels, strict=True) if lv is not None])
+    return levels, weighted, weight, warnings
+
+
+def _weak(rubric: Rubric, table: _Table, levels: Sequence[int | None]) -> bool:
+    """Whether a core criterion is rated under `weak_core.rating_below` (levels as `_tally`'s)."""
     below = rubric.weak_core.rating_below
-    weak_core = [c for c in rated if c.group == "core" and ratings[c.id] < below]
-    return rated, sum(c.weight for c in rated), warnings, dealbreakers, weak_core
-
-
-def _weighted(rubric: Rubric, ratings: Mapping[str, int], rated: list[RubricCriterion]) -> float:
-    """The sum of the rated criteria's shares, in rubric order (each share as `_share` makes it)."""
-    table = _table(rubric)
-    shares, position = table.shares, table.position
-    return sum([shares[position[c.id]][ratings[c.id]] for c in rated])
+    return any((lv := levels[i]) is not None and lv < below for i in table.core)
 
 
 def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> Decision:
-    rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, raised)
-    weighted = _weighted(rubric, ratings, rated)
-    base, score = _score(rubric, weighted, rated_weight, len(warnings))
-    missing_core = [c for c in rubric.criteria if c.group == "core" and c.id not in ratings]
-    scored_band = band(rubric, score)
-    ranked = scored_band
-    cap: RankedRecommendation | None = rubric.warning_effect.cap if warnings else None
-    if cap is not None:
-        ranked = lower(ranked, cap)
-    if weak_core:
+    table = _table(rubric)
+    levels, weighted, rated_weight, warnings = _tally(rubric, table, ratings, raised)
+    base, score = _score(rubric, weighted, rated_weight, warnings)
+    ranked = band(rubric, score)
+    if warnings:
+        ranked = lower(ranked, rubric.warning_effect.cap)
+    if _weak(rubric, table, levels):
         ranked = lower(ranked, rubric.weak_core.cap)
+    missing_core = tuple(table.ids[i] for i in table.core if levels[i] is None)
     recommendation: Recommendation = ranked
-    if missing_core or not rated:
+    if missing_core or levels.count(None) == len(levels):  # nothing rated
         recommendation = "incomplete"
-    if dealbreakers:
+    if not table.dealbreaker.isdisjoint(raised):
         recommendation = "no_hire"
     possible: tuple[RankedRecommendation, ...] = ()
     if recommendation != "incomplete":
@@ -452,46 +507,39 @@ def _decide_v1(rubric: Rubric, ratings: Mapping[str, int], raised: set[str]) -> 
         rated_weight=rated_weight,
         score=score,
         coverage=round(rated_weight / rubric.total_weight, 4),
-        band=scored_band,
         recommendation=recommendation,
         possible=possible,
-        settle=tuple(c.id for c in missing_core),
-        rated=rated,
-        missing_core=missing_core,
-        weak_core=weak_core,
-        warnings=warnings,
-        dealbreakers=dealbreakers,
+        settle=missing_core,
         implied={},
-        warning_cap=cap,
-        contradictions=[],
+        rubric=rubric,
+        ratings=ratings,
+        flags=raised,
     )
 
 
 def _decide_v2(
     rubric: Rubric, ratings: Mapping[str, int], raised: set[str], walks: Walks | None = None
 ) -> Decision:
+    table = _table(rubric)
     implied = implied_flags(rubric, ratings)
-    every = raised | set(implied)
-    rated, rated_weight, warnings, dealbreakers, weak_core = _common(rubric, ratings, every)
-    weighted = _weighted(rubric, ratings, rated)
-    base, score = _score(rubric, weighted, rated_weight, len(warnings))
-    unknown = [c for c in rubric.criteria if c.id not in ratings]
-    missing_core = [c for c in unknown if c.group == "core"]
-    frozen = frozenset(raised)
+    every = raised.union(implied) if implied else raised
+    levels, weighted, rated_weight, warnings = _tally(rubric, table, ratings, every)
+    base, score = _score(rubric, weighted, rated_weight, warnings)
     settle: tuple[str, ...] = ()
-    if unknown:
+    if None in levels:
+        unknown = [c for c, lv in zip(rubric.criteria, levels, strict=True) if lv is None]
         # The walks see the flags implied by the known ratings either way (each outcome adds
         # them), so the key counts every flag and a panel finds a scorecard's walk.
         key = walk_key(rubric, ratings, every) if walks is not None else ""
         if walks is not None and key in walks:
             possible, settle = walks[key]
         else:
-            possible, settle = _walk(rubric, ratings, unknown, frozen)
+            possible, settle = _walk(rubric, ratings, unknown, frozenset(raised))
             if walks is not None:
                 walks[key] = (possible, settle)
     else:
-        ranked = _recommendation(rubric, score, len(warnings), bool(weak_core), bool(dealbreakers))
-        possible = (ranked,)
+        weak, dealbreaker = _weak(rubric, table, levels), not table.dealbreaker.isdisjoint(every)
+        possible = (_recommendation(rubric, score, warnings, weak, dealbreaker),)
     recommendation: Recommendation = possible[0] if len(possible) == 1 else "incomplete"
     return Decision(
         rules_version=2,
@@ -499,16 +547,11 @@ def _decide_v2(
         rated_weight=rated_weight,
         score=score,
         coverage=round(rated_weight / rubric.total_weight, 4),
-        band=band(rubric, score),
         recommendation=recommendation,
         possible=possible,
         settle=settle,
-        rated=rated,
-        missing_core=missing_core,
-        weak_core=weak_core,
-        warnings=warnings,
-        dealbreakers=dealbreakers,
         implied=implied,
-        warning_cap=warning_cap(rubric, len(warnings)),
-        contradictions=contradictions(rubric, ratings, sorted(every)),
+        rubric=rubric,
+        ratings=ratings,
+        flags=every,
     )

@@ -1,12 +1,13 @@
 """What the engine returns: a recommendation and every line a person needs to check it.
 
 A verdict is made from its facts (app/scoring/engine.py: plain JSON data in no language) and
-written in one language when it is read: `Verdict.of_facts` keeps the facts, and the fields that
-hold texts or nested results (`criteria`, `flags`, `reasons`, ...) are rendered and validated the
-first time one of them is read or the verdict is serialised. Reading `recommendation` or `score`
-writes nothing.
+written in one language when it is read: `Verdict.of_facts` keeps the facts (`of_decided`, what
+works them out: see `score`), and the fields that hold texts or nested results (`criteria`,
+`flags`, `reasons`, ...) are rendered and validated the first time one of them is read or the
+verdict is serialised. Reading `recommendation` or `score` writes nothing.
 """
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, ClassVar, Final, Literal, Self
 
@@ -22,6 +23,9 @@ from app.scoring.phrases import phrases_for
 Facts = dict[str, Any]
 # The reason that stands for the rated criteria's lines, each in its place.
 LINES: Final[list[Any]] = ["*", "criteria"]
+# What a verdict's texts are written from on first read: the rubric, the facts (or what works
+# them out) and the language.
+Pending = tuple[Rubric, Facts | Callable[[], Facts], Language]
 
 
 def contribution(rubric: Rubric, criterion: RubricCriterion, rating: int, weight: float) -> float:
@@ -145,7 +149,7 @@ class Verdict(_Out):
 
     # The fields written from the facts when first read (see the module's docstring).
     LAZY: ClassVar[frozenset[str]] = frozenset({"criteria", "flags", "contradictions", "reasons"})
-    _pending: tuple[Rubric, Facts, Language] | None = PrivateAttr(default=None)
+    _pending: Pending | None = PrivateAttr(default=None)
 
     rubric_id: str
     rubric_version: str
@@ -169,14 +173,26 @@ class Verdict(_Out):
         eager = _eager(cls)
         values = {k: v for k, v in facts.items() if k in eager}
         values.update(fields, language=language)
+        return cls._made(values, (rubric, facts, language))
+
+    @classmethod
+    def of_decided(
+        cls, rubric: Rubric, head: Facts, facts: Callable[[], Facts], language: Language
+    ) -> Self:
+        """The verdict whose facts start with `head` (every field set at once, see
+        app/scoring/engine.py) and are worked out by `facts()` when its texts are first read."""
+        return cls._made({**head, "language": language}, (rubric, facts, language))
+
+    @classmethod
+    def _made(cls, values: dict[str, Any], pending: Pending) -> Self:
         # What model_construct does, without the fields left to write (nothing is validated:
         # the facts come from the engine or from the engine's stored output).
         verdict = cls.__new__(cls)
         object.__setattr__(verdict, "__dict__", values)
         # Every field counts as set, the pending ones too: they are written on first read.
-        object.__setattr__(verdict, "__pydantic_fields_set__", set(cls.model_fields))
+        object.__setattr__(verdict, "__pydantic_fields_set__", set(_fields(cls)))
         object.__setattr__(verdict, "__pydantic_extra__", None)
-        object.__setattr__(verdict, "__pydantic_private__", {"_pending": (rubric, facts, language)})
+        object.__setattr__(verdict, "__pydantic_private__", {"_pending": pending})
         return verdict
 
     def _materialise(self) -> None:
@@ -187,6 +203,8 @@ class Verdict(_Out):
             return
         private["_pending"] = None
         rubric, facts, language = pending
+        if callable(facts):
+            facts = facts()
         rendered = render(rubric, facts, language)
         values = object.__getattribute__(self, "__dict__")
         cls = type(self)
@@ -222,9 +240,15 @@ class Verdict(_Out):
 
 
 @lru_cache(maxsize=16)
+def _fields(cls: type[Verdict]) -> frozenset[str]:
+    """The fields of `cls`."""
+    return frozenset(cls.model_fields)
+
+
+@lru_cache(maxsize=16)
 def _eager(cls: type[Verdict]) -> frozenset[str]:
     """The fields of `cls` set at once from the facts."""
-    return frozenset(cls.model_fields) - cls.LAZY
+    return _fields(cls) - cls.LAZY
 
 
 class Calibration(_Out):

@@ -1,11 +1,13 @@
 """Answers that do not fit the rubric: every field at fault, what is wrong, and the valid values."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from app.scoring import Answers, AnswersError, parse_answers, score
-from app.scoring.answers import RaisedFlag, RatingValue
-from tests.factories import rubric
+from app.scoring.answers import RaisedFlag, RatingValue, check_answers, fits
+from tests.factories import examples, rubric
 from tests.scoring.test_engine import SMALL
 
 R = rubric(SMALL)
@@ -153,3 +155,31 @@ def test_a_rating_that_is_no_whole_number_says_so_where_fastapi_reads_it(value: 
     assert TypeAdapter(RatingValue).validate_python("not_observed") == "not_observed"
     assert TypeAdapter(RatingValue).validate_python(None) is None
     assert TypeAdapter(RatingValue).validate_python(3) == 3
+
+
+IDS = ["alpha", "beta", "gamma", "nowhere"]  # the last one is not the rubric's
+ANY_RATING = st.one_of(st.integers(-1, 6), st.just("not_observed"), st.none())
+
+
+@settings(max_examples=examples(300))
+@given(
+    ratings=st.dictionaries(st.sampled_from(IDS), ANY_RATING, max_size=4),
+    flags=st.lists(st.sampled_from(["warn_one", "deal_one", "no_such_flag"]), max_size=3),
+    notes=st.dictionaries(st.sampled_from(IDS), st.just("heard it"), max_size=2),
+)
+def test_answers_fit_exactly_when_the_field_by_field_check_finds_nothing(
+    ratings: dict[str, object], flags: list[str], notes: dict[str, str]
+) -> None:
+    answers = Answers.model_validate({"ratings": ratings, "flags": flags, "notes": notes})
+    try:
+        check_answers(R, answers)
+    except AnswersError:
+        assert not fits(R, answers)
+    else:
+        assert fits(R, answers)
+
+
+def test_a_rating_that_cannot_be_hashed_is_left_to_the_field_by_field_check() -> None:
+    unchecked = Answers.model_construct(ratings={"alpha": [3]}, flags=[], notes={})
+    assert not fits(R, unchecked)
+    assert fits(R, Answers.model_construct(ratings={"alpha": 3}, flags=[], notes={}))

@@ -4,11 +4,25 @@ import copy
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.rubric import Rubric
-from app.scoring import Answers, AnswersError, parse_answers, score
-from app.scoring.rules import band, decide, rank, walk_key
-from tests.factories import criterion, document, flag, rubric
+from app.scoring import Answers, AnswersError, Verdict, parse_answers, score
+from app.scoring.engine import _ratings, assess, head
+from app.scoring.rules import (
+    RulesVersion,
+    band,
+    contradictions,
+    decide,
+    implied_flags,
+    numeric,
+    rank,
+    walk_key,
+    warning_cap,
+)
+from tests.factories import criterion, document, examples, flag, rubric
+from tests.scoring.test_properties import cases
 
 # Two core criteria (weights 3 and 1) and one depth criterion (weight 2), scale 1–4.
 SMALL = document(
@@ -508,3 +522,68 @@ def test_settle_tries_a_step_up_to_the_top_level(shipped: Rubric) -> None:
     unknown = [c for c in shipped.criteria if c.id != "continuous_learning"]
     core_first = sorted(unknown, key=lambda c: (c.group != "core", -c.weight))
     assert d.settle == tuple(c.id for c in core_first)
+
+
+def test_numeric_keeps_the_numbers_alone() -> None:
+    mixed = {"a": 3, "b": "not_observed", "c": None, "d": True, "e": 2.0}
+    assert numeric(mixed) == {"a": 3, "d": True}  # type: ignore[arg-type]
+    numbers = {"a": 3, "b": 1}
+    copied = numeric(numbers)
+    assert copied == numbers and copied is not numbers
+
+
+def test_the_ratings_scored_leave_the_unrated_out_and_are_a_copy() -> None:
+    answers = Answers.model_validate(
+        {"ratings": {"alpha": 2, "beta": None, "gamma": "not_observed"}}
+    )
+    assert _ratings(answers) == {"alpha": 2, "gamma": "not_observed"}
+    full = Answers.model_validate({"ratings": {"alpha": 2, "beta": 3}})
+    copied = _ratings(full)
+    assert copied == {"alpha": 2, "beta": 3} and copied is not full.ratings
+
+
+@settings(max_examples=examples(200))
+@given(cases(), st.sampled_from([1, 2]))
+def test_a_decision_names_what_its_explanation_needs(
+    case: tuple[Rubric, Answers], version: RulesVersion
+) -> None:
+    r, answers = case
+    raised = {f.id for f in answers.flags}
+    d = decide(r, answers.ratings, raised, version)
+    known = {k: v for k, v in answers.ratings.items() if isinstance(v, int)}
+    flags = raised | (set(implied_flags(r, known)) if version == 2 else set())
+    rated = [c for c in r.criteria if c.id in known]
+    assert d.rated == rated
+    assert d.missing_core == [c for c in r.criteria if c.group == "core" and c.id not in known]
+    below = r.weak_core.rating_below
+    assert d.weak_core == [c for c in rated if c.group == "core" and known[c.id] < below]
+    assert d.warnings == [f for f in r.flags if f.id in flags and f.severity == "warning"]
+    assert d.dealbreakers == [f for f in r.flags if f.id in flags and f.severity == "dealbreaker"]
+    assert d.band == band(r, d.score)
+    # the same sums, in rubric order, to the bit
+    assert d.rated_weight == sum(c.weight for c in rated)
+    span = r.scale.max - r.scale.min
+    weighted = sum([c.weight * (known[c.id] - r.scale.min) / span for c in rated])
+    assert d.base == (100.0 * weighted / d.rated_weight if rated else 0.0)
+    assert d.coverage == round(d.rated_weight / r.total_weight, 4)
+    if version == 1:
+        assert d.implied == {} and d.contradictions == []
+        assert d.warning_cap == (r.warning_effect.cap if d.warnings else None)
+        assert d.settle == tuple(c.id for c in d.missing_core)
+    else:
+        assert d.implied == implied_flags(r, known)
+        assert d.warning_cap == warning_cap(r, len(d.warnings))
+        assert d.contradictions == contradictions(r, known, sorted(flags))
+
+
+@settings(max_examples=examples(100))
+@given(cases(), st.sampled_from([1, 2]))
+def test_a_verdict_shows_the_head_of_its_facts(
+    case: tuple[Rubric, Answers], version: RulesVersion
+) -> None:
+    r, answers = case
+    facts = assess(r, answers, version)
+    d = decide(r, answers.ratings, [f.id for f in answers.flags], version)
+    shown = head(r, d)
+    assert list(shown.items()) == list(facts.items())[: len(shown)]
+    assert set(shown) == set(Verdict.model_fields) - Verdict.LAZY - {"language"}

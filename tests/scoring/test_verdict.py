@@ -7,14 +7,16 @@ verdict validated at once.
 
 import copy
 import uuid
+from typing import Any
 
 import pytest
 
+import app.scoring.engine as engine
 import app.scoring.verdict as verdict_module
 from app.assessments.models import CandidateVerdict
 from app.scoring import Answers, PanelMember, combine, parse_answers, score
 from app.scoring.panel import panel_facts
-from app.scoring.verdict import PanelVerdict, Verdict
+from app.scoring.verdict import Facts, PanelVerdict, Verdict
 from tests.factories import criterion, document, flag, rubric
 
 SMALL = rubric(
@@ -95,3 +97,40 @@ def test_a_panel_verdict_holds_the_panel_fields_and_a_single_one_does_not() -> N
     assert (dumped["calibration"], dumped["agreement_words"]) == ([], None)
     assert [p["name"] for p in dumped["interviewers"]] == ["Ana"]
     assert "interviewers" not in lazy_verdict().model_dump()
+
+
+def test_a_scored_verdict_works_out_its_facts_when_its_texts_are_first_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    real = engine._assessed
+
+    def counting(*args: Any) -> Facts:
+        calls.append("facts")
+        return real(*args)
+
+    monkeypatch.setattr(engine, "_assessed", counting)
+    answers = parse_answers(SMALL, {"ratings": {"alpha": 3}, "flags": ["warn_one"]})
+    lazy = score(SMALL, answers, "en")
+    assert (lazy.recommendation, lazy.settle, lazy.language) == ("incomplete", ["beta"], "en")
+    assert calls == []
+    assert [f.id for f in lazy.flags] == ["warn_one"]
+    assert lazy == Verdict.of_facts(SMALL, engine.assess(SMALL, answers), "en")
+    assert calls == ["facts"]
+
+
+def test_a_verdict_of_a_decision_holds_the_head_at_once_and_the_rest_on_first_read() -> None:
+    answers = parse_answers(SMALL, {"ratings": {"alpha": 3, "beta": 2}})
+    facts = engine.assess(SMALL, answers)
+    made: list[str] = []
+
+    def later() -> Facts:
+        made.append("facts")
+        return facts
+
+    shown = {k: facts[k] for k in list(facts)[:8]}
+    v = Verdict.of_decided(SMALL, shown, later, "fr")
+    assert (v.score, v.coverage, v.language, made) == (facts["score"], 1.0, "fr", [])
+    assert v == Verdict.of_facts(SMALL, facts, "fr")
+    assert made == ["facts"]
+    assert v.model_fields_set == set(Verdict.model_fields)
