@@ -159,8 +159,6 @@ def run(url: str, options: argparse.Namespace) -> None:
             function(next(counter))
         return (time.perf_counter() - start) / options.calls * 1e3
 
-    for _ in range(options.calls):  # warm up
-        submit(next(counter))
     base = statistics.median(per_call(baseline) for _ in range(options.rounds))
     tamis = statistics.median(per_call(submit) for _ in range(options.rounds))
     print(f"# in-process submission, SQLite; median of {options.rounds} rounds x {options.calls}")

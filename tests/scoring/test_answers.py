@@ -29,6 +29,10 @@ def errors(data: object) -> list[tuple[str, str, list[object] | None]]:
             {"ratings": {"alpha": 5}},
             [("ratings.alpha", "rating 5 is off the scale 1–4", LEVELS)],
         ),
+        (  # the ends of the scale are on it, also when something else is wrong
+            {"ratings": {"alpha": 1, "beta": 4, "gamma": 5}},
+            [("ratings.gamma", "rating 5 is off the scale 1–4", LEVELS)],
+        ),
         (
             {"ratings": {"alpha": "3"}},
             [

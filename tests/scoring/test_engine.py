@@ -587,3 +587,14 @@ def test_a_verdict_shows_the_head_of_its_facts(
     shown = head(r, d)
     assert list(shown.items()) == list(facts.items())[: len(shown)]
     assert set(shown) == set(Verdict.model_fields) - Verdict.LAZY - {"language"}
+
+
+def test_assess_keeps_and_reuses_its_walks(shipped: Rubric) -> None:
+    answers = Answers.model_validate({"ratings": {"continuous_learning": 4}})
+    walks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    first = assess(shipped, answers, walks=walks)
+    assert first["recommendation"] == "incomplete" and len(walks) == 1
+    (key,) = walks
+    walks[key] = (("hold", "hire"), ("continuous_learning",))  # a walk stored earlier is used
+    again = assess(shipped, answers, walks=walks)
+    assert (again["possible"], again["settle"]) == (["hold", "hire"], ["continuous_learning"])

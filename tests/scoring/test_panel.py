@@ -346,3 +346,20 @@ def test_a_panel_of_one_has_no_agreement_figure() -> None:
     v = combine(SMALL, [member("Ana", ratings={"alpha": 3, "beta": 2})], "en")
     assert v.agreement is None
     assert v.agreement_words is None
+
+
+def test_a_flag_raised_and_implied_names_both_in_one_phrase() -> None:
+    implied = document(
+        criteria=[criterion("alpha", "core", 1), criterion("beta", "core", 3)],
+        flags=[flag("warn_one"), flag("deal_one", "dealbreaker")],
+    )
+    implied["criteria"][0]["anchors"][1]["implies"] = "deal_one"
+    r = rubric(implied)
+    members = [
+        member("Ana", ratings={"alpha": 1, "beta": 4}, flags=["deal_one"]),
+        member("Bruno", ratings={"alpha": 1, "beta": 4}),
+    ]
+    v = combine(r, members, "en")
+    (deal,) = [x.text for x in v.reasons if x.ref == "deal_one"]
+    # " by …" and the implying rating follow each other with nothing in between.
+    assert " by Ana, Bruno (the rating of " in deal
