@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from app.rubric import Rubric
 from app.scoring import Answers, AnswersError, PanelMember, combine
 from app.scoring.panel import agreement, agreement_words, lower_median
 from tests.factories import criterion, document, flag, rubric
@@ -221,13 +222,18 @@ def test_a_panel_of_one_speaks_of_no_agreement_and_no_median() -> None:
     assert v.reasons[-2].text.startswith("Panel of 1:")
 
 
-def test_a_panel_scored_by_rules_version_1() -> None:
+def _alpha_1_means_deal_one() -> Rubric:
+    """Two core criteria; alpha rated 1 means exactly the dealbreaker deal_one."""
     implied = document(
         criteria=[criterion("alpha", "core", 1), criterion("beta", "core", 3)],
         flags=[flag("warn_one"), flag("deal_one", "dealbreaker")],
     )
     implied["criteria"][0]["anchors"][1]["implies"] = "deal_one"
-    r = rubric(implied)
+    return rubric(implied)
+
+
+def test_a_panel_scored_by_rules_version_1() -> None:
+    r = _alpha_1_means_deal_one()
     members = [
         member("Ana", ratings={"alpha": 1, "beta": 4}, overall_recommendation="hold"),
         member("Bruno", ratings={"alpha": 1, "beta": 4}),
@@ -349,12 +355,7 @@ def test_a_panel_of_one_has_no_agreement_figure() -> None:
 
 
 def test_a_flag_raised_and_implied_names_both_in_one_phrase() -> None:
-    implied = document(
-        criteria=[criterion("alpha", "core", 1), criterion("beta", "core", 3)],
-        flags=[flag("warn_one"), flag("deal_one", "dealbreaker")],
-    )
-    implied["criteria"][0]["anchors"][1]["implies"] = "deal_one"
-    r = rubric(implied)
+    r = _alpha_1_means_deal_one()
     members = [
         member("Ana", ratings={"alpha": 1, "beta": 4}, flags=["deal_one"]),
         member("Bruno", ratings={"alpha": 1, "beta": 4}),
