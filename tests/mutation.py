@@ -93,6 +93,16 @@ GROUPS: dict[str, Group] = {
             "rules are mutated here; the table is checked against the README by test_access."
         ),
     ),
+    "storage": Group(
+        mutate=["app/core/jsontext.py"],
+        tests=["tests/api/test_jsontext.py"],
+        postgresql=True,
+        setup_seconds=30.0,
+        note=(
+            "JSON kept as text until the insert (the bulk import and the stored panel verdicts): "
+            "its own tests write and read back through both databases' JSON columns."
+        ),
+    ),
     "privacy": Group(
         mutate=["app/privacy/service.py"],
         tests=["tests/api/test_audit_and_privacy.py"],

@@ -1,6 +1,7 @@
 """JSON columns written from text serialized beforehand (app/core/jsontext.py, the bulk import's
 writer): the same stored value as the column's own type writes, on SQLite and PostgreSQL."""
 
+import json
 import uuid
 from typing import Any
 
@@ -47,6 +48,45 @@ def test_text_written_beforehand_is_stored_as_the_column_type_stores_it(
             assert read[f"text-{n}"] == read[f"typed-{n}"] == value
             assert isinstance(raw[f"text-{n}"], str)
             assert raw[f"text-{n}"] == raw[f"typed-{n}"]
+    finally:
+        table.drop(engine)
+        engine.dispose()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _tagged(text: str | bytes) -> Any:
+    return {"read": json.loads(text)}
+
+
+def test_the_engines_own_serializer_and_deserializer_are_used(database_url: str) -> None:
+    # An engine configured with its own JSON functions: text written beforehand must be what
+    # that engine writes, and text read back must come out as that engine reads it.
+    engine = create_engine(database_url, json_serializer=_compact, json_deserializer=_tagged)
+    table = Table(
+        f"t_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        Column("id", String(40), primary_key=True),
+        Column("doc", JSONType),
+    )
+    table.create(engine)
+    value = VALUES[1]
+    try:
+        assert jsontext.dumps(engine.dialect, value) == _compact(value)
+        with engine.begin() as connection:
+            connection.execute(insert(table), [{"id": "typed", "doc": value}])
+            connection.execute(
+                jsontext.inserter(table, ["doc"], engine.dialect),  # a dialect does as an engine
+                [jsontext.textual(engine.dialect, {"id": "text", "doc": value}, ["doc"])],
+            )
+        with engine.connect() as connection:
+            read = dict(connection.execute(select(table.c.id, table.c.doc)).all())
+            raw = dict(connection.execute(select(table.c.id, cast(table.c.doc, Text))).all())
+        assert read["text"] == read["typed"] == {"read": value}
+        assert raw["text"] == raw["typed"]
+        assert jsontext.loads(engine.dialect, raw["text"]) == {"read": value}
     finally:
         table.drop(engine)
         engine.dispose()
