@@ -392,7 +392,7 @@ def _para(pdf: _Document, text: str, colour: DeviceRGB = INK) -> None:
     pdf.set_text_color(INK)
 
 
-def _lines(pdf: FPDF, text: str, height: float) -> None:
+def _lines(pdf: _Document, text: str, height: float) -> None:
     """`text` wrapped to the page's width, a line at a time (a line that does not fit on the
     page starts the next one)."""
     for line in _wrap(pdf, text, pdf.epw - 2 * pdf.c_margin):
@@ -404,7 +404,7 @@ def _lines(pdf: FPDF, text: str, height: float) -> None:
 
 
 def _text(
-    pdf: FPDF,
+    pdf: _Document,
     x: float,
     y: float,
     width: float,
@@ -418,11 +418,7 @@ def _text(
     if line:
         if align in ("C", "R"):
             x += (width - _width(pdf, line)) / (2 if align == "C" else 1)
-        baseline = y + 0.5 * height + 0.3 * pdf.font_size
-        if isinstance(pdf, _Document):
-            pdf.put_text(x, baseline, line)
-        else:
-            pdf.text(x, baseline, line)
+        pdf.put_text(x, y + 0.5 * height + 0.3 * pdf.font_size, line)
 
 
 def _chart(pdf: _Document, report: CandidateReport) -> None:
@@ -717,7 +713,7 @@ def _layout_row(
     return laid_out, height, bold
 
 
-def _draw_row(pdf: FPDF, row: Row, fill: DeviceRGB | None = None) -> None:
+def _draw_row(pdf: _Document, row: Row, fill: DeviceRGB | None = None) -> None:
     laid_out, height, bold = row
     x, y = pdf.l_margin, pdf.get_y()
     for lines, size, align, width in laid_out:

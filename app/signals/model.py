@@ -50,10 +50,15 @@ def _default_betas() -> dict[Severity, float]:
     return {"dealbreaker": 0.25, "warning": 0.5}
 
 
-def _per_severity(value: dict[Severity, float], what: str) -> dict[Severity, float]:
+def _per_severity(
+    value: dict[Severity, float], what: str, high: float, meaning: str
+) -> dict[Severity, float]:
+    """`value` if it gives every severity a number above 0 and at most `high`."""
     missing = sorted(set(get_args(Severity)) - set(value))
     if missing:
         raise ValueError(f"a {what} is needed for every severity, missing {missing}")
+    if not all(0 < v <= high for v in value.values()):
+        raise ValueError(f"a {what} is {meaning}")
     return value
 
 
@@ -75,18 +80,12 @@ class SignalsFile(_Strict):
     @field_validator("min_precision")
     @classmethod
     def _every_severity(cls, value: dict[Severity, float]) -> dict[Severity, float]:
-        _per_severity(value, "floor")
-        if not all(0 < v <= 1 for v in value.values()):
-            raise ValueError("a floor is a precision, above 0 and at most 1")
-        return value
+        return _per_severity(value, "floor", 1, "a precision, above 0 and at most 1")
 
     @field_validator("beta")
     @classmethod
     def _every_severity_beta(cls, value: dict[Severity, float]) -> dict[Severity, float]:
-        _per_severity(value, "beta")
-        if not all(0 < v <= 4 for v in value.values()):
-            raise ValueError("a beta is above 0 and at most 4")
-        return value
+        return _per_severity(value, "beta", 4, "above 0 and at most 4")
 
     def betas(self, severities: Mapping[str, Severity]) -> dict[str, float]:
         """Each enabled flag's beta, by its severity."""

@@ -50,7 +50,6 @@ BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the 
 # Flagged pieces are few; reweighting them to balance the classes ("balanced") ranked worse on
 # cross-validation than the plain likelihood (None), see criteria/signals/EVALUATION.md.
 CLASS_WEIGHT: str | None = None
-CONTEXT = True
 
 Matrix = npt.NDArray[np.float64]
 
@@ -205,8 +204,7 @@ def statement_scores(
         + (1 - BANK_SHARE) * regression
     )
     probability[pieces.silent] = 0.0
-    if CONTEXT:
-        probability = in_context(probability[:, None], pieces.before, pieces.after)[:, 0]
+    probability = in_context(probability[:, None], pieces.before, pieces.after)[:, 0]
     out = np.zeros(len(rows))
     for i, statement in enumerate(rows):
         out[i] = probability[pieces.owner == statement].max()

@@ -5,7 +5,18 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, Text, cast, create_engine, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    cast,
+    create_engine,
+    insert,
+    select,
+)
 
 from app.core import jsontext
 from app.core.types import JSONType
@@ -18,10 +29,8 @@ VALUES: list[Any] = [
 ]
 
 
-def test_text_written_beforehand_is_stored_as_the_column_type_stores_it(
-    database_url: str,
-) -> None:
-    engine = create_engine(database_url)
+def _documents(engine: Engine) -> Table:
+    """A new table of an id and a JSON document, created on `engine`."""
     table = Table(
         f"t_{uuid.uuid4().hex[:8]}",
         MetaData(),
@@ -29,6 +38,14 @@ def test_text_written_beforehand_is_stored_as_the_column_type_stores_it(
         Column("doc", JSONType),
     )
     table.create(engine)
+    return table
+
+
+def test_text_written_beforehand_is_stored_as_the_column_type_stores_it(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    table = _documents(engine)
     try:
         with engine.begin() as connection:
             connection.execute(
@@ -65,13 +82,7 @@ def test_the_engines_own_serializer_and_deserializer_are_used(database_url: str)
     # An engine configured with its own JSON functions: text written beforehand must be what
     # that engine writes, and text read back must come out as that engine reads it.
     engine = create_engine(database_url, json_serializer=_compact, json_deserializer=_tagged)
-    table = Table(
-        f"t_{uuid.uuid4().hex[:8]}",
-        MetaData(),
-        Column("id", String(40), primary_key=True),
-        Column("doc", JSONType),
-    )
-    table.create(engine)
+    table = _documents(engine)
     value = VALUES[1]
     try:
         assert jsontext.dumps(engine.dialect, value) == _compact(value)
