@@ -351,7 +351,8 @@ def test_the_embedding_cache_holds_what_the_model_computes() -> None:
         ),
         (
             lambda y: y.replace(
-                "beta: {dealbreaker: 0.15, warning: 0.75}", "beta: {dealbreaker: 0.5, warning: 0.75}"
+                "beta: {dealbreaker: 0.15, warning: 0.75}",
+                "beta: {dealbreaker: 0.5, warning: 0.75}",
             ),
             "weights",
             "run `tamis flags train`",
