@@ -47,7 +47,7 @@ def _default_floors() -> dict[Severity, float]:
 
 
 def _default_betas() -> dict[Severity, float]:
-    return {"dealbreaker": 0.25, "warning": 0.5}
+    return {"dealbreaker": 0.15, "warning": 0.75}
 
 
 def _per_severity(

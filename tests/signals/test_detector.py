@@ -351,7 +351,8 @@ def test_the_embedding_cache_holds_what_the_model_computes() -> None:
         ),
         (
             lambda y: y.replace(
-                "beta: {dealbreaker: 0.25, warning: 0.5}", "beta: {dealbreaker: 0.5, warning: 0.5}"
+                "beta: {dealbreaker: 0.15, warning: 0.75}",
+                "beta: {dealbreaker: 0.5, warning: 0.75}",
             ),
             "weights",
             "run `tamis flags train`",
@@ -533,8 +534,8 @@ def test_dealbreakers_need_a_higher_precision_floor_and_the_thresholds_reach_it(
     )
     assert own.floors(severities)["one_true_way"] == 0.99
     betas = document.betas(severities)
-    assert {betas[f] for f, s in severities.items() if s == "dealbreaker"} == {0.25}
-    assert {betas[f] for f, s in severities.items() if s == "warning"} == {0.5}
+    assert {betas[f] for f, s in severities.items() if s == "dealbreaker"} == {0.15}
+    assert {betas[f] for f, s in severities.items() if s == "warning"} == {0.75}
     report = json.loads((SIGNALS_DIR / "social-media-screen.weights.json").read_text())["report"]
     for flag, figures in report["flags"].items():
         assert figures["min_precision"] == floors[flag]
@@ -565,7 +566,7 @@ def test_a_beta_missing_for_a_severity_stops_start_up(tmp_path: Path) -> None:
     path = criteria / "signals" / "social-media-screen.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace("beta: {dealbreaker: 0.25, warning: 0.5}", "beta: {warning: 0.5}"),
+        text.replace("beta: {dealbreaker: 0.15, warning: 0.75}", "beta: {warning: 0.75}"),
         encoding="utf-8",
     )
     with pytest.raises(RubricError) as raised:
