@@ -56,6 +56,25 @@ def layout(table: Table, json_columns: tuple[str, ...], dialect: Dialect) -> Lay
     return Layout(tuple(keys), tuple(processors), str(compiled), False)
 
 
+def _remembered(process: Processor) -> Processor:
+    """`process` remembering its results for the values seen (a batch's rows share their
+    timestamps and ids: a line's rows are made at one instant, for one candidate)."""
+    if process is None:
+        return None
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            done = seen[value] = process(value)
+            return done
+        except TypeError:  # unhashable: not remembered
+            return process(value)
+
+    return remembered
+
+
 def insert_rows(
     connection: Connection,
     table: Table,
@@ -67,7 +86,7 @@ def insert_rows(
     if not rows:
         return
     plan = layout(table, json_columns, connection.dialect)
-    steps = list(zip(plan.keys, plan.processors, strict=True))
+    steps = [(key, _remembered(process)) for key, process in zip(plan.keys, plan.processors)]
     values = [
         tuple(row[key] if process is None else process(row[key]) for key, process in steps)
         for row in rows
