@@ -207,8 +207,8 @@ def panel_facts(
             lines[criterion.id] = phrase(
                 "panel_ratings", ratings={"join": [", ", listed]}, rating=combined
             )
-        criterion_notes = [  # names and notes of checked answers: nothing to validate again
-            AttributedNote.model_construct(by=m.interviewer, text=text)
+        criterion_notes = [
+            AttributedNote(by=m.interviewer, text=text)
             for m in members
             if (text := m.answers.notes.get(criterion.id))
         ]
