@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-
 from sqlalchemy import Engine, String, Table, bindparam, cast, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect

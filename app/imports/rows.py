@@ -37,7 +37,8 @@ class Layout:
 @lru_cache(maxsize=64)
 def layout(table: Table, json_columns: tuple[str, ...], dialect: Dialect) -> Layout:
     """The layout of `table`'s rows, every column given; `json_columns` come as text."""
-    keys, processors = [], []
+    keys: list[str] = []
+    processors: list[Processor] = []
     for column in table.columns:
         if column.name in json_columns:
             keys.append(jsontext.key(column.name))
@@ -48,9 +49,7 @@ def layout(table: Table, json_columns: tuple[str, ...], dialect: Dialect) -> Lay
     names = [column.name for column in table.columns]
     if dialect.name == "postgresql":
         quote = dialect.identifier_preparer.quote
-        statement = (
-            f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-        )
+        statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
         return Layout(tuple(keys), tuple(processors), statement, True)
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     return Layout(tuple(keys), tuple(processors), str(compiled), False)
@@ -86,7 +85,9 @@ def insert_rows(
     if not rows:
         return
     plan = layout(table, json_columns, connection.dialect)
-    steps = [(key, _remembered(process)) for key, process in zip(plan.keys, plan.processors)]
+    steps = [
+        (key, _remembered(process)) for key, process in zip(plan.keys, plan.processors, strict=True)
+    ]
     values = [
         tuple(row[key] if process is None else process(row[key]) for key, process in steps)
         for row in rows
