@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 
 from app.core import jsontext
+from app.core.types import UTCDateTime
 
 Processor = Callable[[Any], Any] | None
 
@@ -30,6 +31,7 @@ class Layout:
 
     keys: tuple[str, ...]
     processors: tuple[Processor, ...]
+    timestamps: tuple[bool, ...]  # the columns whose processing is worth remembering
     statement: str
     copy: bool
 
@@ -39,6 +41,7 @@ def layout(table: Table, json_columns: tuple[str, ...], dialect: Dialect) -> Lay
     """The layout of `table`'s rows, every column given; `json_columns` come as text."""
     keys: list[str] = []
     processors: list[Processor] = []
+    timestamps = tuple(isinstance(column.type, UTCDateTime) for column in table.columns)
     for column in table.columns:
         if column.name in json_columns:
             keys.append(jsontext.key(column.name))
@@ -50,14 +53,14 @@ def layout(table: Table, json_columns: tuple[str, ...], dialect: Dialect) -> Lay
     if dialect.name == "postgresql":
         quote = dialect.identifier_preparer.quote
         statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-        return Layout(tuple(keys), tuple(processors), statement, True)
+        return Layout(tuple(keys), tuple(processors), timestamps, statement, True)
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    return Layout(tuple(keys), tuple(processors), str(compiled), False)
+    return Layout(tuple(keys), tuple(processors), timestamps, str(compiled), False)
 
 
 def _remembered(process: Processor) -> Processor:
-    """`process` remembering its results for the values seen (a batch's rows share their
-    timestamps and ids: a line's rows are made at one instant, for one candidate)."""
+    """`process` remembering its results for the values seen (a line's rows are made at one
+    instant: they share their timestamps)."""
     if process is None:
         return None
     seen: dict[Any, Any] = {}
@@ -86,7 +89,8 @@ def insert_rows(
         return
     plan = layout(table, json_columns, connection.dialect)
     steps = [
-        (key, _remembered(process)) for key, process in zip(plan.keys, plan.processors, strict=True)
+        (key, _remembered(process) if timestamp else process)
+        for key, process, timestamp in zip(plan.keys, plan.processors, plan.timestamps, strict=True)
     ]
     values = [
         tuple(row[key] if process is None else process(row[key]) for key, process in steps)
