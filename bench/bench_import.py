@@ -10,9 +10,10 @@ line per figure and the ratios (target: at least 20 x).
     .venv/bin/python bench/bench_import.py [--db sqlite|postgresql|both] [--lines 20000]
 
 `--profile` runs the import service in this process instead (no server, no wrk), on a fresh
-SQLite file, for existing candidates then creating them, and prints the top of a cProfile.
+SQLite file and a throwaway PostgreSQL (`--db`), for existing candidates then creating them,
+and prints the top of a cProfile (with `--timed`: the CPU time a line takes, no cProfile).
 
-    .venv/bin/python bench/bench_import.py --profile [--lines 4000]
+    .venv/bin/python bench/bench_import.py --profile [--db sqlite] [--lines 4000] [--timed]
 """
 
 import argparse
@@ -215,10 +216,19 @@ def _numbered(lines: Iterator[dict[str, Any]]) -> Iterator[tuple[int, bytes]]:
         yield number, json.dumps(line).encode()
 
 
-def profile(lines: int, top: int, out: str | None) -> None:
-    """The import service in this process on a fresh SQLite file, under cProfile."""
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+def profile(lines: int, top: int, out: str | None, kind: str, timed: bool) -> None:
+    """The import service in this process on a fresh SQLite file (or a throwaway PostgreSQL),
+    under cProfile (`timed`: without it, the CPU time a line takes)."""
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        if kind == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        else:
+            server = stack.enter_context(postgres_server())
+            admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text("CREATE DATABASE bench"))
+            admin.dispose()
+            url = f"{server}/bench"
         upgrade(url)
         recorder.install()  # as the app does (create_app): the audit trail and the event feed
         event_feed.install()
@@ -241,18 +251,22 @@ def profile(lines: int, top: int, out: str | None) -> None:
 
         run(for_existing(warm_ids, 1, "warm"))  # the rubric snapshot, caches
         stats = cProfile.Profile()
-        stats.enable()
+        if not timed:
+            stats.enable()
         existing = run(for_existing(ids, per_candidate, "m"))
         created = run(creating(str(position), lines // per_candidate, per_candidate))
         stats.disable()
         engine.dispose()
+    under = "without cProfile" if timed else "under cProfile"
     for label, (report, elapsed, cpu) in (("existing", existing), ("creating", created)):
         lines = max(report["lines"], 1)
         print(
             f"import {label}: {report['imported']} imported, {report['refused']} refused, "
             f"{elapsed / lines * 1e3:.3f} ms a line, {cpu / lines * 1e3:.3f} ms of CPU "
-            "(under cProfile)"
+            f"({kind}, {under})"
         )
+    if timed:
+        return
     if out:
         stats.dump_stats(out)
     pstats.Stats(stats).sort_stats("cumulative").print_stats(top)
@@ -268,13 +282,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--shape", choices=list(SHAPES), default="complete")
     parser.add_argument("--profile", action="store_true", help="in process, under cProfile")
+    parser.add_argument(
+        "--timed", action="store_true", help="with --profile: CPU time a line, no cProfile"
+    )
     parser.add_argument("--top", type=int, default=40, help="rows of the profile printed")
     parser.add_argument("--profile-out", help="also save the profile (pstats) to this file")
     options = parser.parse_args()
     global RATED  # the scorecard every measurement sends
     RATED = SHAPES[options.shape]
     if options.profile:
-        profile(options.lines, options.top, options.profile_out)
+        for kind in ["sqlite", "postgresql"] if options.db == "both" else [options.db]:
+            profile(options.lines, options.top, options.profile_out, kind, options.timed)
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk (make bench installs it as root)")

@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from app.core import jsontext
+
 READONLY = "tamis_readonly"
 log = logging.getLogger("tamis")
 
@@ -49,7 +51,9 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         create_private_sqlite_file(url)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            json_serializer=jsontext.serialize,
         )
 
         @event.listens_for(engine, "connect")
@@ -77,7 +81,13 @@ def make_engine(
             connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        json_serializer=jsontext.serialize,
+    )
 
 
 AFTER_COMMIT = "tamis_after_commit"

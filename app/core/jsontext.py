@@ -6,12 +6,17 @@ instead of a tree of dicts and lists: the same value is serialized once however 
 store it, and the collector has little to scan. The text is what the column's own type would
 have written (the dialect's JSON serializer, `json.dumps` by default): stored as it is on
 SQLite, cast to JSONB on PostgreSQL.
+
+`serialize` is the JSON serializer of the engines Tamis makes (app/core/db.py): orjson, compact
+and in UTF-8, several times faster than `json.dumps` on the verdicts' facts; a value orjson
+cannot write (an integer beyond 64 bits) is written by `json.dumps`.
 """
 
 import json
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, String, Table, bindparam, cast, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -19,6 +24,17 @@ from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
 SUFFIX = "__json"
+
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def serialize(value: Any) -> str:
+    """`value` as JSON text: orjson's, else (a value it refuses) `json.dumps`'s."""
+    try:
+        return orjson.dumps(value, option=_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def dumps(dialect: Dialect, value: Any) -> str:

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Table, bindparam, or_, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
@@ -39,6 +39,7 @@ from app.core.errors import InvalidInput, RuleViolation
 from app.core.fields import FieldError, format_path
 from app.core.types import new_id, utcnow
 from app.imports.models import ImportedCandidate, ImportLine, ImportReport, LineError
+from app.imports.rows import insert_rows
 from app.positions import service as positions
 from app.positions.models import Position
 from app.rubric.model import Rubric
@@ -61,6 +62,7 @@ ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
 REVISIONS: Table = AssessmentRevision.__table__  # type: ignore[attr-defined]
 VERDICTS: Table = VerdictRecord.__table__  # type: ignore[attr-defined]
 POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = webhooks.WebhookDelivery.__table__  # type: ignore[attr-defined]
 # The candidate's columns an assessment changes (the rest stay as they are).
 TRACKED = ("status", "recommendation", "rubric_version_id", "rules_version", "updated_at")
 
@@ -648,16 +650,14 @@ def _write(
         state.row["version"] += state.updates
         if not state.new and state.updates:
             changed.append({f"b_{k}": state.row[k] for k in ("id", "version", *TRACKED)})
-    dialect = batch.dialect
-    for statement, rows in (
-        (insert(CANDIDATES), batch.candidates),
-        (jsontext.inserter(ASSESSMENTS, ["answers"], dialect), batch.assessments),
-        (jsontext.inserter(REVISIONS, ["answers"], dialect), batch.revisions),
-        (insert(VERDICTS), batch.verdicts),
-        (jsontext.inserter(recorder.AUDIT_TABLE, ["changes"], dialect), batch.audit),
+    for table, rows, json_columns in (
+        (CANDIDATES, batch.candidates, ()),
+        (ASSESSMENTS, batch.assessments, ("answers",)),
+        (REVISIONS, batch.revisions, ("answers",)),
+        (VERDICTS, batch.verdicts, ()),
+        (recorder.AUDIT_TABLE, batch.audit, ("changes",)),
     ):
-        if rows:
-            connection.execute(statement, rows)
+        insert_rows(connection, table, rows, json_columns)
     if changed:
         connection.execute(
             update(CANDIDATES)
@@ -665,8 +665,7 @@ def _write(
             .values({k: bindparam(f"b_{k}") for k in ("version", *TRACKED)}),
             changed,
         )
-    if batch.outbox:
-        connection.execute(insert(webhooks.WebhookDelivery.__table__), batch.outbox)  # type: ignore[attr-defined]
+    insert_rows(connection, OUTBOX, batch.outbox)
     _store_panels(session, states)
 
 

@@ -63,6 +63,18 @@ def agreement(rubric: Rubric, members: Sequence[PanelMember]) -> float | None:
     When every pair of ratings agrees and there is no variation to compare against, alpha is
     undefined (0/0); the panel agrees perfectly, so 1.0 is returned.
     """
+    # The two answers that need no matrix, found without one (a panel of one, or of people who
+    # agree on every criterion they both rated, is the common case of a submission).
+    paired = [
+        given
+        for c in rubric.criteria
+        if len(given := [r for m in members if isinstance(r := m.answers.ratings.get(c.id), int)])
+        >= 2
+    ]
+    if not paired:
+        return None
+    if all(max(given) == min(given) for given in paired):
+        return 1.0
     matrix = [
         [
             float(r) if isinstance(r := m.answers.ratings.get(c.id), int) else math.nan
@@ -71,11 +83,6 @@ def agreement(rubric: Rubric, members: Sequence[PanelMember]) -> float | None:
         for m in members
     ]
     data = np.array(matrix, dtype=float)
-    if data.size == 0 or not np.any(np.sum(~np.isnan(data), axis=0) >= 2):
-        return None
-    paired = data[:, np.sum(~np.isnan(data), axis=0) >= 2]
-    if np.all(np.nanmax(paired, axis=0) == np.nanmin(paired, axis=0)):
-        return 1.0
     value = float(
         krippendorff.alpha(
             reliability_data=data, level_of_measurement="ordinal", value_domain=rubric.levels

@@ -101,3 +101,39 @@ def test_the_engines_own_serializer_and_deserializer_are_used(database_url: str)
     finally:
         table.drop(engine)
         engine.dispose()
+
+
+def test_tamis_engines_write_json_with_their_serializer_and_read_the_same_values(
+    database_url: str,
+) -> None:
+    # make_engine's JSON serializer (orjson, compact, UTF-8; json.dumps for what orjson
+    # refuses): the columns and text written beforehand agree, and values read back are equal.
+    from app.core.db import make_engine
+
+    engine = make_engine(database_url)
+    table = _documents(engine)
+    values = [*VALUES, {"beyond_64_bits": 2**70}]
+    try:
+        assert jsontext.dumps(engine.dialect, VALUES[1]) == jsontext.serialize(VALUES[1])
+        assert jsontext.serialize(values[-1]) == json.dumps(values[-1])
+        assert "Zoë « vu »" in jsontext.serialize(VALUES[1])  # UTF-8, not \\u escapes
+        with engine.begin() as connection:
+            connection.execute(
+                insert(table), [{"id": f"typed-{n}", "doc": v} for n, v in enumerate(values)]
+            )
+            connection.execute(
+                jsontext.inserter(table, ["doc"], engine),
+                [
+                    jsontext.textual(engine.dialect, {"id": f"text-{n}", "doc": v}, ["doc"])
+                    for n, v in enumerate(values)
+                ],
+            )
+        with engine.connect() as connection:
+            read = dict(connection.execute(select(table.c.id, table.c.doc)).all())
+            raw = dict(connection.execute(select(table.c.id, cast(table.c.doc, Text))).all())
+        for n, value in enumerate(values):
+            assert read[f"text-{n}"] == read[f"typed-{n}"] == value
+            assert raw[f"text-{n}"] == raw[f"typed-{n}"]
+    finally:
+        table.drop(engine)
+        engine.dispose()

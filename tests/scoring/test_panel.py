@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.rubric import Rubric
 from app.scoring import Answers, AnswersError, PanelMember, combine
@@ -364,3 +366,51 @@ def test_a_flag_raised_and_implied_names_both_in_one_phrase() -> None:
     (deal,) = [x.text for x in v.reasons if x.ref == "deal_one"]
     # " by …" and the implying rating follow each other with nothing in between.
     assert " by Ana, Bruno (the rating of " in deal
+
+
+def _alpha_from_the_matrix(r: Rubric, members: list[PanelMember]) -> float | None:
+    """Agreement worked out from the whole matrix, as before its shortcuts (reference)."""
+    import krippendorff
+    import numpy as np
+
+    data = np.array(
+        [
+            [
+                float(x) if isinstance(x := m.answers.ratings.get(c.id), int) else math.nan
+                for c in r.criteria
+            ]
+            for m in members
+        ],
+        dtype=float,
+    )
+    if data.size == 0 or not np.any(np.sum(~np.isnan(data), axis=0) >= 2):
+        return None
+    paired = data[:, np.sum(~np.isnan(data), axis=0) >= 2]
+    if np.all(np.nanmax(paired, axis=0) == np.nanmin(paired, axis=0)):
+        return 1.0
+    value = float(
+        krippendorff.alpha(
+            reliability_data=data, level_of_measurement="ordinal", value_domain=r.levels
+        )
+    )
+    return round(value, 4) if math.isfinite(value) else None
+
+
+RATING = st.one_of(st.none(), st.just("not_observed"), st.integers(1, 4))
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries({"alpha": RATING, "beta": RATING, "gamma": RATING}),
+        min_size=0,
+        max_size=4,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_agreement_is_the_matrix_computation(panel: list[dict[str, object]]) -> None:
+    """The shortcuts (nobody paired: None; paired ratings all alike: 1.0) change no answer."""
+    members = [
+        member(f"M{n}", ratings={k: v for k, v in ratings.items() if v is not None})
+        for n, ratings in enumerate(panel)
+    ]
+    assert agreement(SMALL, members) == _alpha_from_the_matrix(SMALL, members)
