@@ -17,6 +17,7 @@ A writer on SQLite holds the process's writer gate only inside that call: never 
 for the event loop, which is what used to set the pace of writes under load (bench/RESULTS.md).
 """
 
+import dataclasses
 import functools
 import inspect
 import threading
@@ -28,7 +29,7 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _effective_route_context_var
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +41,13 @@ from starlette.responses import Response
 from app.core import idempotency
 from app.core.caller import Authenticator
 from app.core.db import UnitOfWork
-from app.core.deps import request_reader
+from app.core.deps import (
+    PERMISSION_CHECKS,
+    refuse_unless,
+    request_reader,
+    solved_by_route,
+    solved_reader,
+)
 from app.core.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
 from app.core.fields import FieldError
 from app.core.groupcommit import GroupCommit
@@ -218,6 +225,11 @@ class ApiRoute(APIRoute):
             p.name: reader for p in params if (reader := request_reader(p.annotation)) is not None
         }
         shown = [p for p in params if p.name not in readers]
+        # The caller (an `allow` check's value) and the language: FastAPI solves them for a
+        # route with a body; the others leave them to this wrapper (see get_route_handler).
+        solved = {
+            p.name: reader for p in shown if (reader := solved_reader(p.annotation)) is not None
+        }
 
         @functools.wraps(endpoint)
         def in_unit(**values: Any) -> Response:
@@ -227,6 +239,9 @@ class ApiRoute(APIRoute):
                 values.pop(name, None)
             for name, read in readers.items():
                 values[name] = read(request)
+            for name, read in solved.items():
+                if name not in values:
+                    values[name] = read(request)
             work: _Work = request.state.work
             return work.run(lambda: self._respond(endpoint(**values), sub_response))
 
@@ -273,14 +288,45 @@ class ApiRoute(APIRoute):
         response.headers.raw.extend(sub_response.headers.raw)
         return response
 
+    def _lighter_handler(
+        self,
+    ) -> tuple[Callable[[Request], Coroutine[Any, Any, Response]], list[tuple[Any, ...]]]:
+        """FastAPI's handler of this route without the dependencies the route does itself,
+        and the permissions it then checks (in the order of the `allow` dependencies).
+
+        An API route without a body checks the caller's permissions as soon as the caller is
+        known and hands the endpoint the caller and the language (`solved_reader`): FastAPI
+        solves neither per request. Its OpenAPI operation is made from the whole dependant, so
+        it does not change, and nor does the order of the answers: 401, then 403, then 422.
+        A route with a body keeps them as dependencies (its body's parse errors come first)."""
+        # The dependant FastAPI builds the handler from: this route's, or the one of the
+        # router inclusion the handler is being built for (fastapi.routing, get_route_handler).
+        effective = _effective_route_context_var.get()
+        owner: Any = effective if getattr(effective, "original_route", None) is self else self
+        whole: Dependant = owner.dependant
+        permissions = [
+            PERMISSION_CHECKS[d.call] for d in whole.dependencies if d.call in PERMISSION_CHECKS
+        ]
+        owner.dependant = dataclasses.replace(
+            whole, dependencies=[d for d in whole.dependencies if not solved_by_route(d.call)]
+        )
+        try:
+            return super().get_route_handler(), permissions
+        finally:
+            owner.dependant = whole
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
         operation = self.name
         authenticator = type(self).authenticator
         known = _query_names(self.dependant)
         strict = type(self).strict_query
         offered = _offered(self)
         takes_body = self.body_field is not None
+        permissions: list[tuple[Any, ...]] = []
+        if strict and not takes_body:
+            handle, permissions = self._lighter_handler()
+        else:
+            handle = super().get_route_handler()
 
         async def route_handler(request: Request) -> Response:
             readonly = request.method in READ_METHODS
@@ -298,6 +344,8 @@ class ApiRoute(APIRoute):
                 unit, recheck = remembered
             request.state.work = _Work(unit, gate, key, print_, recheck)
             try:
+                for wanted in permissions:  # what the route's `allow` dependencies ask
+                    refuse_unless(request.state.principal, wanted)
                 return await handle(request)
             except _KeyRace:
                 pass
