@@ -25,18 +25,29 @@ from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
+from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
-from fastapi.routing import APIRoute, _effective_route_context_var
+from fastapi.routing import (
+    APIRoute,
+    APIRouter,
+    _apply_router_form_limits,
+    _effective_route_context_var,
+    _update_scope,
+)
+from fastapi.telemetry._api import _route_selected
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import Receive, Scope, Send
 
 from app.core import idempotency
 from app.core.caller import Authenticator
@@ -435,3 +446,90 @@ def writer_gate(engine: Engine, *, group_commit: bool = False) -> Gate | None:
     if engine.dialect.name != "sqlite":
         return None
     return GroupCommit(engine) if group_commit else threading.Lock()
+
+
+# How many leading path segments the dispatch index looks at ("/api/v1/candidates/...").
+_DEPTH = 3
+
+
+def _literal_prefix(path_format: str | None) -> tuple[str, ...] | None:
+    """The leading segments every path a route matches starts with (up to `_DEPTH`), or None
+    when the route may match any path."""
+    if path_format is None:
+        return None
+    prefix: list[str] = []
+    for segment in path_format.split("/")[1 : _DEPTH + 1]:
+        if "{" in segment:
+            break
+        prefix.append(segment)
+    return tuple(prefix)
+
+
+def _route_prefixes(route: Any) -> list[tuple[str, ...]] | None:
+    """The literal prefixes of what `route` (a route, a mount or an included router) matches,
+    or None when it may match any path."""
+    contexts = getattr(route, "effective_route_contexts", None)
+    if contexts is not None:  # a router included in the app: its routes, with the prefix
+        prefixes: list[tuple[str, ...]] = []
+        for context in contexts():
+            path = getattr(context.starlette_route, "path_format", None) or context.path_format
+            found = _literal_prefix(path or None)
+            if found is None:
+                return None
+            prefixes.append(found)
+        return prefixes
+    if isinstance(route, Mount):
+        return [_literal_prefix(route.path + "/{path}") or ()]
+    found = _literal_prefix(getattr(route, "path_format", None))
+    return None if found is None else [found]
+
+
+class PrefixDispatch:
+    """The app's router, trying for each request only the routes whose literal path prefix fits
+    it (in their order), instead of asking every route, and every route of every included
+    router, in turn (FastAPI's `APIRouter.app`): the router is found with one look-up of the
+    path's first segments. The first route that matches fully is the one FastAPI would pick
+    (a route left out cannot match the path); anything else (a method not allowed, a redirect
+    to the other slash, a 404, a lifespan event) goes to FastAPI's own router unchanged."""
+
+    def __init__(self, router: APIRouter) -> None:
+        self.router = router
+        self.fallback = router.middleware_stack
+        self._routes: tuple[int, ...] = ()
+        self._index: list[tuple[list[tuple[str, ...]] | None, BaseRoute]] = []
+        self._lock = threading.Lock()
+
+    def _candidates(self, path: str) -> list[BaseRoute]:
+        routes = self.router.routes
+        ids = tuple(map(id, routes))
+        if ids != self._routes:  # routes were added since: index them again
+            with self._lock:
+                self._index = [(_route_prefixes(route), route) for route in routes]
+                self._routes = ids
+        segments = tuple(path.split("/")[1 : _DEPTH + 1])
+        return [
+            route
+            for prefixes, route in self._index
+            if prefixes is None or any(segments[: len(p)] == p for p in prefixes)
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self._candidates(get_route_path(scope)):
+                match, child_scope = route.matches(scope)
+                if match == Match.FULL:
+                    _apply_router_form_limits(scope, self.router.form_limits)
+                    scope.setdefault("router", self.router)
+                    _update_scope(scope, child_scope)
+                    path = getattr(route, "path_format", None)
+                    _route_selected(scope=scope, path=path, mount=isinstance(route, Mount))
+                    await route.handle(scope, receive, send)
+                    return
+        await self.fallback(scope, receive, send)
+
+
+def install_prefix_dispatch(app: FastAPI) -> None:
+    """Route the app's requests through `PrefixDispatch` (once every router is included);
+    not when the router has middleware of its own (it would be skipped)."""
+    if app.router.middleware_stack == app.router.app:
+        app.router.middleware_stack = PrefixDispatch(app.router)
