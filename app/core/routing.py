@@ -66,6 +66,20 @@ from app.core.i18n import LANGUAGES
 from app.core.negotiation import best_match
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# session.info: the remembered key's check, while a read that folds it (`folds_key_check`)
+# has not run it yet (app/access `settle_key_check`).
+PENDING_KEY_CHECK = "tamis_pending_key_check"
+_FOLDS = "tamis_folds_key_check"
+
+
+def folds_key_check(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a read endpoint whose first statement carries the remembered key's check (app/access
+    `KEY_OK`, `folded_key_check`, `settle_key_check`), before anything it answers depends on
+    what it read: the check costs no statement of its own. Put it under the route decorator."""
+    setattr(endpoint, _FOLDS, True)
+    return endpoint
+
+
 # The parameters through which FastAPI hands the endpoint wrapper its request and sub-response.
 _REQUEST, _RESPONSE = "tamis_request", "tamis_response"
 # The writers' queue of one process (see writer_gate).
@@ -211,6 +225,7 @@ class ApiRoute(APIRoute):
     strict_query: bool = True
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self.folds_key_check = bool(getattr(endpoint, _FOLDS, False))
         super().__init__(path, self._in_unit(endpoint), **kwargs)
 
     def _in_unit(self, endpoint: Callable[..., Any]) -> Callable[..., Response]:
@@ -353,7 +368,8 @@ class ApiRoute(APIRoute):
                 unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
             else:
                 unit, recheck = remembered
-            request.state.work = _Work(unit, gate, key, print_, recheck)
+            folds = self.folds_key_check and readonly and not key
+            request.state.work = _Work(unit, gate, key, print_, recheck, folds)
             try:
                 for wanted in permissions:  # what the route's `allow` dependencies ask
                     refuse_unless(request.state.principal, wanted)
@@ -402,9 +418,10 @@ class _Work:
         key: str | None,
         print_: str,
         recheck: Recheck | None = None,
+        folds: bool = False,
     ) -> None:
         self.unit, self.gate, self.key, self.print_ = unit, gate, key, print_
-        self.recheck = recheck
+        self.recheck, self.folds = recheck, folds
 
     def run(self, respond: Callable[[], Response]) -> Response:
         """Replay, else run the endpoint and commit; a writer holds the gate throughout (on
@@ -418,7 +435,9 @@ class _Work:
     def _unit(self, respond: Callable[[], Response]) -> Response:
         unit = self.unit
         try:
-            if self.recheck is not None:
+            if self.recheck is not None and self.folds:  # the endpoint's first read checks
+                unit.session.info[PENDING_KEY_CHECK] = self.recheck
+            elif self.recheck is not None:
                 self.recheck(unit.session)
             if self.key:
                 principal_id = unit.session.info["principal"].id
@@ -427,6 +446,9 @@ class _Work:
                     unit.rollback()
                     return replayed
             response = respond()
+            check = unit.session.info.pop(PENDING_KEY_CHECK, None)
+            if check is not None:  # the endpoint answered without its folded read
+                check(unit.session)
             if self.key and 200 <= response.status_code < 300:
                 _remember(unit, self.key, self.print_, response)
             unit.commit()
