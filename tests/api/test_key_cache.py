@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import event
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from starlette.requests import Request
 
 from app.access import service as keys
