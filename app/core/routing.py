@@ -472,6 +472,7 @@ def writer_gate(engine: Engine, *, group_commit: bool = False) -> Gate | None:
 
 # How many leading path segments the dispatch index looks at ("/api/v1/candidates/...").
 _DEPTH = 3
+_KEPT = 256
 
 
 def _literal_prefix(path_format: str | None) -> tuple[str, ...] | None:
@@ -519,6 +520,8 @@ class PrefixDispatch:
         self.fallback = router.middleware_stack
         self._routes: tuple[int, ...] = ()
         self._index: list[tuple[list[tuple[str, ...]] | None, BaseRoute]] = []
+        # The routes to try for the first segments of a path (as many as `_KEPT`).
+        self._found: dict[tuple[str, ...], list[BaseRoute]] = {}
         self._lock = threading.Lock()
 
     def _candidates(self, path: str) -> list[BaseRoute]:
@@ -527,13 +530,20 @@ class PrefixDispatch:
         if ids != self._routes:  # routes were added since: index them again
             with self._lock:
                 self._index = [(_route_prefixes(route), route) for route in routes]
+                self._found = {}
                 self._routes = ids
         segments = tuple(path.split("/")[1 : _DEPTH + 1])
-        return [
-            route
-            for prefixes, route in self._index
-            if prefixes is None or any(segments[: len(p)] == p for p in prefixes)
-        ]
+        found = self._found.get(segments)
+        if found is None:
+            found = [
+                route
+                for prefixes, route in self._index
+                if prefixes is None or any(segments[: len(p)] == p for p in prefixes)
+            ]
+            if len(self._found) >= _KEPT:  # paths with ids in their first segments
+                self._found = {}
+            self._found[segments] = found
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
