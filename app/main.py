@@ -29,7 +29,7 @@ from app.core.negotiation import best_match
 from app.core.openapi import install as install_openapi
 from app.core.openapi import operation_id
 from app.core.ratelimit import limiter, shared_storage
-from app.core.routing import writer_gate
+from app.core.routing import install_prefix_dispatch, writer_gate
 from app.events import service as event_feed
 from app.events.router import router as events_router
 from app.imports import router as imports
@@ -198,4 +198,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_self_screen(app)
     imports.document(app)  # before finishing, so the import line's schema is finished too
     install_openapi(app)
+    install_prefix_dispatch(app)
     return app

@@ -4,8 +4,10 @@ import hashlib
 import secrets
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from starlette.requests import Request
@@ -13,6 +15,7 @@ from starlette.requests import Request
 from app.access.models import ApiKey, Principal
 from app.access.policy import Role
 from app.core.errors import NotFound, Unauthorized
+from app.core.routing import PENDING_KEY_CHECK
 from app.core.types import utcnow
 
 KEY_PREFIX = "tamis_"
@@ -90,6 +93,30 @@ _BY_HASH = sa_select(_KEYS.id, _KEYS.name, _KEYS.role, _KEYS.email, _KEYS.revoke
 
 
 _REVOKED = sa_select(_KEYS.revoked_at).where(_KEYS.id == bindparam("id"))
+
+# A hot read's statement can carry the remembered key's check as one more column, `key_ok`
+# (true while the key exists and is not revoked): one statement less per request.
+KEY_OK = (
+    exists()
+    .where(_KEYS.id == bindparam("tamis_key_id"), _KEYS.revoked_at.is_(None))
+    .label("key_ok")
+)
+
+
+def folded_key_check(session: Session) -> dict[str, Any] | None:
+    """The bound value of `KEY_OK` when the request's remembered key is still to be checked and
+    its route folds the check into its first read (app/core/routing.py), else None."""
+    if session.info.get(PENDING_KEY_CHECK) is None:
+        return None
+    return {"tamis_key_id": uuid.UUID(session.info["principal"].id)}
+
+
+def settle_key_check(session: Session, key_ok: Any) -> None:
+    """Finish the folded check: `key_ok` read with the statement (None when it read no row: the
+    check runs on its own). Unauthorized if the key was revoked; the check is then done."""
+    check: Callable[[Session], None] | None = session.info.pop(PENDING_KEY_CHECK, None)
+    if check is not None and not key_ok:
+        check(session)  # reads the key on its own: refuses it (or finds it valid after all)
 
 
 def authenticate_request(session: Session, request: Request) -> Principal:

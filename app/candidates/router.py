@@ -16,7 +16,7 @@ from app.core import etag
 from app.core.deps import LanguageDep, SessionDep, allow
 from app.core.errors import NotFound, problem_responses
 from app.core.pagination import MAX_LIMIT, CursorQuery, Page
-from app.core.routing import ApiRoute
+from app.core.routing import ApiRoute, folds_key_check
 from app.decisions import service as decisions
 from app.decisions.models import DecisionCreate, DecisionPublic
 from app.rubric.deps import RegistryDep
@@ -49,6 +49,7 @@ def create_candidate(
 
 
 @router.get("", responses=problem_responses(422))
+@folds_key_check
 def list_candidates(
     session: SessionDep,
     principal: Annotated[Principal, allow(P.CANDIDATES_READ)],
@@ -177,6 +178,7 @@ def list_assessments(
 
 
 @router.get("/{candidate_id}/verdict", responses=problem_responses(404, 422))
+@folds_key_check
 def get_verdict(
     candidate_id: uuid.UUID,
     session: SessionDep,

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.access.models import Principal
+from app.access.service import KEY_OK, folded_key_check, settle_key_check
 from app.assessments.models import Assessment
 from app.candidates import visibility
 from app.candidates.models import (
@@ -143,14 +144,22 @@ _RAW_IDS = [
 ]
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=256)
 def _page_statement(
-    position: bool, status: bool, recommendation: bool, text: bool, cursor: bool, reader: Any
+    position: bool,
+    status: bool,
+    recommendation: bool,
+    text: bool,
+    cursor: bool,
+    reader: Any,
+    keyed: bool = False,
 ) -> Any:
     """The page's query for one combination of filters, its values as bound parameters: built
     once, so a request neither builds it nor works out its cache key again. `reader` is what
-    the blind-scoring rule makes of the reader (`visibility.reader_kind`)."""
-    statement: Any = sa_select(*(_RAW_IDS if reader is None else _PAGE_COLUMNS))
+    the blind-scoring rule makes of the reader (`visibility.reader_kind`); `keyed` adds the
+    check of the request's remembered key (app/access `KEY_OK`)."""
+    columns = _RAW_IDS if reader is None else _PAGE_COLUMNS
+    statement: Any = sa_select(*columns, KEY_OK) if keyed else sa_select(*columns)
     if position:
         statement = statement.where(_CANDIDATES.c.position_id == bindparam("position_id"))
     statement = visibility.filter_statement_for(
@@ -182,6 +191,7 @@ def list_page(
     """
     # Plain rows of the columns shown (no ORM object to build per row): the page is a hot read.
     reader = visibility.reader_kind(principal)
+    key = folded_key_check(session)  # the remembered key is checked by the page's query
     statement = _page_statement(
         position_id is not None,
         status is not None,
@@ -189,8 +199,11 @@ def list_page(
         bool(text),
         bool(cursor),
         reader,
+        key is not None,
     )
     values: dict[str, Any] = visibility.reader_values(principal)
+    if key is not None:
+        values.update(key)
     for name, value in (
         ("position_id", position_id),
         ("status", status),
@@ -202,4 +215,6 @@ def list_page(
         escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["text"] = f"%{escaped}%"
     rows, following = run_page(session, statement, values, limit=limit, cursor=cursor)
+    if key is not None:
+        settle_key_check(session, rows[0].key_ok if rows else None)
     return visibility.public_many(session, rows, principal), following

@@ -185,6 +185,9 @@ def public_many(
     """Each candidate (or plain row of its columns) as `principal` sees it, without ETags: a
     list's items. A reader outside the rule gets the rows validated in one call."""
     if blind_email(principal) is None:
+        # Plain rows are read as dicts: faster for pydantic than reading attributes.
+        if all(hasattr(c, "_asdict") for c in candidates):
+            return _PUBLIC_LIST.validate_python([c._asdict() for c in candidates])
         return _PUBLIC_LIST.validate_python(candidates, from_attributes=True)
     return [shown.public for shown in show_many(session, candidates, principal)]
 

@@ -67,6 +67,19 @@ def get_principal(request: Request) -> Caller:
     return principal
 
 
+# The permissions each `allow(...)` check asks for: an `ApiRoute` without a body checks them
+# itself once the caller is known, so FastAPI does not solve them (nor their `Security`) per
+# request; the check stays a dependency for OpenAPI and for the routes that take a body.
+PERMISSION_CHECKS: dict[Callable[..., Any], tuple[Any, ...]] = {}
+
+
+def refuse_unless(principal: Caller, permissions: tuple[Any, ...]) -> None:
+    """Forbidden unless the principal's role has one of `permissions`."""
+    if not any(principal.can(p) for p in permissions):
+        wanted = " or ".join(p.value for p in permissions)
+        raise Forbidden(f"the role '{principal.role}' may not do this (needs {wanted})")
+
+
 def allow(*permissions: Any) -> Any:
     """A dependency that lets the request through when its role has one of `permissions`."""
 
@@ -75,11 +88,10 @@ def allow(*permissions: Any) -> Any:
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     ) -> Caller:
         principal = get_principal(request)
-        if not any(principal.can(p) for p in permissions):
-            wanted = " or ".join(p.value for p in permissions)
-            raise Forbidden(f"the role '{principal.role}' may not do this (needs {wanted})")
+        refuse_unless(principal, permissions)
         return principal
 
+    PERMISSION_CHECKS[check] = permissions
     return Depends(check)
 
 
@@ -91,6 +103,37 @@ async def get_language(
 ) -> Language:
     """`?lang=fr|en`, else Accept-Language, else English."""
     return negotiate_language(lang, accept_language)
+
+
+def language_of(request: Request) -> Language:
+    """`get_language`'s answer read straight from the request (`?lang=` already checked)."""
+    return negotiate_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
+
+
+def _principal_of(request: Request) -> Caller:
+    return get_principal(request)
+
+
+def solved_reader(annotation: Any) -> Callable[[Request], Any] | None:
+    """How to read an `Annotated[..., Depends(d)]` parameter's value from the request when
+    `d` is an `allow(...)` check (the principal: the route checked it) or `get_language`; else
+    None. An `ApiRoute` without a body leaves these out of what FastAPI solves per request."""
+    if get_origin(annotation) is not Annotated:
+        return None
+    for meta in get_args(annotation)[1:]:
+        if isinstance(meta, params.Depends):
+            if meta.dependency in PERMISSION_CHECKS:
+                return _principal_of
+            if meta.dependency is get_language:
+                return language_of
+    return None
+
+
+def solved_by_route(dependency: Callable[..., Any] | None) -> bool:
+    """True for the dependencies an `ApiRoute` without a body does itself (`solved_reader`)."""
+    return dependency is get_language or dependency in PERMISSION_CHECKS
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -17,6 +17,7 @@ A writer on SQLite holds the process's writer gate only inside that call: never 
 for the event loop, which is what used to set the pace of writes under load (bench/RESULTS.md).
 """
 
+import dataclasses
 import functools
 import inspect
 import threading
@@ -24,23 +25,40 @@ from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
+from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import (
+    APIRoute,
+    APIRouter,
+    _apply_router_form_limits,
+    _effective_route_context_var,
+    _update_scope,
+)
+from fastapi.telemetry._api import _route_selected
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import Receive, Scope, Send
 
 from app.core import idempotency
 from app.core.caller import Authenticator
 from app.core.db import UnitOfWork
-from app.core.deps import request_reader
+from app.core.deps import (
+    PERMISSION_CHECKS,
+    refuse_unless,
+    request_reader,
+    solved_by_route,
+    solved_reader,
+)
 from app.core.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
 from app.core.fields import FieldError
 from app.core.groupcommit import GroupCommit
@@ -48,6 +66,20 @@ from app.core.i18n import LANGUAGES
 from app.core.negotiation import best_match
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# session.info: the remembered key's check, while a read that folds it (`folds_key_check`)
+# has not run it yet (app/access `settle_key_check`).
+PENDING_KEY_CHECK = "tamis_pending_key_check"
+_FOLDS = "tamis_folds_key_check"
+
+
+def folds_key_check(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a read endpoint whose first statement carries the remembered key's check (app/access
+    `KEY_OK`, `folded_key_check`, `settle_key_check`), before anything it answers depends on
+    what it read: the check costs no statement of its own. Put it under the route decorator."""
+    setattr(endpoint, _FOLDS, True)
+    return endpoint
+
+
 # The parameters through which FastAPI hands the endpoint wrapper its request and sub-response.
 _REQUEST, _RESPONSE = "tamis_request", "tamis_response"
 # The writers' queue of one process (see writer_gate).
@@ -193,6 +225,7 @@ class ApiRoute(APIRoute):
     strict_query: bool = True
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self.folds_key_check = bool(getattr(endpoint, _FOLDS, False))
         super().__init__(path, self._in_unit(endpoint), **kwargs)
 
     def _in_unit(self, endpoint: Callable[..., Any]) -> Callable[..., Response]:
@@ -218,6 +251,11 @@ class ApiRoute(APIRoute):
             p.name: reader for p in params if (reader := request_reader(p.annotation)) is not None
         }
         shown = [p for p in params if p.name not in readers]
+        # The caller (an `allow` check's value) and the language: FastAPI solves them for a
+        # route with a body; the others leave them to this wrapper (see get_route_handler).
+        solved = {
+            p.name: reader for p in shown if (reader := solved_reader(p.annotation)) is not None
+        }
 
         @functools.wraps(endpoint)
         def in_unit(**values: Any) -> Response:
@@ -227,6 +265,9 @@ class ApiRoute(APIRoute):
                 values.pop(name, None)
             for name, read in readers.items():
                 values[name] = read(request)
+            for name, read in solved.items():
+                if name not in values:
+                    values[name] = read(request)
             work: _Work = request.state.work
             return work.run(lambda: self._respond(endpoint(**values), sub_response))
 
@@ -273,14 +314,45 @@ class ApiRoute(APIRoute):
         response.headers.raw.extend(sub_response.headers.raw)
         return response
 
+    def _lighter_handler(
+        self,
+    ) -> tuple[Callable[[Request], Coroutine[Any, Any, Response]], list[tuple[Any, ...]]]:
+        """FastAPI's handler of this route without the dependencies the route does itself,
+        and the permissions it then checks (in the order of the `allow` dependencies).
+
+        An API route without a body checks the caller's permissions as soon as the caller is
+        known and hands the endpoint the caller and the language (`solved_reader`): FastAPI
+        solves neither per request. Its OpenAPI operation is made from the whole dependant, so
+        it does not change, and nor does the order of the answers: 401, then 403, then 422.
+        A route with a body keeps them as dependencies (its body's parse errors come first)."""
+        # The dependant FastAPI builds the handler from: this route's, or the one of the
+        # router inclusion the handler is being built for (fastapi.routing, get_route_handler).
+        effective = _effective_route_context_var.get()
+        owner: Any = effective if getattr(effective, "original_route", None) is self else self
+        whole: Dependant = owner.dependant
+        permissions = [
+            PERMISSION_CHECKS[d.call] for d in whole.dependencies if d.call in PERMISSION_CHECKS
+        ]
+        owner.dependant = dataclasses.replace(
+            whole, dependencies=[d for d in whole.dependencies if not solved_by_route(d.call)]
+        )
+        try:
+            return super().get_route_handler(), permissions
+        finally:
+            owner.dependant = whole
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
         operation = self.name
         authenticator = type(self).authenticator
         known = _query_names(self.dependant)
         strict = type(self).strict_query
         offered = _offered(self)
         takes_body = self.body_field is not None
+        permissions: list[tuple[Any, ...]] = []
+        if strict and not takes_body:
+            handle, permissions = self._lighter_handler()
+        else:
+            handle = super().get_route_handler()
 
         async def route_handler(request: Request) -> Response:
             readonly = request.method in READ_METHODS
@@ -296,8 +368,11 @@ class ApiRoute(APIRoute):
                 unit = await run_in_threadpool(_open, request, readonly, operation, authenticator)
             else:
                 unit, recheck = remembered
-            request.state.work = _Work(unit, gate, key, print_, recheck)
+            folds = self.folds_key_check and readonly and not key
+            request.state.work = _Work(unit, gate, key, print_, recheck, folds)
             try:
+                for wanted in permissions:  # what the route's `allow` dependencies ask
+                    refuse_unless(request.state.principal, wanted)
                 return await handle(request)
             except _KeyRace:
                 pass
@@ -343,9 +418,10 @@ class _Work:
         key: str | None,
         print_: str,
         recheck: Recheck | None = None,
+        folds: bool = False,
     ) -> None:
         self.unit, self.gate, self.key, self.print_ = unit, gate, key, print_
-        self.recheck = recheck
+        self.recheck, self.folds = recheck, folds
 
     def run(self, respond: Callable[[], Response]) -> Response:
         """Replay, else run the endpoint and commit; a writer holds the gate throughout (on
@@ -359,7 +435,9 @@ class _Work:
     def _unit(self, respond: Callable[[], Response]) -> Response:
         unit = self.unit
         try:
-            if self.recheck is not None:
+            if self.recheck is not None and self.folds:  # the endpoint's first read checks
+                unit.session.info[PENDING_KEY_CHECK] = self.recheck
+            elif self.recheck is not None:
                 self.recheck(unit.session)
             if self.key:
                 principal_id = unit.session.info["principal"].id
@@ -368,6 +446,9 @@ class _Work:
                     unit.rollback()
                     return replayed
             response = respond()
+            check = unit.session.info.pop(PENDING_KEY_CHECK, None)
+            if check is not None:  # the endpoint answered without its folded read
+                check(unit.session)
             if self.key and 200 <= response.status_code < 300:
                 _remember(unit, self.key, self.print_, response)
             unit.commit()
@@ -387,3 +468,100 @@ def writer_gate(engine: Engine, *, group_commit: bool = False) -> Gate | None:
     if engine.dialect.name != "sqlite":
         return None
     return GroupCommit(engine) if group_commit else threading.Lock()
+
+
+# How many leading path segments the dispatch index looks at ("/api/v1/candidates/...").
+_DEPTH = 3
+_KEPT = 256
+
+
+def _literal_prefix(path_format: str | None) -> tuple[str, ...] | None:
+    """The leading segments every path a route matches starts with (up to `_DEPTH`), or None
+    when the route may match any path."""
+    if path_format is None:
+        return None
+    prefix: list[str] = []
+    for segment in path_format.split("/")[1 : _DEPTH + 1]:
+        if "{" in segment:
+            break
+        prefix.append(segment)
+    return tuple(prefix)
+
+
+def _route_prefixes(route: Any) -> list[tuple[str, ...]] | None:
+    """The literal prefixes of what `route` (a route, a mount or an included router) matches,
+    or None when it may match any path."""
+    contexts = getattr(route, "effective_route_contexts", None)
+    if contexts is not None:  # a router included in the app: its routes, with the prefix
+        prefixes: list[tuple[str, ...]] = []
+        for context in contexts():
+            path = getattr(context.starlette_route, "path_format", None) or context.path_format
+            found = _literal_prefix(path or None)
+            if found is None:
+                return None
+            prefixes.append(found)
+        return prefixes
+    if isinstance(route, Mount):
+        return [_literal_prefix(route.path + "/{path}") or ()]
+    found = _literal_prefix(getattr(route, "path_format", None))
+    return None if found is None else [found]
+
+
+class PrefixDispatch:
+    """The app's router, trying for each request only the routes whose literal path prefix fits
+    it (in their order), instead of asking every route, and every route of every included
+    router, in turn (FastAPI's `APIRouter.app`): the router is found with one look-up of the
+    path's first segments. The first route that matches fully is the one FastAPI would pick
+    (a route left out cannot match the path); anything else (a method not allowed, a redirect
+    to the other slash, a 404, a lifespan event) goes to FastAPI's own router unchanged."""
+
+    def __init__(self, router: APIRouter) -> None:
+        self.router = router
+        self.fallback = router.middleware_stack
+        self._routes: tuple[int, ...] = ()
+        self._index: list[tuple[list[tuple[str, ...]] | None, BaseRoute]] = []
+        # The routes to try for the first segments of a path (as many as `_KEPT`).
+        self._found: dict[tuple[str, ...], list[BaseRoute]] = {}
+        self._lock = threading.Lock()
+
+    def _candidates(self, path: str) -> list[BaseRoute]:
+        routes = self.router.routes
+        ids = tuple(map(id, routes))
+        if ids != self._routes:  # routes were added since: index them again
+            with self._lock:
+                self._index = [(_route_prefixes(route), route) for route in routes]
+                self._found = {}
+                self._routes = ids
+        segments = tuple(path.split("/")[1 : _DEPTH + 1])
+        found = self._found.get(segments)
+        if found is None:
+            found = [
+                route
+                for prefixes, route in self._index
+                if prefixes is None or any(segments[: len(p)] == p for p in prefixes)
+            ]
+            if len(self._found) >= _KEPT:  # paths with ids in their first segments
+                self._found = {}
+            self._found[segments] = found
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self._candidates(get_route_path(scope)):
+                match, child_scope = route.matches(scope)
+                if match == Match.FULL:
+                    _apply_router_form_limits(scope, self.router.form_limits)
+                    scope.setdefault("router", self.router)
+                    _update_scope(scope, child_scope)
+                    path = getattr(route, "path_format", None)
+                    _route_selected(scope=scope, path=path, mount=isinstance(route, Mount))
+                    await route.handle(scope, receive, send)
+                    return
+        await self.fallback(scope, receive, send)
+
+
+def install_prefix_dispatch(app: FastAPI) -> None:
+    """Route the app's requests through `PrefixDispatch` (once every router is included);
+    not when the router has middleware of its own (it would be skipped)."""
+    if app.router.middleware_stack == app.router.app:
+        app.router.middleware_stack = PrefixDispatch(app.router)

@@ -76,7 +76,14 @@ class RubricRegistry:
             row = session.get(RubricVersion, version_id)
             if row is None:
                 raise LookupError(f"no stored rubric version {version_id}")
-            self._by_version_id[version_id] = Rubric.model_validate(row.document)
+            stored = Rubric.model_validate(row.document)
+            # The loaded rubric itself when the stored version is it: one object per version,
+            # so the caches keyed by rubric (phrases, empty panels) find it by identity, not
+            # by comparing every field of two equal rubrics on each look-up.
+            current = self.current.get(stored.id)
+            if current is not None and current.version == stored.version and current == stored:
+                stored = current
+            self._by_version_id[version_id] = stored
         return self._by_version_id[version_id]
 
     def versions(self, session: Session, rubric_id: str) -> list[RubricVersion]:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from app.access.service import KEY_OK, folded_key_check, settle_key_check
 from app.assessments.models import (
     Assessment,
     AssessmentRevision,
@@ -117,11 +118,24 @@ _PINNED = (
 )
 
 
+# The same, with the request's remembered key checked in it (app/access `KEY_OK`).
+_PINNED_KEYED = _PINNED.add_columns(KEY_OK)
+
+
 def pinned(session: Session, candidate_id: uuid.UUID) -> PinnedRow | None:
     """The candidate's pinned versions, stored panel verdict, position's rubric and submitted
-    scorecards (one query), or None when there is no such candidate."""
+    scorecards (one query), or None when there is no such candidate.
+
+    The request's remembered key, when its check waits (app/core/routing `folds_key_check`),
+    is checked by the same query: Unauthorized before anything is answered."""
     connection = session.connection()
-    rows = connection.execute(_PINNED, {"candidate_id": candidate_id}).all()
+    values: dict[str, Any] = {"candidate_id": candidate_id}
+    key = folded_key_check(session)
+    if key is None:
+        rows = connection.execute(_PINNED, values).all()
+    else:
+        rows = connection.execute(_PINNED_KEYED, {**values, **key}).all()
+        settle_key_check(session, rows[0].key_ok if rows else None)
     if not rows:
         return None
     first = rows[0]

@@ -3,9 +3,11 @@ authenticates it; a revocation still stops the key's next request, read or write
 refused write changes nothing); a remembered key only ever answers for itself."""
 
 import time
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from starlette.requests import Request
 
 from app.access import service as keys
@@ -77,6 +79,56 @@ def test_a_key_revoked_elsewhere_stops_its_next_read_at_once(
         # The refusal forgot the key: it is looked up again, and refused again.
         assert app.state.key_cache.lookup_secret(secret) is None
         assert caller.get(reads[0]).status_code == 401
+
+
+def test_the_hot_reads_check_a_remembered_key_in_their_own_query_even_when_it_finds_nothing(
+    app: FastAPI, api: Api, settings: Settings
+) -> None:
+    """The page and the panel verdict carry the remembered key's check in their first query (no
+    statement of its own); when that query finds no row, the check runs on its own: a revoked
+    key gets 401, never the 404 or the empty page its request would otherwise get."""
+    candidate = api.candidate()
+    api.assessment(candidate["id"], "Ana", ALL_THREES)
+    secret = make_key(settings, "recruiter")
+    verdict = f"/api/v1/candidates/{candidate['id']}/verdict"
+    missing = "/api/v1/candidates/00000000-0000-4000-8000-000000000000/verdict"
+    empty_page = "/api/v1/candidates?status=hired"
+    statements: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = app.state.engine
+    with TestClient(app, headers=auth(secret)) as caller:
+        assert caller.get(verdict).status_code == 200  # remembers the key
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            for path in ("/api/v1/candidates", verdict):
+                statements.clear()
+                assert caller.get(path).status_code == 200
+                keys_read = [s for s in statements if "api_keys" in s]
+                assert len(keys_read) == 1, statements  # within the page's or verdict's query
+                assert "candidates" in keys_read[0]
+            assert caller.get(missing).status_code == 404
+            assert caller.get(empty_page).json()["items"] == []
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        for path in (missing, empty_page, verdict, "/api/v1/candidates"):
+            assert caller.get(verdict).status_code == 200  # the key remembered (again)
+            assert app.state.key_cache.lookup_secret(secret) is not None
+            _revoke(settings, "test recruiter")
+            refused = caller.get(path)
+            assert refused.status_code == 401, (path, refused.text)
+            assert {"recommendation", "items"}.isdisjoint(refused.json())
+            _unrevoke(settings, "test recruiter")
+
+
+def _unrevoke(settings: Settings, name: str) -> None:
+    """Let the key named `name` work again (only a test does this)."""
+    with command_session(settings, "test") as session:
+        key = next(k for k in keys.list_all(session) if k.name == name)
+        key.revoked_at = None
+        session.add(key)
 
 
 def test_a_remembered_key_never_answers_for_another_key(
