@@ -5,7 +5,7 @@ errors and anything unexpected are rendered the same way, so a client always get
 """
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Protocol, get_args
 
 from fastapi import FastAPI, Request
@@ -287,6 +287,17 @@ STATUS_KINDS = {
 }
 
 
+def _every_route(routes: Iterable[Any]) -> Iterator[Any]:
+    """The routes of the app, each included router's own (with its prefix) in its place: an
+    included router matches as a whole and carries no methods of its own."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is None:
+            yield route
+        else:
+            yield from contexts()
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method the path answers to: Starlette names only the first route that matched."""
     methods: set[str] = set()
@@ -295,15 +306,13 @@ def _allowed_methods(app: FastAPI, request: Request) -> str:
         **request.scope,
         "root_path": request.scope.get("app_root_path", request.scope.get("root_path", "")),
     }
-    for route in app.router.routes:
+    for route in _every_route(app.router.routes):
         match, _child = route.matches(scope)
         if match == Match.NONE:
             continue
         if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
             methods |= {"GET", "HEAD"}  # static files are read, never written
         methods |= set(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 

@@ -77,3 +77,24 @@ def test_unknown_routes_and_methods_are_problems(client: TestClient) -> None:
     )
     wrong = client.put("/api/v1/positions")
     assert wrong.status_code == 405 and wrong.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/positions", "GET, POST"),
+        ("DELETE", "/api/v1/candidates", "GET, POST"),
+        ("POST", "/healthz", "GET"),
+        ("POST", "/static/app.css", "GET, HEAD"),
+    ],
+)
+def test_a_method_not_allowed_names_every_method_the_path_answers(
+    client: TestClient, method: str, path: str, allowed: str
+) -> None:
+    # RFC 9110 15.5.6: a 405 MUST carry Allow, listing the target's methods (and only those:
+    # the API's routes answer no HEAD, the static files do).
+    wrong = client.request(method, path)
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == allowed
+    for listed in allowed.split(", "):  # and each one listed is answered
+        assert client.request(listed, path).status_code not in (404, 405)
