@@ -128,3 +128,51 @@ def test_a_character_without_a_glyph_is_left_out_as_fpdf2_leaves_it_out(
         theirs = pdf.render(report, ZONE)
     assert _same(ours) == _same(again) == _same(theirs)
     assert "Ina Moreau" in _text(ours)[0] and "王" not in "".join(_text(ours))
+
+
+def test_the_report_writes_its_lines_without_fpdf2s_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = pdf.FPDF.text
+
+    def counted(self: pdf.FPDF, x: float, y: float, text: str = "") -> None:
+        calls.append(text)
+        original(self, x, y, text)
+
+    monkeypatch.setattr(pdf.FPDF, "text", counted)
+    document = pdf.render(_reports()[0], ZONE)
+    assert calls == []  # every line went through put_text's own path
+    assert "«veille»" in re.sub(r"\s", "", "".join(_text(document)))
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"underline": True},
+        {"strikethrough": True},
+        {"text_mode": pdf.TextMode.STROKE},
+        {"_record_text_quad_points": True},
+    ],
+)
+def test_a_state_the_report_never_sets_is_left_to_fpdf2s_text(
+    monkeypatch: pytest.MonkeyPatch, state: dict[str, object]
+) -> None:
+    def page(write: str) -> bytes:
+        document = pdf._Document(_reports()[0], ZONE)
+        document.add_page()
+        document.set_font(pdf.FAMILY, "", 10)
+        for name, value in state.items():
+            setattr(document, name, value)
+        getattr(document, write)(20, 30, "Une ligne « à part »")
+        return bytes(document.pages[1].contents)
+
+    calls: list[str] = []
+    original = pdf.FPDF.text
+
+    def counted(self: pdf.FPDF, x: float, y: float, text: str = "") -> None:
+        calls.append(text)
+        original(self, x, y, text)
+
+    theirs = page("text")
+    monkeypatch.setattr(pdf.FPDF, "text", counted)
+    assert page("put_text") == theirs
+    assert calls == ["Une ligne « à part »"]
