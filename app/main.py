@@ -22,6 +22,7 @@ from app.core.checkpoint import WalCheckpointer
 from app.core.config import Settings, get_settings
 from app.core.db import is_sqlite, make_engine
 from app.core.errors import NotAcceptable, install_error_handlers, problem_responses
+from app.core.head import HeadAsGet
 from app.core.headers import SecurityHeaders
 from app.core.limits import BodySizeLimit
 from app.core.migrate import pending
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         paths={imports.PATH: settings.max_import_bytes},
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD runs as GET everywhere (app/core/head.py)
 
     @app.get("/healthz", tags=["service"], responses=problem_responses(406))
     def healthz(accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> Health:

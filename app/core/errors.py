@@ -313,6 +313,8 @@ def _allowed_methods(app: FastAPI, request: Request) -> str:
         if isinstance(route, Mount) and isinstance(route.app, StaticFiles):
             methods |= {"GET", "HEAD"}  # static files are read, never written
         methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")  # answered as a GET without its body (app/core/head.py)
     return ", ".join(sorted(methods))
 
 

@@ -82,17 +82,17 @@ def test_unknown_routes_and_methods_are_problems(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/api/v1/positions", "GET, POST"),
-        ("DELETE", "/api/v1/candidates", "GET, POST"),
-        ("POST", "/healthz", "GET"),
+        ("PUT", "/api/v1/positions", "GET, HEAD, POST"),
+        ("DELETE", "/api/v1/candidates", "GET, HEAD, POST"),
+        ("POST", "/healthz", "GET, HEAD"),
         ("POST", "/static/app.css", "GET, HEAD"),
     ],
 )
 def test_a_method_not_allowed_names_every_method_the_path_answers(
     client: TestClient, method: str, path: str, allowed: str
 ) -> None:
-    # RFC 9110 15.5.6: a 405 MUST carry Allow, listing the target's methods (and only those:
-    # the API's routes answer no HEAD, the static files do).
+    # RFC 9110 15.5.6: a 405 MUST carry Allow, listing the target's methods (HEAD wherever
+    # GET is answered).
     wrong = client.request(method, path)
     assert wrong.status_code == 405
     assert wrong.headers["allow"] == allowed
