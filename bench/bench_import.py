@@ -216,19 +216,24 @@ def _numbered(lines: Iterator[dict[str, Any]]) -> Iterator[tuple[int, bytes]]:
         yield number, json.dumps(line).encode()
 
 
+def _database(kind: str, workdir: Path, stack: ExitStack) -> str:
+    """A fresh database's URL: a SQLite file in `workdir`, or a database on a throwaway
+    PostgreSQL server that `stack` stops."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}"
+    server = stack.enter_context(postgres_server())
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE bench"))
+    admin.dispose()
+    return f"{server}/bench"
+
+
 def profile(lines: int, top: int, out: str | None, kind: str, timed: bool) -> None:
     """The import service in this process on a fresh SQLite file (or a throwaway PostgreSQL),
     under cProfile (`timed`: without it, the CPU time a line takes)."""
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        if kind == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            server = stack.enter_context(postgres_server())
-            admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text("CREATE DATABASE bench"))
-            admin.dispose()
-            url = f"{server}/bench"
+        url = _database(kind, Path(tmp), stack)
         upgrade(url)
         recorder.install()  # as the app does (create_app): the audit trail and the event feed
         event_feed.install()
@@ -306,15 +311,7 @@ def main() -> None:
     for kind in kinds:
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             workdir = Path(tmp)
-            if kind == "sqlite":
-                url = f"sqlite:///{workdir / 'bench.db'}"
-            else:
-                server = stack.enter_context(postgres_server())
-                admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-                with admin.connect() as connection:
-                    connection.execute(text("CREATE DATABASE bench"))
-                admin.dispose()
-                url = f"{server}/bench"
+            url = _database(kind, workdir, stack)
             results = measure(url, options.lines, options.seconds, workdir)
         print(f"## {kind}")
         wrk = results["per-request"]

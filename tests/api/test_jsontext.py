@@ -41,26 +41,35 @@ def _documents(engine: Engine) -> Table:
     return table
 
 
+def _written_both_ways(
+    engine: Engine, table: Table, values: list[Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each value inserted as `typed-N` through the column's own type and as `text-N` through
+    jsontext's inserter; read back by id, as the column reads it and as its stored text."""
+    with engine.begin() as connection:
+        connection.execute(
+            insert(table), [{"id": f"typed-{n}", "doc": v} for n, v in enumerate(values)]
+        )
+        connection.execute(
+            jsontext.inserter(table, ["doc"], engine),
+            [
+                jsontext.textual(engine.dialect, {"id": f"text-{n}", "doc": v}, ["doc"])
+                for n, v in enumerate(values)
+            ],
+        )
+    with engine.connect() as connection:
+        read = dict(connection.execute(select(table.c.id, table.c.doc)).all())
+        raw = dict(connection.execute(select(table.c.id, cast(table.c.doc, Text))).all())
+    return read, raw
+
+
 def test_text_written_beforehand_is_stored_as_the_column_type_stores_it(
     database_url: str,
 ) -> None:
     engine = create_engine(database_url)
     table = _documents(engine)
     try:
-        with engine.begin() as connection:
-            connection.execute(
-                insert(table), [{"id": f"typed-{n}", "doc": v} for n, v in enumerate(VALUES)]
-            )
-            connection.execute(
-                jsontext.inserter(table, ["doc"], engine),
-                [
-                    jsontext.textual(engine.dialect, {"id": f"text-{n}", "doc": v}, ["doc"])
-                    for n, v in enumerate(VALUES)
-                ],
-            )
-        with engine.connect() as connection:
-            read = dict(connection.execute(select(table.c.id, table.c.doc)).all())
-            raw = dict(connection.execute(select(table.c.id, cast(table.c.doc, Text))).all())
+        read, raw = _written_both_ways(engine, table, VALUES)
         for n, value in enumerate(VALUES):
             assert read[f"text-{n}"] == read[f"typed-{n}"] == value
             assert isinstance(raw[f"text-{n}"], str)
@@ -117,20 +126,7 @@ def test_tamis_engines_write_json_with_their_serializer_and_read_the_same_values
         assert jsontext.dumps(engine.dialect, VALUES[1]) == jsontext.serialize(VALUES[1])
         assert jsontext.serialize(values[-1]) == json.dumps(values[-1])
         assert "Zoë « vu »" in jsontext.serialize(VALUES[1])  # UTF-8, not \\u escapes
-        with engine.begin() as connection:
-            connection.execute(
-                insert(table), [{"id": f"typed-{n}", "doc": v} for n, v in enumerate(values)]
-            )
-            connection.execute(
-                jsontext.inserter(table, ["doc"], engine),
-                [
-                    jsontext.textual(engine.dialect, {"id": f"text-{n}", "doc": v}, ["doc"])
-                    for n, v in enumerate(values)
-                ],
-            )
-        with engine.connect() as connection:
-            read = dict(connection.execute(select(table.c.id, table.c.doc)).all())
-            raw = dict(connection.execute(select(table.c.id, cast(table.c.doc, Text))).all())
+        read, raw = _written_both_ways(engine, table, values)
         for n, value in enumerate(values):
             assert read[f"text-{n}"] == read[f"typed-{n}"] == value
             assert raw[f"text-{n}"] == raw[f"typed-{n}"]
