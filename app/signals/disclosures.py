@@ -34,7 +34,12 @@ class _Ground(BaseModel):
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Pieces of patterns written once, used as `%name%`.
+    fragments: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$")], str] = {}
     grounds: list[_Ground] = Field(min_length=1)
+
+
+_FRAGMENT = re.compile(r"%([a-z][a-z_]*)%")
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,20 @@ def parse(data: Any, file: str) -> Disclosures:
     compiled: list[tuple[str, re.Pattern[str]]] = []
     issues: list[RubricIssue] = []
     for g, ground in enumerate(document.grounds):
-        for p, source in enumerate(ground.patterns):
+        for p, written in enumerate(ground.patterns):
+            unknown = sorted(set(_FRAGMENT.findall(written)) - set(document.fragments))
+            if unknown:
+                valid = ", ".join(sorted(document.fragments)) or "none"
+                issues.append(
+                    RubricIssue(
+                        file,
+                        f"grounds.{g}.patterns.{p}",
+                        f"unknown fragment %{unknown[0]}% in ground '{ground.id}'"
+                        f" (fragments: {valid})",
+                    )
+                )
+                continue
+            source = _FRAGMENT.sub(lambda m: f"(?:{document.fragments[m[1]]})", written)
             try:
                 compiled.append((ground.id, re.compile(source, re.IGNORECASE)))
             except re.error as exc:
