@@ -14,14 +14,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from app.core.config import shipped_criteria_dir
-from app.rubric import RubricError, load_rubrics
+from app.rubric import load_rubrics
 from app.signals.detector import detect_many
-from app.signals.disclosures import load_disclosures, parse, reading
+from app.signals.disclosures import load_disclosures
 from app.signals.loader import load_all
 from app.signals.model import Signals
 
@@ -132,91 +128,6 @@ def test_quotes_point_into_what_the_candidate_wrote() -> None:
     assert (evidence.start, evidence.end) == (text.index(claim), text.index(claim) + len(claim))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Le web social est né en 2004 avec Facebook.",
-        "Social media was born with Facebook, it is barely twenty years old.",
-        "We target Gen Z on TikTok and millennials on Instagram.",
-        "Nos abonnés sont surtout des enseignants retraités.",
-        "I'm sick of vanity metrics.",
-        "I am 100% sure that buying followers works.",
-        "J'ai 10 ans d'expérience en community management.",
-        "Je suis senior social media manager depuis 2019.",
-        "Les réseaux sociaux, c'est ma langue maternelle.",
-        "I basically live on Facebook and Twitter.",
-        "I'm a black belt in social media.",
-        "Reddit is for kids, I stick to Facebook.",
-        "This campaign was my baby.",
-    ],
-)
-def test_job_talk_with_the_same_words_is_read(text: str) -> None:
-    assert DISCLOSURES.ground(text) is None
-    assert reading(text, DISCLOSURES).text == text
-
-
-_SENTENCE = st.text(alphabet="abcdefghij klmnop", min_size=1, max_size=30).filter(
-    lambda s: any(c.isalnum() for c in s)
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_SENTENCE, st.booleans()), min_size=1, max_size=6))
-def test_the_reading_is_the_answer_without_its_disclosures(
-    parts: list[tuple[str, bool]],
-) -> None:
-    """Sentences marked private (they carry the word ZZPRIVATE) are cut out with their joining
-    spaces; every offset of the reading maps back to the same character of the original."""
-    marker = parse({"grounds": [{"id": "test", "patterns": ["ZZPRIVATE"]}]}, "test.yaml")
-    sentences = [f"{'ZZPRIVATE ' if private else ''}{words.strip()}." for words, private in parts]
-    text = " ".join(sentences)
-    read = reading(text, marker)
-    assert read.text == " ".join(s for s, (_, p) in zip(sentences, parts, strict=True) if not p)
-    for offset, char in enumerate(read.text):
-        assert text[read.original(offset)] == char
-
-
-@pytest.mark.parametrize(
-    ("document", "field", "reason"),
-    [
-        (
-            {"grounds": [{"id": "age", "patterns": ["(unclosed"]}]},
-            "grounds[0].patterns[0]",
-            "not a valid regular expression",
-        ),
-        (
-            {"grounds": [{"id": "age", "patterns": ["%nobody% 52"]}]},
-            "grounds[0].patterns[0]",
-            "unknown fragment %nobody%",
-        ),
-        ({"grounds": [{"id": "age", "patterns": []}]}, "grounds[0].patterns", "at least 1"),
-        ({"grounds": [{"id": "age", "pattern": ["x"]}]}, "grounds[0].pattern", "Extra inputs"),
-        ({}, "grounds", "Field required"),
-    ],
-)
-def test_a_broken_disclosures_file_stops_start_up(
-    tmp_path: Path, document: object, field: str, reason: str
-) -> None:
-    import yaml
-
-    criteria = tmp_path / "criteria"
-    shutil.copytree(shipped_criteria_dir(), criteria)
-    (criteria / "fairness" / "disclosures.yaml").write_text(yaml.safe_dump(document))
-    with pytest.raises(RubricError) as raised:
-        load_all(criteria, load_rubrics(criteria))
-    message = str(raised.value)
-    assert "disclosures.yaml" in message and field in message and reason in message, message
-    validate = subprocess.run(
-        [sys.executable, "-m", "app.cli", "criteria", "validate", str(criteria)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert validate.returncode != 0
-    assert "disclosures.yaml" in validate.stderr + validate.stdout
-    assert field in validate.stderr + validate.stdout
-
-
 def test_tamis_flags_disclosures_scores_a_file(tmp_path: Path) -> None:
     rows = [
         {"id": "a", "language": "fr", "text": "J'ai 52 ans.", "private": True, "ground": "age"},
@@ -246,3 +157,22 @@ def test_tamis_flags_disclosures_scores_a_file(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert broken.returncode == 1 and "line 1" in broken.stderr, broken.stderr
+
+
+def test_criteria_validate_refuses_a_broken_disclosures_file(tmp_path: Path) -> None:
+    import yaml
+
+    criteria = tmp_path / "criteria"
+    shutil.copytree(shipped_criteria_dir(), criteria)
+    broken = {"grounds": [{"id": "age", "patterns": ["(unclosed"]}]}
+    (criteria / "fairness" / "disclosures.yaml").write_text(yaml.safe_dump(broken))
+    validate = subprocess.run(
+        [sys.executable, "-m", "app.cli", "criteria", "validate", str(criteria)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    output = validate.stdout + validate.stderr
+    assert validate.returncode != 0
+    assert "disclosures.yaml" in output and "grounds[0].patterns[0]" in output, output
+    assert "not a valid regular expression" in output, output
