@@ -8,7 +8,9 @@ reads exactly as if it had not been said: it suggests nothing and is no other se
 Quotes still point into the original text.
 """
 
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,7 +76,7 @@ def parse(data: Any, file: str) -> Disclosures:
                 issues.append(
                     RubricIssue(
                         file,
-                        f"grounds.{g}.patterns.{p}",
+                        f"grounds[{g}].patterns[{p}]",
                         f"unknown fragment %{unknown[0]}% in ground '{ground.id}'"
                         f" (fragments: {valid})",
                     )
@@ -87,7 +89,7 @@ def parse(data: Any, file: str) -> Disclosures:
                 issues.append(
                     RubricIssue(
                         file,
-                        f"grounds.{g}.patterns.{p}",
+                        f"grounds[{g}].patterns[{p}]",
                         f"not a valid regular expression ({exc}) in ground '{ground.id}'",
                     )
                 )
@@ -172,3 +174,49 @@ def reading(text: str, disclosures: Disclosures | None) -> Reading:
         tuple(origins) or (0,),
         tuple(s for s, p in zip(found, private, strict=True) if p),
     )
+
+
+@dataclass
+class Coverage:
+    """How a set of labelled sentences fares: per ground, (set aside, written) for disclosures;
+    and the job talk wrongly set aside."""
+
+    grounds: dict[str, list[int]]
+    languages: dict[str, list[int]]
+    job_talk: list[int]
+    wrongly_cut: list[str]
+
+    @property
+    def found(self) -> tuple[int, int]:
+        return sum(a for a, _ in self.grounds.values()), sum(n for _, n in self.grounds.values())
+
+
+def coverage(disclosures: Disclosures, lines: Iterable[str]) -> Coverage:
+    """Score the patterns on JSON Lines `{"id", "language", "text", "private", "ground"}`;
+    ValueError naming the line for a malformed one."""
+    result = Coverage({}, {}, [0, 0], [])
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text, private, language = row["text"], row["private"], row["language"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(
+                f"line {number}: expected {{text, language, private, ground}} ({exc})"
+            ) from exc
+        if not isinstance(text, str) or not isinstance(private, bool):
+            raise ValueError(f"line {number}: 'text' must be a string and 'private' true or false")
+        cut = disclosures.ground(text) is not None
+        if private:
+            ground = str(row.get("ground") or "unlabelled")
+            for table, key in ((result.grounds, ground), (result.languages, str(language))):
+                counts = table.setdefault(key, [0, 0])
+                counts[0] += cut
+                counts[1] += 1
+        else:
+            result.job_talk[0] += cut
+            result.job_talk[1] += 1
+            if cut:
+                result.wrongly_cut.append(str(row.get("id", number)))
+    return result
