@@ -764,11 +764,12 @@ def _store_panels(
     if connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     pinned = {r.id: (r.rubric_version_id, r.rules_version) for r in connection.execute(statement)}
-    kept = dict(
-        connection.execute(
+    kept = {
+        r.candidate_id: r.panel_key
+        for r in connection.execute(
             select(PANELS.c.candidate_id, PANELS.c.panel_key).where(PANELS.c.candidate_id.in_(ids))
-        ).tuples()
-    )
+        )
+    }
     found: dict[Any, list[tuple[str, int]]] = {i: [] for i in ids}
     for a in connection.execute(
         select(ASSESSMENTS.c.candidate_id, ASSESSMENTS.c.id, ASSESSMENTS.c.revision)
