@@ -61,9 +61,10 @@ BATCH = 500
 MAX_ERRORS = 1000
 ANSWER_FIELDS = {"ratings", "flags", "notes", "overall_recommendation", "language"}
 OPERATION = "import_assessments"
-# At most this many candidates wait for their panel verdict to be stored (each held with its
-# scorecards' answers); beyond it, the oldest are stored with the batch that goes over.
-MAX_PENDING = 20_000
+# At most this many candidates wait for their panel verdict to be stored, each held with its
+# scorecards' answers (about 5 KiB a scorecard noting every criterion: some 100 MiB at most for
+# two scorecards a candidate); beyond it, the oldest are stored with the batch that goes over.
+MAX_PENDING = 10_000
 AFTER_COMMIT = "tamis_import_after_commit"
 
 CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
