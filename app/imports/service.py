@@ -16,7 +16,7 @@ Atomic imports use one transaction for every batch and roll it back when any lin
 import functools
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -387,7 +387,8 @@ class Importer:
                 parsed.append((number, parse_line(raw)))
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
-        states, positions_of = _load(session, [line for _, line in parsed])
+        known = {m.id: m for state in self.pending.values() for m in state.panel}
+        states, positions_of = _load(session, [line for _, line in parsed], known)
         # First every line is checked (what a line may do depends on the lines before it only
         # through the interviewers already seen), then the rows are made.
         valid: list[_Valid] = []
@@ -595,10 +596,13 @@ def _external_key(position_id: Any, external_id: Any) -> tuple[str, str]:
 
 
 def _load(
-    session: Session, lines: list[ImportLine]
+    session: Session, lines: list[ImportLine], known: Mapping[str, _Member]
 ) -> tuple[dict[Any, _CandidateState], dict[uuid.UUID, str]]:
     """The batch's candidates (by id and by position and external id), locked, with their
-    scorecards, and the rubric id of every position the batch names."""
+    scorecards, and the rubric id of every position the batch names.
+
+    `known`: scorecards an earlier batch of the import holds, by id: their answers at the same
+    revision are not read and checked again."""
     ids = {line.candidate_id for line in lines if line.candidate_id is not None}
     externals = {
         _external_key(line.candidate.position_id, line.candidate.external_id)
@@ -647,12 +651,26 @@ def _load(
                 ASSESSMENTS.c.interviewer_name,
                 ASSESSMENTS.c.interviewer_email,
                 ASSESSMENTS.c.status,
-                ASSESSMENTS.c.answers,
                 ASSESSMENTS.c.summary,
                 ASSESSMENTS.c.submitted_at,
                 ASSESSMENTS.c.revision,
             ).where(ASSESSMENTS.c.candidate_id.in_(list(by_id)))
-        )
+        ).all()
+        held: dict[str, Answers] = {}
+        unknown = []
+        for a in scorecards:
+            if a.status != "submitted":
+                continue
+            member = known.get(str(a.id))
+            if member is not None and member.revision == a.revision:
+                held[str(a.id)] = member.answers  # a revision's answers never change
+            else:
+                unknown.append(a.id)
+        if unknown:
+            answered = connection.execute(
+                select(ASSESSMENTS.c.id, ASSESSMENTS.c.answers).where(ASSESSMENTS.c.id.in_(unknown))
+            )
+            held |= {str(a.id): Answers.model_validate(a.answers) for a in answered}
         for a in scorecards:
             state = by_id[a.candidate_id]
             state.emails.add(a.interviewer_email)
@@ -663,7 +681,7 @@ def _load(
                         str(a.id),
                         a.interviewer_name,
                         a.interviewer_email,
-                        Answers.model_validate(a.answers),
+                        held[str(a.id)],
                         a.summary,
                         a.revision,
                     )

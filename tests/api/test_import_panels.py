@@ -29,6 +29,7 @@ from app.verdicts.service import panel_key
 from app.webhooks.models import WebhookDelivery
 from tests.api.conftest import Api
 from tests.api.test_import import _scorecard, _subscribe, audit_of, comparable, engine
+from tests.rubric.test_shipped_rubric import ALL
 
 __all__ = ["engine"]  # the fixture, shared with test_import
 
@@ -326,3 +327,35 @@ def test_an_erasure_between_batches_is_not_undone_by_the_import(
     # import's end did not store it again.
     assert _rows(engine, StoredPanelVerdict, "candidate_id", [uuid.UUID(erased["id"])]) == []
     assert len(_rows(engine, StoredPanelVerdict, "candidate_id", [uuid.UUID(kept["id"])])) == 1
+
+
+def test_a_scorecard_amended_between_batches_counts_as_amended(
+    api: Api, client: TestClient, engine: Engine
+) -> None:
+    """The import holds the answers of the scorecards it wrote; one amended meanwhile (a new
+    revision) is read again: the panel verdict stored at the end is that of the amended one."""
+    position = api.position()
+    _subscribe(api, ["candidate.created", "assessment.submitted", "verdict.changed"])
+    _warm(api, position)
+    amendment = {"reason": "misread the case study", "ratings": dict.fromkeys(ALL, 2)}
+    theirs = api.candidate(position["id"], external_id="ref")
+    first = api.ok(
+        "POST", f"/api/v1/candidates/{theirs['id']}/assessments", 201, json=_scorecard("Ana", 4)
+    )
+    api.ok("POST", f"/api/v1/assessments/{first['id']}/amendments", 201, json=amendment)
+    api.ok("POST", f"/api/v1/candidates/{theirs['id']}/assessments", 201, json=_scorecard("Bob", 3))
+    mine = api.candidate(position["id"], external_id="imp")
+
+    def lines() -> Iterator[tuple[int, bytes]]:
+        card = {**_scorecard("Ana", 4, candidate_id=mine["id"]), "submitted_at": START.isoformat()}
+        yield 1, json.dumps(card).encode()
+        ana = api.ok("GET", f"/api/v1/candidates/{mine['id']}/assessments")[0]
+        api.ok("POST", f"/api/v1/assessments/{ana['id']}/amendments", 201, json=amendment)
+        yield 2, json.dumps(_scorecard("Bob", 3, candidate_id=mine["id"])).encode()
+
+    report = _importer(client, batch_size=1).run(lines())
+    assert (report.imported, report.refused) == (2, 0)
+    ours, reference = _state(api, engine, mine["id"], {}), _state(api, engine, theirs["id"], {})
+    assert ours["stored panel"] == reference["stored panel"]
+    assert ours["served"] == reference["served"]
+    assert ours == reference
