@@ -8,7 +8,10 @@ the ORM listener would have written, the event-feed events and the webhook outbo
 differs is how: a batch of lines (500 by default) reads what it needs in a few queries, scores
 each assessment once (the recommendation, score and coverage only: explanations are rendered
 when someone reads the verdict) and writes every table with one multi-row INSERT, in one
-transaction. A refused line is reported with its number and fields and changes nothing.
+transaction. A refused line is reported with its number and fields and changes nothing. The
+candidate's panel verdict (its stored facts) is worked out once per import, from the panel the
+import left, and stored when the import ends (`Importer._materialise`: when it is visible, and
+why a reader never sees a stale one meanwhile).
 
 Atomic imports use one transaction for every batch and roll it back when any line is refused.
 """
@@ -40,7 +43,7 @@ from app.candidates.models import Candidate, folded_search_text
 from app.candidates.service import ERASED
 from app.core import jsontext
 from app.core.db import UnitOfWork
-from app.core.errors import InvalidInput, RuleViolation
+from app.core.errors import RuleViolation
 from app.core.fields import FieldError, format_path
 from app.core.types import new_id, utcnow
 from app.imports.models import ImportedCandidate, ImportLine, ImportReport, LineError
@@ -49,7 +52,8 @@ from app.positions import service as positions
 from app.positions.models import Position
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
-from app.scoring import Answers
+from app.scoring import Answers, AnswersError
+from app.scoring.answers import check_answers
 from app.scoring.panel import panel_facts, panel_recommendation
 from app.scoring.rules import CURRENT_RULES, Walks, decide
 from app.verdicts import service as verdicts
@@ -59,7 +63,6 @@ BATCH = 500
 # The report lists the fields at fault of the refused lines up to this many entries (a file
 # of the wrong shape would otherwise answer with one error per line, however long).
 MAX_ERRORS = 1000
-ANSWER_FIELDS = {"ratings", "flags", "notes", "overall_recommendation", "language"}
 OPERATION = "import_assessments"
 # At most this many candidates wait for their panel verdict to be stored, each held with its
 # scorecards' answers (about 5 KiB a scorecard noting every criterion: some 100 MiB at most for
@@ -421,11 +424,21 @@ class Importer:
         # Pinned or not yet, the rubric is the same: a first submission pins the one it used.
         rubric = self._rubric(session, state)
         rules = verdicts.rules_version(state.row["rules_version"])
+        # The line's answer fields have the types of Answers' own, validated with the line:
+        # the same Answers as `verdicts.answers_for` would make of them, without validating
+        # them again; then checked against the rubric as it does.
+        answers = Answers.model_construct(
+            ratings=line.ratings,
+            flags=line.flags,
+            notes=line.notes,
+            overall_recommendation=line.overall_recommendation,
+            language=line.language,
+        )
         try:
-            answers = verdicts.answers_for(rubric, line.model_dump(include=ANSWER_FIELDS))
+            check_answers(rubric, answers)
             if line.status == "submitted":
                 verdicts.require_submittable(rubric, answers, rules)
-        except (InvalidInput, RuleViolation) as exc:
+        except (AnswersError, RuleViolation) as exc:
             raise LineRefused(exc.errors) from exc
         email = str(line.interviewer.email).lower()
         if email in state.emails:
