@@ -18,6 +18,7 @@ Atomic imports use one transaction for every batch and roll it back when any lin
 
 import functools
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -66,9 +67,11 @@ MAX_ERRORS = 1000
 OPERATION = "import_assessments"
 # At most this many candidates wait for their panel verdict to be stored, each held with its
 # scorecards' answers (about 5 KiB a scorecard noting every criterion: some 100 MiB at most for
-# two scorecards a candidate); beyond it, the oldest are stored with the batch that goes over.
+# two scorecards a candidate); beyond it, those waiting from earlier batches are stored with the
+# batch that goes over.
 MAX_PENDING = 10_000
 AFTER_COMMIT = "tamis_import_after_commit"
+log = logging.getLogger("tamis.imports")
 
 CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
 ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
@@ -294,11 +297,14 @@ class Importer:
                     self._in_unit(functools.partial(self._batch, raw_lines=batch))
         except Exception:
             # The body stopped short (over its limit, the client gone): the batches committed
-            # stay, and so do their candidates' panel verdicts (when this fails too, readers
-            # work them out: see `_materialise`).
+            # stay, and so do their candidates' panel verdicts. Should storing them fail too,
+            # readers work them out (see `_materialise`) and the first error is the answer.
             if self.pending:
-                with self.gate or nullcontext():
-                    self._in_unit(functools.partial(self._finish, finish=None))
+                try:
+                    with self.gate or nullcontext():
+                        self._in_unit(functools.partial(self._finish, finish=None))
+                except Exception:
+                    log.exception("import stopped: its panel verdicts were not stored")
             raise
         if finish is not None or self.pending:
             with self.gate or nullcontext():
@@ -307,7 +313,7 @@ class Importer:
 
     def _batch(self, session: Session, *, raw_lines: list[tuple[int, bytes]]) -> None:
         """Import one batch; its candidates' panel verdicts wait for the end of the import
-        (the oldest are stored with this batch when too many wait)."""
+        (those waiting from earlier batches are stored with this one when too many wait)."""
         changed = self._import(session, raw_lines=raw_lines)
         stored: list[_CandidateState] = []
         if len(self.pending) + len(changed) > self.max_pending:
