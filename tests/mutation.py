@@ -103,6 +103,15 @@ GROUPS: dict[str, Group] = {
             "its own tests write and read back through both databases' JSON columns."
         ),
     ),
+    "disclosures": Group(
+        mutate=["app/signals/disclosures.py"],
+        tests=["tests/signals/test_disclosures_rules.py"],
+        note=(
+            "What the red-flag detector does not read: the patterns file's checks, the reading "
+            "cut out of an answer and its offsets, the scoring of a labelled file. The detector's "
+            "side (tests/signals/test_disclosures.py) embeds text and is too slow per mutant."
+        ),
+    ),
     "privacy": Group(
         mutate=["app/privacy/service.py"],
         tests=["tests/api/test_audit_and_privacy.py"],

@@ -1,4 +1,4 @@
-"""`tamis flags train` and `tamis flags evaluate FILE.jsonl`."""
+"""`tamis flags train`, `tamis flags evaluate FILE.jsonl`, `tamis flags disclosures FILE.jsonl`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -94,3 +94,37 @@ def evaluate_command(
     if show_misses:
         for miss in scores.misses:
             typer.echo(f"  {miss['id']}: found {miss['got']}, labelled {miss['want']}")
+
+
+@flags_app.command("disclosures")
+def disclosures_command(
+    file: Annotated[
+        Path, typer.Argument(help='JSON Lines: {"text", "language", "private": bool, "ground"}')
+    ],
+) -> None:
+    """Score the protected-disclosure patterns: the share of disclosures set aside, per ground
+    and language, and the share of job talk wrongly set aside."""
+    from app.signals.disclosures import coverage, load_disclosures
+
+    settings = get_settings()
+    try:
+        disclosures = load_disclosures(settings.criteria_dir)
+        with file.open(encoding="utf-8") as lines:
+            scores = coverage(disclosures, lines)
+    except RubricError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{'ground':<26} {'set aside':>9} {'of':>4}")
+    for ground, (cut, total) in sorted(scores.grounds.items()):
+        typer.echo(f"{ground:<26} {cut:9d} {total:4d}")
+    for language, (cut, total) in sorted(scores.languages.items()):
+        typer.echo(f"{'language ' + language:<26} {cut:9d} {total:4d}")
+    found, total = scores.found
+    share = found / total if total else 0.0
+    typer.echo(f"disclosures set aside: {found}/{total} ({share:.3f})")
+    cut, total = scores.job_talk
+    share = cut / total if total else 0.0
+    typer.echo(f"job talk set aside: {cut}/{total} ({share:.3f})")

@@ -13,12 +13,13 @@ keywords appears. It never decides a suggestion.
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from app.core.i18n import Language
 from app.signals import neighbours
+from app.signals.disclosures import Reading, reading
 from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.model import FlagDetector, Signals
@@ -247,7 +248,10 @@ def detect_many(
     explain_in: Language | None = None,
     encoder: Encoder | None = None,
 ) -> list[tuple[Language, list[Suggestion]]]:
-    """`detect` for several texts with one pass of the model."""
+    """`detect` for several texts with one pass of the model. What a candidate says of a
+    protected characteristic of their own is set aside first (app/signals/disclosures.py)."""
+    readings = [reading(t, signals.disclosures) for t in texts]
+    originals, texts = texts, [r.text for r in readings]
     cut = [units(t) for t in texts]
     pieces = [
         t[u.span.start : u.span.end] for t, (_, us) in zip(texts, cut, strict=True) for u in us
@@ -257,21 +261,31 @@ def detect_many(
     scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces, answers)]))
     results = []
     row = 0
-    for text, (spans, us) in zip(texts, cut, strict=True):
-        spoken = language or detect_language(text)
+    for text, original, read, (spans, us) in zip(texts, originals, readings, cut, strict=True):
+        spoken = language or detect_language(original)
         block = scores[row : row + len(us)].copy()
         block[np.array(silent(text, us), dtype=bool)] = 0.0  # echoed questions say nothing
         block = in_context(block, *holding_pairs(us))
         row += len(us)
-        results.append(
-            (
-                spoken,
-                _suggest(
-                    signals, text, spans, [u.sentences for u in us], block, explain_in or spoken
-                ),
-            )
+        found = _suggest(
+            signals, text, spans, [u.sentences for u in us], block, explain_in or spoken
         )
+        results.append((spoken, _in_original(found, read, original)))
     return results
+
+
+def _in_original(found: list[Suggestion], read: Reading, original: str) -> list[Suggestion]:
+    """The suggestions with their quotes' offsets in the text as the candidate wrote it."""
+    if not read.set_aside:
+        return found
+    moved = []
+    for suggestion in found:
+        evidence = []
+        for e in suggestion.evidence:
+            start, end = read.original(e.start), read.original(e.end - 1) + 1
+            evidence.append(Evidence(start, end, original[start:end]))
+        moved.append(replace(suggestion, evidence=tuple(evidence)))
+    return moved
 
 
 def detect(

@@ -1,6 +1,7 @@
 """Reading criteria/signals/*.yaml: validated, with its trained classifiers; errors name file,
 field and reason."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,7 @@ from app.rubric.loader import RubricError, RubricIssue
 from app.rubric.model import Rubric
 from app.signals import weights
 from app.signals.corpus import Statement, read_corpus
+from app.signals.disclosures import load_disclosures
 from app.signals.model import FlagDetector, Signals, SignalsFile
 
 SIGNALS_DIR = "signals"
@@ -104,4 +106,7 @@ def load_all(directory: Path, rubrics: dict[str, Rubric]) -> dict[str, Signals]:
     if not folder.is_dir():
         return {}
     loaded = [load_signals(p, rubrics) for p in sorted(folder.glob("*.yaml"))]
-    return {s.rubric_id: s for s in loaded}
+    if not loaded:
+        return {}
+    disclosures = load_disclosures(directory)
+    return {s.rubric_id: replace(s, disclosures=disclosures) for s in loaded}

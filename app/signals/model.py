@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.i18n import Language
 from app.rubric.schemas import Severity
+from app.signals.disclosures import Disclosures
 from app.signals.neighbours import Bank
 
 
@@ -138,3 +139,6 @@ class Signals:
     # piece's score (the rest is the logistic regression's).
     bank: Bank | None = None
     bank_share: float = 0.0
+    # What a candidate says of a protected characteristic of their own, never read (see
+    # app/signals/disclosures.py); None only for signals built by hand in tests.
+    disclosures: Disclosures | None = None
