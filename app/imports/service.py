@@ -8,15 +8,19 @@ the ORM listener would have written, the event-feed events and the webhook outbo
 differs is how: a batch of lines (500 by default) reads what it needs in a few queries, scores
 each assessment once (the recommendation, score and coverage only: explanations are rendered
 when someone reads the verdict) and writes every table with one multi-row INSERT, in one
-transaction. A refused line is reported with its number and fields and changes nothing.
+transaction. A refused line is reported with its number and fields and changes nothing. The
+candidate's panel verdict (its stored facts) is worked out once per import, from the panel the
+import left, and stored when the import ends (`Importer._materialise`: when it is visible, and
+why a reader never sees a stale one meanwhile).
 
 Atomic imports use one transaction for every batch and roll it back when any line is refused.
 """
 
 import functools
 import json
+import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,13 +33,18 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from app.assessments import service as assessments
-from app.assessments.models import Assessment, AssessmentRevision, VerdictRecord
+from app.assessments.models import (
+    Assessment,
+    AssessmentRevision,
+    StoredPanelVerdict,
+    VerdictRecord,
+)
 from app.audit import recorder
 from app.candidates.models import Candidate, folded_search_text
 from app.candidates.service import ERASED
 from app.core import jsontext
 from app.core.db import UnitOfWork
-from app.core.errors import InvalidInput, RuleViolation
+from app.core.errors import RuleViolation
 from app.core.fields import FieldError, format_path
 from app.core.types import new_id, utcnow
 from app.imports.models import ImportedCandidate, ImportLine, ImportReport, LineError
@@ -44,9 +53,10 @@ from app.positions import service as positions
 from app.positions.models import Position
 from app.rubric.model import Rubric
 from app.rubric.store import RubricRegistry
-from app.scoring import Answers
+from app.scoring import Answers, AnswersError
+from app.scoring.answers import check_answers
 from app.scoring.panel import panel_facts, panel_recommendation
-from app.scoring.rules import CURRENT_RULES, RulesVersion, Walks, decide
+from app.scoring.rules import CURRENT_RULES, Walks, decide
 from app.verdicts import service as verdicts
 from app.webhooks import service as webhooks
 
@@ -54,8 +64,14 @@ BATCH = 500
 # The report lists the fields at fault of the refused lines up to this many entries (a file
 # of the wrong shape would otherwise answer with one error per line, however long).
 MAX_ERRORS = 1000
-ANSWER_FIELDS = {"ratings", "flags", "notes", "overall_recommendation", "language"}
 OPERATION = "import_assessments"
+# At most this many candidates wait for their panel verdict to be stored, each held with its
+# scorecards' answers (about 5 KiB a scorecard noting every criterion: some 100 MiB at most for
+# two scorecards a candidate); beyond it, those waiting from earlier batches are stored with the
+# batch that goes over.
+MAX_PENDING = 10_000
+AFTER_COMMIT = "tamis_import_after_commit"
+log = logging.getLogger("tamis.imports")
 
 CANDIDATES: Table = Candidate.__table__  # type: ignore[attr-defined]
 ASSESSMENTS: Table = Assessment.__table__  # type: ignore[attr-defined]
@@ -63,6 +79,7 @@ REVISIONS: Table = AssessmentRevision.__table__  # type: ignore[attr-defined]
 VERDICTS: Table = VerdictRecord.__table__  # type: ignore[attr-defined]
 POSITIONS: Table = Position.__table__  # type: ignore[attr-defined]
 OUTBOX: Table = webhooks.WebhookDelivery.__table__  # type: ignore[attr-defined]
+PANELS: Table = StoredPanelVerdict.__table__  # type: ignore[attr-defined]
 # The candidate's columns an assessment changes (the rest stay as they are).
 TRACKED = ("status", "recommendation", "rubric_version_id", "rules_version", "updated_at")
 
@@ -101,8 +118,8 @@ class _CandidateState:
     emails: set[str] = field(default_factory=set)
     panel: list[_Member] = field(default_factory=list)
     created: bool = False  # a new candidate is created by its first valid line
-    # The rules and the facts (JSON text) of the panel verdict after the batch, stored at its end.
-    scored: tuple[RulesVersion, str] | None = None
+    panel_changed: bool = False  # a submitted line of this batch joined its panel
+    named: bool = False  # a line of this batch named them (imported or refused)
     updates: int = 0  # how many per-request writes this batch stands for (the ETag version)
 
 
@@ -161,16 +178,11 @@ def split_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
 def parse_line(raw: bytes) -> ImportLine:
     """The line as an ImportLine, or LineRefused naming each field at fault."""
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
-        raise LineRefused([FieldError("(line)", f"{reason}: {exc}")]) from exc
-    if not isinstance(data, dict):
-        raise LineRefused([FieldError("(line)", "each line must be a JSON object")])
-    try:
-        line = ImportLine.model_validate(data)
-    except ValidationError as exc:
-        raise LineRefused([_field_error(e) for e in exc.errors()]) from exc
+        # Parsed and validated in one pass by pydantic-core; a line it refuses is read again
+        # below, by the standard library's parser, whose errors the report names.
+        line = ImportLine.model_validate_json(raw)
+    except ValidationError:
+        line = _parse_slowly(raw)
     if (line.candidate_id is None) == (line.candidate is None):
         raise LineRefused(
             [
@@ -187,6 +199,21 @@ def parse_line(raw: bytes) -> ImportLine:
     if line.submitted_at is not None and line.submitted_at > utcnow():
         raise LineRefused([FieldError("submitted_at", "is in the future")])
     return line
+
+
+def _parse_slowly(raw: bytes) -> ImportLine:
+    """`parse_line`'s first step for a line refused: the errors, from json and pydantic."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
+        raise LineRefused([FieldError("(line)", f"{reason}: {exc}")]) from exc
+    if not isinstance(data, dict):
+        raise LineRefused([FieldError("(line)", "each line must be a JSON object")])
+    try:
+        return ImportLine.model_validate(data)
+    except ValidationError as exc:
+        raise LineRefused([_field_error(e) for e in exc.errors()]) from exc
 
 
 def _field_error(error: Any) -> FieldError:
@@ -217,6 +244,7 @@ class Importer:
         batch_size: int = BATCH,
         progress: Progress | None = None,
         operation: str = OPERATION,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.engine, self.registry, self.principal = engine, registry, principal
         self.atomic, self.gate, self.batch_size = atomic, gate, batch_size
@@ -224,6 +252,10 @@ class Importer:
         self.report = ImportReport(
             atomic=atomic, lines=0, imported=0, refused=0, candidates_created=0, errors=[]
         )
+        # The candidates whose panel verdict is yet to be stored, in the order they were last
+        # changed, as the last batch that changed them left them (`_materialise`).
+        self.pending: dict[uuid.UUID, _CandidateState] = {}
+        self.max_pending = max_pending
 
     def _unit(self) -> UnitOfWork:
         unit = UnitOfWork(self.engine)
@@ -245,27 +277,78 @@ class Importer:
                 unit = self._unit()
                 try:
                     for batch in _batches(lines, self.batch_size):
-                        self._import(unit.session, raw_lines=batch)
+                        self._pend(unit.session, self._import(unit.session, raw_lines=batch))
                     if self.report.refused:
                         unit.rollback()
+                        self.pending.clear()
                         self.report.imported = self.report.candidates_created = 0
                         self.report.outcome = "rolled_back"
                         return self.report
-                    if finish is not None:
-                        finish(unit.session, self.report)
+                    self._finish(unit.session, finish=finish)
                 except BaseException:
                     if not unit.closed:
                         unit.rollback()
                     raise
                 unit.commit()
             return self.report
-        for batch in _batches(lines, self.batch_size):
+        try:
+            for batch in _batches(lines, self.batch_size):
+                with self.gate or nullcontext():
+                    self._in_unit(functools.partial(self._batch, raw_lines=batch))
+        except Exception:
+            # The body stopped short (over its limit, the client gone): the batches committed
+            # stay, and so do their candidates' panel verdicts. Should storing them fail too,
+            # readers work them out (see `_materialise`) and the first error is the answer.
+            if self.pending:
+                try:
+                    with self.gate or nullcontext():
+                        self._in_unit(functools.partial(self._finish, finish=None))
+                except Exception:
+                    log.exception("import stopped: its panel verdicts were not stored")
+            raise
+        if finish is not None or self.pending:
             with self.gate or nullcontext():
-                self._in_unit(functools.partial(self._import, raw_lines=batch))
-        if finish is not None:
-            with self.gate or nullcontext():
-                self._in_unit(lambda session: finish(session, self.report))
+                self._in_unit(functools.partial(self._finish, finish=finish))
         return self.report
+
+    def _batch(self, session: Session, *, raw_lines: list[tuple[int, bytes]]) -> None:
+        """Import one batch; its candidates' panel verdicts wait for the end of the import
+        (those waiting from earlier batches are stored with this one when too many wait)."""
+        changed = self._import(session, raw_lines=raw_lines)
+        stored: list[_CandidateState] = []
+        if len(self.pending) + len(changed) > self.max_pending:
+            stored = [s for i, s in self.pending.items() if i not in changed]
+            self._materialise(session, stored)
+
+        def committed() -> None:  # a batch rolled back leaves what waited as it was
+            for state in stored:
+                if self.pending.get(state.row["id"]) is state:
+                    del self.pending[state.row["id"]]
+            self._note(changed)
+
+        session.info.setdefault(AFTER_COMMIT, []).append(committed)
+
+    def _note(self, changed: dict[uuid.UUID, _CandidateState]) -> None:
+        for candidate_id, state in changed.items():
+            self.pending.pop(candidate_id, None)  # re-inserted: the oldest come first
+            self.pending[candidate_id] = state
+
+    def _pend(self, session: Session, changed: dict[uuid.UUID, _CandidateState]) -> None:
+        """An atomic import's batch (one transaction for all): noted at once."""
+        self._note(changed)
+        if len(self.pending) > self.max_pending:
+            stored = [s for i, s in self.pending.items() if i not in changed]
+            self._materialise(session, stored)
+            for state in stored:
+                del self.pending[state.row["id"]]
+
+    def _finish(
+        self, session: Session, *, finish: Callable[[Session, ImportReport], None] | None
+    ) -> None:
+        self._materialise(session, list(self.pending.values()))
+        self.pending.clear()
+        if finish is not None:
+            finish(session, self.report)
 
     def _in_unit(self, work: Callable[[Session], None]) -> None:
         unit = self._unit()
@@ -275,6 +358,20 @@ class Importer:
             unit.rollback()
             raise
         unit.commit()
+        for then in unit.session.info.pop(AFTER_COMMIT, []):
+            then()
+
+    def _materialise(self, session: Session, states: Sequence[_CandidateState]) -> None:
+        """Store the panel verdicts of `states` (candidates as the import left them), each
+        worked out once, in `session`'s transaction.
+
+        Until then a candidate's stored panel verdict is the one from before the import (or
+        none): it was made from other scorecards, so its key does not match and every reader
+        works the verdict out from the scorecards instead (`verdicts.stored_panel`); the
+        candidate's `recommendation` is written by each batch. A candidate whose scorecards or
+        pinned versions another request changed meanwhile keeps what that request stored."""
+        for start in range(0, len(states), self.batch_size):
+            _store_panels(session, self.registry, states[start : start + self.batch_size])
 
     def _refuse(self, number: int, errors: list[FieldError]) -> None:
         self.report.refused += 1
@@ -288,7 +385,10 @@ class Importer:
             for e in errors
         ]
 
-    def _import(self, session: Session, *, raw_lines: list[tuple[int, bytes]]) -> None:
+    def _import(
+        self, session: Session, *, raw_lines: list[tuple[int, bytes]]
+    ) -> dict[uuid.UUID, _CandidateState]:
+        """Import one batch in `session`'s transaction; the candidates whose panel it changed."""
         parsed: list[tuple[int, ImportLine]] = []
         for number, raw in raw_lines:
             self.report.lines += 1
@@ -296,25 +396,25 @@ class Importer:
                 parsed.append((number, parse_line(raw)))
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
-        states, positions_of = _load(session, [line for _, line in parsed])
+        known = {m.id: m for state in self.pending.values() for m in state.panel}
+        states, positions_of = _load(session, [line for _, line in parsed], known)
         # First every line is checked (what a line may do depends on the lines before it only
-        # through the interviewers already seen), so that each candidate's last submitted line
-        # of the batch is known before any row is made: its panel verdict is worked out once.
+        # through the interviewers already seen), then the rows are made.
         valid: list[_Valid] = []
         for number, line in parsed:
             try:
                 valid.append(self._check(session, line, states, positions_of))
             except LineRefused as exc:
                 self._refuse(number, exc.errors)
-        last = {id(v.state): v for v in valid if v.line.status == "submitted"}
         batch = _Batch(session.get_bind().dialect)
         for checked in valid:
-            self._line(session, checked, batch, last=last.get(id(checked.state)) is checked)
+            self._line(session, checked, batch)
             self.report.imported += 1
         _write(session, states, batch)
         self.report.errors.sort(key=lambda e: e.line)  # a batch lists its parse errors first
         if self.progress is not None:
             self.progress(len(raw_lines))
+        return _changed_panels(states)
 
     def _check(
         self,
@@ -326,14 +426,25 @@ class Importer:
         """Check one line against the candidate's rubric and rules, and its interviewer against
         the candidate's scorecards (those stored and those of the valid lines before it)."""
         state = _state_for(line, states, positions_of)
+        state.named = True
         # Pinned or not yet, the rubric is the same: a first submission pins the one it used.
         rubric = self._rubric(session, state)
         rules = verdicts.rules_version(state.row["rules_version"])
+        # The line's answer fields have the types of Answers' own, validated with the line:
+        # the same Answers as `verdicts.answers_for` would make of them, without validating
+        # them again; then checked against the rubric as it does.
+        answers = Answers.model_construct(
+            ratings=line.ratings,
+            flags=line.flags,
+            notes=line.notes,
+            overall_recommendation=line.overall_recommendation,
+            language=line.language,
+        )
         try:
-            answers = verdicts.answers_for(rubric, line.model_dump(include=ANSWER_FIELDS))
+            check_answers(rubric, answers)
             if line.status == "submitted":
                 verdicts.require_submittable(rubric, answers, rules)
-        except (InvalidInput, RuleViolation) as exc:
+        except (AnswersError, RuleViolation) as exc:
             raise LineRefused(exc.errors) from exc
         email = str(line.interviewer.email).lower()
         if email in state.emails:
@@ -343,8 +454,8 @@ class Importer:
         state.emails.add(email)
         return _Valid(line, state, rubric, answers, email)
 
-    def _line(self, session: Session, checked: "_Valid", batch: _Batch, *, last: bool) -> None:
-        """Add the rows of a valid line; `last`: its candidate's last submitted line here."""
+    def _line(self, session: Session, checked: "_Valid", batch: _Batch) -> None:
+        """Add the rows of a valid line."""
         line, state, rubric, answers, email = (
             checked.line,
             checked.state,
@@ -379,9 +490,7 @@ class Importer:
         text = batch.json(assessment.pop("answers"))
         assessment[jsontext.key("answers")] = text
         if submitted:
-            self._submit(
-                session, state, rubric, answers, stored, text, assessment, batch, last=last
-            )
+            self._submit(session, state, rubric, answers, stored, text, assessment, batch)
         change = recorder.core_updated(session, Candidate, state.row["id"], before, state.row)
         if batch.audit_row(change):
             state.updates += 1
@@ -420,14 +529,12 @@ class Importer:
         stored_text: str,
         assessment: dict[str, Any],
         batch: _Batch,
-        *,
-        last: bool,
     ) -> None:
         """Pin, score once, and keep the panel recommendation: as `assessments.service._freeze`.
 
         The panel's recommendation after each line is what the candidate's audit row and the
-        `verdict.changed` event say; after the candidate's last submitted line of the batch it
-        comes from the panel verdict's facts, worked out once and stored at the end."""
+        `verdict.changed` event say; the panel verdict's facts are worked out and stored once
+        per candidate, when the import ends (`Importer._materialise`)."""
         row = state.row
         if row["rubric_version_id"] is None:
             row["rubric_version_id"] = self.registry.snapshot(session, rubric)
@@ -476,13 +583,11 @@ class Importer:
             )
         )
         state.panel.sort(key=lambda m: (m.submitted_at, m.id))
-        panel = verdicts.members(state.panel)
-        if last:
-            facts = panel_facts(rubric, panel, rules, batch.walks)
-            state.scored = (rules, batch.json(facts))
-            after = str(facts["recommendation"])
+        state.panel_changed = True
+        if len(state.panel) == 1:  # a panel of one recommends what its scorecard decided
+            after = decision.recommendation  # (a property test in tests/scoring holds it)
         else:
-            after = panel_recommendation(rubric, panel, rules, batch.walks)
+            after = panel_recommendation(rubric, verdicts.members(state.panel), rules, batch.walks)
         before = row["recommendation"]
         if after != before:
             row["recommendation"] = after
@@ -510,10 +615,13 @@ def _external_key(position_id: Any, external_id: Any) -> tuple[str, str]:
 
 
 def _load(
-    session: Session, lines: list[ImportLine]
+    session: Session, lines: list[ImportLine], known: Mapping[str, _Member]
 ) -> tuple[dict[Any, _CandidateState], dict[uuid.UUID, str]]:
     """The batch's candidates (by id and by position and external id), locked, with their
-    scorecards, and the rubric id of every position the batch names."""
+    scorecards, and the rubric id of every position the batch names.
+
+    `known`: scorecards an earlier batch of the import holds, by id: their answers at the same
+    revision are not read and checked again."""
     ids = {line.candidate_id for line in lines if line.candidate_id is not None}
     externals = {
         _external_key(line.candidate.position_id, line.candidate.external_id)
@@ -562,12 +670,26 @@ def _load(
                 ASSESSMENTS.c.interviewer_name,
                 ASSESSMENTS.c.interviewer_email,
                 ASSESSMENTS.c.status,
-                ASSESSMENTS.c.answers,
                 ASSESSMENTS.c.summary,
                 ASSESSMENTS.c.submitted_at,
                 ASSESSMENTS.c.revision,
             ).where(ASSESSMENTS.c.candidate_id.in_(list(by_id)))
-        )
+        ).all()
+        held: dict[str, Answers] = {}
+        unknown = []
+        for a in scorecards:
+            if a.status != "submitted":
+                continue
+            member = known.get(str(a.id))
+            if member is not None and member.revision == a.revision:
+                held[str(a.id)] = member.answers  # a revision's answers never change
+            else:
+                unknown.append(a.id)
+        if unknown:
+            answered = connection.execute(
+                select(ASSESSMENTS.c.id, ASSESSMENTS.c.answers).where(ASSESSMENTS.c.id.in_(unknown))
+            )
+            held |= {str(a.id): Answers.model_validate(a.answers) for a in answered}
         for a in scorecards:
             state = by_id[a.candidate_id]
             state.emails.add(a.interviewer_email)
@@ -578,7 +700,7 @@ def _load(
                         str(a.id),
                         a.interviewer_name,
                         a.interviewer_email,
-                        Answers.model_validate(a.answers),
+                        held[str(a.id)],
                         a.summary,
                         a.revision,
                     )
@@ -666,24 +788,70 @@ def _write(
             changed,
         )
     insert_rows(connection, OUTBOX, batch.outbox)
-    _store_panels(session, states)
 
 
-def _store_panels(session: Session | OrmSession, states: dict[Any, _CandidateState]) -> None:
-    """Store the panel verdict of each candidate whose panel this batch changed, once, all of
-    them in one statement."""
-    seen: set[Any] = set()
+def _changed_panels(states: dict[Any, _CandidateState]) -> dict[uuid.UUID, _CandidateState]:
+    """The batch's candidates whose panel a submitted line changed, or whom a line named, by
+    id: the panel verdict stored for the latter is made fresh if it is stale (a retry after an
+    import stopped before the end, see `Importer._materialise`)."""
+    return {s.row["id"]: s for s in states.values() if s.panel_changed or s.named}
+
+
+def _store_panels(
+    session: Session, registry: RubricRegistry, states: Sequence[_CandidateState]
+) -> None:
+    """Work out and store the panel verdicts of `states` (each as the import left it), in one
+    statement; skipping any candidate whose submitted scorecards or pinned versions in the
+    database (read and locked here) are no longer those the import left."""
+    if not states:
+        return
+    connection = session.connection()
+    ids = sorted(s.row["id"] for s in states)
+    statement = (
+        select(CANDIDATES.c.id, CANDIDATES.c.rubric_version_id, CANDIDATES.c.rules_version)
+        .where(CANDIDATES.c.id.in_(ids), CANDIDATES.c.erased_at.is_(None))
+        .order_by(CANDIDATES.c.id)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    pinned = {r.id: (r.rubric_version_id, r.rules_version) for r in connection.execute(statement)}
+    kept = {
+        r.candidate_id: r.panel_key
+        for r in connection.execute(
+            select(PANELS.c.candidate_id, PANELS.c.panel_key).where(PANELS.c.candidate_id.in_(ids))
+        )
+    }
+    found: dict[Any, list[tuple[str, int]]] = {i: [] for i in ids}
+    for a in connection.execute(
+        select(ASSESSMENTS.c.candidate_id, ASSESSMENTS.c.id, ASSESSMENTS.c.revision)
+        .where(ASSESSMENTS.c.candidate_id.in_(ids), ASSESSMENTS.c.status == "submitted")
+        .order_by(ASSESSMENTS.c.submitted_at, ASSESSMENTS.c.id)
+    ):
+        found[a.candidate_id].append((str(a.id), a.revision))
+    walks: Walks = {}
     panels: list[verdicts.Panel] = []
-    for state in states.values():
-        if state.scored is None or state.row["id"] in seen:
-            continue
-        seen.add(state.row["id"])
-        rules, facts = state.scored
+    dialect = connection.dialect
+    for state in states:
+        row = state.row
         scorecards = [(m.id, m.revision) for m in state.panel]
+        now = pinned.get(row["id"])
+        if now is None or now != (row["rubric_version_id"], row["rules_version"]):
+            continue  # erased (its verdict holds notes), or rescored (which stored its own)
+        if row["rubric_version_id"] is None or found[row["id"]] != scorecards:
+            continue  # nothing submitted; or another request changed the scorecards (and
+            # stored its verdict)
+        rules = verdicts.rules_version(row["rules_version"])
+        if kept.get(row["id"]) == verdicts.panel_key(rules, row["rubric_version_id"], scorecards):
+            continue  # stored, fresh
+        rubric = registry.load(session, row["rubric_version_id"])
+        facts = panel_facts(rubric, verdicts.members(state.panel), rules, walks)
         panels.append(
             verdicts.Panel(
-                state.row["id"], state.row["rubric_version_id"], rules, scorecards, facts
+                row["id"],
+                row["rubric_version_id"],
+                rules,
+                scorecards,
+                jsontext.dumps(dialect, facts),
             )
         )
-        state.scored = None
     verdicts.store_panels(session, panels)

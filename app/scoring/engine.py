@@ -15,7 +15,7 @@ only decides: the facts themselves are worked out then too, the first time its t
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.core.i18n import Language
 from app.rubric.model import Rubric, RubricCriterion
@@ -31,7 +31,16 @@ from app.scoring.rules import (
     decide,
     numeric,
 )
-from app.scoring.verdict import LINES, AttributedNote, Facts, Verdict
+from app.scoring.verdict import LINES, Facts, Verdict
+
+
+class Note(NamedTuple):
+    """A note and who wrote it (None for a single assessment), as the facts hold it: the
+    verdict reads it back as an `AttributedNote`. A panel verdict holds one per note of each
+    scorecard, made without validation (the answers were checked)."""
+
+    by: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ class RaisedBy:
     """Who raised a flag and what they noted (empty lists for a single anonymous assessment)."""
 
     raised_by: list[str] = field(default_factory=list)
-    notes: list[AttributedNote] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ def explain(
     return reasons
 
 
-def _notes(notes: Sequence[AttributedNote]) -> list[dict[str, str | None]]:
+def _notes(notes: Sequence[Note]) -> list[dict[str, str | None]]:
     return [{"by": n.by, "text": n.text} for n in notes]
 
 
@@ -145,7 +154,7 @@ def evaluate(
     rubric: Rubric,
     ratings: Mapping[str, Rating],
     raised: Mapping[str, RaisedBy],
-    notes: Mapping[str, Sequence[AttributedNote]],
+    notes: Mapping[str, Sequence[Note]],
     *,
     rules_version: RulesVersion = CURRENT_RULES,
     seen: Sequence[Seen] | None = None,
@@ -179,7 +188,7 @@ def facts_of(
     d: Decision,
     ratings: Mapping[str, Rating],
     raised: Mapping[str, RaisedBy],
-    notes: Mapping[str, Sequence[AttributedNote]],
+    notes: Mapping[str, Sequence[Note]],
     *,
     seen: Sequence[Seen] | None = None,
     criterion_reasons: Mapping[str, Value] | None = None,
@@ -248,14 +257,14 @@ def _ratings(answers: Answers) -> dict[str, Rating]:
 
 def _raised(
     answers: Answers,
-) -> tuple[dict[str, RaisedBy], dict[str, list[AttributedNote]]]:
+) -> tuple[dict[str, RaisedBy], dict[str, list[Note]]]:
     """The flags raised in `answers` with their notes, and the criteria's notes."""
     raised: dict[str, RaisedBy] = {}
     for flag in answers.flags:
         entry = raised.setdefault(flag.id, RaisedBy())
         if flag.note:
-            entry.notes.append(AttributedNote(text=flag.note))
-    notes = {k: [AttributedNote(text=v)] for k, v in answers.notes.items() if v}
+            entry.notes.append(Note(None, flag.note))
+    notes = {k: [Note(None, v)] for k, v in answers.notes.items() if v}
     return raised, notes
 
 

@@ -22,7 +22,7 @@ from app.core.i18n import Language, format_number
 from app.rubric.model import Rubric
 from app.rubric.schemas import Recommendation
 from app.scoring.answers import NOT_OBSERVED, Answers, AnswersError, FieldError, check_answers
-from app.scoring.engine import RaisedBy, Seen, evaluate
+from app.scoring.engine import Note, RaisedBy, Seen, evaluate
 from app.scoring.messages import say
 from app.scoring.phrases import Value, phrase
 from app.scoring.rules import (
@@ -35,7 +35,7 @@ from app.scoring.rules import (
     implied_flags,
     numeric,
 )
-from app.scoring.verdict import AttributedNote, Facts, PanelVerdict
+from app.scoring.verdict import Facts, PanelVerdict
 
 CALIBRATION_SPREAD = 2
 STRONG_AGREEMENT = 0.8
@@ -95,13 +95,17 @@ def combined_ratings(rubric: Rubric, members: Sequence[PanelMember]) -> dict[str
     """Each criterion's combined rating: the lower median of the ratings given for it, else
     "not_observed" if somebody did not observe it."""
     ratings: dict[str, Rating] = {}
+    given_by = [m.answers.ratings for m in members]
     for criterion in rubric.criteria:
-        answers = [m.answers.ratings.get(criterion.id) for m in members]
+        cid = criterion.id
+        answers = [r.get(cid) for r in given_by]
         given = [r for r in answers if isinstance(r, int)]
-        if given:
-            ratings[criterion.id] = lower_median(given)
+        if len(given) == 1:
+            ratings[cid] = given[0]
+        elif given:
+            ratings[cid] = lower_median(given)
         elif NOT_OBSERVED in answers:
-            ratings[criterion.id] = NOT_OBSERVED
+            ratings[cid] = NOT_OBSERVED
     return ratings
 
 
@@ -116,7 +120,7 @@ def pooled_flags(
             if member.interviewer not in entry.raised_by:
                 entry.raised_by.append(member.interviewer)
             if flag.note:
-                entry.notes.append(AttributedNote(by=member.interviewer, text=flag.note))
+                entry.notes.append(Note(member.interviewer, flag.note))
         if rules_version >= 2:
             for flag_id in implied_flags(rubric, numeric(member.answers.ratings)):
                 entry = raised.setdefault(flag_id, RaisedBy())
@@ -184,19 +188,20 @@ def panel_facts(
     v2 = rules_version >= 2
     ratings = combined_ratings(rubric, members)
     calibration: list[dict[str, Any]] = []
-    notes: dict[str, list[AttributedNote]] = {}
+    notes: dict[str, list[Note]] = {}
     lines: dict[str, Value] = {}
+    sheets = [(m.interviewer, m.answers.ratings, m.answers.notes) for m in members]
+    listing = v2 and len(members) >= 2
     for criterion in rubric.criteria:
-        answered = {m.interviewer: m.answers.ratings.get(criterion.id) for m in members}
+        cid = criterion.id
+        answered = {name: given_by.get(cid) for name, given_by, _ in sheets}
         given = {name: r for name, r in answered.items() if isinstance(r, int)}
         if given:
             spread = max(given.values()) - min(given.values())
             if spread >= CALIBRATION_SPREAD:
-                calibration.append(
-                    {"criterion_id": criterion.id, "ratings": given, "spread": spread}
-                )
-        combined = ratings.get(criterion.id)
-        if v2 and isinstance(combined, int) and len(members) >= 2:
+                calibration.append({"criterion_id": cid, "ratings": given, "spread": spread})
+        combined = ratings.get(cid)
+        if listing and isinstance(combined, int):
             listed: list[Value] = [
                 phrase("rated_by", name=name, rating=r)
                 if isinstance(r, int)
@@ -204,16 +209,12 @@ def panel_facts(
                 for name, r in answered.items()
                 if r is not None
             ]
-            lines[criterion.id] = phrase(
-                "panel_ratings", ratings={"join": [", ", listed]}, rating=combined
-            )
+            lines[cid] = phrase("panel_ratings", ratings={"join": [", ", listed]}, rating=combined)
         criterion_notes = [
-            AttributedNote(by=m.interviewer, text=text)
-            for m in members
-            if (text := m.answers.notes.get(criterion.id))
+            Note(name, text) for name, _, noted in sheets if (text := noted.get(cid))
         ]
         if criterion_notes:
-            notes[criterion.id] = criterion_notes
+            notes[cid] = criterion_notes
 
     raised = pooled_flags(rubric, members, rules_version)
     alpha = agreement(rubric, members)

@@ -10,6 +10,7 @@ Quotes still point into the original text.
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,12 +125,8 @@ class Reading:
 
     def original(self, offset: int) -> int:
         """Where an offset of the reading falls in the original text."""
-        i = 0
-        for n, start in enumerate(self.starts):
-            if start > offset:
-                break
-            i = n
-        return self.origins[i] + offset - self.starts[i] if self.starts else offset
+        i = bisect_right(self.starts, offset) - 1
+        return self.origins[i] + offset - self.starts[i]
 
 
 def reading(text: str, disclosures: Disclosures | None) -> Reading:
@@ -170,8 +167,8 @@ def reading(text: str, disclosures: Disclosures | None) -> Reading:
         length += end - start
     return Reading(
         "".join(pieces),
-        tuple(starts) or (0,),
-        tuple(origins) or (0,),
+        tuple(starts),
+        tuple(origins),
         tuple(s for s, p in zip(found, private, strict=True) if p),
     )
 

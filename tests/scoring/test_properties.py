@@ -15,7 +15,7 @@ from app.rubric import Rubric
 from app.rubric.schemas import RANKED_RECOMMENDATIONS
 from app.scoring import Answers, PanelMember, RaisedFlag, combine, score
 from app.scoring.panel import panel_recommendation
-from app.scoring.rules import Walk, Walks
+from app.scoring.rules import RULES_VERSIONS, RulesVersion, Walk, Walks, decide
 from tests.factories import criterion, document, examples, flag, rubric, shipped_document
 
 RANK = {name: index for index, name in enumerate(RANKED_RECOMMENDATIONS)}
@@ -414,6 +414,21 @@ def test_a_panel_of_one_agrees_with_the_single_verdict(case: tuple[Rubric, Answe
         single.coverage,
         single.possible,
     )
+
+
+@given(cases(), st.sampled_from(sorted(RULES_VERSIONS)))
+def test_a_panel_of_one_recommends_what_its_scorecard_decides(
+    case: tuple[Rubric, Answers], rules: RulesVersion
+) -> None:
+    """The bulk import takes a panel of one's recommendation from its scorecard's decision
+    (app/imports): the same, by every rules version, with or without walks made before."""
+    r, answers = case
+    ratings = {k: v for k, v in answers.ratings.items() if v is not None}
+    walks: Walks = {}
+    own = decide(r, ratings, {f.id for f in answers.flags}, rules, walks).recommendation
+    member = [PanelMember("only", answers)]
+    assert panel_recommendation(r, member, rules, walks) == own
+    assert panel_recommendation(r, member, rules) == own
 
 
 @given(cases())

@@ -170,3 +170,45 @@ def test_a_labelled_file_is_scored_per_ground_and_language() -> None:
     for broken in ['{"text": "x"}', "not json", '{"text": 1, "private": true, "language": "en"}']:
         with pytest.raises(ValueError, match="line 2"):
             coverage(DISCLOSURES, [json.dumps(rows[0]), broken])
+
+
+def test_every_broken_pattern_is_named_with_the_fragments_there_are() -> None:
+    document = {
+        "fragments": {"me": "(?:i|je)", "mine": "(?:my|mon)"},
+        "grounds": [{"id": "age", "patterns": ["%nobody% 52", "(unclosed", "%me% 52"]}],
+    }
+    with pytest.raises(RubricError) as raised:
+        parse(document, "t.yaml")
+    message = str(raised.value)
+    assert "grounds[0].patterns[0]: unknown fragment %nobody% in ground 'age'" in message
+    assert "(fragments: me, mine)" in message
+    assert "grounds[0].patterns[1]: not a valid regular expression" in message
+    assert "patterns[2]" not in message
+    with pytest.raises(RubricError, match=r"\(fragments: none\)"):
+        parse({"grounds": [{"id": "age", "patterns": ["%me% 52"]}]}, "t.yaml")
+
+
+def test_a_criteria_folder_without_its_own_patterns_uses_the_shipped_ones(tmp_path: Path) -> None:
+    assert load_disclosures(tmp_path) == DISCLOSURES
+    (tmp_path / "fairness").mkdir()
+    (tmp_path / "fairness" / "disclosures.yaml").write_text("grounds: [", encoding="utf-8")
+    with pytest.raises(RubricError, match=r"disclosures\.yaml: \(document\): cannot read the file"):
+        load_disclosures(tmp_path)
+
+
+def test_offsets_of_a_reading_map_to_the_same_characters() -> None:
+    text = "I'm 47. I manage a bakery's page. Je suis catholique. We post twice a week. I'm 52."
+    read = reading(text, DISCLOSURES)
+    assert read.text == "I manage a bakery's page. We post twice a week."
+    assert [text[read.original(i)] for i in range(len(read.text))] == list(read.text)
+
+
+def test_blank_lines_are_skipped_and_every_wrong_cut_is_counted() -> None:
+    rows = [
+        {"language": "en", "text": "My wife runs it.", "private": False},
+        {"id": "x", "language": "en", "text": "My son runs it.", "private": False},
+        {"id": "y", "language": "en", "text": "We run it.", "private": False},
+    ]
+    lines = [json.dumps(rows[0]), "", json.dumps(rows[1]), json.dumps(rows[2])]
+    scores = coverage(DISCLOSURES, lines)
+    assert (scores.job_talk, scores.wrongly_cut) == ([2, 3], ["1", "x"])
