@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -125,15 +125,18 @@ class _Scorecard(NamedTuple):
     submitted_at: datetime | None
 
 
+# Built once: comparing the column with a value builds its bound parameter anew each time.
+_SCORECARDS = (
+    sa_select(*[ASSESSMENTS.c[name] for name in _Scorecard._fields])
+    .where(ASSESSMENTS.c.candidate_id == bindparam("candidate_id"))
+    .order_by(ASSESSMENTS.c.submitted_at, ASSESSMENTS.c.id)
+)
+
+
 def _scorecards(session: Session, candidate_id: uuid.UUID) -> list[_Scorecard]:
     """The candidate's assessments (the columns the panel reads), in submission order."""
-    columns = [ASSESSMENTS.c[name] for name in _Scorecard._fields]
-    statement = (
-        sa_select(*columns)
-        .where(ASSESSMENTS.c.candidate_id == candidate_id)
-        .order_by(ASSESSMENTS.c.submitted_at, ASSESSMENTS.c.id)
-    )
-    return [_Scorecard(*r) for r in session.connection().execute(statement)]
+    rows = session.connection().execute(_SCORECARDS, {"candidate_id": candidate_id})
+    return [_Scorecard(*r) for r in rows]
 
 
 def _taken(email: str) -> Conflict:
