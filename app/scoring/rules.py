@@ -334,11 +334,12 @@ def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]
     `_Table`): the rank of its recommendation.
 
     What the rubric and the raised flags fix is worked out once (the walks below call it a
-    hundred times a verdict). The arithmetic is `_score`'s and `_recommendation`'s, in the same
-    order (the weighted sum is added up in rubric order), so that it gives the same results to
-    the bit."""
+    hundred times a verdict): an implied flag already raised changes nothing, so only the
+    others are looked at, each known as a dealbreaker or a warning (or neither). The arithmetic
+    is `_score`'s and `_recommendation`'s, in the same order (the weighted sum is added up in
+    rubric order), so that it gives the same results to the bit."""
     table = _table(rubric)
-    shares, implied, core = table.shares, table.implied, table.core
+    shares, core = table.shares, table.core
     warning, dealbreaker = table.warning, table.dealbreaker
     below, penalty = rubric.weak_core.rating_below, rubric.warning_effect.penalty
     total, weak_cap = rubric.total_weight, rank(rubric.weak_core.cap)
@@ -350,17 +351,33 @@ def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]
     top = rank(RANKED_RECOMMENDATIONS[-1])
     caps = [top if (cap := warning_cap(rubric, n)) is None else rank(cap)
             for n in range(len(warning) + 1)]  # fmt: skip
+    # (position, level -> the flag it implies, None for a dealbreaker); warnings are counted
+    # once each, however many ratings imply them, and a flag of no severity counts for nothing.
+    adds: list[tuple[int, dict[int, str | None]]] = []
+    for i, by_level in table.implied:
+        effects = {
+            level: None if flag in dealbreaker else flag
+            for level, flag in by_level.items()
+            if flag not in raised and (flag in dealbreaker or flag in warning)
+        }
+        if effects:
+            adds.append((i, effects))
+    no_flag = object()
 
     def outcome(levels: Sequence[int]) -> int:
-        extra: set[str] = set()
-        for i, by_level in implied:
-            flag = by_level.get(levels[i])
-            if flag is not None and flag not in raised:
-                if flag in dealbreaker:
-                    return _NO_HIRE
-                extra.add(flag)
-        warnings = raised_warnings + len(extra & warning)
-        weighted = sum([share[level] for share, level in zip(shares, levels, strict=True)])
+        extra: set[str] | None = None
+        for i, by_level in adds:
+            flag = by_level.get(levels[i], no_flag)
+            if flag is no_flag:
+                continue
+            if flag is None:
+                return _NO_HIRE
+            if extra is None:
+                extra = {flag}  # type: ignore[arg-type]
+            else:
+                extra.add(flag)  # type: ignore[arg-type]
+        warnings = raised_warnings if extra is None else raised_warnings + len(extra)
+        weighted = sum(map(getitem, shares, levels))
         base = 100.0 * weighted / total  # a rubric has a criterion, and weights are positive
         score = round(max(0.0, base - penalty * warnings), 1)
         ranked = 3 if score >= strong_hire else 2 if score >= hire else 1 if score >= hold else 0

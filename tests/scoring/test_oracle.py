@@ -206,3 +206,22 @@ def test_the_exhaustive_search_finds_exactly_the_outcomes_of_every_completion(
     event(f"{len(unknown)} unknown, {len(outcomes)} outcomes")
     assert rules._reachable(r, known, unknown, raised) == outcomes
     assert set(rules._walk(r, known, unknown, raised)[0]) == outcomes
+
+
+@settings(max_examples=examples(300))
+@given(cases(complete=True))
+def test_the_walks_outcome_of_a_completion_is_the_decision_on_it(
+    case: tuple[Rubric, Answers],
+) -> None:
+    """The function the walks call a hundred times a verdict (`rules._outcomes`, which skips the
+    implied flags already raised and adds up shares its own way) gives, on every fully rated
+    assessment, the rank of the recommendation `decide` and the oracle give."""
+    r, answers = case
+    known = numbers(answers)
+    raised = frozenset(f.id for f in answers.flags)
+    levels = [known[c.id] for c in r.criteria]
+    got = rules._outcomes(r, raised)(levels)
+    decided = rules.decide(r, known, raised, 2)
+    assert decided.recommendation != "incomplete"
+    assert got == rules.rank(decided.recommendation)
+    assert got == ORDER.index(oracle(r, known, set(raised), 2)[0])
