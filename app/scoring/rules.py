@@ -329,12 +329,14 @@ def _table(rubric: Rubric) -> _Table:
 _NO_HIRE: Final = 0  # rank("no_hire")
 
 
+@lru_cache(maxsize=256)
 def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]], int]:
     """Rules 2 on a fully rated assessment, as a function of its levels (in rubric order, see
     `_Table`): the rank of its recommendation.
 
     What the rubric and the raised flags fix is worked out once (the walks below call it a
-    hundred times a verdict): an implied flag already raised changes nothing, so only the
+    hundred times a verdict, and the function is kept for the next walks with the same rubric
+    and flags: it holds nothing else): an implied flag already raised changes nothing, so only the
     others are looked at, each known as a dealbreaker or a warning (or neither). The arithmetic
     is `_score`'s and `_recommendation`'s, in the same order (the weighted sum is added up in
     rubric order), so that it gives the same results to the bit."""
