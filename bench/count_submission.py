@@ -8,7 +8,8 @@ instructions per submission. Run it under callgrind, with instrumentation off at
     PYTHONHASHSEED=0 valgrind --tool=callgrind --instr-atstart=no \
         --callgrind-out-file=/tmp/count.%p .venv/bin/python bench/count_submission.py
 
-Without callgrind it runs the same loop and prints nothing but the call count.
+`--baseline` counts the benchmark's baseline instead (validating the same body), for the
+ratio. Without callgrind it runs the same loop and prints nothing but the call count.
 """
 
 import argparse
@@ -44,18 +45,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--warm", type=int, default=20)
     parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument(
+        "--baseline", action="store_true", help="count the baseline (validating the body) instead"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         library = marks(tmp)
-        engine, submit, _baseline = setup(f"sqlite:///{tmp / 'bench.db'}")
+        engine, submit, baseline = setup(f"sqlite:///{tmp / 'bench.db'}")
+        call = baseline if options.baseline else submit
         first = CANDIDATES
         for n in range(first, first + options.warm):
-            submit(n)
+            call(n)
         first += options.warm
         library.count_start()
         for n in range(first, first + options.calls):
-            submit(n)
+            call(n)
         library.count_stop()
         engine.dispose()
     print(f"calls {options.calls}")
