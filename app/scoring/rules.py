@@ -330,9 +330,15 @@ _NO_HIRE: Final = 0  # rank("no_hire")
 
 
 @lru_cache(maxsize=256)
-def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]], int]:
+def _outcomes(
+    rubric: Rubric, raised: frozenset[str], varying: frozenset[int] | None = None
+) -> Callable[[Sequence[int]], int]:
     """Rules 2 on a fully rated assessment, as a function of its levels (in rubric order, see
     `_Table`): the rank of its recommendation.
+
+    `varying`: when only the levels at these positions change from call to call, the flags the
+    other levels imply are counted in `raised` by the caller, and only these positions' are
+    looked at.
 
     What the rubric and the raised flags fix is worked out once (the walks below call it a
     hundred times a verdict, and the function is kept for the next walks with the same rubric
@@ -357,6 +363,8 @@ def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]
     # once each, however many ratings imply them, and a flag of no severity counts for nothing.
     adds: list[tuple[int, dict[int, str | None]]] = []
     for i, by_level in table.implied:
+        if varying is not None and i not in varying:
+            continue
         effects = {
             level: None if flag in dealbreaker else flag
             for level, flag in by_level.items()
@@ -413,7 +421,12 @@ def _walk(
     """
     table = _table(rubric)
     low, high = rubric.scale.min, rubric.scale.max
-    outcome_of = _outcomes(rubric, raised)
+    # The known levels never move: the flags they imply are counted once, with the raised ones.
+    outcome_of = _outcomes(
+        rubric,
+        raised.union(implied_flags(rubric, known)),
+        frozenset(table.position[c.id] for c in unknown),
+    )
     levels = [known.get(criterion_id, low) for criterion_id in table.ids]
     steps = [table.position[c.id] for c in unknown]
     outcome = outcome_of(levels)

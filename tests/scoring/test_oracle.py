@@ -225,3 +225,23 @@ def test_the_walks_outcome_of_a_completion_is_the_decision_on_it(
     assert decided.recommendation != "incomplete"
     assert got == rules.rank(decided.recommendation)
     assert got == ORDER.index(oracle(r, known, set(raised), 2)[0])
+
+
+@settings(max_examples=examples(300))
+@given(cases(), st.data())
+def test_the_walks_outcome_looking_only_at_the_unknown_criteria_is_the_same(
+    case: tuple[Rubric, Answers], data: st.DataObject
+) -> None:
+    """The walks call `rules._outcomes` told which positions vary (the unknown criteria), with
+    the flags the known ratings imply counted as raised: on any rating of the unknown criteria it
+    gives what it gives looking at every position."""
+    r, answers = case
+    known = numbers(answers)
+    raised = frozenset(f.id for f in answers.flags)
+    ids = [c.id for c in r.criteria]
+    varying = frozenset(i for i, c in enumerate(ids) if c not in known)
+    levels = [
+        known[c] if c in known else data.draw(st.sampled_from(r.levels), label=c) for c in ids
+    ]
+    told = rules._outcomes(r, raised | set(rules.implied_flags(r, known)), varying)
+    assert told(levels) == rules._outcomes(r, raised)(levels)
