@@ -585,3 +585,44 @@ def test_a_smaller_beta_never_lowers_the_threshold() -> None:
     thresholds = [choose_threshold(scores, truth, 0.6, beta) for beta in (2.0, 1.0, 0.5, 0.25)]
     assert thresholds == sorted(thresholds)
     assert thresholds[0] < thresholds[-1]
+
+
+# Sentences that say nothing of any flag, some full of the words a stance reader reacts to
+# (first person, denials, someone else speaking, the past, a hypothetical, a contrast).
+NEUTRAL = {
+    "fr": [
+        "Je suis disponible à partir de mars.",
+        "Mon manager disait toujours que le lundi, on ne fait pas de réunion.",
+        "Au début, je n'aimais pas les tableurs, mais je m'y suis fait.",
+        "Si j'avais le choix, je travaillerais avec deux écrans.",
+    ],
+    "en": [
+        "I'm available from March.",
+        "My manager never books meetings on Mondays, and I don't either.",
+        "I used to hate spreadsheets, but I got used to them.",
+        "If I could choose, I'd work with two screens.",
+    ],
+}
+
+
+@MISSED  # the shipped seventh version moves 22 of 152: the pull towards pairs (EVALUATION.md)
+def test_a_neutral_sentence_added_to_an_answer_rarely_moves_its_suggestions() -> None:
+    """A neutral sentence put before or after an answer should not make it lose or gain a flag.
+    The seventh version (shipped) moves about one answer in seven here; the eighth, which fixes
+    it, did not pass the rule of held-out set 8 and waits on branch `s28-detector8`
+    (criteria/signals/EVALUATION.md, "Eighth version" and "Held-out set 8")."""
+    answers = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()][::3]
+    texts = [a["text"] for a in answers]
+    combined = [
+        (a, t)
+        for a, answer in enumerate(answers)
+        for sentence in NEUTRAL[answer["language"]]
+        for t in (f"{sentence} {answer['text']}", f"{answer['text']} {sentence}")
+    ]
+    found = [
+        {s.flag_id for s in f} for _, f in detect_many(SIGNALS, texts + [t for _, t in combined])
+    ]
+    base, rest = found[: len(texts)], found[len(texts) :]
+    assert sum(bool(f) for f in base) >= 10  # answers with flags to lose
+    moved = sum(1 for (a, _), f in zip(combined, rest, strict=True) if f != base[a])
+    assert moved <= 0.03 * len(combined), f"{moved} of {len(combined)} answers moved"
