@@ -9,6 +9,11 @@ REDOCLY := $(VENV)/redocly/node_modules/.bin/redocly
 # openapi-typescript, openapi-fetch and tsc type a TypeScript client (tests/api/test_contract.py).
 TYPESCRIPT_PACKAGES := openapi-typescript@7.13.0 openapi-fetch@0.17.0 typescript@5.9.3
 TSC := $(VENV)/typescript/node_modules/.bin/tsc
+# pytest-xdist workers for `make test`: one per core of the 2-core CI machine.
+TEST_WORKERS ?= 2
+# Schemathesis gives every operation's test one node id, which pytest-xdist folds into one:
+# the fuzzing runs in a process of its own after the rest.
+FUZZ_TESTS := tests/api/test_fuzz.py
 
 .PHONY: run test services lint typecheck redocly typescript bench mutation fuzz clean
 
@@ -58,7 +63,8 @@ $(TSC): | $(BIN)/python
 typescript: $(TSC)
 
 test: services lint typecheck redocly typescript
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=$(FUZZ_TESTS)
+	$(BIN)/pytest -p no:xdist $(FUZZ_TESTS)
 
 # Mutation testing, nightly-sized (not part of `make test`): mutmut one module at a time, with
 # its group's fast tests only; resumes where the last run stopped; writes tests/MUTATION.md.

@@ -18,7 +18,7 @@ from tests.factories import examples
 
 HALVES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "browser": "browser (Chromium)"}
 _tally: dict[str, Counter[str]] = {half: Counter() for half in HALVES}
-_half_of: dict[str, str] = {}
+HALF_PROPERTY = "tamis_half"
 
 # Examples are derandomised (a run is reproducible) and not timed: the machine is shared.
 # Mutation runs (tests/mutation.py sets TAMIS_NO_SHRINK) only need to know that a property
@@ -48,21 +48,30 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def _half(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    database = callspec.params.get("database_url") if callspec else None
+    if database in HALVES:
+        return str(database)
+    if "postgresql_engine" in getattr(item, "fixturenames", ()):  # a server of its own
+        return "postgresql"
+    if "browser" in getattr(item, "fixturenames", ()):  # Chromium drives the test
+        return "browser"
+    return None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under pytest-xdist the workers collect and the controller tallies: the half travels with
+    # each report in its user properties.
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        database = callspec.params.get("database_url") if callspec else None
-        if database in HALVES:
-            _half_of[item.nodeid] = database
-        elif "postgresql_engine" in getattr(item, "fixturenames", ()):  # a server of its own
-            _half_of[item.nodeid] = "postgresql"
-        elif "browser" in getattr(item, "fixturenames", ()):  # Chromium drives the test
-            _half_of[item.nodeid] = "browser"
+        half = _half(item)
+        if half is not None:
+            item.user_properties.append((HALF_PROPERTY, half))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    half = _half_of.get(report.nodeid)
-    if half is None:
+    half = dict(report.user_properties).get(HALF_PROPERTY)
+    if half not in _tally:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
         if hasattr(report, "wasxfail"):  # an expected failure ran: not a skip

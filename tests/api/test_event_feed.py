@@ -84,6 +84,9 @@ class _Poller(threading.Thread):
     def run(self) -> None:
         with httpx.Client(headers=self.headers, timeout=10) as http:
             while True:
+                # Read before the request: an empty page fetched before `stop` was set may
+                # predate the last acknowledged write, so it does not prove the feed drained.
+                stopping = self.stop.is_set()
                 try:
                     response = http.get(
                         f"{self.url[0]}/api/v1/events", params={"after": self.cursor, "limit": 7}
@@ -100,7 +103,7 @@ class _Poller(threading.Thread):
                 self.events += page["items"]
                 self.cursor = page["next"]
                 if not page["items"]:
-                    if self.stop.is_set():
+                    if stopping:
                         return
                     time.sleep(0.01)
 
