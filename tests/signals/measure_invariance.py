@@ -1,14 +1,18 @@
 """Does adding one sentence to an answer move the detector's suggestions?
 
-    OMP_NUM_THREADS=1 python tests/signals/measure_invariance.py FILE [--job-talk]
+    OMP_NUM_THREADS=1 python tests/signals/measure_invariance.py ADDITIONS [--job-talk]
+        [--answers FILE] [--answer-step N] [--addition-step M] [--criteria DIR] [--with-only]
 
-FILE: tests/signals/disclosures-2.jsonl, for instance.
+ADDITIONS: single sentences, JSON Lines with "language" and "text". In a file of protected
+disclosures (tests/signals/disclosures-2.jsonl, with a "private" field) the `private: true` ones
+are taken, or with --job-talk the `private: false` ones; in any other file (the neutral additions
+of tests/signals/additions8.jsonl) all of them.
 
-Each sentence of the file (`private: true` ones, or with --job-talk the `private: false` ones) is
-added before and after every third answer of the development set in its language. An answer
-"moves" when a flag appears that neither the answer nor the added sentence suggests alone, or one
-of the answer's own flags vanishes. Printed with and without the protected-disclosure set-aside
-(criteria/signals/EVALUATION.md, "Protected disclosures"). Takes minutes: it embeds every pair.
+Every M-th added sentence is put before and after every N-th answer of FILE (the development set
+unless told) in its language. An answer "moves" when a flag appears that neither the answer nor
+the added sentence suggests alone, or one of the answer's own flags vanishes. Printed with the
+protected-disclosure set-aside, and without it unless --with-only (criteria/signals/EVALUATION.md,
+"Protected disclosures" and "Held-out set 8"). Takes minutes: it embeds every combination.
 """
 
 import argparse
@@ -24,20 +28,31 @@ from app.signals.loader import load_all
 DEV = Path(__file__).with_name("statements-dev.jsonl")
 
 
+def _rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--job-talk", action="store_true")
+    parser.add_argument("--answers", type=Path, default=DEV)
+    parser.add_argument("--answer-step", type=int, default=3)
+    parser.add_argument("--addition-step", type=int, default=1)
+    parser.add_argument("--criteria", type=Path, default=None)
+    parser.add_argument("--with-only", action="store_true")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines()]
-    added = [r for r in rows if r["private"] is not args.job_talk]
-    dev = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()][::3]
-    signals = load_all(shipped_criteria_dir(), load_rubrics(shipped_criteria_dir()))
-    shipped = signals["social-media-screen"]
-    texts = [r["text"] for r in added]
+    rows = _rows(args.file)
+    if all("private" in r for r in rows):
+        rows = [r for r in rows if r["private"] is not args.job_talk]
+    added = rows[:: args.addition_step]
+    answers = _rows(args.answers)[:: args.answer_step]
+    directory = args.criteria or shipped_criteria_dir()
+    shipped = load_all(directory, load_rubrics(directory))["social-media-screen"]
+    texts = [str(r["text"]) for r in added]
     pairs: list[tuple[int, int]] = []  # (answer, added sentence) per combined text
-    for a, answer in enumerate(dev):
-        texts.append(answer["text"])
+    for a, answer in enumerate(answers):
+        texts.append(str(answer["text"]))
         for s, sentence in enumerate(added):
             if sentence["language"] == answer["language"]:
                 texts += [
@@ -45,15 +60,17 @@ def main() -> None:
                     f"{answer['text']} {sentence['text']}",
                 ]
                 pairs += [(a, s), (a, s)]
-    for name, detector in (("without the set-aside", replace(shipped, disclosures=None)),
-                           ("with the set-aside", shipped)):  # fmt: skip
+    variants = [("with the set-aside", shipped)]
+    if not args.with_only:
+        variants.insert(0, ("without the set-aside", replace(shipped, disclosures=None)))
+    for name, detector in variants:
         found = [{s.flag_id for s in f} for _, f in detect_many(detector, texts)]
         alone, rest = found[: len(added)], found[len(added) :]
         # after the added sentences alone: each answer, then its combined texts
         bases: list[set[str]] = []
         combined: list[set[str]] = []
         i = 0
-        for answer in dev:
+        for answer in answers:
             bases.append(rest[i])
             i += 1
             n = 2 * sum(1 for s in added if s["language"] == answer["language"])
@@ -67,7 +84,8 @@ def main() -> None:
         speaking = sum(1 for f in alone if f)
         print(
             f"{name}: {moved}/{len(pairs)} answers move ({moved / len(pairs):.3f}); "
-            f"{speaking}/{len(added)} added sentences suggest a flag alone"
+            f"{speaking}/{len(added)} added sentences suggest a flag alone; "
+            f"{len(answers)} answers, {len(added)} added sentences"
         )
 
 
