@@ -26,6 +26,9 @@ from app.signals.detector import detect_many
 from app.signals.loader import load_all
 
 DEV = Path(__file__).with_name("statements-dev.jsonl")
+# Texts per call: the neighbour vote compares every piece with every labelled piece at once, so
+# thousands of texts in one call take gigabytes. Batches give the answers one call gives.
+BATCH = 256
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
@@ -64,7 +67,11 @@ def main() -> None:
     if not args.with_only:
         variants.insert(0, ("without the set-aside", replace(shipped, disclosures=None)))
     for name, detector in variants:
-        found = [{s.flag_id for s in f} for _, f in detect_many(detector, texts)]
+        found = [
+            {s.flag_id for s in f}
+            for start in range(0, len(texts), BATCH)
+            for _, f in detect_many(detector, texts[start : start + BATCH])
+        ]
         alone, rest = found[: len(added)], found[len(added) :]
         # after the added sentences alone: each answer, then its combined texts
         bases: list[set[str]] = []
