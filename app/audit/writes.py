@@ -11,9 +11,10 @@ An updated ORM object gets the new values as its loaded state (not as pending ch
 session does not write it again, and its version (the ETag) is bumped once, as a flush would.
 """
 
+import functools
 from typing import Any
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Insert, Table, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +24,12 @@ from app.core import personal
 
 def _table(model: type) -> Table:
     return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    """The table's INSERT, built once (its values come as parameters)."""
+    return insert(table)
 
 
 def is_audited(model: type) -> bool:
@@ -76,10 +83,10 @@ class Writes:
             connection.execute(update(table).where(table.c.id == obj.id).values(values))
             updated.append((obj, values))
         for table, rows in self.rows.items():
-            connection.execute(insert(table), rows)
+            connection.execute(_insert(table), rows)
         trail += self.created
         if trail:
-            connection.execute(insert(recorder.AUDIT_TABLE), trail)
+            connection.execute(_insert(recorder.AUDIT_TABLE), trail)
         for obj, values in updated:  # every statement went through: show what is stored
             for key, value in values.items():
                 set_committed_value(obj, key, value)

@@ -22,6 +22,8 @@ PENDING = "tamis_pending_events"
 # The advisory lock that orders the feed's writers (an arbitrary constant, "tamis-ev").
 FEED_LOCK = 0x74616D69732D6576
 EVENTS_TABLE = Event.__table__  # type: ignore[attr-defined]
+_INSERT = insert(EVENTS_TABLE)
+_FEED_LOCKED = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def record(
@@ -37,9 +39,11 @@ def _write_pending(session: OrmSession) -> None:
     rows = session.info.pop(PENDING, None)
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
-    session.execute(insert(EVENTS_TABLE), rows)
+    # Core statements, on the session's connection: the ORM's execute path adds nothing to them.
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_FEED_LOCKED, {"key": FEED_LOCK})
+    connection.execute(_INSERT, rows)
 
 
 def _drop_pending(session: OrmSession) -> None:

@@ -329,16 +329,25 @@ def _table(rubric: Rubric) -> _Table:
 _NO_HIRE: Final = 0  # rank("no_hire")
 
 
-def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]], int]:
+@lru_cache(maxsize=256)
+def _outcomes(
+    rubric: Rubric, raised: frozenset[str], varying: frozenset[int] | None = None
+) -> Callable[[Sequence[int]], int]:
     """Rules 2 on a fully rated assessment, as a function of its levels (in rubric order, see
     `_Table`): the rank of its recommendation.
 
+    `varying`: when only the levels at these positions change from call to call, the flags the
+    other levels imply are counted in `raised` by the caller, and only these positions' are
+    looked at.
+
     What the rubric and the raised flags fix is worked out once (the walks below call it a
-    hundred times a verdict). The arithmetic is `_score`'s and `_recommendation`'s, in the same
-    order (the weighted sum is added up in rubric order), so that it gives the same results to
-    the bit."""
+    hundred times a verdict, and the function is kept for the next walks with the same rubric
+    and flags: it holds nothing else): an implied flag already raised changes nothing, so only the
+    others are looked at, each known as a dealbreaker or a warning (or neither). The arithmetic
+    is `_score`'s and `_recommendation`'s, in the same order (the weighted sum is added up in
+    rubric order), so that it gives the same results to the bit."""
     table = _table(rubric)
-    shares, implied, core = table.shares, table.implied, table.core
+    shares, core = table.shares, table.core
     warning, dealbreaker = table.warning, table.dealbreaker
     below, penalty = rubric.weak_core.rating_below, rubric.warning_effect.penalty
     total, weak_cap = rubric.total_weight, rank(rubric.weak_core.cap)
@@ -350,17 +359,35 @@ def _outcomes(rubric: Rubric, raised: frozenset[str]) -> Callable[[Sequence[int]
     top = rank(RANKED_RECOMMENDATIONS[-1])
     caps = [top if (cap := warning_cap(rubric, n)) is None else rank(cap)
             for n in range(len(warning) + 1)]  # fmt: skip
+    # (position, level -> the flag it implies, None for a dealbreaker); warnings are counted
+    # once each, however many ratings imply them, and a flag of no severity counts for nothing.
+    adds: list[tuple[int, dict[int, str | None]]] = []
+    for i, by_level in table.implied:
+        if varying is not None and i not in varying:
+            continue
+        effects = {
+            level: None if flag in dealbreaker else flag
+            for level, flag in by_level.items()
+            if flag not in raised and (flag in dealbreaker or flag in warning)
+        }
+        if effects:
+            adds.append((i, effects))
+    no_flag = object()
 
     def outcome(levels: Sequence[int]) -> int:
-        extra: set[str] = set()
-        for i, by_level in implied:
-            flag = by_level.get(levels[i])
-            if flag is not None and flag not in raised:
-                if flag in dealbreaker:
-                    return _NO_HIRE
-                extra.add(flag)
-        warnings = raised_warnings + len(extra & warning)
-        weighted = sum([share[level] for share, level in zip(shares, levels, strict=True)])
+        extra: set[str] | None = None
+        for i, by_level in adds:
+            flag = by_level.get(levels[i], no_flag)
+            if flag is no_flag:
+                continue
+            if flag is None:
+                return _NO_HIRE
+            if extra is None:
+                extra = {flag}  # type: ignore[arg-type]
+            else:
+                extra.add(flag)  # type: ignore[arg-type]
+        warnings = raised_warnings if extra is None else raised_warnings + len(extra)
+        weighted = sum(map(getitem, shares, levels))
         base = 100.0 * weighted / total  # a rubric has a criterion, and weights are positive
         score = round(max(0.0, base - penalty * warnings), 1)
         ranked = 3 if score >= strong_hire else 2 if score >= hire else 1 if score >= hold else 0
@@ -394,7 +421,12 @@ def _walk(
     """
     table = _table(rubric)
     low, high = rubric.scale.min, rubric.scale.max
-    outcome_of = _outcomes(rubric, raised)
+    # The known levels never move: the flags they imply are counted once, with the raised ones.
+    outcome_of = _outcomes(
+        rubric,
+        raised.union(implied_flags(rubric, known)),
+        frozenset(table.position[c.id] for c in unknown),
+    )
     levels = [known.get(criterion_id, low) for criterion_id in table.ids]
     steps = [table.position[c.id] for c in unknown]
     outcome = outcome_of(levels)

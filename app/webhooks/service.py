@@ -11,6 +11,8 @@ import secrets
 import uuid
 from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core import idempotency
@@ -118,6 +120,25 @@ def redeliver(session: Session, row: WebhookDelivery) -> WebhookDelivery:
     return row
 
 
+_WEBHOOKS: Table = Webhook.__table__  # type: ignore[attr-defined]
+_SUBSCRIBED = sa_select(_WEBHOOKS.c.id, _WEBHOOKS.c.events)
+
+
+def _subscriptions(session: Session, *, flush: bool) -> list[Any]:
+    """Every webhook's (id, events), read once per transaction (a submission emits two events).
+
+    Read on the session's connection (no ORM execute path), unless `flush` and the session has
+    changes: then as the ORM's read, which flushes them first (autoflush)."""
+    rows: list[Any] | None = session.info.get(SUBSCRIPTIONS)
+    if rows is None:
+        if flush and (session.new or session.dirty or session.deleted):
+            read = session.exec(select(Webhook.id, Webhook.events)).all()
+        else:
+            read = session.connection().execute(_SUBSCRIBED).all()
+        rows = session.info[SUBSCRIPTIONS] = list(read)
+    return rows
+
+
 def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:
     """Record `event_type` in the event feed and queue it for every webhook that wants it; the
     event id (the `webhook-id` header, and `id` in the body)."""
@@ -125,12 +146,7 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> str:
     event_id = f"msg_{uuid.uuid4().hex}"
     events.record(session, event_id, event_type, now, data)
     # Read once per transaction (a submission emits two events), without flushing the change.
-    rows = session.info.get(SUBSCRIPTIONS)
-    if rows is None:
-        with session.no_autoflush:
-            rows = session.info[SUBSCRIPTIONS] = list(
-                session.exec(select(Webhook.id, Webhook.events)).all()
-            )
+    rows = _subscriptions(session, flush=False)
     targets = [webhook_id for webhook_id, events in rows if event_type in events]
     if not targets:
         return event_id
@@ -162,11 +178,7 @@ def emit_rows(
     now = utcnow()
     event_id = f"msg_{uuid.uuid4().hex}"
     events.record(session, event_id, event_type, now, data)
-    rows = session.info.get(SUBSCRIPTIONS)
-    if rows is None:
-        rows = session.info[SUBSCRIPTIONS] = list(
-            session.exec(select(Webhook.id, Webhook.events)).all()
-        )
+    rows = _subscriptions(session, flush=True)
     targets = [webhook_id for webhook_id, kinds in rows if event_type in kinds]
     if not targets:
         return []

@@ -3,6 +3,7 @@ scorecard, its revision and verdict, the candidate's change, the audit events, t
 event feed; a fault in the middle of those writes leaves nothing behind."""
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,9 +13,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, inspect, text
 
+from app.assessments.models import Assessment
+from app.assessments.service import _built
 from app.core.config import Settings, shipped_criteria_dir
+from app.core.types import utcnow
 from tests.api.conftest import Api, auth, make_key
 from tests.api.servers import live_server
 from tests.rubric.test_shipped_rubric import ALL
@@ -274,3 +278,28 @@ def _twenty_writers(settings: Settings, **env: str) -> None:
         )
         trail = tamis.get("/api/v1/audit-events?resource_type=assessment&limit=100").json()
         assert {e["resource_id"] for e in trail["items"]} == {s["id"] for s in scorecards}
+
+
+def test_the_created_assessment_is_the_one_its_columns_make() -> None:
+    """`create` returns its row built as the ORM builds what it loads (no `__init__`): the same
+    fields, fields set and state as `Assessment(**row)`, and no change pending."""
+    now = utcnow()
+    row = {
+        "id": uuid.uuid4(),
+        "version": 1,
+        "candidate_id": uuid.uuid4(),
+        "interviewer_name": "Zoë",
+        "interviewer_email": "zoe@example.org",
+        "status": "submitted",
+        "answers": {"ratings": {"a": 3}, "flags": [], "notes": {}, "language": "fr"},
+        "summary": "Solide.",
+        "revision": 1,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_at": now,
+    }
+    built, made = _built(row), Assessment(**row)
+    assert built.model_dump() == made.model_dump() == row
+    assert built.model_fields_set == made.model_fields_set
+    assert inspect(built).transient and inspect(made).transient
+    assert not inspect(built).modified

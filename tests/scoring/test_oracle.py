@@ -206,3 +206,42 @@ def test_the_exhaustive_search_finds_exactly_the_outcomes_of_every_completion(
     event(f"{len(unknown)} unknown, {len(outcomes)} outcomes")
     assert rules._reachable(r, known, unknown, raised) == outcomes
     assert set(rules._walk(r, known, unknown, raised)[0]) == outcomes
+
+
+@settings(max_examples=examples(300))
+@given(cases(complete=True))
+def test_the_walks_outcome_of_a_completion_is_the_decision_on_it(
+    case: tuple[Rubric, Answers],
+) -> None:
+    """The function the walks call a hundred times a verdict (`rules._outcomes`, which skips the
+    implied flags already raised and adds up shares its own way) gives, on every fully rated
+    assessment, the rank of the recommendation `decide` and the oracle give."""
+    r, answers = case
+    known = numbers(answers)
+    raised = frozenset(f.id for f in answers.flags)
+    levels = [known[c.id] for c in r.criteria]
+    got = rules._outcomes(r, raised)(levels)
+    decided = rules.decide(r, known, raised, 2)
+    assert decided.recommendation != "incomplete"
+    assert got == rules.rank(decided.recommendation)
+    assert got == ORDER.index(oracle(r, known, set(raised), 2)[0])
+
+
+@settings(max_examples=examples(300))
+@given(cases(), st.data())
+def test_the_walks_outcome_looking_only_at_the_unknown_criteria_is_the_same(
+    case: tuple[Rubric, Answers], data: st.DataObject
+) -> None:
+    """The walks call `rules._outcomes` told which positions vary (the unknown criteria), with
+    the flags the known ratings imply counted as raised: on any rating of the unknown criteria it
+    gives what it gives looking at every position."""
+    r, answers = case
+    known = numbers(answers)
+    raised = frozenset(f.id for f in answers.flags)
+    ids = [c.id for c in r.criteria]
+    varying = frozenset(i for i, c in enumerate(ids) if c not in known)
+    levels = [
+        known[c] if c in known else data.draw(st.sampled_from(r.levels), label=c) for c in ids
+    ]
+    told = rules._outcomes(r, raised | set(rules.implied_flags(r, known)), varying)
+    assert told(levels) == rules._outcomes(r, raised)(levels)

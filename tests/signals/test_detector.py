@@ -637,9 +637,9 @@ NEUTRAL = {
 
 
 def test_a_neutral_sentence_added_to_an_answer_rarely_moves_its_suggestions() -> None:
-    """Before the eighth version, about one answer in fifteen of the development set lost or
-    gained a flag when a neutral sentence was put before or after it (criteria/signals/
-    EVALUATION.md, "Eighth version")."""
+    """A neutral sentence put before or after an answer should not make it lose or gain a flag.
+    Before the eighth version's code, about one answer in seven of this sample moved
+    (criteria/signals/EVALUATION.md, "Eighth version")."""
     answers = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()][::3]
     texts = [a["text"] for a in answers]
     combined = [
