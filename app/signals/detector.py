@@ -23,7 +23,7 @@ from app.signals.disclosures import Reading, reading
 from app.signals.encoder import DIMENSION, Encoder, shared_encoder
 from app.signals.features import stance_cues
 from app.signals.model import FlagDetector, Signals
-from app.signals.segment import Span, holding_pairs, silent, units
+from app.signals.segment import Span, holding_pairs, silent, surroundings, units
 
 # A number however people write it: 40k, 40 K, 40 000, 40,000, 40.000, 1,5 M, 12000.
 COUNT = re.compile(
@@ -208,12 +208,20 @@ def _suggest(
 
 
 def in_context(
-    scores: np.ndarray, before: Sequence[int] | np.ndarray, after: Sequence[int] | np.ndarray
+    scores: np.ndarray,
+    before: Sequence[int] | np.ndarray,
+    after: Sequence[int] | np.ndarray,
+    temper: float,
 ) -> np.ndarray:
     """A sentence's score pulled down towards the better of the pairs that hold it (`before`,
-    `after`: their rows, -1 for none), never up: the geometric mean of its own score and of that
-    cap. "Oh sure, I'm the greatest guru. Kidding, I learn every day." reads as a joke in its
-    pair, so its first sentence alone weighs less. Pairs keep their score."""
+    `after`: their rows, -1 for none), never up: its own score to the power 1 - `temper` times
+    that cap to the power `temper` (0.5: their geometric mean; 0: no pull). "Oh sure, I'm the
+    greatest guru. Kidding, I learn every day." reads as a joke in its pair, so its first
+    sentence alone weighs less. Pairs keep their score.
+
+    The pull is also what moves suggestions when a sentence is added: a lone sentence has no
+    pair, and a neutral neighbour dilutes the pair it gets. The trained `temper` (in the weights
+    file) weighs the two (criteria/signals/EVALUATION.md, "Eighth version")."""
     left, right = np.asarray(before), np.asarray(after)
     held = (left >= 0) | (right >= 0)
     if not held.any():
@@ -223,7 +231,8 @@ def in_context(
         has = rows >= 0
         floor[has] = np.maximum(floor[has], scores[rows[has]])
     out = scores.copy()
-    out[held] = np.sqrt(scores[held] * np.clip(np.minimum(scores[held], floor[held]), 0, None))
+    capped = np.clip(np.minimum(scores[held], floor[held]), 0, None)
+    out[held] = scores[held] ** (1 - temper) * capped**temper
     return out
 
 
@@ -256,16 +265,20 @@ def detect_many(
     pieces = [
         t[u.span.start : u.span.end] for t, (_, us) in zip(texts, cut, strict=True) for u in us
     ]
-    answers = [t for t, (_, us) in zip(texts, cut, strict=True) for _ in us]
+    around = [
+        c
+        for t, (spans, us) in zip(texts, cut, strict=True)
+        for c in surroundings(t, spans, us, signals.context_reach)
+    ]
     vectors = (encoder or shared_encoder()).embed(pieces) if pieces else np.zeros((0, DIMENSION))
-    scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces, answers)]))
+    scores = score_matrix(signals, np.hstack([vectors, stance_cues(pieces, around)]))
     results = []
     row = 0
     for text, original, read, (spans, us) in zip(texts, originals, readings, cut, strict=True):
         spoken = language or detect_language(original)
         block = scores[row : row + len(us)].copy()
         block[np.array(silent(text, us), dtype=bool)] = 0.0  # echoed questions say nothing
-        block = in_context(block, *holding_pairs(us))
+        block = in_context(block, *holding_pairs(us), signals.temper)
         row += len(us)
         found = _suggest(
             signals, text, spans, [u.sentences for u in us], block, explain_in or spoken

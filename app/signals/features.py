@@ -40,8 +40,9 @@ _CUES: tuple[str, ...] = (
     r"\?",
 )
 _PATTERNS = tuple(re.compile(c, re.IGNORECASE) for c in _CUES)
-# Each cue is counted in the piece and in the whole answer around it: "Some say it can't be
-# measured." then "Of course it can." reads differently from a lone "It can't be measured."
+# Each cue is counted in the piece and in the sentences around it (app/signals/segment.py,
+# `surroundings`): "Some say it can't be measured." then "Of course it can." reads differently
+# from a lone "It can't be measured."
 CUE_COUNT = 2 * len(_PATTERNS)
 
 
@@ -53,7 +54,7 @@ def _counts(texts: list[str]) -> npt.NDArray[np.float64]:
     return out
 
 
-def stance_cues(texts: list[str], answers: list[str]) -> npt.NDArray[np.float64]:
-    """One row per piece: each cue's count in the piece, then in its answer (`answers[row]`),
-    capped at 3, over 3."""
-    return np.hstack([_counts(texts), _counts(answers)])
+def stance_cues(texts: list[str], around: list[str]) -> npt.NDArray[np.float64]:
+    """One row per piece: each cue's count in the piece, then in its surroundings
+    (`around[row]`), capped at 3, over 3."""
+    return np.hstack([_counts(texts), _counts(around)])

@@ -63,7 +63,7 @@ def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
     document, rubric = read_document(path, rubrics)
     _statements, digest = read_statements(path, document)
     floors = document.floors({f: rubric.flags_by_id[f].severity for f in document.flags})
-    classifiers, neighbours, problems = weights.load(
+    classifiers, neighbours, context, problems = weights.load(
         path.parent / document.weights, weights.fingerprint(document, floors, digest)
     )
     issues = [RubricIssue(name, "weights", p) for p in problems]
@@ -97,6 +97,8 @@ def load_signals(path: Path, rubrics: dict[str, Rubric]) -> Signals:
         flags=detectors,
         bank=neighbours.for_flags(order) if neighbours else None,
         bank_share=neighbours.share if neighbours else 0.0,
+        context_reach=context.reach,
+        temper=context.temper,
     )
 
 

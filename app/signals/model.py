@@ -139,6 +139,10 @@ class Signals:
     # piece's score (the rest is the logistic regression's).
     bank: Bank | None = None
     bank_share: float = 0.0
+    # How a piece is read in its answer (app/signals/detector.py): how many sentences on each side
+    # its stance cues are counted over, and how far a sentence is pulled towards its pairs.
+    context_reach: int = 1
+    temper: float = 0.5
     # What a candidate says of a protected characteristic of their own, never read (see
     # app/signals/disclosures.py); None only for signals built by hand in tests.
     disclosures: Disclosures | None = None

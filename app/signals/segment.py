@@ -79,6 +79,19 @@ def holding_pairs(pieces: list[Unit]) -> tuple[list[int], list[int]]:
     return before, after
 
 
+def surroundings(text: str, spans: list[Span], pieces: list[Unit], reach: int) -> list[str]:
+    """Per unit, the text of its sentences and of `reach` sentences on each side: what its stance
+    cues are also counted over (app/signals/features.py). Never the whole answer: a sentence
+    added further away must leave a piece's features as they were."""
+    last = len(spans) - 1
+    out = []
+    for unit in pieces:
+        first = max(0, min(unit.sentences) - reach)
+        end = min(last, max(unit.sentences) + reach)
+        out.append(text[spans[first].start : spans[end].end])
+    return out
+
+
 def units(text: str) -> tuple[list[Span], list[Unit]]:
     """The sentences, and the units to embed: each sentence, then each pair of neighbours."""
     found = sentences(text)

@@ -39,7 +39,7 @@ from app.signals.model import FlagClassifier
 from app.signals.neighbours import Bank
 from app.signals.neighbours import scores as vote
 from app.signals.neighbours import unit as unit_rows
-from app.signals.segment import holding_pairs, silent, units
+from app.signals.segment import holding_pairs, silent, surroundings, units
 
 FOLDS = 3
 REGULARISATION = 0.05  # scikit-learn's C, on standardised features
@@ -47,6 +47,12 @@ SEED = 0
 NEIGHBOURS = 10  # how many labelled pieces vote
 SHARPNESS = 60.0  # a neighbour's weight: exp((similarity - 1) * SHARPNESS)
 BANK_SHARE = 0.5  # the vote's share of a piece's score; the regression has the rest
+# A piece's stance cues are also counted over this many sentences on each side; a sentence's
+# score is pulled this far towards its best pair (app/signals/detector.py, `in_context`). Chosen
+# for the eighth version: a stronger pull (0.5) moved suggestions when a neutral sentence was
+# added (criteria/signals/EVALUATION.md, "Eighth version").
+CONTEXT_REACH = 1
+TEMPER = 0.1
 # Flagged pieces are few; reweighting them to balance the classes ("balanced") ranked worse on
 # cross-validation than the plain likelihood (None), see criteria/signals/EVALUATION.md.
 CLASS_WEIGHT: str | None = None
@@ -85,12 +91,14 @@ def embed_statements(
     """The pieces' vectors, from the cache where it has them; the cache is rewritten to hold
     exactly the corpus's pieces."""
     texts: list[str] = []
+    around: list[str] = []
     owner: list[int] = []
     quiet: list[bool] = []
     before: list[int] = []
     after: list[int] = []
     for index, statement in enumerate(statements):
-        cut = units(statement.text)[1]
+        spans, cut = units(statement.text)
+        around += surroundings(statement.text, spans, cut, CONTEXT_REACH)
         quiet += silent(statement.text, cut)
         left, right = holding_pairs(cut)
         before += [len(texts) + r if r >= 0 else -1 for r in left]
@@ -117,8 +125,7 @@ def embed_statements(
             vectors=np.stack([cached[k] for k in wanted]) if wanted else np.zeros((0, DIMENSION)),
         )
     vectors = np.stack([cached[k] for k in keys]).astype(np.float64)
-    answers = [statements[o].text for o in owner]
-    features = np.hstack([vectors, stance_cues(texts, answers)])
+    features = np.hstack([vectors, stance_cues(texts, around)])
     return Pieces(
         features,
         np.array(owner, dtype=np.int64),
@@ -204,7 +211,7 @@ def statement_scores(
         + (1 - BANK_SHARE) * regression
     )
     probability[pieces.silent] = 0.0
-    probability = in_context(probability[:, None], pieces.before, pieces.after)[:, 0]
+    probability = in_context(probability[:, None], pieces.before, pieces.after, TEMPER)[:, 0]
     out = np.zeros(len(rows))
     for i, statement in enumerate(rows):
         out[i] = probability[pieces.owner == statement].max()
@@ -327,5 +334,6 @@ def _train(
         bank,
         bank_flags,
         BANK_SHARE,
+        weights.Context(CONTEXT_REACH, TEMPER),
     )
     return report

@@ -12,7 +12,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ from app.signals.features import CUE_COUNT
 from app.signals.model import FlagClassifier, SignalsFile
 from app.signals.neighbours import Bank
 
-FORMAT = 2
+FORMAT = 3  # 3: stance cues counted over a piece's surroundings, not its answer
 _STAMP = (1980, 1, 1, 0, 0, 0)  # fixed, so the same training writes the same bytes
 
 
@@ -79,6 +79,7 @@ def dump(
     bank: Bank,
     bank_flags: list[str],
     bank_share: float,
+    context: "Context",
 ) -> None:
     """Write the weights as stable text and the neighbours beside them (the same training gives
     the same bytes)."""
@@ -98,6 +99,7 @@ def dump(
             "sharpness": _number(bank.sharpness),
             "share": _number(bank_share),
         },
+        "context": {"reach": context.reach, "temper": _number(context.temper)},
         "report": report,
         "flags": {
             flag: {
@@ -111,7 +113,16 @@ def dump(
     path.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-Loaded = tuple[dict[str, FlagClassifier], "Neighbours | None", list[str]]
+class Context(NamedTuple):
+    """How a piece is read in its answer (app/signals/detector.py): how many sentences on each
+    side its stance cues are counted over, and how far a sentence is pulled towards its pairs."""
+
+    reach: int
+    temper: float
+
+
+Loaded = tuple[dict[str, FlagClassifier], "Neighbours | None", Context, list[str]]
+NO_CONTEXT = Context(1, 0.0)
 
 
 class Neighbours:
@@ -167,15 +178,21 @@ def load(path: Path, expected_print: str) -> Loaded:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return {}, None, [f"cannot read {path.name}: {exc} (run `tamis flags train`)"]
+        return {}, None, NO_CONTEXT, [f"cannot read {path.name}: {exc} (run `tamis flags train`)"]
     if not isinstance(body, dict) or body.get("format") != FORMAT:
-        return {}, None, [f"{path.name} is not a weights file of format {FORMAT}"]
+        return {}, None, NO_CONTEXT, [f"{path.name} is not a weights file of format {FORMAT}"]
     if body.get("encoder") != ENCODER_ID:
-        return {}, None, [f"{path.name} was trained with another encoder: run `tamis flags train`"]
+        return (
+            {},
+            None,
+            NO_CONTEXT,
+            [f"{path.name} was trained with another encoder: run `tamis flags train`"],
+        )
     if body.get("fingerprint") != expected_print:
         return (
             {},
             None,
+            NO_CONTEXT,
             [
                 f"{path.name} was trained on another corpus or other precision targets: "
                 "run `tamis flags train`"
@@ -183,7 +200,14 @@ def load(path: Path, expected_print: str) -> Loaded:
         )
     neighbours, problems = _load_neighbours(path, body.get("neighbours"))
     if problems:
-        return {}, None, problems
+        return {}, None, NO_CONTEXT, problems
+    try:
+        entry = body["context"]
+        context = Context(int(entry["reach"]), float(entry["temper"]))
+        if context.reach < 0 or not 0 <= context.temper <= 1:
+            raise ValueError("reach must be at least 0 and temper between 0 and 1")
+    except (KeyError, TypeError, ValueError) as exc:
+        return {}, None, NO_CONTEXT, [f"{path.name}: context: {exc} (run `tamis flags train`)"]
     classifiers: dict[str, FlagClassifier] = {}
     for flag, entry in (body.get("flags") or {}).items():
         try:
@@ -195,4 +219,4 @@ def load(path: Path, expected_print: str) -> Loaded:
             )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{path.name}: flag {flag}: {exc}")
-    return classifiers, neighbours, problems
+    return classifiers, neighbours, context, problems

@@ -49,12 +49,11 @@ def flags(text: str, language: str | None = None) -> set[str]:
 
 
 CLAIMS = [
-    pytest.param(
+    (  # missed by the fifth to seventh versions: its pairs pulled it under the threshold
         "Bonjour. J'anime la page d'une librairie depuis deux ans. "
         "Mes 20 000 abonnés prouvent que je sais faire. "
         "Et je vous garantis le buzz en un mois.",
         "followers_as_proof",
-        marks=MISSED,  # the fifth version's dealbreaker threshold: the pairs pull it under
     ),
     pytest.param(
         "J'achète des abonnés pour chaque nouveau client, ça lance la machine.",
@@ -394,6 +393,33 @@ def test_a_broken_neighbours_file_stops_start_up(
     assert "run `tamis flags train`" in message, message
 
 
+@pytest.mark.parametrize(
+    ("context", "reason"),
+    [
+        (None, "context: 'context'"),
+        ({"reach": 1, "temper": 1.5}, "temper between 0 and 1"),
+        ({"reach": -1, "temper": 0.1}, "reach must be at least 0"),
+        ({"reach": "one", "temper": 0.1}, "context: invalid literal"),
+    ],
+)
+def test_a_weights_file_without_a_valid_context_stops_start_up(
+    tmp_path: Path, context: object, reason: str
+) -> None:
+    criteria = _criteria_copy(tmp_path)
+    path = criteria / "signals" / "social-media-screen.weights.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    if context is None:
+        del body["context"]
+    else:
+        body["context"] = context
+    path.write_text(json.dumps(body), encoding="utf-8")
+    with pytest.raises(RubricError) as raised:
+        load_all(criteria, load_rubrics(criteria))
+    message = str(raised.value)
+    assert "social-media-screen.weights.json: " in message and reason in message, message
+    assert "run `tamis flags train`" in message, message
+
+
 def test_neighbours_from_another_training_are_refused(tmp_path: Path) -> None:
     """A neighbours file whose labels differ from the weights file's digest is refused."""
     from app.signals.weights import _write_npz
@@ -503,12 +529,17 @@ def test_a_sentence_weighs_less_when_none_of_its_pairs_agrees() -> None:
     assert (before, after) == ([-1, 3, 4, -1, -1], [3, 4, -1, -1, -1])
     # rows: three sentences, then the pairs (0, 1) and (1, 2); two flags as columns
     scores = np.array([[0.9, 0.2], [0.1, 0.8], [0.2, 0.1], [0.3, 0.6], [0.1, 0.9]])
-    capped = in_context(scores, before, after)
+    capped = in_context(scores, before, after, 0.5)
     # the geometric mean of the sentence's score and of its best pair's, when that is lower
     assert capped[:, 0] == pytest.approx([(0.9 * 0.3) ** 0.5, 0.1, (0.2 * 0.1) ** 0.5, 0.3, 0.1])
     assert capped[:, 1] == pytest.approx([0.2, 0.8, 0.1, 0.6, 0.9])
+    # a smaller temper pulls less: the shipped one is the trained one
+    mild = in_context(scores, before, after, 0.1)
+    assert mild[:, 0] == pytest.approx([0.9**0.9 * 0.3**0.1, 0.1, 0.2**0.9 * 0.1**0.1, 0.3, 0.1])
+    np.testing.assert_array_equal(in_context(scores, before, after, 0.0), scores)
     one = np.array([[0.9]])
-    assert in_context(one, *holding_pairs(units("I'm a guru.")[1])).tolist() == [[0.9]]
+    assert in_context(one, *holding_pairs(units("I'm a guru.")[1]), 0.5).tolist() == [[0.9]]
+    assert 0 < SIGNALS.temper < 0.5 and SIGNALS.context_reach == 1
 
 
 def test_dealbreakers_need_a_higher_precision_floor_and_the_thresholds_reach_it() -> None:
@@ -605,12 +636,10 @@ NEUTRAL = {
 }
 
 
-@MISSED  # the shipped seventh version moves 22 of 152: the pull towards pairs (EVALUATION.md)
 def test_a_neutral_sentence_added_to_an_answer_rarely_moves_its_suggestions() -> None:
     """A neutral sentence put before or after an answer should not make it lose or gain a flag.
-    The seventh version (shipped) moves about one answer in seven here; the eighth, which fixes
-    it, did not pass the rule of held-out set 8 and waits on branch `s28-detector8`
-    (criteria/signals/EVALUATION.md, "Eighth version" and "Held-out set 8")."""
+    Before the eighth version's code, about one answer in seven of this sample moved
+    (criteria/signals/EVALUATION.md, "Eighth version")."""
     answers = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()][::3]
     texts = [a["text"] for a in answers]
     combined = [
