@@ -28,6 +28,8 @@ from app.rubric import load_rubrics
 from app.rubric.store import RubricRegistry
 from tests.web.conftest import PASSWORD, Site, shoot, sign_in
 
+pytestmark = pytest.mark.long  # six browser runs of about 30 s: scheduled first
+
 RUBRICS = load_rubrics(shipped_criteria_dir())
 RUBRIC = RUBRICS["social-media-screen"]
 CORE = [c for c in RUBRIC.criteria if c.group == "core"]
