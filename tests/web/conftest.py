@@ -45,8 +45,9 @@ def chromium_path() -> str:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Per module, not per session: Playwright's sync API keeps an event loop running in the
-    # thread while it is open, and under pytest-xdist a module without a browser may run next
-    # on the same worker (asyncio.run() would then refuse to start).
+    # thread while it is open, and a module without a browser may run next in the same process
+    # (on an xdist worker, or after a `long` module scheduled first): asyncio.run() would then
+    # refuse to start.
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield launched
